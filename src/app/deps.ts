@@ -1,0 +1,30 @@
+import type { Kysely } from 'kysely';
+import type { EligibilityRule } from '../domain/worker-eligibility.ts';
+import type { Dialect } from '../store/dialect.ts';
+import type { Schema } from '../store/schema.ts';
+
+/** Clock is the only source of time. Domain and log code never read Date.now(). */
+export interface Clock {
+  now(): number;
+}
+
+/** systemClock reads the wall clock. */
+export const systemClock: Clock = { now: () => Date.now() };
+
+/** Config is what a node is told at start. */
+export interface Config {
+  /** dataDir holds the SQLite file, the node key and the blob store. */
+  readonly dataDir: string;
+  /** publicUrl is where the node is reached, e.g. https://ct.henan.example; it names the log's origin. */
+  readonly publicUrl: string;
+  /** workerRule is the default eligibility rule before any region sets its own. */
+  readonly workerRule: EligibilityRule;
+}
+
+/** Deps is everything a use case needs, passed explicitly: no container. */
+export interface Deps {
+  readonly dialect: Dialect;
+  readonly db: Kysely<Schema>;
+  readonly clock: Clock;
+  readonly config: Config;
+}

@@ -1,0 +1,8 @@
+import { monotonicFactory } from 'ulidx';
+
+const ulid = monotonicFactory();
+
+/** newId returns an opaque, time-ordered id with a readable prefix, e.g. pty_01JD3…. */
+export function newId(prefix: 'pty' | 'tok' | 'loc' | 'veh' | 'wkr' | 'wt' | 'pro' | 'pd'): string {
+  return `${prefix}_${ulid()}`;
+}

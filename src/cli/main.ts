@@ -1,0 +1,104 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { AppError } from '../app/app-error.ts';
+import { nodeOptionsFrom, openNode } from '../app/node.ts';
+import { createParty } from '../app/parties.ts';
+import { createToken, revokeToken } from '../app/tokens.ts';
+import { migrateToLatest } from '../store/migrate.ts';
+import { serve } from './serve.ts';
+
+const int = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError('not an integer');
+  return n;
+};
+
+/** withNode opens the node for a one-shot command, runs fn, prints its JSON result and closes. */
+async function withNode<T>(flags: { data?: string }, fn: (deps: Awaited<ReturnType<typeof openNode>>) => Promise<T>) {
+  const deps = await openNode(nodeOptionsFrom(flags));
+  try {
+    const out = await fn(deps);
+    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+  } finally {
+    await deps.dialect.close();
+  }
+}
+
+const program = new Command('coldtrace')
+  .description('coldtrace: traceability for imported cold-chain food (进口冷链食品追溯)')
+  .showHelpAfterError();
+
+program
+  .command('serve')
+  .description('run the HTTP service (SQLite under --data, or PostgreSQL with DATABASE_URL)')
+  .option('--port <n>', 'port to listen on (env PORT, default 8080)', int)
+  .option('--host <addr>', 'address to bind (env HOST, default 127.0.0.1)')
+  .option('--data <dir>', 'data directory (env COLDTRACE_DATA, default ./data)')
+  .action((o) => serve(o));
+
+program
+  .command('migrate')
+  .description('apply pending database migrations and exit')
+  .option('--data <dir>', 'data directory (env COLDTRACE_DATA, default ./data)')
+  .action((o: { data?: string }) =>
+    withNode(o, async (deps) => ({ database: deps.dialect.label, applied: await migrateToLatest(deps.dialect) })),
+  );
+
+const party = program.command('party').description('administer parties');
+party
+  .command('add')
+  .description('register a party and issue its first token; prints JSON with id and token')
+  .requiredOption('--name <name>', 'name; Chinese and English may be given as "中文名|English name"')
+  .requiredOption('--uscc <code>', 'unified social credit code (GB 32100-2015)')
+  .requiredOption('--roles <list>', 'comma-separated roles, e.g. importer,cold_store')
+  .requiredOption('--region <code>', 'GB/T 2260 province code, e.g. 410000')
+  .option('--national', 'for a regulator: national rather than provincial level')
+  .option('--data <dir>', 'data directory (env COLDTRACE_DATA, default ./data)')
+  .action((o: { name: string; uscc: string; roles: string; region: string; national?: boolean; data?: string }) =>
+    withNode(o, async (deps) => {
+      const [a = '', b] = o.name.split('|');
+      const name = b !== undefined ? { zh: a, en: b } : /[\u4e00-\u9fff]/.test(a) ? { zh: a } : { en: a };
+      const roles = o.roles.split(',').map((r) => r.trim()).filter(Boolean);
+      const { party: p, logIndex } = await createParty(deps, null, {
+        uscc: o.uscc, name, roles, region: o.region, level: o.national ? 'national' : null,
+      });
+      const { secret } = await createToken(deps, null, p.id, 'cli');
+      return { ...p, logIndex, token: secret };
+    }),
+  );
+
+const token = program.command('token').description('issue and revoke API tokens');
+token
+  .command('create')
+  .description('issue a new token for a party; the token is printed once')
+  .requiredOption('--party <id>', 'party id (pty_…)')
+  .option('--label <text>', 'what the token is for')
+  .option('--data <dir>', 'data directory (env COLDTRACE_DATA, default ./data)')
+  .action((o: { party: string; label?: string; data?: string }) =>
+    withNode(o, async (deps) => {
+      const r = await createToken(deps, null, o.party, o.label ?? null);
+      return { ...r.token, token: r.secret, logIndex: r.logIndex };
+    }),
+  );
+token
+  .command('revoke')
+  .description('revoke a token at once')
+  .argument('<tokenId>', 'token id (tok_…)')
+  .option('--data <dir>', 'data directory (env COLDTRACE_DATA, default ./data)')
+  .action((tokenId: string, o: { data?: string }) =>
+    withNode(o, async (deps) => {
+      const r = await revokeToken(deps, null, tokenId);
+      return { ...r.token, logIndex: r.logIndex };
+    }),
+  );
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof AppError) {
+    process.stderr.write(`coldtrace: ${err.code}: ${JSON.stringify(err.details)}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`coldtrace: ${err instanceof Error ? err.message : String(err)}\n`);
+  if (err instanceof Error && err.cause) process.stderr.write(`  cause: ${String(err.cause)}\n`);
+  process.exit(1);
+}

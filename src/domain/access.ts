@@ -1,0 +1,137 @@
+/**
+ * Roles, actors and the one permission table. Pure: who may do what, and who may see whose data.
+ * Use cases ask `authorize(actor, action)` first, then `canSee`/`canManage` on the resource's owner.
+ */
+
+export const ROLES = [
+  'importer',
+  'supervision_warehouse',
+  'lab',
+  'cold_store',
+  'carrier',
+  'wholesaler',
+  'retailer',
+  'restaurant',
+  'customs',
+  'regulator',
+  'auditor',
+] as const;
+export type Role = (typeof ROLES)[number];
+
+/** BUSINESS_ROLES are the enterprises that hold goods, employ workers and run locations. */
+export const BUSINESS_ROLES: readonly Role[] = [
+  'importer',
+  'supervision_warehouse',
+  'lab',
+  'cold_store',
+  'carrier',
+  'wholesaler',
+  'retailer',
+  'restaurant',
+];
+
+/** Actor is the authenticated party behind a request. `national` is true for a national regulator. */
+export interface Actor {
+  readonly partyId: string;
+  readonly roles: readonly Role[];
+  readonly region: string;
+  readonly national: boolean;
+}
+
+/** Owned is anything with an owning party and a region, which is all scoping needs. */
+export interface Owned {
+  readonly ownerPartyId: string;
+  readonly region: string;
+}
+
+export type Action =
+  | 'party.create'
+  | 'party.read'
+  | 'party.update'
+  | 'token.manage'
+  | 'location.create'
+  | 'location.read'
+  | 'location.update'
+  | 'vehicle.create'
+  | 'vehicle.read'
+  | 'vehicle.update'
+  | 'worker.create'
+  | 'worker.read'
+  | 'worker.update'
+  | 'worker.test.create'
+  | 'producer.create'
+  | 'producer.read'
+  | 'producer.update'
+  | 'settings.update'
+  | 'personal.erase'
+  | 'log.read';
+
+const ALL: readonly Role[] = ROLES;
+
+/**
+ * PERMISSIONS is the permission table: which roles may attempt each action. Scope (own data, own
+ * region, national) is checked separately, on the resource, by canSee and canManage.
+ */
+export const PERMISSIONS: Readonly<Record<Action, readonly Role[]>> = {
+  'party.create': ['regulator'],
+  'party.read': ALL,
+  'party.update': ['regulator'],
+  'token.manage': ALL,
+  'location.create': [...BUSINESS_ROLES, 'regulator'],
+  'location.read': ALL,
+  'location.update': [...BUSINESS_ROLES, 'regulator'],
+  'vehicle.create': ['carrier', 'regulator'],
+  'vehicle.read': ALL,
+  'vehicle.update': ['carrier', 'regulator'],
+  'worker.create': [...BUSINESS_ROLES, 'regulator'],
+  'worker.read': [...BUSINESS_ROLES, 'regulator'],
+  'worker.update': [...BUSINESS_ROLES, 'regulator'],
+  'worker.test.create': [...BUSINESS_ROLES, 'regulator'],
+  'producer.create': ['customs'],
+  'producer.read': ALL,
+  'producer.update': ['customs'],
+  'settings.update': ['regulator'],
+  'personal.erase': ['regulator'],
+  'log.read': ['regulator', 'auditor'],
+};
+
+/** mayAttempt tells whether any of the actor's roles appears in the table for action. */
+export function mayAttempt(actor: Actor, action: Action): boolean {
+  const allowed = PERMISSIONS[action];
+  return actor.roles.some((r) => allowed.includes(r));
+}
+
+/** isRegulator tells whether the actor acts as a regulator (provincial or national). */
+export function isRegulator(actor: Actor): boolean {
+  return actor.roles.includes('regulator');
+}
+
+/**
+ * canSee is the read scope: a party sees its own data, a regulator or auditor sees its region, and the
+ * national level sees everything.
+ */
+export function canSee(actor: Actor, thing: Owned): boolean {
+  if (actor.national) return true;
+  if (thing.ownerPartyId === actor.partyId) return true;
+  const overseer = actor.roles.includes('regulator') || actor.roles.includes('auditor');
+  return overseer && thing.region === actor.region;
+}
+
+/**
+ * canManage is the write scope: a party manages its own data, a regulator manages its region's, and the
+ * national regulator manages everything. Auditors read only.
+ */
+export function canManage(actor: Actor, thing: Owned): boolean {
+  if (thing.ownerPartyId === actor.partyId) return true;
+  if (!isRegulator(actor)) return false;
+  return actor.national || thing.region === actor.region;
+}
+
+/** listScope is how a list is restricted for the actor: everything, its region, or its own rows. */
+export function listScope(actor: Actor): { kind: 'all' } | { kind: 'region'; region: string } | { kind: 'own' } {
+  if (actor.national) return { kind: 'all' };
+  if (actor.roles.includes('regulator') || actor.roles.includes('auditor')) {
+    return { kind: 'region', region: actor.region };
+  }
+  return { kind: 'own' };
+}

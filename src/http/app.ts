@@ -1,0 +1,68 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify from 'fastify';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { Deps } from '../app/deps.ts';
+import { logSize } from '../store/log-store.ts';
+import type { FailureLimit } from './auth.ts';
+import { installAuth } from './auth.ts';
+import { installErrorHandler } from './errors.ts';
+import { masterDataRoutes } from './routes/master-data.ts';
+import { partyRoutes } from './routes/parties.ts';
+import { workerRoutes } from './routes/workers.ts';
+import { installValidation } from './validation.ts';
+
+/** AppOptions tunes the HTTP layer; every field has a production default. */
+export interface AppOptions {
+  logger?: FastifyServerOptions['logger'];
+  /** bodyLimit is the largest JSON body in bytes. */
+  bodyLimit?: number;
+  /** authFailures limits failed authentications per client. */
+  authFailures?: FailureLimit;
+}
+
+/**
+ * buildApp assembles the HTTP API on deps as a Fastify instance, without listening: server code calls
+ * listen, tests call inject.
+ */
+export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: opts.bodyLimit ?? 1024 * 1024,
+    trustProxy: false,
+    return503OnClosing: true,
+    ajv: { customOptions: { removeAdditional: false } },
+  });
+  installValidation(app);
+  installErrorHandler(app);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'coldtrace',
+        version: '0.1.0',
+        description:
+          'Traceability for imported cold-chain food. 进口冷链食品追溯平台。 Every write is an entry in a verifiable log; write responses carry its logIndex.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  installAuth(app, deps, opts.authFailures ?? { max: 10, windowMs: 5 * 60_000 });
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/healthz', { schema: { tags: ['health'], summary: 'Liveness and the log size' } }, async () => ({
+    status: 'ok',
+    database: deps.dialect.label,
+    logSize: await logSize(deps.db),
+  }));
+
+  await app.register(async (scope) => {
+    await partyRoutes(scope, deps);
+    await masterDataRoutes(scope, deps);
+    await workerRoutes(scope, deps);
+  });
+  return app;
+}

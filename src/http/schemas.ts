@@ -1,0 +1,49 @@
+import type { FastifyRequest } from 'fastify';
+import type { Idempotency } from '../app/commit.ts';
+import { fingerprintOf } from '../app/commit.ts';
+import { invalid } from '../app/app-error.ts';
+import { requireActor } from './auth.ts';
+
+// Shared JSON Schema pieces for route declarations; OpenAPI is generated from these.
+
+export const idParam = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },
+} as const;
+
+export const pageQuery = {
+  limit: { type: 'integer', minimum: 1, maximum: 500, default: 50, description: 'page size' },
+  cursor: { type: 'string', maxLength: 200, description: 'nextCursor from the previous page' },
+} as const;
+
+export const regionCode = { type: 'string', pattern: '^[0-9]{6}$', description: 'GB/T 2260 province code, e.g. 410000' } as const;
+
+export const isoTime = { type: 'string', format: 'date-time', description: 'ISO 8601 with offset' } as const;
+
+export const idempotencyHeader = {
+  type: 'object',
+  properties: {
+    'idempotency-key': { type: 'string', minLength: 1, maxLength: 200, description: 'a retry with the same key returns the first answer' },
+  },
+} as const;
+
+export const secured = [{ bearer: [] }];
+
+/** idempotencyOf reads the Idempotency-Key header into an Idempotency for the actor, if present. */
+export function idempotencyOf(req: FastifyRequest): Idempotency | undefined {
+  const key = req.headers['idempotency-key'];
+  if (key === undefined) return undefined;
+  if (typeof key !== 'string' || key.length === 0 || key.length > 200) {
+    throw invalid('Idempotency-Key', 'must be 1 to 200 characters');
+  }
+  const actor = requireActor(req);
+  return { partyId: actor.partyId, key, fingerprint: fingerprintOf(req.method, req.routeOptions.url ?? req.url, req.body) };
+}
+
+/** msOf parses an ISO 8601 time (already schema-checked) to epoch ms, naming field if it is not a time. */
+export function msOf(field: string, value: string): number {
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw invalid(field, 'must be an ISO 8601 date-time with an offset');
+  return ms;
+}

@@ -1,0 +1,110 @@
+import Database from 'better-sqlite3';
+import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import pg from 'pg';
+import type { Schema } from './schema.ts';
+
+/**
+ * Dialect is every difference between SQLite and PostgreSQL, as capabilities. Nothing outside this
+ * module asks which database it runs on; it asks the dialect for what it needs.
+ */
+export interface Dialect {
+  /** label is for logs and test names only. */
+  readonly label: 'sqlite' | 'postgres';
+  /** bytesType is the column type for raw bytes (hashes, log entries). */
+  readonly bytesType: 'blob' | 'bytea';
+  /** db is the Kysely instance, camelCase in TypeScript and snake_case in SQL. */
+  readonly db: Kysely<Schema>;
+  /** isUniqueViolation tells whether err is a unique or primary-key constraint failure. */
+  isUniqueViolation(err: unknown): boolean;
+  /** isBusy tells whether err is a transient lock or serialisation failure worth one retry. */
+  isBusy(err: unknown): boolean;
+  /** close releases the connections (and checkpoints SQLite's WAL). */
+  close(): Promise<void>;
+}
+
+// int8 (bigint) comes back from pg as a string by default. Every bigint we store is epoch ms, a log
+// index or a count, all below 2^53, so numbers are exact.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+/** openSqlite opens (creating if needed) the SQLite file at path, in WAL mode with full fsync. */
+export function openSqlite(path: string): Dialect {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new Database(path);
+  sqlite.pragma('journal_mode = WAL');
+  // FULL: an acknowledged write has reached the disk, not only the WAL in the page cache.
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<Schema>({
+    dialect: new SqliteDialect({ database: sqlite }),
+    plugins: [new CamelCasePlugin()],
+  });
+  return {
+    label: 'sqlite',
+    bytesType: 'blob',
+    db,
+    isUniqueViolation: (err) =>
+      hasCode(err, 'SQLITE_CONSTRAINT_UNIQUE') || hasCode(err, 'SQLITE_CONSTRAINT_PRIMARYKEY'),
+    isBusy: (err) => hasCode(err, 'SQLITE_BUSY'),
+    close: async () => {
+      await db.destroy();
+    },
+  };
+}
+
+/** openPostgres connects a pool to the PostgreSQL database at url. */
+export function openPostgres(url: string, poolSize = 10): Dialect {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // An idle client that loses its server must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+  const db = new Kysely<Schema>({
+    dialect: new PostgresDialect({ pool }),
+    plugins: [new CamelCasePlugin()],
+  });
+  return {
+    label: 'postgres',
+    bytesType: 'bytea',
+    db,
+    isUniqueViolation: (err) => hasCode(err, '23505'),
+    isBusy: (err) => hasCode(err, '40001') || hasCode(err, '40P01'),
+    close: async () => {
+      await db.destroy();
+    },
+  };
+}
+
+/** openDialect picks PostgreSQL when databaseUrl is set, and the SQLite file otherwise. */
+export function openDialect(opts: { databaseUrl?: string | undefined; sqlitePath: string }): Dialect {
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl) : openSqlite(opts.sqlitePath);
+}
+
+/** createPostgresDatabase creates an empty database next to adminUrl's and returns its URL. */
+export async function createPostgresDatabase(adminUrl: string, name: string): Promise<string> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE "${name.replace(/"/g, '')}"`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** dropPostgresDatabase drops the database name, closing any connections still open to it. */
+export async function dropPostgresDatabase(adminUrl: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${name.replace(/"/g, '')}" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}
+
+function hasCode(err: unknown, code: string): boolean {
+  return typeof err === 'object' && err !== null && 'code' in err && (err as { code: unknown }).code === code;
+}

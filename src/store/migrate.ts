@@ -1,0 +1,26 @@
+import { Migrator } from 'kysely';
+import type { Migration, MigrationProvider, MigrationResultSet } from 'kysely';
+import type { Dialect } from './dialect.ts';
+import { foundation } from './migrations/0001-foundation.ts';
+
+/** migrations lists every migration in order; names sort in the order they must run. */
+function migrations(dialect: Dialect): Record<string, Migration> {
+  return {
+    '0001-foundation': foundation(dialect.bytesType),
+  };
+}
+
+/**
+ * migrateToLatest applies every pending migration, the same way on both databases, and throws with the
+ * failing migration's name if one fails. Kysely takes a lock, so concurrent starts are safe.
+ */
+export async function migrateToLatest(dialect: Dialect): Promise<string[]> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };
+  const migrator = new Migrator({ db: dialect.db, provider });
+  const { error, results }: MigrationResultSet = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error) {
+    throw new Error(`migration ${failed?.migrationName ?? '(unknown)'} failed`, { cause: error });
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

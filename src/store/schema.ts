@@ -1,0 +1,178 @@
+import type { Generated } from 'kysely';
+
+// Schema is the database as Kysely sees it, camelCase (CamelCasePlugin maps to snake_case columns).
+// Times are epoch ms, booleans are 0/1, lists are JSON text, hashes and log entries are bytes.
+
+export interface PartyRow {
+  id: string;
+  uscc: string;
+  nameZh: string | null;
+  nameEn: string | null;
+  roles: string;
+  region: string;
+  level: string | null;
+  createdAt: number;
+  updatedAt: number;
+  logIndex: number;
+}
+
+export interface TokenRow {
+  id: string;
+  partyId: string;
+  tokenHash: Buffer;
+  label: string | null;
+  createdAt: number;
+  revokedAt: number | null;
+  logIndex: number;
+}
+
+export interface LocationRow {
+  id: string;
+  ownerPartyId: string;
+  filingNo: string;
+  name: string;
+  address: string;
+  region: string;
+  kind: string;
+  tempClass: string;
+  createdAt: number;
+  updatedAt: number;
+  logIndex: number;
+}
+
+export interface VehicleRow {
+  id: string;
+  plate: string;
+  carrierPartyId: string;
+  refrigerated: number;
+  createdAt: number;
+  updatedAt: number;
+  logIndex: number;
+}
+
+export interface WorkerRow {
+  id: string;
+  employerPartyId: string;
+  name: string;
+  role: string;
+  idCommitment: string;
+  personalRef: string;
+  createdAt: number;
+  updatedAt: number;
+  logIndex: number;
+}
+
+export interface WorkerTestRow {
+  id: string;
+  workerId: string;
+  sampledAt: number;
+  result: string;
+  institution: string;
+  createdAt: number;
+  logIndex: number;
+}
+
+export interface ProducerRow {
+  id: string;
+  country: string;
+  registrationNo: string;
+  name: string;
+  nameZh: string | null;
+  createdAt: number;
+  updatedAt: number;
+  logIndex: number;
+}
+
+export interface SettingRow {
+  key: string;
+  value: string;
+  updatedAt: number;
+  logIndex: number;
+}
+
+export interface PersonalDataRow {
+  id: string;
+  kind: string;
+  commitment: string;
+  salt: Buffer | null;
+  value: string | null;
+  masked: string | null;
+  createdAt: number;
+  erasedAt: number | null;
+}
+
+export interface LogEntryRow {
+  idx: number;
+  leafHash: Buffer;
+  data: Buffer;
+}
+
+export interface LogStateRow {
+  id: number;
+  size: number;
+}
+
+export interface LogCheckpointRow {
+  size: number;
+  root: Buffer;
+  note: string;
+  createdAt: number;
+}
+
+export interface LogTileRow {
+  level: number;
+  idx: number;
+  width: number;
+  data: Buffer;
+}
+
+export interface IdempotencyRow {
+  partyId: string;
+  key: string;
+  fingerprint: string;
+  status: number;
+  body: string;
+  createdAt: number;
+}
+
+export interface Schema {
+  parties: PartyRow;
+  tokens: TokenRow;
+  locations: LocationRow;
+  vehicles: VehicleRow;
+  workers: WorkerRow;
+  workerTests: WorkerTestRow;
+  producers: ProducerRow;
+  settings: SettingRow;
+  personalData: PersonalDataRow;
+  logEntries: LogEntryRow;
+  logState: LogStateRow;
+  logCheckpoints: LogCheckpointRow;
+  logTiles: LogTileRow;
+  idempotencyKeys: IdempotencyRow;
+}
+
+/** ProjectedTable names the tables that are pure projections of the log, and so re-derivable by verify. */
+export type ProjectedTable =
+  | 'parties'
+  | 'tokens'
+  | 'locations'
+  | 'vehicles'
+  | 'workers'
+  | 'workerTests'
+  | 'producers'
+  | 'settings';
+
+/** PROJECTED_KEYS gives each projected table's primary-key columns. */
+export const PROJECTED_KEYS: Readonly<Record<ProjectedTable, readonly string[]>> = {
+  parties: ['id'],
+  tokens: ['id'],
+  locations: ['id'],
+  vehicles: ['id'],
+  workers: ['id'],
+  workerTests: ['id'],
+  producers: ['id'],
+  settings: ['key'],
+};
+
+export type { Generated };
