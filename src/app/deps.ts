@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { EligibilityRule } from '../domain/worker-eligibility.ts';
 import type { Dialect } from '../store/dialect.ts';
 import type { Schema } from '../store/schema.ts';
+import type { LogIdentity } from './checkpointer.ts';
 
 /** Clock is the only source of time. Domain and log code never read Date.now(). */
 export interface Clock {
@@ -27,4 +28,6 @@ export interface Deps {
   readonly db: Kysely<Schema>;
   readonly clock: Clock;
   readonly config: Config;
+  /** log is the key and origin that sign this node's checkpoints. */
+  readonly log: LogIdentity;
 }

@@ -68,6 +68,10 @@ export async function createLocation(deps: Deps, actor: Actor, input: LocationIn
   const v = check(input);
   return commit(deps, idem, async (w) => {
     const owner = await ownerFor(w.trx, actor, 'ownerPartyId', input.ownerPartyId);
+    // A regulator acting for a party of its region registers locations in its region only.
+    if (!canManage(actor, { ownerPartyId: owner.id, region: v.region })) {
+      throw new AppError('Forbidden', { field: 'region', reason: 'the region is outside your jurisdiction' });
+    }
     await assertFilingFree(w.trx, v.filingNo);
     const record = { id: newId('loc'), ownerPartyId: owner.id, ...v, createdAt: w.now, updatedAt: w.now };
     const logIndex = await w.append('location.created', actor.partyId, record);

@@ -1,11 +1,13 @@
 import { join, resolve } from 'node:path';
 import { DEFAULT_ELIGIBILITY_RULE } from '../domain/worker-eligibility.ts';
 import { orgCodeCheckChar, usccCheckChar } from '../domain/uscc.ts';
+import type { Dialect } from '../store/dialect.ts';
 import { openDialect } from '../store/dialect.ts';
 import { migrateToLatest } from '../store/migrate.ts';
 import { countParties } from '../store/parties.ts';
 import type { Clock, Config, Deps } from './deps.ts';
 import { systemClock } from './deps.ts';
+import { loadNodeKey, originOf } from './node-key.ts';
 import { createParty } from './parties.ts';
 import { createToken } from './tokens.ts';
 
@@ -14,6 +16,8 @@ export interface NodeOptions {
   dataDir: string;
   databaseUrl?: string | undefined;
   publicUrl: string;
+  /** origin is the checkpoint origin line; it defaults to the public URL without its scheme. */
+  origin?: string | undefined;
   clock?: Clock;
 }
 
@@ -25,13 +29,24 @@ export function nodeOptionsFrom(flags: { data?: string; port?: number; host?: st
   return {
     dataDir,
     databaseUrl: env.DATABASE_URL || undefined,
+    origin: env.COLDTRACE_LOG_ORIGIN || undefined,
     publicUrl: (env.COLDTRACE_PUBLIC_URL ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`).replace(/\/+$/, ''),
   };
 }
 
-/** openNode opens the database (SQLite under dataDir unless databaseUrl), applies migrations and returns deps. */
+/** openNodeDialect opens the node's database (SQLite under dataDir unless databaseUrl) without migrating it. */
+export function openNodeDialect(opts: NodeOptions): Dialect {
+  return openDialect({ databaseUrl: opts.databaseUrl, sqlitePath: join(opts.dataDir, 'coldtrace.db') });
+}
+
+/**
+ * openNode opens the database (SQLite under dataDir unless databaseUrl), applies migrations, loads the
+ * node key (creating it in dataDir on first start) and returns deps.
+ */
 export async function openNode(opts: NodeOptions): Promise<Deps> {
-  const dialect = openDialect({ databaseUrl: opts.databaseUrl, sqlitePath: join(opts.dataDir, 'coldtrace.db') });
+  const origin = opts.origin ?? originOf(opts.publicUrl);
+  const signer = loadNodeKey(opts.dataDir, origin, { create: true });
+  const dialect = openNodeDialect(opts);
   try {
     await migrateToLatest(dialect);
   } catch (err) {
@@ -39,7 +54,7 @@ export async function openNode(opts: NodeOptions): Promise<Deps> {
     throw err;
   }
   const config: Config = { dataDir: opts.dataDir, publicUrl: opts.publicUrl, workerRule: DEFAULT_ELIGIBILITY_RULE };
-  return { dialect, db: dialect.db, clock: opts.clock ?? systemClock, config };
+  return { dialect, db: dialect.db, clock: opts.clock ?? systemClock, config, log: { origin, signer } };
 }
 
 /** ADMIN_USCC is the bootstrap administrator's code: a valid GB 32100 code for a national body. */

@@ -1,5 +1,5 @@
-import type { Actor, Role } from '../domain/access.ts';
-import { ROLES, canManage, canSee, isRegulator, listScope, mayAttempt } from '../domain/access.ts';
+import type { Actor, Owned, Role } from '../domain/access.ts';
+import { ROLES, canManage, canSee, listScope, mayAttempt } from '../domain/access.ts';
 import { validateRegion } from '../domain/regions.ts';
 import { validateUscc } from '../domain/uscc.ts';
 import { findParty, findPartyByUscc, listParties as listPartyRows } from '../store/parties.ts';
@@ -48,6 +48,11 @@ export function toParty(r: PartyRow): Party {
     updatedAt: iso(r.updatedAt),
     logIndex: r.logIndex,
   };
+}
+
+/** ownedOf is a party as a thing to scope: its own owner, in its region, national if it is a national regulator. */
+export function ownedOf(r: PartyRow): Owned {
+  return { ownerPartyId: r.id, region: r.region, national: actorOf(r).national };
 }
 
 /** actorOf turns a party row into the actor its tokens act as. */
@@ -124,7 +129,7 @@ export async function updateParty(
   return commit(deps, undefined, async (w) => {
     const cur = await findParty(w.trx, id);
     if (!cur || !canSee(actor, { ownerPartyId: cur.id, region: cur.region })) throw notFound('PartyNotFound', 'id', id);
-    if (!canManage(actor, { ownerPartyId: '', region: cur.region })) throw forbid('party.update');
+    if (!canManage(actor, { ...ownedOf(cur), ownerPartyId: '' })) throw forbid('party.update');
     if (patch.uscc !== undefined && patch.uscc !== cur.uscc) {
       throw invalid('uscc', 'the unified social credit code of a party cannot change; register a new party');
     }

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { Actor } from '../domain/access.ts';
-import { mayAttempt } from '../domain/access.ts';
+import { canManage, mayAttempt } from '../domain/access.ts';
 import type { Schema } from '../store/schema.ts';
 import { notFound } from './app-error.ts';
 import { forbid } from './authorize.ts';
@@ -34,12 +34,23 @@ export async function storePersonal(
   return { commitment, ref };
 }
 
-/** erasePersonal erases a personal value on a lawful request, recording the erasure (not the value) in the log. */
+/**
+ * erasePersonal erases a personal value on a lawful request, recording the erasure (not the value) in
+ * the log. A regulator erases the values of workers in its region; a value no worker holds any more
+ * (a replaced ID number) only the national level erases. Out of scope reads as not found.
+ */
 export async function erasePersonal(deps: Deps, actor: Actor, ref: string, reason: string) {
   if (!mayAttempt(actor, 'personal.erase')) throw forbid('personal.erase');
   return commit(deps, undefined, async (w) => {
     const row = await w.trx.selectFrom('personalData').select(['id', 'commitment', 'erasedAt']).where('id', '=', ref).executeTakeFirst();
-    if (!row) throw notFound('NotFound', 'ref', ref);
+    const holder = await w.trx
+      .selectFrom('workers')
+      .innerJoin('parties', 'parties.id', 'workers.employerPartyId')
+      .select(['workers.employerPartyId', 'parties.region'])
+      .where('workers.personalRef', '=', ref)
+      .executeTakeFirst();
+    const inScope = holder ? canManage(actor, { ownerPartyId: holder.employerPartyId, region: holder.region }) : actor.national;
+    if (!row || !inScope) throw notFound('NotFound', 'ref', ref);
     if (row.erasedAt !== null) return { ref, erasedAt: new Date(row.erasedAt).toISOString(), logIndex: null };
     const logIndex = await w.append('personal.erased', actor.partyId, { ref, commitment: row.commitment, reason });
     await w.trx

@@ -4,6 +4,7 @@ import { canManage } from '../domain/access.ts';
 import { findParty } from '../store/parties.ts';
 import type { PartyRow, Schema } from '../store/schema.ts';
 import { AppError } from './app-error.ts';
+import { ownedOf } from './parties.ts';
 
 /**
  * ownerFor resolves the party that will own a new resource: the actor itself by default, or the party
@@ -20,7 +21,7 @@ export async function ownerFor(
   const id = partyId ?? actor.partyId;
   const party = await findParty(trx, id);
   if (!party) throw new AppError('UnknownReference', { field, reason: `no party ${id}` });
-  if (!canManage(actor, { ownerPartyId: party.id, region: party.region })) {
+  if (!canManage(actor, ownedOf(party))) {
     throw new AppError('Forbidden', { field, reason: 'you may only act for yourself or parties in your jurisdiction' });
   }
   if (roles) {

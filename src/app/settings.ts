@@ -7,6 +7,8 @@ import { getSetting } from '../store/master.ts';
 import { AppError, invalid } from './app-error.ts';
 import { forbid } from './authorize.ts';
 import { commit } from './commit.ts';
+import type { Kysely, Transaction } from 'kysely';
+import type { Schema } from '../store/schema.ts';
 import type { Deps } from './deps.ts';
 
 const ELIGIBILITY = 'worker-eligibility';
@@ -14,12 +16,16 @@ const keyFor = (region: string | null) => (region ? `${ELIGIBILITY}:${region}` :
 
 /**
  * eligibilityRuleFor is the rule in force for a region: the region's own, else the national one set
- * through the API, else the node's configured default.
+ * through the API, else the node's configured default. Inside a write, pass the transaction as db.
  */
-export async function eligibilityRuleFor(deps: Deps, region: string): Promise<EligibilityRule> {
-  const own = (await getSetting(deps.db, keyFor(region))) as EligibilityRule | undefined;
+export async function eligibilityRuleFor(
+  deps: Deps,
+  region: string,
+  db: Kysely<Schema> | Transaction<Schema> = deps.db,
+): Promise<EligibilityRule> {
+  const own = (await getSetting(db, keyFor(region))) as EligibilityRule | undefined;
   if (own) return own;
-  const national = (await getSetting(deps.db, keyFor(null))) as EligibilityRule | undefined;
+  const national = (await getSetting(db, keyFor(null))) as EligibilityRule | undefined;
   return national ?? deps.config.workerRule;
 }
 

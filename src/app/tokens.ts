@@ -9,7 +9,7 @@ import type { Idempotency } from './commit.ts';
 import { commit } from './commit.ts';
 import type { Deps } from './deps.ts';
 import { newId } from './ids.ts';
-import { actorOf } from './parties.ts';
+import { actorOf, ownedOf } from './parties.ts';
 import { iso } from './paging.ts';
 
 /** Token is a token as the API shows it; the secret is shown only once, when it is created. */
@@ -38,7 +38,7 @@ export function hashToken(secret: string): Buffer {
 
 async function managedParty(deps: Deps, actor: Actor | null, partyId: string) {
   const party = await findParty(deps.db, partyId);
-  const owned = party && { ownerPartyId: party.id, region: party.region };
+  const owned = party && ownedOf(party);
   if (!party || (actor && !canSee(actor, owned!))) throw notFound('PartyNotFound', 'partyId', partyId);
   if (actor && (!mayAttempt(actor, 'token.manage') || !canManage(actor, owned!))) throw forbid('token.manage');
   return party;

@@ -4,7 +4,8 @@ import { maskResidentId, validateResidentId } from '../domain/resident-id.ts';
 import type { WorkerRole } from '../domain/worker-eligibility.ts';
 import { WORKER_ROLES, eligibility } from '../domain/worker-eligibility.ts';
 import { findWorker, listWorkers as listRows, workerTests } from '../store/master.ts';
-import type { WorkerRow, WorkerTestRow } from '../store/schema.ts';
+import type { Kysely, Transaction } from 'kysely';
+import type { Schema, WorkerRow, WorkerTestRow } from '../store/schema.ts';
 import { invalid, notFound } from './app-error.ts';
 import { forbid } from './authorize.ts';
 import type { Idempotency } from './commit.ts';
@@ -38,9 +39,11 @@ const toTest = (t: WorkerTestRow) => ({
   logIndex: t.logIndex,
 });
 
-async function toWorker(deps: Deps, r: Joined) {
-  const tests = await workerTests(deps.db, r.id);
-  const rule = await eligibilityRuleFor(deps, r.region);
+// Inside a write, toWorker must read through the transaction: SQLite has one connection, which the
+// transaction holds, so a read on deps.db would wait for it forever.
+async function toWorker(deps: Deps, db: Kysely<Schema> | Transaction<Schema>, r: Joined) {
+  const tests = await workerTests(db, r.id);
+  const rule = await eligibilityRuleFor(deps, r.region, db);
   const e = eligibility(
     tests.map((t) => ({ sampledAt: t.sampledAt, result: t.result as 'negative' | 'positive' })),
     r.role as WorkerRole,
@@ -91,7 +94,7 @@ export async function createWorker(deps: Deps, actor: Actor, input: WorkerInput,
     const idNumber = await storePersonal(w.trx, 'resident_id', id.value, maskResidentId(id.value), w.now);
     const record = { id: newId('wkr'), employerPartyId: employer.id, name, role, idNumber, createdAt: w.now, updatedAt: w.now };
     const logIndex = await w.append('worker.created', actor.partyId, record);
-    return { worker: await toWorker(deps, (await findWorker(w.trx, record.id))!), logIndex };
+    return { worker: await toWorker(deps, w.trx, (await findWorker(w.trx, record.id))!), logIndex };
   });
 }
 
@@ -120,7 +123,7 @@ export async function updateWorker(deps: Deps, actor: Actor, workerId: string, p
       updatedAt: w.now,
     };
     const logIndex = await w.append('worker.updated', actor.partyId, record);
-    return { worker: await toWorker(deps, (await findWorker(w.trx, workerId))!), logIndex };
+    return { worker: await toWorker(deps, w.trx, (await findWorker(w.trx, workerId))!), logIndex };
   });
 }
 
@@ -129,7 +132,7 @@ export async function getWorker(deps: Deps, actor: Actor, workerId: string): Pro
   if (!mayAttempt(actor, 'worker.read')) throw forbid('worker.read');
   const row = await findWorker(deps.db, workerId);
   if (!row || !canSee(actor, owned(row))) throw notFound('WorkerNotFound', 'id', workerId);
-  return toWorker(deps, row);
+  return toWorker(deps, deps.db, row);
 }
 
 /** listWorkers lists the workers the actor may see. */
@@ -151,7 +154,7 @@ export async function listWorkers(
     limit: page.limit,
   });
   const mapped = pageOf(rows, page, (r) => r);
-  return { items: await Promise.all(mapped.items.map((r) => toWorker(deps, r))), nextCursor: mapped.nextCursor };
+  return { items: await Promise.all(mapped.items.map((r) => toWorker(deps, deps.db, r))), nextCursor: mapped.nextCursor };
 }
 
 export interface WorkerTestInput {

@@ -1,9 +1,10 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { AppError } from '../app/app-error.ts';
-import { nodeOptionsFrom, openNode } from '../app/node.ts';
+import { nodeOptionsFrom, openNode, openNodeDialect } from '../app/node.ts';
 import { createParty } from '../app/parties.ts';
 import { createToken, revokeToken } from '../app/tokens.ts';
 import { migrateToLatest } from '../store/migrate.ts';
+import { addLogCommands } from './log-commands.ts';
 import { serve } from './serve.ts';
 
 const int = (v: string) => {
@@ -39,9 +40,16 @@ program
   .command('migrate')
   .description('apply pending database migrations and exit')
   .option('--data <dir>', 'data directory (env COLDTRACE_DATA, default ./data)')
-  .action((o: { data?: string }) =>
-    withNode(o, async (deps) => ({ database: deps.dialect.label, applied: await migrateToLatest(deps.dialect) })),
-  );
+  .action(async (o: { data?: string }) => {
+    // Not withNode: opening the node migrates, and this command must report what it applied itself.
+    const dialect = openNodeDialect(nodeOptionsFrom(o));
+    try {
+      const applied = await migrateToLatest(dialect);
+      process.stdout.write(`${JSON.stringify({ database: dialect.label, applied }, null, 2)}\n`);
+    } finally {
+      await dialect.close();
+    }
+  });
 
 const party = program.command('party').description('administer parties');
 party
@@ -90,6 +98,8 @@ token
       return { ...r.token, logIndex: r.logIndex };
     }),
   );
+
+addLogCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,4 +1,5 @@
 import type { Deps } from '../app/deps.ts';
+import { startCheckpointer } from '../app/checkpointer.ts';
 import { bootstrapAdmin, nodeOptionsFrom, openNode } from '../app/node.ts';
 import { buildApp } from '../http/app.ts';
 
@@ -27,12 +28,19 @@ export async function serve(flags: ServeFlags): Promise<void> {
     );
   }
   const app = await buildApp(deps, { logger: { level: process.env.LOG_LEVEL ?? 'info' } });
+  const interval = Number(process.env.COLDTRACE_CHECKPOINT_MS ?? 1000);
+  const checkpointer = startCheckpointer(deps.db, deps.log, deps.clock, interval, (err) =>
+    app.log.error({ err }, 'checkpoint failed; retrying on the next tick'),
+  );
+  await checkpointer.flush();
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     app.log.info({ signal }, 'stopping: finishing requests in flight');
     await app.close();
+    // Sign the last entries before closing, so a clean stop leaves the whole log checkpointed.
+    await checkpointer.stop();
     await deps.dialect.close();
     app.log.info('stopped cleanly');
     process.exit(0);
@@ -40,5 +48,8 @@ export async function serve(flags: ServeFlags): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
   await app.listen({ port, host });
-  app.log.info({ database: deps.dialect.label, dataDir: opts.dataDir, publicUrl: opts.publicUrl }, 'coldtrace serving');
+  app.log.info(
+    { database: deps.dialect.label, dataDir: opts.dataDir, publicUrl: opts.publicUrl, origin: deps.log.origin, vkey: deps.log.signer.verifierKey },
+    'coldtrace serving',
+  );
 }

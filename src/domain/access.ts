@@ -38,10 +38,15 @@ export interface Actor {
   readonly national: boolean;
 }
 
-/** Owned is anything with an owning party and a region, which is all scoping needs. */
+/**
+ * Owned is anything with an owning party and a region, which is all scoping needs. `national` marks a
+ * national regulator's own data (its party record and tokens), which only the national level manages,
+ * wherever the regulator sits.
+ */
 export interface Owned {
   readonly ownerPartyId: string;
   readonly region: string;
+  readonly national?: boolean;
 }
 
 export type Action =
@@ -118,13 +123,13 @@ export function canSee(actor: Actor, thing: Owned): boolean {
 }
 
 /**
- * canManage is the write scope: a party manages its own data, a regulator manages its region's, and the
- * national regulator manages everything. Auditors read only.
+ * canManage is the write scope: a party manages its own data, a regulator manages its region's (but
+ * not a national regulator's), and the national regulator manages everything. Auditors read only.
  */
 export function canManage(actor: Actor, thing: Owned): boolean {
   if (thing.ownerPartyId === actor.partyId) return true;
   if (!isRegulator(actor)) return false;
-  return actor.national || thing.region === actor.region;
+  return actor.national || (thing.region === actor.region && !thing.national);
 }
 
 /** listScope is how a list is restricted for the actor: everything, its region, or its own rows. */

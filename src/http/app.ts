@@ -7,6 +7,7 @@ import { logSize } from '../store/log-store.ts';
 import type { FailureLimit } from './auth.ts';
 import { installAuth } from './auth.ts';
 import { installErrorHandler } from './errors.ts';
+import { logRoutes } from './routes/log.ts';
 import { masterDataRoutes } from './routes/master-data.ts';
 import { partyRoutes } from './routes/parties.ts';
 import { workerRoutes } from './routes/workers.ts';
@@ -63,6 +64,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
     await partyRoutes(scope, deps);
     await masterDataRoutes(scope, deps);
     await workerRoutes(scope, deps);
+    await logRoutes(scope, deps);
   });
   return app;
 }

@@ -55,15 +55,20 @@ export class FailedAuthLimiter {
 
 /**
  * installAuth resolves `Authorization: Bearer <token>` to request.actor on every request. No header
- * means an anonymous request (public routes allow it); a wrong token is 401, and repeated failures
- * from one client are 429 before the database is asked.
+ * means an anonymous request: public routes allow it, and routes that declare a `security` schema
+ * refuse it with 401 before validating anything. A wrong token is 401, and repeated failures from one
+ * client are 429 before the database is asked.
  */
 export function installAuth(app: FastifyInstance, deps: Deps, limit: FailureLimit): void {
   const limiter = new FailedAuthLimiter(limit, () => deps.clock.now());
   app.decorateRequest('actor', null);
   app.addHook('onRequest', async (req) => {
     const header = req.headers.authorization;
-    if (header === undefined) return;
+    if (header === undefined) {
+      // A secured route refuses an anonymous request here, before its body is parsed or validated.
+      if (req.routeOptions.schema?.security?.length) requireActor(req);
+      return;
+    }
     const wait = limiter.blockedFor(req.ip);
     if (wait > 0) throw new AppError('TooManyAttempts', { retryAfter: wait, reason: 'too many failed authentications' });
     const m = /^Bearer ([A-Za-z0-9_\-]{10,200})$/.exec(header);

@@ -9,6 +9,7 @@ export async function applyRows(trx: Transaction<Schema>, rows: readonly RowWrit
     const keys = PROJECTED_KEYS[table];
     const update = Object.fromEntries(Object.entries(row).filter(([k]) => !keys.includes(k)));
     // The projected tables share no static row type, so this one generic upsert is typed loosely.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- generic over the projected tables
     await (trx as Transaction<any>)
       .insertInto(table)
       .values(row)
