@@ -1,0 +1,155 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { sql } from 'kysely';
+import { beforeAll, expect, it } from 'vitest';
+import { verifyDatabase } from '../src/app/verify.ts';
+import { parseVerifierKey } from '../src/log/note-key.ts';
+import { addParty, api, residentId } from './support/http.ts';
+import { eachDialect } from './support/test-node.ts';
+import type { TestNode } from './support/test-node.ts';
+
+const run = promisify(execFile);
+
+async function verify(n: TestNode) {
+  return verifyDatabase(n.deps.db, n.deps.log.origin, [parseVerifierKey(n.deps.log.signer.verifierKey)]);
+}
+
+/** tamper applies change, expects verify to name the problem, then undoes it and expects verify to pass. */
+async function tamper(n: TestNode, change: () => Promise<void>, undo: () => Promise<void>, problem: RegExp) {
+  await change();
+  const bad = await verify(n);
+  expect(bad.ok).toBe(false);
+  expect(bad.problem).toMatch(problem);
+  await undo();
+  expect((await verify(n)).ok).toBe(true);
+}
+
+eachDialect('coldtrace verify catches tampering', (node) => {
+  let ids: { party: string; producer: string; worker: string };
+  beforeAll(async () => {
+    const { app, adminToken, checkpoint } = node();
+    const importer = await addParty(app, adminToken, ['importer']);
+    const customs = await addParty(app, adminToken, ['customs']);
+    await checkpoint();
+    const producer = await api(app, 'POST', '/v1/producers', { token: customs.token, body: { country: 'BR', registrationNo: 'SIF 1234', name: 'Frigorífico Teste' } });
+    const worker = await api(app, 'POST', '/v1/workers', { token: importer.token, body: { name: '李四', role: 'port_handler', idNumber: residentId() } });
+    await api(app, 'PATCH', `/v1/parties/${importer.id}`, { token: adminToken, body: { name: { en: 'Renamed Importer' } } });
+    await checkpoint();
+    ids = { party: importer.id, producer: producer.body.id, worker: worker.body.id };
+  });
+
+  it('passes on an untouched database', async () => {
+    const r = await verify(node());
+    expect(r).toMatchObject({ ok: true, checkpoints: 2 });
+    expect(r.entries).toBeGreaterThan(8);
+    expect(r.rows).toBeGreaterThan(5);
+  });
+
+  it('finds a projected row edited by hand', async () => {
+    const { db } = node().deps;
+    await tamper(
+      node(),
+      () => sql`UPDATE parties SET name_en = 'Forged Ltd' WHERE id = ${ids.party}`.execute(db).then(() => {}),
+      () => sql`UPDATE parties SET name_en = 'Renamed Importer' WHERE id = ${ids.party}`.execute(db).then(() => {}),
+      new RegExp(`parties row ${ids.party}, column nameEn`),
+    );
+  });
+
+  it('finds a projected row deleted, and a row that no entry wrote', async () => {
+    const { db } = node().deps;
+    const saved = await db.selectFrom('producers').selectAll().where('id', '=', ids.producer).executeTakeFirstOrThrow();
+    await tamper(
+      node(),
+      () => db.deleteFrom('producers').where('id', '=', ids.producer).execute().then(() => {}),
+      () => db.insertInto('producers').values(saved).execute().then(() => {}),
+      new RegExp(`producers row ${ids.producer} written by entry \\d+ is missing`),
+    );
+    await tamper(
+      node(),
+      () => db.insertInto('producers').values({ ...saved, id: 'pro_01ZZZZZZZZZZZZZZZZZZZZZZZZ', registrationNo: 'X' }).execute().then(() => {}),
+      () => db.deleteFrom('producers').where('id', '=', 'pro_01ZZZZZZZZZZZZZZZZZZZZZZZZ').execute().then(() => {}),
+      /producers row pro_01ZZZZZZZZZZZZZZZZZZZZZZZZ is not in the log/,
+    );
+  });
+
+  it("finds an entry's bytes altered, with or without its stored hash", async () => {
+    const { db } = node().deps;
+    const row = await db.selectFrom('logEntries').selectAll().where('idx', '=', 3).executeTakeFirstOrThrow();
+    const forged = Buffer.from(Buffer.from(row.data).toString('utf8').replace('"v":1', '"v":1 '), 'utf8');
+    await tamper(
+      node(),
+      () => db.updateTable('logEntries').set({ data: forged }).where('idx', '=', 3).execute().then(() => {}),
+      () => db.updateTable('logEntries').set({ data: row.data }).where('idx', '=', 3).execute().then(() => {}),
+      /^entry 3: its bytes do not match its stored leaf hash/,
+    );
+    const { leafHash } = await import('../src/log/hash.ts');
+    await tamper(
+      node(),
+      () => db.updateTable('logEntries').set({ data: forged, leafHash: leafHash(forged) }).where('idx', '=', 3).execute().then(() => {}),
+      () => db.updateTable('logEntries').set({ data: row.data, leafHash: row.leafHash }).where('idx', '=', 3).execute().then(() => {}),
+      /^entry 3: its hash differs from the checkpointed tile/,
+    );
+  });
+
+  it('finds two entries swapped', async () => {
+    const { db } = node().deps;
+    const a = await db.selectFrom('logEntries').selectAll().where('idx', '=', 4).executeTakeFirstOrThrow();
+    const b = await db.selectFrom('logEntries').selectAll().where('idx', '=', 5).executeTakeFirstOrThrow();
+    const put = async (idx: number, r: typeof a) =>
+      db.updateTable('logEntries').set({ data: r.data, leafHash: r.leafHash }).where('idx', '=', idx).execute();
+    await tamper(
+      node(),
+      async () => {
+        await put(4, b);
+        await put(5, a);
+      },
+      async () => {
+        await put(4, a);
+        await put(5, b);
+      },
+      /^entry 4: its hash differs from the checkpointed tile/,
+    );
+  });
+
+  it('finds an entry deleted from the middle, and a held personal value changed', async () => {
+    const { db } = node().deps;
+    const row = await db.selectFrom('logEntries').selectAll().where('idx', '=', 2).executeTakeFirstOrThrow();
+    await tamper(
+      node(),
+      () => db.deleteFrom('logEntries').where('idx', '=', 2).execute().then(() => {}),
+      () => db.insertInto('logEntries').values(row).execute().then(() => {}),
+      /^entry 2 is missing/,
+    );
+    const pd = await db.selectFrom('personalData').selectAll().executeTakeFirstOrThrow();
+    await tamper(
+      node(),
+      () => db.updateTable('personalData').set({ value: residentId('19700101', '999') }).where('id', '=', pd.id).execute().then(() => {}),
+      () => db.updateTable('personalData').set({ value: pd.value }).where('id', '=', pd.id).execute().then(() => {}),
+      new RegExp(`personal data ${pd.id}: the held value does not match its commitment`),
+    );
+  });
+
+  it('still passes after a lawful erasure of personal data', async () => {
+    const { app, adminToken, deps } = node();
+    const pd = await deps.db.selectFrom('personalData').select('id').executeTakeFirstOrThrow();
+    const r = await api(app, 'POST', `/v1/personal-data/${pd.id}/erasure`, { token: adminToken, body: { reason: 'PIPL art. 47 request' } });
+    expect(r.status).toBe(200);
+    await node().checkpoint();
+    expect((await verify(node())).ok).toBe(true);
+    const w = await api(app, 'GET', `/v1/workers/${ids.worker}`, { token: adminToken });
+    expect(w.body.idNumber).toEqual({ masked: null, erased: true });
+  });
+
+  it('exits non-zero from the CLI and names the entry', async () => {
+    const n = node();
+    const env = { ...process.env, COLDTRACE_DATA: n.dataDir, DATABASE_URL: n.databaseUrl ?? '', COLDTRACE_LOG_ORIGIN: n.deps.log.origin };
+    const ok = await run(process.execPath, ['bin/coldtrace.js', 'verify'], { env });
+    expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true });
+    const { db } = n.deps;
+    await sql`UPDATE parties SET region = '320000' WHERE id = ${ids.party}`.execute(db);
+    const bad = await run(process.execPath, ['bin/coldtrace.js', 'verify'], { env }).catch((e: { code: number; stderr: string }) => e);
+    await sql`UPDATE parties SET region = '410000' WHERE id = ${ids.party}`.execute(db);
+    expect((bad as { code: number }).code).toBe(1);
+    expect((bad as { stderr: string }).stderr).toContain(`parties row ${ids.party}, column region`);
+  });
+});
