@@ -5,7 +5,6 @@ import { createParty } from '../app/parties.ts';
 import { createToken, revokeToken } from '../app/tokens.ts';
 import { migrateToLatest } from '../store/migrate.ts';
 import { addLogCommands } from './log-commands.ts';
-import { serve } from './serve.ts';
 
 const int = (v: string) => {
   const n = Number(v);
@@ -34,7 +33,8 @@ program
   .option('--port <n>', 'port to listen on (env PORT, default 8080)', int)
   .option('--host <addr>', 'address to bind (env HOST, default 127.0.0.1)')
   .option('--data <dir>', 'data directory (env COLDTRACE_DATA, default ./data)')
-  .action((o) => serve(o));
+  // Loaded on use: the HTTP stack is most of the start-up time of the one-shot commands.
+  .action(async (o) => (await import('./serve.ts')).serve(o));
 
 program
   .command('migrate')
