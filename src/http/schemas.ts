@@ -6,18 +6,25 @@ import { requireActor } from './auth.ts';
 
 // Shared JSON Schema pieces for route declarations; OpenAPI is generated from these.
 
+/**
+ * plain goes on every free-text string field: it admits any text but NUL, which PostgreSQL cannot
+ * store, and unpaired surrogates, which UTF-8 cannot encode (the stored row would silently differ from
+ * the logged entry). Without it such input is a 500 on one database and a quiet change on the other.
+ */
+export const plain = { pattern: '^[^\\u0000\\ud800-\\udfff]*$' } as const;
+
 export const idParam = {
   type: 'object',
   required: ['id'],
-  properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },
+  properties: { id: { type: 'string', minLength: 1, maxLength: 64, ...plain } },
 } as const;
 
 export const pageQuery = {
   limit: { type: 'integer', minimum: 1, maximum: 500, default: 50, description: 'page size' },
-  cursor: { type: 'string', maxLength: 200, description: 'nextCursor from the previous page' },
+  cursor: { type: 'string', maxLength: 200, ...plain, description: 'nextCursor from the previous page' },
 } as const;
 
-export const regionCode = { type: 'string', pattern: '^[0-9]{6}$', description: 'GB/T 2260 province code, e.g. 410000' } as const;
+export const regionCode = { type: 'string', pattern: '^[0-9]{2}0000$', description: 'GB/T 2260 province code, e.g. 410000' } as const;
 
 export const isoTime = { type: 'string', format: 'date-time', description: 'ISO 8601 with offset' } as const;
 

@@ -7,31 +7,31 @@ import { createProducer, getProducer, listProducers, updateProducer } from '../.
 import type { VehicleInput } from '../../app/vehicles.ts';
 import { createVehicle, getVehicle, listVehicles, updateVehicle } from '../../app/vehicles.ts';
 import { requireActor } from '../auth.ts';
-import { idParam, idempotencyHeader, idempotencyOf, pageQuery, regionCode, secured } from '../schemas.ts';
+import { idParam, idempotencyHeader, idempotencyOf, pageQuery, plain, regionCode, secured } from '../schemas.ts';
 
 const id = (req: { params: unknown }) => (req.params as { id: string }).id;
 
 const locationFields = {
-  ownerPartyId: { type: 'string', maxLength: 64, description: 'defaults to your own party' },
-  filingNo: { type: 'string', minLength: 1, maxLength: 40, description: '备案号, the filing number' },
-  name: { type: 'string', minLength: 1, maxLength: 200 },
-  address: { type: 'string', minLength: 1, maxLength: 500 },
+  ownerPartyId: { type: 'string', maxLength: 64, ...plain, description: 'defaults to your own party' },
+  filingNo: { type: 'string', minLength: 1, maxLength: 40, ...plain, description: '备案号, the filing number' },
+  name: { type: 'string', minLength: 1, maxLength: 200, ...plain },
+  address: { type: 'string', minLength: 1, maxLength: 500, ...plain },
   region: regionCode,
   kind: { type: 'string', enum: LOCATION_KINDS },
   tempClass: { type: 'string', enum: TEMP_CLASSES, description: 'frozen (≤ −18 °C), chilled or ambient' },
 } as const;
 
 const vehicleFields = {
-  plate: { type: 'string', minLength: 1, maxLength: 16, description: 'Chinese plate, e.g. 豫A12345 or 粤BD12345' },
-  carrierPartyId: { type: 'string', maxLength: 64, description: 'defaults to your own party' },
+  plate: { type: 'string', minLength: 1, maxLength: 16, ...plain, description: 'Chinese plate, e.g. 豫A12345 or 粤BD12345' },
+  carrierPartyId: { type: 'string', maxLength: 64, ...plain, description: 'defaults to your own party' },
   refrigerated: { type: 'boolean' },
 } as const;
 
 const producerFields = {
-  country: { type: 'string', minLength: 2, maxLength: 2, description: 'ISO 3166-1 alpha-2' },
-  registrationNo: { type: 'string', minLength: 1, maxLength: 40, description: "the GACC registration number" },
-  name: { type: 'string', minLength: 1, maxLength: 300 },
-  nameZh: { type: ['string', 'null'], maxLength: 300 },
+  country: { type: 'string', minLength: 2, maxLength: 2, ...plain, description: 'ISO 3166-1 alpha-2' },
+  registrationNo: { type: 'string', minLength: 1, maxLength: 40, ...plain, description: "the GACC registration number" },
+  name: { type: 'string', minLength: 1, maxLength: 300, ...plain },
+  nameZh: { type: ['string', 'null'], maxLength: 300, ...plain },
 } as const;
 
 /** masterDataRoutes serves locations, vehicles and overseas producers. Workers have their own module. */
@@ -56,7 +56,7 @@ export async function masterDataRoutes(app: FastifyInstance, deps: Deps) {
       tags, summary: 'List locations you may see', security: secured,
       querystring: {
         type: 'object', additionalProperties: false,
-        properties: { ...pageQuery, region: regionCode, ownerPartyId: { type: 'string' }, kind: { type: 'string', enum: LOCATION_KINDS }, tempClass: { type: 'string', enum: TEMP_CLASSES }, filingNo: { type: 'string' } },
+        properties: { ...pageQuery, region: regionCode, ownerPartyId: { type: 'string', ...plain }, kind: { type: 'string', enum: LOCATION_KINDS }, tempClass: { type: 'string', enum: TEMP_CLASSES }, filingNo: { type: 'string', ...plain } },
       },
     },
   }, async (req) => listLocations(deps, requireActor(req), req.query as never));
@@ -78,7 +78,7 @@ export async function masterDataRoutes(app: FastifyInstance, deps: Deps) {
       tags, summary: 'List vehicles you may see', security: secured,
       querystring: {
         type: 'object', additionalProperties: false,
-        properties: { ...pageQuery, region: regionCode, carrierPartyId: { type: 'string' }, refrigerated: { type: 'boolean' }, plate: { type: 'string' } },
+        properties: { ...pageQuery, region: regionCode, carrierPartyId: { type: 'string', ...plain }, refrigerated: { type: 'boolean' }, plate: { type: 'string', ...plain } },
       },
     },
   }, async (req) => listVehicles(deps, requireActor(req), req.query as never));
@@ -98,7 +98,7 @@ export async function masterDataRoutes(app: FastifyInstance, deps: Deps) {
   app.get('/v1/producers', {
     schema: {
       tags, summary: 'List the producer register', security: secured,
-      querystring: { type: 'object', additionalProperties: false, properties: { ...pageQuery, country: { type: 'string' }, registrationNo: { type: 'string' } } },
+      querystring: { type: 'object', additionalProperties: false, properties: { ...pageQuery, country: { type: 'string', ...plain }, registrationNo: { type: 'string', ...plain } } },
     },
   }, async (req) => listProducers(deps, requireActor(req), req.query as never));
   app.get('/v1/producers/:id', { schema: { tags, summary: 'Read a producer', security: secured, params: idParam } },

@@ -5,19 +5,19 @@ import { createParty, getParty, listParties, updateParty } from '../../app/parti
 import { createToken, listTokens, revokeToken } from '../../app/tokens.ts';
 import { ROLES } from '../../domain/access.ts';
 import { requireActor } from '../auth.ts';
-import { idParam, idempotencyHeader, idempotencyOf, pageQuery, regionCode, secured } from '../schemas.ts';
+import { idParam, idempotencyHeader, idempotencyOf, pageQuery, plain, regionCode, secured } from '../schemas.ts';
 
 const name = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    zh: { type: ['string', 'null'], maxLength: 200, description: 'name in Chinese' },
-    en: { type: ['string', 'null'], maxLength: 200, description: 'name in English' },
+    zh: { type: ['string', 'null'], maxLength: 200, ...plain, description: 'name in Chinese' },
+    en: { type: ['string', 'null'], maxLength: 200, ...plain, description: 'name in English' },
   },
 } as const;
 
 const partyFields = {
-  uscc: { type: 'string', minLength: 1, maxLength: 18, description: '统一社会信用代码 (GB 32100-2015)' },
+  uscc: { type: 'string', minLength: 1, maxLength: 18, ...plain, description: '统一社会信用代码 (GB 32100-2015)' },
   name,
   roles: { type: 'array', minItems: 1, maxItems: ROLES.length, items: { type: 'string', enum: ROLES } },
   region: regionCode,
@@ -42,7 +42,7 @@ export async function partyRoutes(app: FastifyInstance, deps: Deps) {
       tags, summary: 'List parties you may see', security: secured,
       querystring: {
         type: 'object', additionalProperties: false,
-        properties: { ...pageQuery, region: regionCode, role: { type: 'string', enum: ROLES }, uscc: { type: 'string', maxLength: 18 } },
+        properties: { ...pageQuery, region: regionCode, role: { type: 'string', enum: ROLES }, uscc: { type: 'string', maxLength: 18, ...plain } },
       },
     },
   }, async (req) => listParties(deps, requireActor(req), req.query as never));
@@ -69,7 +69,11 @@ export async function partyRoutes(app: FastifyInstance, deps: Deps) {
   app.post('/v1/parties/:id/tokens', {
     schema: {
       tags, summary: 'Issue an API token (shown once)', security: secured, params: idParam, headers: idempotencyHeader,
-      body: { type: 'object', additionalProperties: false, properties: { label: { type: 'string', maxLength: 200 } } },
+      body: { type: 'object', additionalProperties: false, properties: { label: { type: 'string', maxLength: 200, ...plain } } },
+    },
+    // The body is optional (a label is all it holds): a request without one is an empty object.
+    preValidation: async (req) => {
+      req.body ??= {};
     },
   }, async (req, reply) => {
     const body = (req.body ?? {}) as { label?: string };

@@ -6,13 +6,13 @@ import type { WorkerInput } from '../../app/workers.ts';
 import { createWorker, getWorker, listWorkerTests, listWorkers, recordWorkerTest, updateWorker } from '../../app/workers.ts';
 import { WORKER_ROLES } from '../../domain/worker-eligibility.ts';
 import { requireActor } from '../auth.ts';
-import { idParam, idempotencyHeader, idempotencyOf, isoTime, msOf, pageQuery, regionCode, secured } from '../schemas.ts';
+import { idParam, idempotencyHeader, idempotencyOf, isoTime, msOf, pageQuery, plain, regionCode, secured } from '../schemas.ts';
 
 const workerFields = {
-  employerPartyId: { type: 'string', maxLength: 64, description: 'defaults to your own party' },
-  name: { type: 'string', minLength: 1, maxLength: 100 },
+  employerPartyId: { type: 'string', maxLength: 64, ...plain, description: 'defaults to your own party' },
+  name: { type: 'string', minLength: 1, maxLength: 100, ...plain },
   role: { type: 'string', enum: WORKER_ROLES },
-  idNumber: { type: 'string', minLength: 1, maxLength: 18, description: 'resident ID number (GB 11643); stored erasably, shown masked' },
+  idNumber: { type: 'string', minLength: 1, maxLength: 18, ...plain, description: 'resident ID number (GB 11643); stored erasably, shown masked' },
 } as const;
 
 const hours = { type: ['integer', 'null'], minimum: 1, maximum: 720 } as const;
@@ -36,7 +36,7 @@ export async function workerRoutes(app: FastifyInstance, deps: Deps) {
       tags, summary: 'List workers you may see', security: secured,
       querystring: {
         type: 'object', additionalProperties: false,
-        properties: { ...pageQuery, region: regionCode, employerPartyId: { type: 'string' }, role: { type: 'string', enum: WORKER_ROLES } },
+        properties: { ...pageQuery, region: regionCode, employerPartyId: { type: 'string', ...plain }, role: { type: 'string', enum: WORKER_ROLES } },
       },
     },
   }, async (req) => listWorkers(deps, requireActor(req), req.query as never));
@@ -54,7 +54,7 @@ export async function workerRoutes(app: FastifyInstance, deps: Deps) {
       tags, summary: "Record a worker's nucleic-acid test", security: secured, params: idParam, headers: idempotencyHeader,
       body: {
         type: 'object', additionalProperties: false, required: ['sampledAt', 'result', 'institution'],
-        properties: { sampledAt: isoTime, result: { type: 'string', enum: ['negative', 'positive'] }, institution: { type: 'string', minLength: 1, maxLength: 200 } },
+        properties: { sampledAt: isoTime, result: { type: 'string', enum: ['negative', 'positive'] }, institution: { type: 'string', minLength: 1, maxLength: 200, ...plain } },
       },
     },
   }, async (req, reply) => {
@@ -94,7 +94,7 @@ export async function workerRoutes(app: FastifyInstance, deps: Deps) {
   app.post('/v1/personal-data/:id/erasure', {
     schema: {
       tags: ['privacy'], summary: 'Erase a personal value on a lawful request (regulator)', security: secured, params: idParam,
-      body: { type: 'object', additionalProperties: false, required: ['reason'], properties: { reason: { type: 'string', minLength: 1, maxLength: 500 } } },
+      body: { type: 'object', additionalProperties: false, required: ['reason'], properties: { reason: { type: 'string', minLength: 1, maxLength: 500, ...plain } } },
     },
   }, async (req) => erasePersonal(deps, requireActor(req), id(req), (req.body as { reason: string }).reason));
 }
