@@ -1,0 +1,253 @@
+/**
+ * The health code of a lot. lotStatus is the one place that decides it: every route, page, export and shipment check
+ * asks it, and none repeats the rules. It does no I/O: the caller gathers the facts.
+ */
+
+export const LOT_STATUSES = ['green', 'yellow', 'red'] as const;
+export type LotStatus = (typeof LOT_STATUSES)[number];
+
+/** The documents an imported lot may need: the customs declaration and the three certificates. */
+export const DOCUMENT_KINDS = ['inspection_quarantine', 'nucleic_acid', 'disinfection', 'customs_declaration'] as const;
+export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
+
+/** Where a sample is taken. */
+export const SAMPLE_POINTS = ['outer_pack', 'inner_pack', 'content', 'environment'] as const;
+export type SamplePoint = (typeof SAMPLE_POINTS)[number];
+
+export type SampleResult = 'pending' | 'negative' | 'positive';
+export type Sample = { readonly id: string; readonly point: SamplePoint; readonly result: SampleResult };
+export type Breach = { readonly id: string; readonly reason: string };
+
+/** Every imported lot needs all four documents unless the caller says otherwise. */
+export const DEFAULT_REQUIRED_DOCUMENTS: readonly DocumentKind[] = Object.freeze([...DOCUMENT_KINDS]);
+/** Every imported lot must be sampled on its outer packing and its content unless the caller says otherwise. */
+export const DEFAULT_REQUIRED_SAMPLE_POINTS: readonly SamplePoint[] = Object.freeze(['outer_pack', 'content'] as const);
+
+/**
+ * What lotStatus needs to know about a lot. The caller gathers these from the store; the function trusts them.
+ *
+ * `origin` says how the lot came to be. An 'imported' lot (the default) entered the country itself, so it is cleared
+ * at the border: its documents, its disinfection, its samples at the required points, and the supervision warehouse's
+ * exit certificate. A 'derived' lot was made by splitting, repacking or processing other lots; those border checks
+ * were made on its parents, whose statuses it inherits through `parentStatuses`, so they are not asked of it again.
+ * Samples taken from a derived lot, breaches, holds, recalls and incidents count for both.
+ */
+export type LotFacts = {
+  readonly origin?: 'imported' | 'derived';
+  /** The kinds of document on file for the lot. */
+  readonly presentDocuments: readonly DocumentKind[];
+  /** The kinds it must have; DEFAULT_REQUIRED_DOCUMENTS when absent. Imported lots only. */
+  readonly requiredDocuments?: readonly DocumentKind[];
+  /** Whether the supervision warehouse has recorded disinfection. Imported lots only. */
+  readonly disinfected: boolean;
+  /** Every sample taken from the lot, with its current result. */
+  readonly samples: readonly Sample[];
+  /** The points that must each have at least one sample; DEFAULT_REQUIRED_SAMPLE_POINTS when absent. Imported only. */
+  readonly requiredSamplePoints?: readonly SamplePoint[];
+  /** Whether the supervision warehouse has issued the exit certificate that releases the lot. Imported lots only. */
+  readonly exitCertificate: boolean;
+  /** Whether the producer was suspended on the day the lot arrived (see suspension.ts isSuspendedOn). */
+  readonly producerSuspendedAtEntry: boolean;
+  readonly recalled?: boolean;
+  /** The ids of open incidents that include the lot. */
+  readonly openIncidents?: readonly string[];
+  /** Temperature breaches logged against the lot and not yet closed after review. */
+  readonly openBreaches?: readonly Breach[];
+  /** Whether a regulator or the warehouse holds the lot for inspection. */
+  readonly heldForInspection?: boolean;
+  /** The current statuses of the lots it was made from; required in substance for a derived lot. */
+  readonly parentStatuses?: readonly LotStatus[];
+};
+
+/** Reasons that make a lot red, in the order lotStatus lists them. */
+export const RED_REASON_CODES = ['sample_positive', 'producer_suspended_at_entry', 'recalled', 'open_incident', 'parent_red'] as const;
+/** Reasons that make a lot yellow, in the order lotStatus lists them. */
+export const YELLOW_REASON_CODES = [
+  'document_missing',
+  'not_disinfected',
+  'sample_point_missing',
+  'sample_pending',
+  'no_exit_certificate',
+  'temperature_breach_open',
+  'held_for_inspection',
+  'parent_yellow',
+  'parents_unknown',
+] as const;
+export type StatusReasonCode = (typeof RED_REASON_CODES)[number] | (typeof YELLOW_REASON_CODES)[number];
+/** Every code a reason may carry: the status codes, plus the one reason an exit certificate does not apply. */
+export type ReasonCode = StatusReasonCode | 'exit_certificate_not_applicable';
+
+/**
+ * One fact that keeps a lot from green. `code` is stable (clients and translations key on it); `params` name the
+ * thing concerned: sampleId and point, kind, incidentId, breachId and reason, or count.
+ */
+export type Reason<C extends ReasonCode = ReasonCode> = {
+  readonly code: C;
+  readonly params?: Readonly<Record<string, string | number>>;
+};
+export type StatusReason = Reason<StatusReasonCode>;
+export type LotStatusResult = { readonly status: LotStatus; readonly reasons: readonly StatusReason[] };
+
+/**
+ * lotStatus returns a lot's health code and every reason it is not green, red reasons first, each group in the order
+ * of RED_REASON_CODES and YELLOW_REASON_CODES.
+ *
+ * Red (blocked) when any sample is positive, the producer was suspended at entry, the lot is recalled, it is in an
+ * open incident, or any parent is red. Yellow (pending) when none of those holds but a required document is missing,
+ * the lot is not disinfected, a required sample point has no sample, a sample is pending, there is no exit
+ * certificate, a temperature breach is open, the lot is held for inspection, any parent is yellow, or a derived lot
+ * names no parents. Green only when nothing blocks it.
+ */
+export function lotStatus(facts: LotFacts): LotStatusResult {
+  const { red, yellow } = blockingReasons(facts);
+  const status: LotStatus = red.length > 0 ? 'red' : yellow.length > 0 ? 'yellow' : 'green';
+  return { status, reasons: [...red, ...yellow] };
+}
+
+function blockingReasons(f: LotFacts): { red: StatusReason[]; yellow: StatusReason[] } {
+  const imported = (f.origin ?? 'imported') === 'imported';
+  const red: StatusReason[] = [];
+  const yellow: StatusReason[] = [];
+
+  for (const s of f.samples) {
+    if (s.result === 'positive') red.push({ code: 'sample_positive', params: { sampleId: s.id, point: s.point } });
+  }
+  if (f.producerSuspendedAtEntry) red.push({ code: 'producer_suspended_at_entry' });
+  if (f.recalled === true) red.push({ code: 'recalled' });
+  for (const id of unique(f.openIncidents ?? [])) red.push({ code: 'open_incident', params: { incidentId: id } });
+  const parents = f.parentStatuses ?? [];
+  const redParents = parents.filter((p) => p === 'red').length;
+  if (redParents > 0) red.push({ code: 'parent_red', params: { count: redParents } });
+
+  if (imported) {
+    const present = new Set(f.presentDocuments);
+    for (const kind of unique(f.requiredDocuments ?? DEFAULT_REQUIRED_DOCUMENTS)) {
+      if (!present.has(kind)) yellow.push({ code: 'document_missing', params: { kind } });
+    }
+    if (!f.disinfected) yellow.push({ code: 'not_disinfected' });
+    const sampled = new Set(f.samples.map((s) => s.point));
+    for (const point of unique(f.requiredSamplePoints ?? DEFAULT_REQUIRED_SAMPLE_POINTS)) {
+      if (!sampled.has(point)) yellow.push({ code: 'sample_point_missing', params: { point } });
+    }
+  }
+  for (const s of f.samples) {
+    if (s.result === 'pending') yellow.push({ code: 'sample_pending', params: { sampleId: s.id, point: s.point } });
+  }
+  if (imported && !f.exitCertificate) yellow.push({ code: 'no_exit_certificate' });
+  for (const b of f.openBreaches ?? []) {
+    yellow.push({ code: 'temperature_breach_open', params: { breachId: b.id, reason: b.reason } });
+  }
+  if (f.heldForInspection === true) yellow.push({ code: 'held_for_inspection' });
+  const yellowParents = parents.filter((p) => p === 'yellow').length;
+  if (yellowParents > 0) yellow.push({ code: 'parent_yellow', params: { count: yellowParents } });
+  if (!imported && parents.length === 0) yellow.push({ code: 'parents_unknown' });
+
+  return { red, yellow };
+}
+
+function unique<T>(xs: readonly T[]): T[] {
+  return [...new Set(xs)];
+}
+
+/**
+ * The outcome of canIssueExitCertificate, shaped like a failed Check: `reason` is one English sentence for logs and
+ * error messages, and `missing` lists every blocking fact with lotStatus's codes, for reasonText and for clients.
+ */
+export type ExitCertificateCheck =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly reason: string; readonly missing: readonly Reason[] };
+
+/**
+ * canIssueExitCertificate decides whether the supervision warehouse may release an imported lot. It may exactly when
+ * the missing certificate is the only thing keeping the lot from green: the lot is disinfected, every required sample
+ * point has a sample, no result is pending or positive, its documents are complete, and nothing else (suspension,
+ * recall, incident, breach, hold, parents) blocks it. Otherwise `missing` names every blocking fact, red ones first,
+ * in lotStatus's codes and order. A certificate already issued does not block a new one: whether to reissue is the
+ * caller's decision. A derived lot gets none ('exit_certificate_not_applicable'): its parents were released with
+ * theirs.
+ */
+export function canIssueExitCertificate(facts: LotFacts): ExitCertificateCheck {
+  const missing: Reason[] = [];
+  if ((facts.origin ?? 'imported') !== 'imported') {
+    missing.push({ code: 'exit_certificate_not_applicable' });
+  } else {
+    const { red, yellow } = blockingReasons(facts);
+    missing.push(...red, ...yellow.filter((r) => r.code !== 'no_exit_certificate'));
+  }
+  if (missing.length === 0) return { ok: true };
+  return { ok: false, reason: `cannot issue the exit certificate: ${missing.map((r) => reasonText(r, 'en')).join(' ')}`, missing };
+}
+
+export type Lang = 'zh' | 'en';
+
+const POINT_WORDS: Readonly<Record<Lang, Readonly<Record<SamplePoint, string>>>> = {
+  zh: { outer_pack: '外包装', inner_pack: '内包装', content: '内容物', environment: '环境' },
+  en: { outer_pack: 'outer packing', inner_pack: 'inner packing', content: 'product itself', environment: 'surroundings' },
+};
+
+const DOCUMENT_WORDS: Readonly<Record<Lang, Readonly<Record<DocumentKind, string>>>> = {
+  zh: {
+    inspection_quarantine: '入境货物检验检疫证明',
+    nucleic_acid: '核酸检测报告',
+    disinfection: '消毒证明',
+    customs_declaration: '报关单',
+  },
+  en: {
+    inspection_quarantine: 'inspection and quarantine certificate',
+    nucleic_acid: 'nucleic-acid test report',
+    disinfection: 'disinfection certificate',
+    customs_declaration: 'customs declaration',
+  },
+};
+
+/**
+ * reasonText words a reason for the people who act on it, warehouse workers and drivers included, in Chinese or
+ * English: one short sentence saying what is wrong, naming the sample, document, incident or breach concerned. An
+ * unknown code (say, from a newer server) is returned as it is, so nothing is ever shown blank.
+ */
+export function reasonText(reason: Reason, lang: Lang): string {
+  const p = reason.params ?? {};
+  const str = (k: string): string => String(p[k] ?? '?');
+  const point = (POINT_WORDS[lang] as Readonly<Record<string, string>>)[str('point')] ?? str('point');
+  const kind = (DOCUMENT_WORDS[lang] as Readonly<Record<string, string>>)[str('kind')] ?? str('kind');
+  const count = Number(p['count'] ?? 0);
+  const zh = lang === 'zh';
+  switch (reason.code) {
+    case 'sample_positive':
+      return zh ? `${point}样品 ${str('sampleId')} 核酸检测呈阳性` : `Sample ${str('sampleId')} (${point}) tested positive.`;
+    case 'producer_suspended_at_entry':
+      return zh ? '货物入境时，境外生产企业正被暂停进口' : 'The overseas producer was suspended when this lot arrived.';
+    case 'recalled':
+      return zh ? '该批货物已被召回' : 'This lot has been recalled.';
+    case 'open_incident':
+      return zh ? `该批货物涉及尚未结案的事件 ${str('incidentId')}` : `This lot is part of open incident ${str('incidentId')}.`;
+    case 'parent_red':
+      if (zh) return `由 ${count} 个红码（已阻断）批次加工而来`;
+      return count === 1 ? 'It was made from a blocked (red) lot.' : `It was made from ${count} blocked (red) lots.`;
+    case 'document_missing':
+      return zh ? `缺少${kind}` : `The ${kind} is missing.`;
+    case 'not_disinfected':
+      return zh ? '该批货物尚未消毒' : 'The lot has not been disinfected yet.';
+    case 'sample_point_missing':
+      return zh ? `尚未对${point}采样` : `No sample has been taken from the ${point} yet.`;
+    case 'sample_pending':
+      return zh ? `${point}样品 ${str('sampleId')} 的检测结果还没出来` : `Waiting for the result of sample ${str('sampleId')} (${point}).`;
+    case 'no_exit_certificate':
+      return zh ? '集中监管仓尚未出具出仓证明' : 'The supervision warehouse has not issued the exit certificate yet.';
+    case 'temperature_breach_open':
+      return zh ? `温度异常正在核查：${str('reason')}` : `A temperature problem is being checked: ${str('reason')}`;
+    case 'held_for_inspection':
+      return zh ? '该批货物被扣留待查验' : 'The lot is held for inspection.';
+    case 'parent_yellow':
+      if (zh) return `由 ${count} 个尚未放行（黄码）的批次加工而来`;
+      return count === 1 ? 'It was made from a lot not yet cleared (yellow).' : `It was made from ${count} lots not yet cleared (yellow).`;
+    case 'parents_unknown':
+      return zh ? '没有登记它由哪些批次加工而来' : 'The lots it was made from are not recorded.';
+    case 'exit_certificate_not_applicable':
+      return zh
+        ? '该批货物由其他批次加工而来，出仓证明只对入境批次出具'
+        : 'This lot was made from other lots; exit certificates are only for imported lots.';
+    default:
+      return String((reason as { code: unknown }).code);
+  }
+}
