@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import { leafHash } from '../log/hash.ts';
-import { insertEntry, reserveIndex } from '../store/log-store.ts';
+import { insertEntry, lockSequencer, reserveIndex } from '../store/log-store.ts';
 import { applyRows } from '../store/rows.ts';
 import type { Schema } from '../store/schema.ts';
 import { AppError } from './app-error.ts';
@@ -51,6 +51,11 @@ export async function commit<T>(
   for (let attempt = 1; ; attempt++) {
     try {
       return await deps.db.transaction().execute(async (trx) => {
+        // Lock first, read second: every read below (idempotency, validation) then sees every write
+        // committed before this one, and SQLite, with another process writing, waits for its turn
+        // instead of failing when this transaction first writes (see lockSequencer). If we crash while
+        // holding the lock, the transaction never committed and the database gives the lock back.
+        await lockSequencer(trx);
         if (idem) {
           const prior = await findIdempotent(trx, idem);
           if (prior !== undefined) return prior as T;

@@ -3,6 +3,7 @@ import type { EligibilityRule } from '../domain/worker-eligibility.ts';
 import type { Dialect } from '../store/dialect.ts';
 import type { Schema } from '../store/schema.ts';
 import type { LogIdentity } from './checkpointer.ts';
+import type { EventBus } from './events.ts';
 
 /** Clock is the only source of time. Domain and log code never read Date.now(). */
 export interface Clock {
@@ -30,4 +31,8 @@ export interface Deps {
   readonly config: Config;
   /** log is the key and origin that sign this node's checkpoints. */
   readonly log: LogIdentity;
+  /** events carries committed domain events to in-process subscribers. */
+  readonly events: EventBus;
+  /** blobDir is where uploaded documents are stored by their SHA-256. */
+  readonly blobDir: string;
 }

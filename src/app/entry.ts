@@ -21,6 +21,16 @@ export const ENTRY_TYPES = [
   'producer.updated',
   'setting.updated',
   'personal.erased',
+  'lot.declared',
+  'document.attached',
+  'suspension.recorded',
+  'booking.created',
+  'booking.arrived',
+  'disinfection.recorded',
+  'sample.taken',
+  'sample.resulted',
+  'exit.issued',
+  'cartons.issued',
 ] as const;
 export type EntryType = (typeof ENTRY_TYPES)[number];
 

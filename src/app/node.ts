@@ -8,6 +8,7 @@ import { countParties } from '../store/parties.ts';
 import type { Clock, Config, Deps } from './deps.ts';
 import { systemClock } from './deps.ts';
 import { loadNodeKey, originOf } from './node-key.ts';
+import { EventBus } from './events.ts';
 import { createParty } from './parties.ts';
 import { createToken } from './tokens.ts';
 
@@ -54,7 +55,7 @@ export async function openNode(opts: NodeOptions): Promise<Deps> {
     throw err;
   }
   const config: Config = { dataDir: opts.dataDir, publicUrl: opts.publicUrl, workerRule: DEFAULT_ELIGIBILITY_RULE };
-  return { dialect, db: dialect.db, clock: opts.clock ?? systemClock, config, log: { origin, signer } };
+  return { dialect, db: dialect.db, clock: opts.clock ?? systemClock, config, log: { origin, signer }, events: new EventBus(), blobDir: join(opts.dataDir, 'blobs') };
 }
 
 /** ADMIN_USCC is the bootstrap administrator's code: a valid GB 32100 code for a national body. */

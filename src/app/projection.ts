@@ -1,10 +1,14 @@
 import type { ProjectedTable } from '../store/schema.ts';
 import type { Entry, EntryType } from './entry.ts';
 
-/** RowWrite is one projected row to upsert, whole, keyed by its table's primary key. */
+/**
+ * RowWrite is one projected row keyed by its table's primary key: upserted whole, or (patch) some
+ * columns of a row an earlier entry wrote.
+ */
 export interface RowWrite {
   readonly table: ProjectedTable;
   readonly row: Readonly<Record<string, unknown>>;
+  readonly patch?: true;
 }
 
 type Rec = Readonly<Record<string, unknown>>;
@@ -21,6 +25,30 @@ const workerRow = (r: Rec) => {
   return { ...rest, idCommitment: idNumber.commitment, personalRef: idNumber.ref };
 };
 const settingRow = (r: Rec) => ({ ...r, value: JSON.stringify(r.value) });
+
+/**
+ * PARTS maps the named parts of a border or custody record to the table each part is a row of. A
+ * part is the whole row, except `lotStatus`, which patches a lot's status columns.
+ */
+const PARTS: Readonly<Record<string, { table: ProjectedTable; patch?: true; toRow?: (r: Rec) => Record<string, unknown> }>> = {
+  lot: { table: 'lots', toRow: (r) => ({ ...r, statusReasons: JSON.stringify(r.statusReasons) }) },
+  lotStatus: { table: 'lots', patch: true, toRow: (r) => ({ ...r, statusReasons: JSON.stringify(r.statusReasons) }) },
+  document: { table: 'documents' },
+  suspension: { table: 'suspensions' },
+  booking: { table: 'bookings' },
+  disinfection: { table: 'disinfections' },
+  sample: { table: 'samples' },
+  exitCertificate: { table: 'exitCertificates' },
+  cartonRange: { table: 'cartonRanges' },
+};
+
+const parts = (r: Rec, index: number): RowWrite[] =>
+  Object.entries(r).flatMap(([name, value]) => {
+    const part = PARTS[name];
+    if (!part || value === null || value === undefined) return [];
+    const row = { ...(part.toRow ? part.toRow(value as Rec) : (value as Rec)), logIndex: index };
+    return [part.patch ? { table: part.table, row, patch: true as const } : { table: part.table, row }];
+  });
 
 /**
  * PROJECTIONS maps each entry type to the rows it writes. Every entry carries the whole new state of
@@ -44,6 +72,16 @@ const PROJECTIONS: Readonly<Record<EntryType, (r: Rec, index: number) => RowWrit
   'setting.updated': snapshot('settings', settingRow),
   // An erasure changes only the erasable personal-data table, which is not a projection.
   'personal.erased': () => [],
+  'lot.declared': parts,
+  'document.attached': parts,
+  'suspension.recorded': parts,
+  'booking.created': parts,
+  'booking.arrived': parts,
+  'disinfection.recorded': parts,
+  'sample.taken': parts,
+  'sample.resulted': parts,
+  'exit.issued': parts,
+  'cartons.issued': parts,
 };
 
 /** rowsFor returns the projected rows that entry (at log index) writes. Pure. */

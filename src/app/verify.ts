@@ -117,7 +117,12 @@ async function run(db: Kysely<Schema>, origin: string, verifiers: readonly NoteV
       } catch {
         fail(`entry ${idx}: not a coldtrace entry`);
       }
-      for (const w of rowsFor(entry!, idx)) expected.set(rowKey(w.table, w.row), { row: { ...w.row }, entry: idx });
+      for (const w of rowsFor(entry!, idx)) {
+        const k = rowKey(w.table, w.row);
+        const prior = expected.get(k);
+        if (w.patch && !prior) fail(`entry ${idx} changes ${w.table} row ${k.split('\u0000')[1]}, which no earlier entry wrote`);
+        expected.set(k, { row: w.patch ? { ...prior!.row, ...w.row } : { ...w.row }, entry: idx });
+      }
       const rec = entry!.record as { idNumber?: { ref: string; commitment: string }; ref?: string };
       if (rec.idNumber) personalRefs.set(rec.idNumber.ref, { commitment: rec.idNumber.commitment, entry: idx });
       if (entry!.type === 'personal.erased' && rec.ref) erased.add(rec.ref);

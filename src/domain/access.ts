@@ -69,7 +69,14 @@ export type Action =
   | 'producer.update'
   | 'settings.update'
   | 'personal.erase'
-  | 'log.read';
+  | 'log.read'
+  | 'lot.declare'
+  | 'document.attach'
+  | 'booking.create'
+  | 'warehouse.record'
+  | 'sample.result'
+  | 'cartons.issue'
+  | 'producer.suspend';
 
 const ALL: readonly Role[] = ROLES;
 
@@ -98,6 +105,13 @@ export const PERMISSIONS: Readonly<Record<Action, readonly Role[]>> = {
   'settings.update': ['regulator'],
   'personal.erase': ['regulator'],
   'log.read': ['regulator', 'auditor'],
+  'lot.declare': ['importer'],
+  'document.attach': ['importer', 'regulator'],
+  'booking.create': ['importer'],
+  'warehouse.record': ['supervision_warehouse'],
+  'sample.result': ['lab'],
+  'cartons.issue': ['importer'],
+  'producer.suspend': ['customs'],
 };
 
 /** mayAttempt tells whether any of the actor's roles appears in the table for action. */

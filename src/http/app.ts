@@ -1,4 +1,5 @@
 import swagger from '@fastify/swagger';
+import multipart from '@fastify/multipart';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify from 'fastify';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
@@ -8,10 +9,12 @@ import type { FailureLimit } from './auth.ts';
 import { installAuth } from './auth.ts';
 import { installErrorHandler } from './errors.ts';
 import { logRoutes } from './routes/log.ts';
+import { lotRoutes } from './routes/lots.ts';
+import { warehouseRoutes } from './routes/warehouse.ts';
 import { masterDataRoutes } from './routes/master-data.ts';
 import { partyRoutes } from './routes/parties.ts';
 import { workerRoutes } from './routes/workers.ts';
-import { installValidation } from './validation.ts';
+import { installTextGuard, installValidation } from './validation.ts';
 
 /** AppOptions tunes the HTTP layer; every field has a production default. */
 export interface AppOptions {
@@ -35,6 +38,9 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
     ajv: { customOptions: { removeAdditional: false } },
   });
   installValidation(app);
+  installTextGuard(app);
+  // JSON only: a text/plain body is refused with 415 rather than half-parsed.
+  app.removeContentTypeParser('text/plain');
   installErrorHandler(app);
 
   await app.register(swagger, {
@@ -51,6 +57,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
+  await app.register(multipart, { limits: { fileSize: 10 * 1024 * 1024, files: 1 } });
   installAuth(app, deps, opts.authFailures ?? { max: 10, windowMs: 5 * 60_000 });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
@@ -65,6 +72,8 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
     await masterDataRoutes(scope, deps);
     await workerRoutes(scope, deps);
     await logRoutes(scope, deps);
+    await lotRoutes(scope, deps);
+    await warehouseRoutes(scope, deps);
   });
   return app;
 }

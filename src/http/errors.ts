@@ -20,6 +20,14 @@ const STATUS: Readonly<Record<ErrorCode, number>> = {
   VehicleNotFound: 404,
   WorkerNotFound: 404,
   ProducerNotFound: 404,
+  LotNotFound: 404,
+  DocumentNotFound: 404,
+  BookingNotFound: 404,
+  SampleNotFound: 404,
+  ProducerSuspended: 409,
+  LotNotReady: 409,
+  InvalidFile: 415,
+  Conflict: 409,
   UnknownReference: 422,
   AlreadyExists: 409,
   IdempotencyKeyReused: 422,
@@ -72,6 +80,13 @@ export function toAppError(err: unknown): AppError {
       return new AppError('MalformedJson', { field: '(body)', reason: fe.message });
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new AppError('PayloadTooLarge', { field: '(body)', reason: fe.message });
+    case 'FST_REQ_FILE_TOO_LARGE':
+      return new AppError('PayloadTooLarge', { field: 'file', reason: 'the file is over the limit of 10 MB' });
+    case 'FST_FILES_LIMIT':
+    case 'FST_PARTS_LIMIT':
+    case 'FST_FIELDS_LIMIT':
+      return new AppError('PayloadTooLarge', { field: '(body)', reason: fe.message });
+    case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new AppError('UnsupportedMediaType', { field: 'content-type', reason: fe.message });
@@ -79,7 +94,9 @@ export function toAppError(err: unknown): AppError {
   if (err instanceof SyntaxError && fe.statusCode === 400) {
     return new AppError('MalformedJson', { field: '(body)', reason: err.message });
   }
-  if (typeof fe.statusCode === 'number' && fe.statusCode === 404) return new AppError('NotFound', {});
+  if (fe.statusCode === 404) return new AppError('NotFound', {});
+  if (fe.statusCode === 413) return new AppError('PayloadTooLarge', { field: '(body)', reason: fe.message });
+  if (fe.statusCode === 415) return new AppError('UnsupportedMediaType', { field: 'content-type', reason: fe.message });
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     return new AppError('ValidationFailed', { reason: fe.message, field: '(request)' });
   }

@@ -20,6 +20,17 @@ export const MESSAGES: Readonly<Record<ErrorCode, Readonly<Record<Lang, string>>
   VehicleNotFound: { en: 'No such vehicle.', zh: '未找到该车辆。' },
   WorkerNotFound: { en: 'No such worker.', zh: '未找到该从业人员。' },
   ProducerNotFound: { en: 'No such producer.', zh: '未找到该境外生产企业。' },
+  LotNotFound: { en: 'No such lot.', zh: '未找到该批次。' },
+  DocumentNotFound: { en: 'No such document.', zh: '未找到该单证。' },
+  BookingNotFound: { en: 'No such booking.', zh: '未找到该预约。' },
+  SampleNotFound: { en: 'No such sample.', zh: '未找到该样品。' },
+  ProducerSuspended: {
+    en: 'The overseas producer is suspended on the arrival date; this batch cannot be declared.',
+    zh: '该境外生产企业在到港日处于暂停进口状态，不能申报。',
+  },
+  LotNotReady: { en: 'The lot is not ready for this step.', zh: '该批次尚不具备办理此环节的条件。' },
+  InvalidFile: { en: 'The file must be a PDF, PNG or JPEG.', zh: '文件必须是 PDF、PNG 或 JPEG 格式。' },
+  Conflict: { en: 'This conflicts with what is already recorded.', zh: '与已有记录冲突。' },
   UnknownReference: { en: 'The request refers to something that does not exist.', zh: '请求引用的对象不存在。' },
   AlreadyExists: { en: 'This is already registered.', zh: '该记录已登记。' },
   IdempotencyKeyReused: {

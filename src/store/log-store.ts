@@ -4,6 +4,23 @@ import type { LogCheckpointRow, LogTileRow, Schema } from './schema.ts';
 type Db = Kysely<Schema> | Transaction<Schema>;
 
 /**
+ * lockSequencer takes the sequencer's lock in trx without taking an index: a write to the log_state
+ * row that changes nothing. A write transaction runs it first, before any read, because its lock is what
+ * serialises writers (see reserveIndex), and on SQLite it must be taken before the transaction reads:
+ * SQLite cannot upgrade a read snapshot to a write once another process has committed (it fails at once
+ * with SQLITE_BUSY_SNAPSHOT, or with SQLITE_BUSY without waiting out busy_timeout), whereas a first
+ * statement that writes waits for the write lock and reads under it. On PostgreSQL the row lock then
+ * covers the transaction's validation reads too, so they see every write committed before it.
+ */
+export async function lockSequencer(trx: Transaction<Schema>): Promise<void> {
+  await trx
+    .updateTable('logState')
+    .set((eb) => ({ size: eb.ref('size') }))
+    .where('id', '=', 1)
+    .executeTakeFirstOrThrow();
+}
+
+/**
  * reserveIndex takes the next log index inside trx. The single log_state row is the sequencer: its
  * update holds a row lock (PostgreSQL) or the write lock (SQLite) until trx ends, so concurrent
  * writers, in this process or another, are serialised and never share or skip an index. A rollback

@@ -2,11 +2,13 @@ import { Migrator } from 'kysely';
 import type { Migration, MigrationProvider, MigrationResultSet } from 'kysely';
 import type { Dialect } from './dialect.ts';
 import { foundation } from './migrations/0001-foundation.ts';
+import { border } from './migrations/0002-border.ts';
 
 /** migrations lists every migration in order; names sort in the order they must run. */
 function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001-foundation': foundation(dialect.bytesType),
+    '0002-border': border(),
   };
 }
 

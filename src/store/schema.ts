@@ -135,6 +135,126 @@ export interface IdempotencyRow {
   createdAt: number;
 }
 
+export interface LotRow {
+  id: string;
+  code: string;
+  importerPartyId: string;
+  region: string;
+  declarationNo: string;
+  portOfEntry: string;
+  arrivalDate: string;
+  containerNo: string;
+  billOfLading: string;
+  productNameZh: string | null;
+  productNameEn: string | null;
+  category: string;
+  hsCode: string;
+  gtin: string | null;
+  batchNo: string;
+  originCountry: string;
+  producerId: string;
+  netGrams: number;
+  cartons: number;
+  productionDate: string;
+  expiryDate: string;
+  status: string;
+  statusReasons: string;
+  createdAt: number;
+  updatedAt: number;
+  logIndex: number;
+}
+
+export interface DocumentRow {
+  id: string;
+  lotId: string;
+  kind: string;
+  number: string;
+  issuer: string;
+  issuedOn: string;
+  sha256: string;
+  mediaType: string;
+  sizeBytes: number;
+  createdAt: number;
+  logIndex: number;
+}
+
+export interface SuspensionRow {
+  id: string;
+  producerId: string;
+  kind: string;
+  startsAt: number;
+  endsAt: number;
+  reason: string;
+  findingNumber: number | null;
+  lotId: string | null;
+  sampleId: string | null;
+  createdAt: number;
+  logIndex: number;
+}
+
+export interface BookingRow {
+  id: string;
+  lotId: string;
+  ownerPartyId: string;
+  warehousePartyId: string;
+  locationId: string;
+  vehicleId: string;
+  driverWorkerId: string;
+  destination: string;
+  slotStart: number;
+  slotEnd: number;
+  arrivedAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+  logIndex: number;
+}
+
+export interface DisinfectionRow {
+  id: string;
+  lotId: string;
+  warehousePartyId: string;
+  agent: string;
+  concentration: string;
+  operatorWorkerId: string;
+  performedAt: number;
+  createdAt: number;
+  logIndex: number;
+}
+
+export interface SampleRow {
+  id: string;
+  lotId: string;
+  warehousePartyId: string;
+  labPartyId: string;
+  point: string;
+  takenAt: number;
+  result: string;
+  ctValue: number | null;
+  method: string | null;
+  resultedAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+  logIndex: number;
+}
+
+export interface ExitCertificateRow {
+  id: string;
+  number: string;
+  lotId: string;
+  warehousePartyId: string;
+  issuedAt: number;
+  logIndex: number;
+}
+
+export interface CartonRangeRow {
+  id: string;
+  lotId: string;
+  firstSerial: number;
+  lastSerial: number;
+  createdAt: number;
+  logIndex: number;
+}
+
 export interface Schema {
   parties: PartyRow;
   tokens: TokenRow;
@@ -150,6 +270,14 @@ export interface Schema {
   logCheckpoints: LogCheckpointRow;
   logTiles: LogTileRow;
   idempotencyKeys: IdempotencyRow;
+  lots: LotRow;
+  documents: DocumentRow;
+  suspensions: SuspensionRow;
+  bookings: BookingRow;
+  disinfections: DisinfectionRow;
+  samples: SampleRow;
+  exitCertificates: ExitCertificateRow;
+  cartonRanges: CartonRangeRow;
 }
 
 /** ProjectedTable names the tables that are pure projections of the log, and so re-derivable by verify. */
@@ -161,7 +289,15 @@ export type ProjectedTable =
   | 'workers'
   | 'workerTests'
   | 'producers'
-  | 'settings';
+  | 'settings'
+  | 'lots'
+  | 'documents'
+  | 'suspensions'
+  | 'bookings'
+  | 'disinfections'
+  | 'samples'
+  | 'exitCertificates'
+  | 'cartonRanges';
 
 /** PROJECTED_KEYS gives each projected table's primary-key columns. */
 export const PROJECTED_KEYS: Readonly<Record<ProjectedTable, readonly string[]>> = {
@@ -173,6 +309,14 @@ export const PROJECTED_KEYS: Readonly<Record<ProjectedTable, readonly string[]>>
   workerTests: ['id'],
   producers: ['id'],
   settings: ['key'],
+  lots: ['id'],
+  documents: ['id'],
+  suspensions: ['id'],
+  bookings: ['id'],
+  disinfections: ['id'],
+  samples: ['id'],
+  exitCertificates: ['id'],
+  cartonRanges: ['id'],
 };
 
 export type { Generated };
