@@ -1,4 +1,5 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, fsyncSync, closeSync, linkSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Ed25519Signer } from '../log/note-key.ts';
 import { generateSigner, parseSignerKey } from '../log/note-key.ts';
@@ -20,8 +21,21 @@ export function initNodeKey(dataDir: string, name: string): { path: string; veri
   if (existsSync(path)) throw new Error(`${path} already exists; a node key is never replaced silently`);
   mkdirSync(dataDir, { recursive: true });
   const { signerKey, verifierKey } = generateSigner(name);
-  writeFileSync(path, `${signerKey}\n`, { mode: 0o600, flag: 'wx' });
-  chmodSync(path, 0o600);
+  // Write a temporary file whole, then link it into place: link fails if the key exists, so two
+  // processes starting at once never both create one, and nobody ever reads a half-written key.
+  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  const fd = openSync(tmp, 'wx', 0o600);
+  try {
+    writeSync(fd, `${signerKey}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    linkSync(tmp, path);
+  } finally {
+    unlinkSync(tmp);
+  }
   return { path, verifierKey };
 }
 
@@ -35,7 +49,12 @@ export function loadNodeKey(dataDir: string, name: string, opts: { create: boole
   const path = join(dataDir, NODE_KEY_FILE);
   if (!existsSync(path)) {
     if (!opts.create) throw new Error(`no node key: run "coldtrace keys init" or set COLDTRACE_NODE_KEY`);
-    initNodeKey(dataDir, name);
+    try {
+      initNodeKey(dataDir, name);
+    } catch (err) {
+      // Another process created it first: use theirs.
+      if ((err as { code?: string }).code !== 'EEXIST' && !existsSync(path)) throw err;
+    }
   }
   return parseSignerKey(readFileSync(path, 'utf8').trim());
 }

@@ -9,8 +9,10 @@ import type { Clock, Config, Deps } from './deps.ts';
 import { systemClock } from './deps.ts';
 import { loadNodeKey, originOf } from './node-key.ts';
 import { EventBus } from './events.ts';
-import { createParty } from './parties.ts';
-import { createToken } from './tokens.ts';
+import { AppError } from './app-error.ts';
+import { commit } from './commit.ts';
+import { appendParty } from './parties.ts';
+import { appendToken } from './tokens.ts';
 
 /** NodeOptions are the settings a node starts from, after flags and environment are read. */
 export interface NodeOptions {
@@ -45,8 +47,10 @@ export function openNodeDialect(opts: NodeOptions): Dialect {
  * node key (creating it in dataDir on first start) and returns deps.
  */
 export async function openNode(opts: NodeOptions): Promise<Deps> {
-  const origin = opts.origin ?? originOf(opts.publicUrl);
-  const signer = loadNodeKey(opts.dataDir, origin, { create: true });
+  // The key is named after the origin when it is made; afterwards the key's name is the origin, so
+  // restarting on another port or URL keeps signing checkpoints for the same log.
+  const signer = loadNodeKey(opts.dataDir, opts.origin ?? originOf(opts.publicUrl), { create: true });
+  const origin = opts.origin ?? signer.name;
   const dialect = openNodeDialect(opts);
   try {
     await migrateToLatest(dialect);
@@ -67,17 +71,27 @@ export const ADMIN_USCC = (() => {
 
 /**
  * bootstrapAdmin creates, on a node with no parties, the national-regulator admin party and a token
- * for it, and returns them; on any other node it returns null. The token is shown only this once.
+ * for it, in one transaction, and returns them; on any other node it returns null. The token is
+ * shown only this once. If two processes start at once on a fresh database, one creates the admin and
+ * the other gets null.
  */
 export async function bootstrapAdmin(deps: Deps): Promise<{ partyId: string; token: string } | null> {
   if ((await countParties(deps.db)) > 0) return null;
-  const { party } = await createParty(deps, null, {
-    uscc: ADMIN_USCC,
-    name: { zh: '国家监管管理员', en: 'National regulator (administrator)' },
-    roles: ['regulator'],
-    region: '110000',
-    level: 'national',
-  });
-  const { secret } = await createToken(deps, null, party.id, 'bootstrap admin');
-  return { partyId: party.id, token: secret };
+  try {
+    return await commit(deps, undefined, async (w) => {
+      if ((await countParties(w.trx)) > 0) return null;
+      const { party } = await appendParty(w, null, {
+        uscc: ADMIN_USCC,
+        name: { zh: '国家监管管理员', en: 'National regulator (administrator)' },
+        roles: ['regulator'],
+        region: '110000',
+        level: 'national',
+      });
+      const { secret } = await appendToken(w, null, party.id, 'bootstrap admin');
+      return { partyId: party.id, token: secret };
+    });
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'AlreadyExists') return null;
+    throw err;
+  }
 }

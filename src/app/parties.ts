@@ -5,7 +5,7 @@ import { validateUscc } from '../domain/uscc.ts';
 import { findParty, findPartyByUscc, listParties as listPartyRows } from '../store/parties.ts';
 import type { PartyRow } from '../store/schema.ts';
 import { AppError, invalid, notFound } from './app-error.ts';
-import type { Idempotency } from './commit.ts';
+import type { Idempotency, Writer } from './commit.ts';
 import { commit } from './commit.ts';
 import type { Deps } from './deps.ts';
 import { newId } from './ids.ts';
@@ -104,15 +104,19 @@ export async function createParty(
   if (actor && v.level === 'national' && !actor.national) {
     throw new AppError('Forbidden', { field: 'level', reason: 'only the national regulator registers a national regulator' });
   }
-  return commit(deps, idem, async (w) => {
-    if (await findPartyByUscc(w.trx, v.uscc)) {
-      throw new AppError('AlreadyExists', { field: 'uscc', reason: 'a party with this code is already registered' });
-    }
-    const record = { id: newId('pty'), ...v, createdAt: w.now, updatedAt: w.now };
-    const logIndex = await w.append('party.created', actor?.partyId ?? null, record);
-    const row = (await findParty(w.trx, record.id))!;
-    return { party: toParty(row), logIndex };
-  });
+  return commit(deps, idem, (w) => appendParty(w, actor?.partyId ?? null, input));
+}
+
+/** appendParty registers a checked party inside the writer's transaction; the caller has authorised it. */
+export async function appendParty(w: Writer, actorPartyId: string | null, input: PartyInput) {
+  const v = checkPartyInput(input);
+  if (await findPartyByUscc(w.trx, v.uscc)) {
+    throw new AppError('AlreadyExists', { field: 'uscc', reason: 'a party with this code is already registered' });
+  }
+  const record = { id: newId('pty'), ...v, createdAt: w.now, updatedAt: w.now };
+  const logIndex = await w.append('party.created', actorPartyId, record);
+  const row = (await findParty(w.trx, record.id))!;
+  return { party: toParty(row), logIndex };
 }
 
 /** PartyPatch is a partial update of names, roles, region or level. */

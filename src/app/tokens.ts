@@ -5,7 +5,7 @@ import { findParty } from '../store/parties.ts';
 import type { TokenRow } from '../store/schema.ts';
 import { AppError, notFound } from './app-error.ts';
 import { forbid } from './authorize.ts';
-import type { Idempotency } from './commit.ts';
+import type { Idempotency, Writer } from './commit.ts';
 import { commit } from './commit.ts';
 import type { Deps } from './deps.ts';
 import { newId } from './ids.ts';
@@ -58,20 +58,23 @@ export async function createToken(
   await managedParty(deps, actor, partyId);
   // A retry with the same idempotency key returns the first answer, secret included: the caller
   // may have lost that answer, and the secret cannot be recovered any other way.
-  return commit(deps, idem, async (w) => {
-    const secret = `ct_${randomBytes(32).toString('base64url')}`;
-    const record = {
-      id: newId('tok'),
-      partyId,
-      tokenHash: hashToken(secret).toString('hex'),
-      label: label?.trim() || null,
-      createdAt: w.now,
-      revokedAt: null,
-    };
-    const logIndex = await w.append('token.created', actor?.partyId ?? null, record);
-    const row = await w.trx.selectFrom('tokens').selectAll().where('id', '=', record.id).executeTakeFirstOrThrow();
-    return { token: toToken(row), secret, logIndex };
-  });
+  return commit(deps, idem, (w) => appendToken(w, actor?.partyId ?? null, partyId, label));
+}
+
+/** appendToken issues a token for partyId inside the writer's transaction; the caller has authorised it. */
+export async function appendToken(w: Writer, actorPartyId: string | null, partyId: string, label: string | null) {
+  const secret = `ct_${randomBytes(32).toString('base64url')}`;
+  const record = {
+    id: newId('tok'),
+    partyId,
+    tokenHash: hashToken(secret).toString('hex'),
+    label: label?.trim() || null,
+    createdAt: w.now,
+    revokedAt: null,
+  };
+  const logIndex = await w.append('token.created', actorPartyId, record);
+  const row = await w.trx.selectFrom('tokens').selectAll().where('id', '=', record.id).executeTakeFirstOrThrow();
+  return { token: toToken(row), secret, logIndex };
 }
 
 /** revokeToken revokes a token at once; revoking twice is a no-op that returns the same token. */

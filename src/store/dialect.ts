@@ -38,7 +38,7 @@ export function openSqlite(path: string): Dialect {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Schema>({
-    dialect: new SqliteDialect({ database: sqlite }),
+    dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
     plugins: [new CamelCasePlugin()],
   });
   return {
@@ -47,9 +47,29 @@ export function openSqlite(path: string): Dialect {
     db,
     isUniqueViolation: (err) =>
       hasCode(err, 'SQLITE_CONSTRAINT_UNIQUE') || hasCode(err, 'SQLITE_CONSTRAINT_PRIMARYKEY'),
-    isBusy: (err) => hasCode(err, 'SQLITE_BUSY'),
+    isBusy: (err) => codeOf(err).startsWith('SQLITE_BUSY'),
     close: async () => {
       await db.destroy();
+    },
+  };
+}
+
+/**
+ * withStatementCache hands Kysely a database whose prepare() reuses compiled statements: Kysely's
+ * SQLite driver prepares every query anew, which is a large share of a small write's CPU. A statement
+ * still busy (being iterated) is never handed out twice; the cache is bounded.
+ */
+function withStatementCache(sqlite: Database.Database) {
+  const cache = new Map<string, Database.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare: (query: string) => {
+      const hit = cache.get(query);
+      if (hit && !hit.busy) return hit;
+      const stmt = sqlite.prepare(query);
+      if (cache.size >= 1000) cache.delete(cache.keys().next().value!);
+      cache.set(query, stmt);
+      return stmt;
     },
   };
 }
@@ -105,6 +125,11 @@ export async function dropPostgresDatabase(adminUrl: string, name: string): Prom
   }
 }
 
+function codeOf(err: unknown): string {
+  const code = typeof err === 'object' && err !== null && 'code' in err ? (err as { code: unknown }).code : undefined;
+  return typeof code === 'string' ? code : '';
+}
+
 function hasCode(err: unknown, code: string): boolean {
-  return typeof err === 'object' && err !== null && 'code' in err && (err as { code: unknown }).code === code;
+  return codeOf(err) === code;
 }
