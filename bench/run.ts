@@ -3,6 +3,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { labelBench } from './labels.ts';
 import { benchLog } from './log.ts';
 import type { BenchModule, BenchOptions, DatabaseKind, Figure } from './measure.ts';
 import { postgresReachable } from './measure.ts';
@@ -13,7 +14,10 @@ import { postgresReachable } from './measure.ts';
 // postgres://postgres@127.0.0.1:5432/postgres) answers; each run creates and drops its own database.
 
 /** MODULES are the bench modules, in the order they run; later issues add theirs here. */
-const MODULES: ReadonlyArray<readonly [string, BenchModule]> = [['log', benchLog]];
+const MODULES: ReadonlyArray<readonly [string, BenchModule]> = [
+  ['log', benchLog],
+  ['labels', labelBench],
+];
 
 const { values: args } = parseArgs({
   options: {

@@ -175,3 +175,29 @@ eachDialect('the border', (node) => {
     expect(codes.body.items[0].code.startsWith(lot.body.code)).toBe(true);
   });
 });
+
+eachDialect('labels and QR codes', (node) => {
+  it('renders a label PDF per carton and QR codes for the lot and a carton', async () => {
+    const n = node();
+    const cast = await borderCast(n.app, n.adminToken);
+    const lot = await api(n.app, 'POST', '/v1/lots', { token: cast.importer.token, body: declaration(cast, { cartons: 30, netKg: 600 }) });
+    const auth = { authorization: `Bearer ${cast.importer.token}` };
+    const sheet = await n.app.inject({ method: 'GET', url: `/v1/lots/${lot.body.id}/labels.pdf?copies=3`, headers: auth });
+    expect(sheet.statusCode).toBe(200);
+    expect(sheet.headers['content-type']).toBe('application/pdf');
+    expect(sheet.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+    await api(n.app, 'POST', `/v1/lots/${lot.body.id}/cartons`, { token: cast.importer.token, body: {} });
+    const cartons = await n.app.inject({ method: 'GET', url: `/v1/lots/${lot.body.id}/labels.pdf`, headers: auth });
+    expect(cartons.statusCode).toBe(200);
+    // 30 carton labels fill two 24-label A4 pages.
+    expect(cartons.rawPayload.toString('latin1').match(/\/Type \/Page\b/g)).toHaveLength(2);
+    const svg = await n.app.inject({ method: 'GET', url: `/v1/lots/${lot.body.id}/qr.svg`, headers: auth });
+    expect(svg.headers['content-type']).toContain('image/svg+xml');
+    expect(svg.body).toContain('<svg');
+    const png = await n.app.inject({ method: 'GET', url: `/v1/lots/${lot.body.id}/qr.png?serial=30`, headers: auth });
+    expect(png.headers['content-type']).toBe('image/png');
+    expect(png.rawPayload.subarray(1, 4).toString()).toBe('PNG');
+    expectError(await api(n.app, 'GET', `/v1/lots/${lot.body.id}/qr.png?serial=31`, { token: cast.importer.token }), 400, 'ValidationFailed', 'serial');
+    expectError(await api(n.app, 'GET', `/v1/lots/${lot.body.id}/labels.pdf`, { token: cast.lab.token }), 404, 'LotNotFound');
+  });
+});

@@ -8,11 +8,13 @@ import { logSize } from '../store/log-store.ts';
 import type { FailureLimit } from './auth.ts';
 import { installAuth } from './auth.ts';
 import { installErrorHandler } from './errors.ts';
+import { labelRoutes } from './routes/labels.ts';
 import { logRoutes } from './routes/log.ts';
 import { lotRoutes } from './routes/lots.ts';
 import { warehouseRoutes } from './routes/warehouse.ts';
 import { masterDataRoutes } from './routes/master-data.ts';
 import { partyRoutes } from './routes/parties.ts';
+import { publicRoutes } from './routes/public.ts';
 import { workerRoutes } from './routes/workers.ts';
 import { installTextGuard, installValidation } from './validation.ts';
 
@@ -74,6 +76,8 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
     await logRoutes(scope, deps);
     await lotRoutes(scope, deps);
     await warehouseRoutes(scope, deps);
+    await publicRoutes(scope, deps);
+    await labelRoutes(scope, deps);
   });
   return app;
 }
