@@ -43,7 +43,10 @@ export async function serve(flags: ServeFlags): Promise<void> {
     await checkpointer.stop();
     await deps.dialect.close();
     app.log.info('stopped cleanly');
-    process.exit(0);
+    // End by running out of work, not process.exit: exit cuts off the logger's asynchronous writes to
+    // stdout, losing or reordering the last lines. The unref'd timer only fires if a handle is left open.
+    process.exitCode = 0;
+    setTimeout(() => process.exit(0), 5000).unref();
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
