@@ -14,7 +14,6 @@ import { lotRoutes } from './routes/lots.ts';
 import { warehouseRoutes } from './routes/warehouse.ts';
 import { masterDataRoutes } from './routes/master-data.ts';
 import { partyRoutes } from './routes/parties.ts';
-import { publicRoutes } from './routes/public.ts';
 import { workerRoutes } from './routes/workers.ts';
 import { installTextGuard, installValidation } from './validation.ts';
 
@@ -76,7 +75,6 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
     await logRoutes(scope, deps);
     await lotRoutes(scope, deps);
     await warehouseRoutes(scope, deps);
-    await publicRoutes(scope, deps);
     await labelRoutes(scope, deps);
   });
   return app;
