@@ -14,6 +14,7 @@ import { lotRoutes } from './routes/lots.ts';
 import { warehouseRoutes } from './routes/warehouse.ts';
 import { masterDataRoutes } from './routes/master-data.ts';
 import { partyRoutes } from './routes/parties.ts';
+import { publicRoutes } from './routes/public.ts';
 import { workerRoutes } from './routes/workers.ts';
 import { installTextGuard, installValidation } from './validation.ts';
 
@@ -75,6 +76,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
     await logRoutes(scope, deps);
     await lotRoutes(scope, deps);
     await warehouseRoutes(scope, deps);
+    await publicRoutes(scope, deps);
     await labelRoutes(scope, deps);
   });
   return app;

@@ -1,0 +1,149 @@
+import type { Lang } from '../messages.ts';
+
+/** PageWords are the headings and phrases of the public pages in one language. */
+export interface PageWords {
+  brand: string;
+  otherLanguage: string;
+  titleSuffix: string;
+  statusLead: Record<'green' | 'yellow' | 'red', string>;
+  statusMark: Record<'green' | 'yellow' | 'red', string>;
+  reasons: string;
+  traceCode: string;
+  carton: (serial: number) => string;
+  category: string;
+  origin: string;
+  producer: string;
+  registrationNo: string;
+  productionDate: string;
+  expiryDate: string;
+  entry: string;
+  entryDate: string;
+  port: string;
+  documents: string;
+  number: string;
+  issuer: string;
+  issuedOn: string;
+  verified: string;
+  notVerified: string;
+  missing: string;
+  tests: string;
+  taken: string;
+  negative: string;
+  positive: string;
+  pending: string;
+  journey: string;
+  certificate: string;
+  chinaTime: string;
+  log: string;
+  logLead: (index: number) => string;
+  logPending: string;
+  proofOf: Record<'lot' | 'document' | 'exit_certificate', string>;
+  privacy: string;
+  notFoundTitle: string;
+  notFoundLead: string;
+  typoLead: string;
+  codeTyped: string;
+  tryAgain: string;
+  rateLimitedTitle: string;
+  rateLimitedLead: (seconds: number) => string;
+}
+
+/** WORDS gives the public pages their words in Chinese and English. */
+export const WORDS: Readonly<Record<Lang, PageWords>> = {
+  zh: {
+    brand: '进口冷链食品追溯',
+    otherLanguage: 'English',
+    titleSuffix: '追溯信息',
+    statusLead: { green: '可以放心：检验检疫、核酸检测和消毒均已完成，已获准出仓销售。', yellow: '该批货物尚未完成全部查验，暂不可销售。', red: '该批货物已被阻断，请勿购买或食用。' },
+    statusMark: { green: '✓', yellow: '!', red: '✕' },
+    reasons: '原因',
+    traceCode: '追溯码',
+    carton: (serial) => `第 ${serial} 箱`,
+    category: '品类',
+    origin: '原产国',
+    producer: '境外生产企业',
+    registrationNo: '注册编号',
+    productionDate: '生产日期',
+    expiryDate: '保质期至',
+    entry: '入境',
+    entryDate: '到港日期',
+    port: '入境口岸',
+    documents: '单证',
+    number: '编号',
+    issuer: '签发机构',
+    issuedOn: '签发日期',
+    verified: '已核验',
+    notVerified: '未通过核验',
+    missing: '缺失',
+    tests: '核酸检测',
+    taken: '已采样',
+    negative: '阴性',
+    positive: '阳性',
+    pending: '待出结果',
+    journey: '流转轨迹',
+    certificate: '证明编号',
+    chinaTime: '北京时间',
+    log: '存证',
+    logLead: (index) => `本页信息记录在防篡改日志中，当前状态的记录序号为 ${index}。`,
+    logPending: '尚待下一个签名检查点收录',
+    proofOf: { lot: '批次状态', document: '单证', exit_certificate: '出仓证明' },
+    privacy: '本页不显示任何个人信息。',
+    notFoundTitle: '未找到该追溯码',
+    notFoundLead: '没有找到与该追溯码对应的货物。追溯码可能输入有误，请对照包装上的标签核对后重试。',
+    typoLead: '追溯码的校验位不匹配，很可能有一个字符输错了。请对照包装上的标签核对后重试。',
+    codeTyped: '您输入的追溯码',
+    tryAgain: '追溯码由 11 位数字和大写字母组成，不含 0、1、I、O。',
+    rateLimitedTitle: '请求过于频繁',
+    rateLimitedLead: (s) => `请求过于频繁，请在 ${s} 秒后再试。`,
+  },
+  en: {
+    brand: 'Imported cold-chain food trace',
+    otherLanguage: '中文',
+    titleSuffix: 'trace record',
+    statusLead: {
+      green: 'Cleared: inspection, nucleic-acid testing and disinfection are complete, and the lot is released for sale.',
+      yellow: 'Not all checks on this lot are complete yet; it may not be sold.',
+      red: 'This lot is blocked. Do not buy or eat it.',
+    },
+    statusMark: { green: '✓', yellow: '!', red: '✕' },
+    reasons: 'Why',
+    traceCode: 'Trace code',
+    carton: (serial) => `carton ${serial}`,
+    category: 'Category',
+    origin: 'Origin',
+    producer: 'Overseas producer',
+    registrationNo: 'Registration no.',
+    productionDate: 'Produced',
+    expiryDate: 'Best before',
+    entry: 'Entry',
+    entryDate: 'Arrival date',
+    port: 'Port of entry',
+    documents: 'Documents',
+    number: 'Number',
+    issuer: 'Issued by',
+    issuedOn: 'Issued on',
+    verified: 'Verified',
+    notVerified: 'Not verified',
+    missing: 'Missing',
+    tests: 'Nucleic-acid tests',
+    taken: 'Sampled',
+    negative: 'Negative',
+    positive: 'Positive',
+    pending: 'Pending',
+    journey: 'Journey',
+    certificate: 'Certificate no.',
+    chinaTime: 'China time',
+    log: 'Proof',
+    logLead: (index) => `This record is kept in a tamper-evident log; the entry for the current status is number ${index}.`,
+    logPending: 'not yet covered by a signed checkpoint',
+    proofOf: { lot: 'Lot status', document: 'Document', exit_certificate: 'Exit certificate' },
+    privacy: 'This page shows no personal data.',
+    notFoundTitle: 'Trace code not found',
+    notFoundLead: 'No goods were found for this trace code. It may be mistyped: check it against the label on the package and try again.',
+    typoLead: 'Check character mismatch — probably a typo: one character of this trace code is likely wrong. Check it against the label on the package.',
+    codeTyped: 'The code you entered',
+    tryAgain: 'A trace code has 11 digits and capital letters, never 0, 1, I or O.',
+    rateLimitedTitle: 'Too many requests',
+    rateLimitedLead: (s) => `Too many requests; please try again in ${s} seconds.`,
+  },
+};
