@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { labelBench } from './labels.ts';
 import { benchLog } from './log.ts';
+import { benchPublic } from './public.ts';
 import type { BenchModule, BenchOptions, DatabaseKind, Figure } from './measure.ts';
 import { postgresReachable } from './measure.ts';
 
@@ -17,6 +18,7 @@ import { postgresReachable } from './measure.ts';
 const MODULES: ReadonlyArray<readonly [string, BenchModule]> = [
   ['log', benchLog],
   ['labels', labelBench],
+  ['public', benchPublic],
 ];
 
 const { values: args } = parseArgs({

@@ -10,6 +10,12 @@ export interface ServeFlags {
   data?: string;
 }
 
+/** trustProxyFrom reads COLDTRACE_TRUST_PROXY: unset or "false" is off, "true" trusts any proxy, else the proxies' addresses. */
+function trustProxyFrom(v: string | undefined): boolean | string {
+  if (!v || v === 'false') return false;
+  return v === 'true' ? true : v;
+}
+
 /**
  * serve runs the node until SIGTERM or SIGINT, then stops taking connections, finishes the requests in
  * flight and closes the database cleanly.
@@ -27,7 +33,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
         `Its token, shown only this once (首次启动，管理员令牌仅显示一次):\n\n  ${admin.token}\n\n`,
     );
   }
-  const app = await buildApp(deps, { logger: { level: process.env.LOG_LEVEL ?? 'info' } });
+  const app = await buildApp(deps, { logger: { level: process.env.LOG_LEVEL ?? 'info' }, trustProxy: trustProxyFrom(process.env.COLDTRACE_TRUST_PROXY) });
   const interval = Number(process.env.COLDTRACE_CHECKPOINT_MS ?? 1000);
   const checkpointer = startCheckpointer(deps.db, deps.log, deps.clock, interval, (err) =>
     app.log.error({ err }, 'checkpoint failed; retrying on the next tick'),

@@ -25,6 +25,12 @@ export interface AppOptions {
   bodyLimit?: number;
   /** authFailures limits failed authentications per client. */
   authFailures?: FailureLimit;
+  /**
+   * trustProxy makes the client address come from X-Forwarded-For (true, or the proxies' addresses
+   * or CIDRs, comma-separated), as behind a reverse proxy or CDN; per-client limits then apply to
+   * real clients.
+   */
+  trustProxy?: boolean | string;
 }
 
 /**
@@ -35,7 +41,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: opts.bodyLimit ?? 1024 * 1024,
-    trustProxy: false,
+    trustProxy: opts.trustProxy ?? false,
     return503OnClosing: true,
     ajv: { customOptions: { removeAdditional: false } },
   });
