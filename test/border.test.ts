@@ -201,3 +201,25 @@ eachDialect('labels and QR codes', (node) => {
     expectError(await api(n.app, 'GET', `/v1/lots/${lot.body.id}/labels.pdf`, { token: cast.lab.token }), 404, 'LotNotFound');
   });
 });
+
+eachDialect('configurable sampling rule', (node) => {
+  it('requires the sample points the region sets, before the exit certificate', async () => {
+    const n = node();
+    const cast = await borderCast(n.app, n.adminToken);
+    const set = await api(n.app, 'PUT', '/v1/settings/sample-points', { token: n.adminToken, body: { region: '410000', points: ['outer_pack', 'inner_pack', 'content'] } });
+    expect(set.status, JSON.stringify(set.body)).toBe(200);
+    expect(set.body.points).toEqual(['content', 'inner_pack', 'outer_pack']);
+    expectError(await api(n.app, 'PUT', '/v1/settings/sample-points', { token: cast.importer.token, body: { points: ['content'] } }), 403, 'Forbidden');
+    expectError(await api(n.app, 'PUT', '/v1/settings/sample-points', { token: n.adminToken, body: { points: ['sole'] } }), 400, 'ValidationFailed', 'points.0');
+    const lot = await declareWithDocuments(n, cast);
+    const samples = await throughWarehouse(n, cast, lot.id);
+    for (const s of samples) await api(n.app, 'POST', `/v1/samples/${s}/result`, { token: cast.lab.token, body: result(n, 'negative') });
+    const refused = await api(n.app, 'POST', `/v1/lots/${lot.id}/exit-certificate`, { token: cast.warehouse.token });
+    expectError(refused, 409, 'LotNotReady');
+    expect(JSON.stringify(refused.body.error.details.missing)).toContain('inner_pack');
+    const t = new Date(n.clock.now()).toISOString();
+    const inner = await api(n.app, 'POST', `/v1/lots/${lot.id}/samples`, { token: cast.warehouse.token, body: { point: 'inner_pack', labPartyId: cast.lab.id, takenAt: t } });
+    await api(n.app, 'POST', `/v1/samples/${inner.body.id}/result`, { token: cast.lab.token, body: result(n, 'negative') });
+    expect((await api(n.app, 'POST', `/v1/lots/${lot.id}/exit-certificate`, { token: cast.warehouse.token })).status).toBe(201);
+  });
+});

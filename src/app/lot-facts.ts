@@ -11,7 +11,8 @@ export const REQUIRED_DOCUMENTS = DOCUMENT_KINDS;
 export { SAMPLE_POINTS };
 export type { DocumentKind, SamplePoint };
 
-const SAMPLE_RULE = 'required-sample-points';
+/** SAMPLE_RULE names the setting that says which sample points every batch needs. */
+export const SAMPLE_RULE = 'required-sample-points';
 
 /** requiredSamplePoints is the sampling rule for a region: its own, else the national one, else the default. */
 export async function requiredSamplePoints(db: Kysely<Schema> | Transaction<Schema>, region: string): Promise<SamplePoint[]> {

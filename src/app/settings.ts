@@ -34,6 +34,20 @@ export async function eligibilityRuleFor(
  * for the whole country (region null; the national regulator only).
  */
 export async function setEligibilityRule(deps: Deps, actor: Actor, region: string | null, input: unknown) {
+  const rule = validateEligibilityRule(input);
+  const r = await setRegionalSetting(deps, actor, ELIGIBILITY, region, () => {
+    if (!rule.ok) throw invalid('rule', rule.reason);
+    return rule.value;
+  });
+  return { region, rule: r.value, logIndex: r.logIndex };
+}
+
+/**
+ * setRegionalSetting stores a rule for a region (a provincial regulator, its own region) or for the
+ * whole country (region null; the national regulator only), as a log entry. check validates the
+ * value after the caller's right to set it is established.
+ */
+export async function setRegionalSetting<T>(deps: Deps, actor: Actor, name: string, region: string | null, check: () => T) {
   if (!mayAttempt(actor, 'settings.update') || !isRegulator(actor)) throw forbid('settings.update');
   if (region !== null) {
     const r = validateRegion(region);
@@ -44,11 +58,10 @@ export async function setEligibilityRule(deps: Deps, actor: Actor, region: strin
   } else if (!actor.national) {
     throw new AppError('Forbidden', { field: 'region', reason: 'only the national regulator sets the national rule' });
   }
-  const rule = validateEligibilityRule(input);
-  if (!rule.ok) throw invalid('rule', rule.reason);
+  const value = check();
   return commit(deps, undefined, async (w) => {
-    const record = { key: keyFor(region), value: rule.value, updatedAt: w.now };
+    const record = { key: region ? `${name}:${region}` : name, value, updatedAt: w.now };
     const logIndex = await w.append('setting.updated', actor.partyId, record);
-    return { region, rule: rule.value, logIndex };
+    return { value, logIndex };
   });
 }

@@ -11,7 +11,7 @@ import { installErrorHandler } from './errors.ts';
 import { labelRoutes } from './routes/labels.ts';
 import { logRoutes } from './routes/log.ts';
 import { lotRoutes } from './routes/lots.ts';
-import { warehouseRoutes } from './routes/warehouse.ts';
+import { sampleRuleRoutes, warehouseRoutes } from './routes/warehouse.ts';
 import { masterDataRoutes } from './routes/master-data.ts';
 import { partyRoutes } from './routes/parties.ts';
 import { publicRoutes } from './routes/public.ts';
@@ -82,6 +82,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
     await logRoutes(scope, deps);
     await lotRoutes(scope, deps);
     await warehouseRoutes(scope, deps);
+    await sampleRuleRoutes(scope, deps);
     await publicRoutes(scope, deps);
     await labelRoutes(scope, deps);
   });

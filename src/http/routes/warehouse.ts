@@ -1,12 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../app/deps.ts';
-import { SAMPLE_POINTS } from '../../app/lot-facts.ts';
+import { SAMPLE_POINTS, SAMPLE_RULE, requiredSamplePoints } from '../../app/lot-facts.ts';
+import { setRegionalSetting } from '../../app/settings.ts';
 import type { SamplePoint } from '../../app/lot-facts.ts';
 import { listSuspensions, producerStatus, recordFinding, suspendProducer } from '../../app/suspensions.ts';
 import type { BookingInput } from '../../app/warehouse.ts';
 import { createBooking, issueExitCertificate, labSamples, lotRecords, postResult, recordArrival, recordDisinfection, takeSample } from '../../app/warehouse.ts';
 import { requireActor } from '../auth.ts';
-import { idParam, idempotencyHeader, idempotencyOf, isoTime, msOf, secured } from '../schemas.ts';
+import { idParam, idempotencyHeader, idempotencyOf, isoTime, msOf, regionCode, secured } from '../schemas.ts';
 
 const obj = (required: string[], properties: Record<string, unknown>) => ({ type: 'object', additionalProperties: false, required, properties });
 const str = (max = 200) => ({ type: 'string', minLength: 1, maxLength: max });
@@ -99,5 +100,30 @@ export async function warehouseRoutes(app: FastifyInstance, deps: Deps) {
   }, async (req) => {
     requireActor(req);
     return listSuspensions(deps, req.query as { producerId?: string; active?: boolean });
+  });
+}
+
+/** sampleRuleRoutes lets regulators read and set which sample points every batch needs. */
+export async function sampleRuleRoutes(app: FastifyInstance, deps: Deps) {
+  const tags = ['settings'];
+  app.get('/v1/settings/sample-points', {
+    schema: { tags, summary: 'The sample points every batch needs in a region', security: secured, querystring: { type: 'object', additionalProperties: false, properties: { region: regionCode } } },
+  }, async (req) => {
+    const actor = requireActor(req);
+    const region = (req.query as { region?: string }).region ?? actor.region;
+    return { region, points: await requiredSamplePoints(deps.db, region) };
+  });
+  app.put('/v1/settings/sample-points', {
+    schema: {
+      tags, summary: 'Set the sample points every batch needs, for a region or nationally (regulator)', security: secured,
+      body: obj(['points'], {
+        region: { ...regionCode, type: ['string', 'null'] },
+        points: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: SAMPLE_POINTS } },
+      }),
+    },
+  }, async (req) => {
+    const b = req.body as { region?: string | null; points: SamplePoint[] };
+    const r = await setRegionalSetting(deps, requireActor(req), SAMPLE_RULE, b.region ?? null, () => [...b.points].sort());
+    return { region: b.region ?? null, points: r.value, logIndex: r.logIndex };
   });
 }
