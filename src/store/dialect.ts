@@ -14,6 +14,11 @@ export interface Dialect {
   readonly label: 'sqlite' | 'postgres';
   /** bytesType is the column type for raw bytes (hashes, log entries). */
   readonly bytesType: 'blob' | 'bytea';
+  /**
+   * sequenceKeyType is the type of a 64-bit integer primary key: on SQLite, INTEGER makes it the rowid
+   * itself, so the log table has no separate key index and each append writes one page fewer.
+   */
+  readonly sequenceKeyType: 'integer' | 'bigint';
   /** db is the Kysely instance, camelCase in TypeScript and snake_case in SQL. */
   readonly db: Kysely<Schema>;
   /** isUniqueViolation tells whether err is a unique or primary-key constraint failure. */
@@ -44,6 +49,7 @@ export function openSqlite(path: string): Dialect {
   return {
     label: 'sqlite',
     bytesType: 'blob',
+    sequenceKeyType: 'integer',
     db,
     isUniqueViolation: (err) =>
       hasCode(err, 'SQLITE_CONSTRAINT_UNIQUE') || hasCode(err, 'SQLITE_CONSTRAINT_PRIMARYKEY'),
@@ -86,6 +92,7 @@ export function openPostgres(url: string, poolSize = 10): Dialect {
   return {
     label: 'postgres',
     bytesType: 'bytea',
+    sequenceKeyType: 'bigint',
     db,
     isUniqueViolation: (err) => hasCode(err, '23505'),
     isBusy: (err) => hasCode(err, '40001') || hasCode(err, '40P01'),

@@ -7,7 +7,7 @@ import { border } from './migrations/0002-border.ts';
 /** migrations lists every migration in order; names sort in the order they must run. */
 function migrations(dialect: Dialect): Record<string, Migration> {
   return {
-    '0001-foundation': foundation(dialect.bytesType),
+    '0001-foundation': foundation(dialect.bytesType, dialect.sequenceKeyType),
     '0002-border': border(),
   };
 }

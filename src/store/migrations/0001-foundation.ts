@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 // Frozen in time: this migration uses Kysely<any> and never the app's current types.
 
 /** foundation creates parties, tokens, master data, personal data, the log and idempotency keys. */
-export function foundation(bytesType: 'blob' | 'bytea'): Migration {
+export function foundation(bytesType: 'blob' | 'bytea', sequenceKeyType: 'integer' | 'bigint'): Migration {
   return {
     async up(db: Kysely<any>) {
       const bytes = sql.raw(bytesType);
@@ -129,7 +129,7 @@ export function foundation(bytesType: 'blob' | 'bytea'): Migration {
 
       await db.schema
         .createTable('log_entries')
-        .addColumn('idx', 'bigint', (c) => c.primaryKey())
+        .addColumn('idx', sequenceKeyType, (c) => c.primaryKey())
         .addColumn('leaf_hash', bytes, (c) => c.notNull())
         .addColumn('data', bytes, (c) => c.notNull())
         .execute();
