@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { countryName } from '../domain/country.ts';
 import type { Lang, LotStatus, StatusReason } from '../domain/lot-status.ts';
 import { DOCUMENT_KINDS, reasonText } from '../domain/lot-status.ts';
@@ -13,7 +12,7 @@ import {
   validateTraceCode,
 } from '../domain/trace-code.ts';
 import { findLotByCode, findLotsByGtinBatch, lotBookings, lotDisinfections, lotDocuments, lotExitCertificate, lotSamples } from '../store/border.ts';
-import { getBlob } from '../store/blobs.ts';
+import { blobIntact } from '../store/blobs.ts';
 import { latestCheckpoint, readEntries } from '../store/log-store.ts';
 import { findLocation, findProducer } from '../store/master.ts';
 import type { DocumentRow, LocationRow, LotRow } from '../store/schema.ts';
@@ -144,10 +143,8 @@ async function loggedSha256(deps: Deps, d: DocumentRow): Promise<string | null> 
 
 /** documentVerified recomputes the SHA-256 of the stored file and compares it with the row and with the log entry. */
 async function documentVerified(deps: Deps, d: DocumentRow): Promise<boolean> {
-  const [bytes, logged] = await Promise.all([getBlob(deps.blobDir, d.sha256), loggedSha256(deps, d)]);
-  if (!bytes || logged === null) return false;
-  const actual = createHash('sha256').update(bytes).digest('hex');
-  return actual === d.sha256 && actual === logged;
+  const [ok, logged] = await Promise.all([blobIntact(deps.blobDir, d.sha256), loggedSha256(deps, d)]);
+  return ok && logged === d.sha256;
 }
 
 async function publicDocuments(deps: Deps, lot: LotRow, lang: Lang): Promise<PublicDocument[]> {

@@ -36,3 +36,25 @@ export async function getBlob(dir: string, sha: string): Promise<Buffer | null> 
   if (!/^[0-9a-f]{64}$/.test(sha)) return null;
   return readFile(blobPath(dir, sha)).catch(() => null);
 }
+
+const intact = new Map<string, { stamp: string; ok: boolean }>();
+
+/**
+ * blobIntact tells whether the blob sha is stored and its bytes still hash to sha. The answer is
+ * remembered per file identity (inode, size, modification time), so an unchanged file is hashed once
+ * per process, while any rewrite, replacement or deletion is noticed at the next call.
+ */
+export async function blobIntact(dir: string, sha: string): Promise<boolean> {
+  if (!/^[0-9a-f]{64}$/.test(sha)) return false;
+  const path = blobPath(dir, sha);
+  const st = await stat(path).catch(() => null);
+  if (!st) return false;
+  const stamp = `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+  const known = intact.get(path);
+  if (known?.stamp === stamp) return known.ok;
+  const bytes = await readFile(path).catch(() => null);
+  const ok = bytes !== null && createHash('sha256').update(bytes).digest('hex') === sha;
+  if (intact.size > 100_000) intact.clear();
+  intact.set(path, { stamp, ok });
+  return ok;
+}
