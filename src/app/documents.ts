@@ -43,15 +43,18 @@ function check(input: DocumentInput, file: Uint8Array) {
   if (!(REQUIRED_DOCUMENTS as readonly string[]).includes(input.kind)) {
     throw invalid('kind', `must be one of ${REQUIRED_DOCUMENTS.join(', ')}`);
   }
+  // Multipart fields skip the JSON text guard, and a part may declare a charset (UTF-16) that decodes
+  // to an unpaired surrogate, which the database would store as U+FFFD while the log keeps the original.
   for (const f of ['kind', 'number', 'issuer', 'issuedOn'] as const) {
-     
-    if (/\u0000/.test(String(input[f] ?? ''))) throw invalid(f, 'contains a NUL character');
+    if (/[\u0000\ud800-\udfff]/u.test(String(input[f] ?? ''))) throw invalid(f, 'contains a NUL character or an unpaired surrogate');
   }
   const number = input.number?.trim();
   if (!number || number.length > 60) throw invalid('number', 'must be 1 to 60 characters');
   const issuer = input.issuer?.trim();
   if (!issuer || issuer.length > 200) throw invalid('issuer', 'must be 1 to 200 characters');
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(input.issuedOn ?? '') || Number.isNaN(Date.parse(input.issuedOn))) {
+  // Date.parse rolls 2026-02-30 over to March; a calendar date must read back as itself.
+  const issued = Date.parse(`${input.issuedOn}T00:00:00Z`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(input.issuedOn ?? '') || Number.isNaN(issued) || new Date(issued).toISOString().slice(0, 10) !== input.issuedOn) {
     throw invalid('issuedOn', 'must be a calendar date YYYY-MM-DD');
   }
   if (file.length === 0) throw invalid('file', 'is empty');

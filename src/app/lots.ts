@@ -110,6 +110,8 @@ function checkDeclaration(input: DeclarationInput) {
   }
   if (!(input.netKg > 0) || !Number.isFinite(input.netKg)) throw invalid('netKg', 'must be a positive number of kilograms');
   const netGrams = Math.round(input.netKg * 1000);
+  // Below a gram rounds to nothing; beyond 2^53 grams (or Infinity) is no longer an exact count.
+  if (netGrams < 1 || !Number.isSafeInteger(netGrams)) throw invalid('netKg', 'must be from 0.001 kg to a whole number of grams below 2^53');
   if (Math.abs(netGrams - input.netKg * 1000) > 1e-6) throw invalid('netKg', 'at most three decimals (grams)');
   if (!Number.isInteger(input.cartons) || input.cartons < 1 || input.cartons > CARTON_SERIAL_MAX) {
     throw invalid('cartons', `must be a whole number from 1 to ${CARTON_SERIAL_MAX}`);

@@ -2,10 +2,10 @@ import type { Transaction } from 'kysely';
 import type { Actor } from '../domain/access.ts';
 import { mayAttempt } from '../domain/access.ts';
 import { activeSuspension, nextFindingSuspension, validateManualSuspension } from '../domain/suspension.ts';
-import { producerSuspensions } from '../store/border.ts';
+import { findLot, producerSuspensions } from '../store/border.ts';
 import { findProducer } from '../store/master.ts';
 import type { Schema, SuspensionRow } from '../store/schema.ts';
-import { invalid, notFound } from './app-error.ts';
+import { AppError, invalid, notFound } from './app-error.ts';
 import { forbid } from './authorize.ts';
 import type { Idempotency } from './commit.ts';
 import { commit } from './commit.ts';
@@ -74,6 +74,9 @@ export async function recordFinding(deps: Deps, actor: Actor, producerId: string
   if (!reason) throw invalid('reason', 'must not be blank');
   return commit(deps, idem, async (w) => {
     if (!(await findProducer(w.trx, producerId))) throw notFound('ProducerNotFound', 'id', producerId);
+    if (input.lotId !== undefined && (await findLot(w.trx, input.lotId))?.producerId !== producerId) {
+      throw new AppError('UnknownReference', { field: 'lotId', reason: `no lot ${input.lotId} of producer ${producerId}` });
+    }
     const suspension = await findingSuspension(w.trx, producerId, w.now, { reason, lotId: input.lotId ?? null });
     const logIndex = await w.append('suspension.recorded', actor.partyId, { suspension });
     return { ...toSuspension({ ...suspension, logIndex }, w.now), logIndex };

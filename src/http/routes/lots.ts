@@ -40,17 +40,34 @@ const declaration = {
   },
 } as const;
 
+/** MAX_UPLOAD_BYTES bounds a whole upload: the largest document and room for its form fields. */
+const MAX_UPLOAD_BYTES = MAX_DOCUMENT_BYTES + 64 * 1024;
+
 /** readUpload reads a multipart document upload: the metadata fields and one file of at most 10 MB. */
 async function readUpload(req: FastifyRequest): Promise<{ fields: DocumentInput; file: Buffer }> {
   if (!req.isMultipart()) throw new AppError('UnsupportedMediaType', { field: 'content-type', reason: 'send multipart/form-data with the fields and a file' });
+  // @fastify/busboy (3.2.6) never finishes a body in which a part it skips (one with no form-data
+  // Content-Disposition) outgrows the part stream's high-water mark: the request would hang for good.
+  // So the body's declared length is bounded, and the high-water mark is set above it.
+  const length = Number(req.headers['content-length']);
+  if (!Number.isSafeInteger(length)) throw invalid('content-length', 'is required for an upload');
+  if (length > MAX_UPLOAD_BYTES) throw new AppError('PayloadTooLarge', { field: '(body)', reason: `is ${length} bytes; an upload is at most ${MAX_UPLOAD_BYTES}` });
   const fields: Record<string, string> = {};
   let file: Buffer | undefined;
-  for await (const part of req.parts({ limits: { fileSize: MAX_DOCUMENT_BYTES, files: 1, fields: 10, fieldSize: 1000 } })) {
-    if (part.type === 'file') {
-      const bytes = await part.toBuffer();
-      if (part.file.truncated) throw new AppError('PayloadTooLarge', { field: 'file', reason: 'the file is over 10 MB' });
-      file = bytes;
-    } else fields[part.fieldname] = String(part.value);
+  try {
+    const parts = req.parts({ fileHwm: MAX_UPLOAD_BYTES + 1, limits: { fileSize: MAX_DOCUMENT_BYTES, files: 1, fields: 10, fieldSize: 1000 } });
+    for await (const part of parts) {
+      if (part.type === 'file') {
+        const bytes = await part.toBuffer();
+        if (part.file.truncated) throw new AppError('PayloadTooLarge', { field: 'file', reason: 'the file is over 10 MB' });
+        file = bytes;
+      } else fields[part.fieldname] = String(part.value);
+    }
+  } catch (err) {
+    // The multipart parser throws plain errors for a body it cannot read (no boundary, cut short):
+    // the client's mistake, not ours. Its limit errors carry their status and pass through.
+    if (err instanceof AppError || typeof (err as { statusCode?: unknown }).statusCode === 'number') throw err;
+    throw new AppError('ValidationFailed', { field: '(body)', reason: `is not a readable multipart/form-data body: ${(err as Error).message}` }, { cause: err });
   }
   if (!file) throw invalid('file', 'is required');
   for (const f of ['kind', 'number', 'issuer', 'issuedOn']) if (!fields[f]) throw invalid(f, 'is required');
