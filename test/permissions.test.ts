@@ -3,6 +3,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Action, Role } from '../src/domain/access.ts';
 import { BUSINESS_ROLES, PERMISSIONS, ROLES } from '../src/domain/access.ts';
 import { DEFAULT_ELIGIBILITY_RULE } from '../src/domain/worker-eligibility.ts';
+import type { BorderCast } from './support/border.ts';
+import { MINIMAL_PDF, borderCast, declaration, upload } from './support/border.ts';
+import type { BorderFlow } from './support/border-flow.ts';
+import { borderFlow } from './support/border-flow.ts';
 import type { Reply } from './support/http.ts';
 import { addParty, api, expectError, residentId, uscc } from './support/http.ts';
 import type { TestNode } from './support/test-node.ts';
@@ -33,6 +37,16 @@ interface Fixtures {
   producerId: string;
 }
 
+/** Border is everyone a batch meets at the border, with a lot already through part of it. */
+interface Border {
+  cast: BorderCast;
+  flow: BorderFlow;
+  /** a lot of the cast's importer in REGION, booked at and arrived at the cast's warehouse */
+  lotId: string;
+  /** a sample of that lot sent to the cast's lab, still pending */
+  sampleId: string;
+}
+
 /** RoleActor is one single-role party with the resources it owns. */
 interface RoleActor {
   role: Role;
@@ -52,6 +66,7 @@ interface Ctx {
   checkpoint(): Promise<number | null>;
   fx: Fixtures;
   a: RoleActor;
+  border: Border;
   /** freshPersonalRef registers a worker in REGION and returns the personal-data ref of its ID number. */
   freshPersonalRef(): Promise<string>;
 }
@@ -112,6 +127,58 @@ const PERFORM: Readonly<Partial<Record<Action, (c: Ctx) => Promise<Reply>>>> = {
     await checkpoint();
     return api(app, 'GET', '/log/tile/0/000.p/1', { token: a.token });
   },
+  'lot.declare': ({ app, a, border }) => api(app, 'POST', '/v1/lots', { token: a.token, body: declaration(border.cast) }),
+  // An importer attaches to a lot of its own; anyone else to the border lot, which is in its region.
+  'document.attach': async ({ app, a, border }) => {
+    const lotId = a.role === 'importer' ? (await border.flow.declare({}, a)).id : border.lotId;
+    const meta = { kind: 'nucleic_acid', number: `NAT-${next()}`, issuer: '海关 GACC', issuedOn: '2026-11-19' };
+    return upload(app, `/v1/lots/${lotId}/documents`, a.token, meta, { name: 'nat.pdf', type: 'application/pdf', bytes: MINIMAL_PDF });
+  },
+  'booking.create': async ({ app, a, border }) => {
+    const { cast, flow } = border;
+    const lotId = a.role === 'importer' ? (await flow.declare({}, a)).id : border.lotId;
+    return api(app, 'POST', `/v1/lots/${lotId}/bookings`, {
+      token: a.token,
+      body: {
+        warehousePartyId: cast.warehouse.id,
+        locationId: cast.locationId,
+        vehicleId: cast.vehicleId,
+        driverWorkerId: cast.driverId,
+        destination: '郑州万邦冷库',
+        slotStart: flow.now(),
+        slotEnd: flow.now(3_600_000),
+      },
+    });
+  },
+  // A supervision warehouse disinfects a lot booked at and arrived at its own location, by its own worker;
+  // anyone else tries the border lot, which arrived at the cast's warehouse.
+  'warehouse.record': async ({ app, a, border }) => {
+    const { flow } = border;
+    let lotId = border.lotId;
+    let operatorId = flow.warehouse.operatorId;
+    if (a.role === 'supervision_warehouse') {
+      lotId = (await flow.arrived({}, { id: a.id, token: a.token, locationId: a.locationId, operatorId: a.workerId })).lotId;
+      operatorId = a.workerId;
+    }
+    return api(app, 'POST', `/v1/lots/${lotId}/disinfections`, {
+      token: a.token,
+      body: { agent: '过氧乙酸', concentration: '0.2%', operatorWorkerId: operatorId, performedAt: flow.now() },
+    });
+  },
+  // A lab posts the result of a sample the cast's warehouse sent it; anyone else tries the border sample.
+  'sample.result': async ({ app, a, border }) => {
+    const sampleId = a.role === 'lab' ? await border.flow.sample(border.lotId, 'content', a.id) : border.sampleId;
+    return api(app, 'POST', `/v1/samples/${sampleId}/result`, {
+      token: a.token,
+      body: { result: 'negative', ctValue: null, method: 'RT-PCR (GB/T 28642)', resultedAt: border.flow.now() },
+    });
+  },
+  'cartons.issue': async ({ app, a, border }) => {
+    const lotId = a.role === 'importer' ? (await border.flow.declare({}, a)).id : border.lotId;
+    return api(app, 'POST', `/v1/lots/${lotId}/cartons`, { token: a.token, body: { count: 10 } });
+  },
+  'producer.suspend': ({ app, a, fx }) =>
+    api(app, 'POST', `/v1/producers/${fx.producerId}/findings`, { token: a.token, body: { reason: `positive at the port of Tianjin (${a.role})` } }),
 };
 
 function ok(r: Reply, what: string): Reply['body'] {
@@ -154,6 +221,7 @@ eachDialect(
   (node) => {
     const actors = new Map<Role, RoleActor>();
     let fx: Fixtures;
+    let border: Border;
 
     beforeAll(async () => {
       const { app, adminToken } = node();
@@ -181,6 +249,10 @@ eachDialect(
           vehicleId: role === 'carrier' ? await newVehicle(app, adminToken, p.id) : fx.vehicleId,
         });
       }
+      const cast = await borderCast(app, adminToken);
+      const flow = borderFlow(node(), cast);
+      const { lotId } = await flow.arrived();
+      border = { cast, flow, lotId, sampleId: await flow.sample(lotId, 'outer_pack') };
     });
 
     const ctx = (role: Role): Ctx => {
@@ -191,6 +263,7 @@ eachDialect(
         checkpoint,
         fx,
         a: actors.get(role)!,
+        border,
         freshPersonalRef: async () => personalRefOf(node(), await newWorker(app, adminToken, fx.employerId)),
       };
     };

@@ -2,7 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MESSAGES } from '../src/http/messages.ts';
 import { residentIdCheckChar } from '../src/domain/resident-id.ts';
+import { CARTON_SERIAL_MAX } from '../src/domain/trace-code.ts';
 import { DEFAULT_ELIGIBILITY_RULE } from '../src/domain/worker-eligibility.ts';
+import type { BorderCast } from './support/border.ts';
+import { MINIMAL_PDF, borderCast, declaration } from './support/border.ts';
+import type { BorderFlow } from './support/border-flow.ts';
+import { borderFlow } from './support/border-flow.ts';
 import type { Reply } from './support/http.ts';
 import { addParty, api, expectError, residentId, uscc } from './support/http.ts';
 import { eachDialect } from './support/test-node.ts';
@@ -570,10 +575,52 @@ eachDialect('validation', (node) => {
     // Each POST, PUT and PATCH route with a valid body, a token that may use it, and fresh unique values.
     interface Target {
       method: 'POST' | 'PATCH' | 'PUT';
-      url: string;
+      /** url is the route, or, where the route acts once per resource, gives one (a fresh one after a write). */
+      url: string | ((written: boolean) => Promise<string>);
       token: string;
       body: () => Record<string, unknown>;
     }
+
+    /** The border cast, with a lot through each stage the border routes need. */
+    let border: {
+      cast: BorderCast;
+      flow: BorderFlow;
+      /** declared, for bookings, arrivals and documents */
+      declared: string;
+      /** arrived at the cast's warehouse and never booked again, for disinfections, samples and results */
+      arrived: string;
+      /** ready for its exit certificate */
+      ready: string;
+      /** declared with the most cartons a code can number */
+      cartons: string;
+      /** a producer of its own, so its suspensions never block the declarations */
+      producerId: string;
+      /** a lot of that producer, for findings to name */
+      producerLot: string;
+    };
+
+    beforeAll(async () => {
+      const n = node();
+      const cast = await borderCast(n.app, n.adminToken);
+      const flow = borderFlow(n, cast);
+      const ready = (await flow.declare()).id;
+      await flow.attach(ready);
+      await flow.arrive(await flow.book(ready));
+      await flow.disinfect(ready);
+      for (const point of ['outer_pack', 'content']) await flow.result(await flow.sample(ready, point), 'negative');
+      const producer = await api(n.app, 'POST', '/v1/producers', { token: cast.customs.token, body: { country: 'AR', registrationNo: `FZ ${next()}`, name: 'Fuzz S.A.' } });
+      const producerId = created(producer).id;
+      border = {
+        cast,
+        flow,
+        declared: (await flow.declare()).id,
+        arrived: (await flow.arrived()).lotId,
+        ready,
+        cartons: (await flow.declare({ cartons: CARTON_SERIAL_MAX })).id,
+        producerId,
+        producerLot: (await flow.declare({ producerId })).id,
+      };
+    });
 
     async function targets(app: FastifyInstance, adminToken: string): Promise<Target[]> {
       const loc = created(await api(app, 'POST', '/v1/locations', { token: biz.token, body: locationBody() }));
@@ -602,6 +649,60 @@ eachDialect('validation', (node) => {
         { method: 'PATCH', url: `/v1/producers/${pro.id}`, token: customs.token, body: () => ({ name: 'Renamed', nameZh: null }) },
         { method: 'PUT', url: '/v1/settings/worker-eligibility', token: adminToken, body: () => ({ region: '440000', rule: structuredClone(DEFAULT_ELIGIBILITY_RULE) }) },
         { method: 'POST', url: `/v1/personal-data/${ref}/erasure`, token: adminToken, body: () => ({ reason: '依法删除' }) },
+        ...borderTargets(),
+      ];
+    }
+
+    /** perResource is the url of a route that acts once per resource: make gives a fresh one after each write. */
+    function perResource(make: () => Promise<string>): (written: boolean) => Promise<string> {
+      let current: string | undefined;
+      return async (written) => (current = written || current === undefined ? await make() : current);
+    }
+
+    function borderTargets(): Target[] {
+      const { cast, flow } = border;
+      const importer = cast.importer.token;
+      const warehouse = cast.warehouse.token;
+      let results = 0;
+      return [
+        { method: 'POST', url: '/v1/lots', token: importer, body: () => declaration(cast) },
+        {
+          method: 'POST',
+          url: `/v1/lots/${border.declared}/bookings`,
+          token: importer,
+          body: () => ({
+            warehousePartyId: cast.warehouse.id,
+            locationId: cast.locationId,
+            vehicleId: cast.vehicleId,
+            driverWorkerId: cast.driverId,
+            destination: '郑州万邦冷库',
+            slotStart: flow.now(),
+            slotEnd: flow.now(3_600_000),
+          }),
+        },
+        { method: 'POST', url: perResource(async () => `/v1/bookings/${await flow.book(border.declared)}/arrival`), token: warehouse, body: () => ({ arrivedAt: flow.now() }) },
+        {
+          method: 'POST',
+          url: `/v1/lots/${border.arrived}/disinfections`,
+          token: warehouse,
+          body: () => ({ agent: '过氧乙酸', concentration: '0.2%', operatorWorkerId: cast.operatorId, performedAt: flow.now() }),
+        },
+        { method: 'POST', url: `/v1/lots/${border.arrived}/samples`, token: warehouse, body: () => ({ point: 'outer_pack', labPartyId: cast.lab.id, takenAt: flow.now() }) },
+        {
+          method: 'POST',
+          url: perResource(async () => `/v1/samples/${await flow.sample(border.arrived, 'content')}/result`),
+          token: cast.lab.token,
+          body: () => ({ result: ++results % 2 ? 'negative' : 'positive', ctValue: 32.5, method: 'RT-PCR', resultedAt: flow.now() }),
+        },
+        { method: 'POST', url: `/v1/lots/${border.ready}/exit-certificate`, token: warehouse, body: () => ({}) },
+        { method: 'POST', url: `/v1/lots/${border.cartons}/cartons`, token: importer, body: () => ({ count: 7 }) },
+        { method: 'POST', url: `/v1/producers/${border.producerId}/findings`, token: cast.customs.token, body: () => ({ reason: '港口检出阳性', lotId: border.producerLot }) },
+        {
+          method: 'POST',
+          url: `/v1/producers/${border.producerId}/suspensions`,
+          token: cast.customs.token,
+          body: () => ({ startsAt: flow.now(), endsAt: flow.now(30 * 86_400_000), reason: '官方通报' }),
+        },
       ];
     }
 
@@ -705,17 +806,20 @@ eachDialect('validation', (node) => {
       const rand = mulberry32(seed);
       const seen = new Map<number, number>();
       for (const t of await targets(app, adminToken)) {
+        let written = false;
         for (let i = 0; i < PER_ROUTE; i++) {
           const body = mutate(rand, t.body());
           const payload = JSON.stringify(body) ?? 'null';
+          const url: string = typeof t.url === 'string' ? t.url : await t.url(written);
           const res = await app.inject({
             method: t.method,
-            url: t.url,
+            url,
             headers: { authorization: `Bearer ${t.token}`, 'content-type': 'application/json', 'accept-language': rand() < 0.5 ? 'zh-CN' : 'en' },
             payload,
           });
           seen.set(res.statusCode, (seen.get(res.statusCode) ?? 0) + 1);
-          const what = `seed ${seed}: ${t.method} ${t.url} ${payload.slice(0, 300)} → ${res.statusCode} ${res.body.slice(0, 300)}`;
+          written = res.statusCode < 300;
+          const what = `seed ${seed}: ${t.method} ${url} ${payload.slice(0, 300)} → ${res.statusCode} ${res.body.slice(0, 300)}`;
           expect(res.statusCode, what).toBeLessThan(500);
           const reply = res.json();
           if (res.statusCode >= 400) {
@@ -729,6 +833,99 @@ eachDialect('validation', (node) => {
       // The fuzz reached both the refusals and the writes behind them.
       const ok = [...seen].filter(([s]) => s < 300).reduce((n, [, c]) => n + c, 0);
       expect(ok).toBeGreaterThan(0);
+      expect(seen.get(400)).toBeGreaterThan(0);
+    }, 120_000);
+
+    /** text turns a fuzz value into the text of a form field. */
+    const text = (v: unknown) => (typeof v === 'string' ? v : (JSON.stringify(v) ?? 'undefined'));
+
+    const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489', 'hex');
+    const JPEG = Buffer.from('ffd8ffe000104a46494600010100000100010000ffd9', 'hex');
+    const CHARSETS = ['utf-8', 'utf-16le', 'UCS-2', 'latin1', 'base64', 'koi8-r', 'x-nonsense', ''];
+
+    /**
+     * upload builds a multipart document upload from a valid one by rand: fields replaced, dropped,
+     * repeated or added, declared in other charsets or sent as raw bytes; a file that is valid, damaged,
+     * empty, missing, doubled or not a document at all; and now and then a broken envelope.
+     */
+    function upload(rand: () => number): { contentType: string; payload: Buffer } {
+      const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+      const bytes = (n: number) => Buffer.from(Array.from({ length: n }, () => Math.floor(rand() * 256)));
+      const boundary = `----fuzz${Math.floor(rand() * 2 ** 32).toString(16)}`;
+      type Part = { name: string; value: Buffer; headers?: string; filename?: string };
+      const fields: Part[] = Object.entries({ kind: 'nucleic_acid', number: `NAT-${next()}`, issuer: '郑州海关', issuedOn: '2026-11-19' }).map(
+        ([name, v]) => ({ name, value: Buffer.from(v) }),
+      );
+      for (let i = 1 + Math.floor(rand() * 3); i > 0; i--) {
+        const r = rand();
+        const at = Math.floor(rand() * fields.length);
+        if (r < 0.35 && fields[at]) fields[at]!.value = Buffer.from(text(value(rand)));
+        else if (r < 0.45) fields.splice(at, 1);
+        else if (r < 0.55 && fields[at]) fields.push({ ...fields[at]!, value: Buffer.from(text(value(rand))) });
+        else if (r < 0.65) fields.push({ name: pick(['file', 'extra', '__proto__', 'constructor', 'kind[]', '', 'a"b', '名']), value: Buffer.from(text(value(rand))) });
+        else if (r < 0.8 && fields[at]) {
+          const charset = pick(CHARSETS);
+          const enc = /16|ucs/i.test(charset) ? 'utf16le' : charset === 'latin1' ? 'latin1' : 'utf8';
+          fields[at] = { name: fields[at]!.name, value: rand() < 0.5 ? Buffer.from(text(value(rand)), enc) : bytes(1 + Math.floor(rand() * 12)), headers: `Content-Type: text/plain; charset=${charset}\r\n` };
+        } else if (r < 0.85 && fields[at]) fields[at]!.value = bytes(Math.floor(rand() * 40));
+        else if (r < 0.9) for (let k = 0; k < 12; k++) fields.push({ name: `f${k}`, value: Buffer.from('x') });
+      }
+      const damaged = Buffer.from(MINIMAL_PDF);
+      for (let k = Math.floor(rand() * 4); k > 0; k--) damaged[Math.floor(rand() * damaged.length)] = Math.floor(rand() * 256);
+      const content = pick([MINIMAL_PDF, MINIMAL_PDF, PNG, JPEG, damaged, Buffer.concat([Buffer.from('%PDF-'), bytes(64)]), bytes(200), Buffer.alloc(0)]);
+      const files: Part[] = [];
+      const fileRoll = rand();
+      if (fileRoll < 0.85) {
+        const filename = pick(['cert.pdf', 'scan.png', '', '..\\..\\etc\\passwd', '证书.pdf', 'a'.repeat(300), 'x"y.pdf']);
+        const type = pick(['application/pdf', 'image/png', 'application/octet-stream', 'text/html', '']);
+        files.push({ name: 'file', value: content, headers: type ? `Content-Type: ${type}\r\n` : '', filename });
+        if (fileRoll < 0.1) files.push({ ...files[0]!, value: MINIMAL_PDF });
+      }
+      // Now and then the file comes first, and the fields after it.
+      const parts = rand() < 0.15 ? [...files, ...fields] : [...fields, ...files];
+      const chunks: Buffer[] = [];
+      for (const p of parts) {
+        const disposition = `form-data; name="${p.name}"${p.filename === undefined ? '' : `; filename="${p.filename}"`}`;
+        chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\n${p.headers ?? ''}\r\n`), p.value, Buffer.from('\r\n'));
+      }
+      chunks.push(Buffer.from(`--${boundary}--\r\n`));
+      let payload = Buffer.concat(chunks);
+      let contentType = `multipart/form-data; boundary=${boundary}`;
+      const envelope = rand();
+      if (envelope < 0.03) payload = payload.subarray(0, Math.floor(rand() * payload.length));
+      else if (envelope < 0.05) payload = payload.subarray(0, payload.length - boundary.length - 8);
+      else if (envelope < 0.07) contentType = 'multipart/form-data';
+      else if (envelope < 0.09) contentType = `multipart/form-data; boundary=${boundary}x`;
+      else if (envelope < 0.1) payload = Buffer.from(payload.toString('latin1').replace(/Content-Disposition: [^\r]*\r\n/, ''), 'latin1');
+      return { contentType, payload };
+    }
+
+    it(`never answers a mutated document upload with a 5xx (${PER_ROUTE * 3} uploads)`, async () => {
+      const { app } = node();
+      const seed = Number(process.env.FUZZ_SEED ?? 20261125);
+      const rand = mulberry32(seed + 1);
+      const seen = new Map<number, number>();
+      const url = `/v1/lots/${border.declared}/documents`;
+      for (let i = 0; i < PER_ROUTE * 3; i++) {
+        const { contentType, payload } = upload(rand);
+        const res = await app.inject({
+          method: 'POST',
+          url,
+          headers: { authorization: `Bearer ${border.cast.importer.token}`, 'content-type': contentType, 'accept-language': rand() < 0.5 ? 'zh-CN' : 'en' },
+          payload,
+        });
+        seen.set(res.statusCode, (seen.get(res.statusCode) ?? 0) + 1);
+        const what = `seed ${seed + 1}, upload ${i}: ${JSON.stringify(payload.toString('latin1').slice(0, 600))} → ${res.statusCode} ${res.body.slice(0, 300)}`;
+        expect(res.statusCode, what).toBeLessThan(500);
+        const reply = res.json();
+        if (res.statusCode >= 400) {
+          expect(reply.error?.code, what).toMatch(/^[A-Z][A-Za-z]+$/);
+          expect(typeof reply.error.message, what).toBe('string');
+        } else {
+          expect(reply, what).toMatchObject({ lotId: border.declared, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+        }
+      }
+      expect(seen.get(201)).toBeGreaterThan(0);
       expect(seen.get(400)).toBeGreaterThan(0);
     }, 120_000);
   });

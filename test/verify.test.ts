@@ -4,6 +4,8 @@ import { sql } from 'kysely';
 import { beforeAll, expect, it } from 'vitest';
 import { verifyDatabase } from '../src/app/verify.ts';
 import { parseVerifierKey } from '../src/log/note-key.ts';
+import { borderCast } from './support/border.ts';
+import { borderFlow } from './support/border-flow.ts';
 import { addParty, api, residentId } from './support/http.ts';
 import { eachDialect } from './support/test-node.ts';
 import type { TestNode } from './support/test-node.ts';
@@ -151,5 +153,118 @@ eachDialect('coldtrace verify catches tampering', (node) => {
     await sql`UPDATE parties SET region = '410000' WHERE id = ${ids.party}`.execute(db);
     expect((bad as { code: number }).code).toBe(1);
     expect((bad as { stderr: string }).stderr).toContain(`parties row ${ids.party}, column region`);
+  });
+});
+
+eachDialect('coldtrace verify covers the border', (node) => {
+  // A lot cleared all the way to green, and one that turned red on a positive sample and suspended its producer.
+  let ids: { green: string; red: string; sample: string; suspension: string; document: string; exit: string };
+  beforeAll(async () => {
+    const n = node();
+    const cast = await borderCast(n.app, n.adminToken);
+    const flow = borderFlow(n, cast);
+    const green = (await flow.declare()).id;
+    const [document] = await flow.attach(green);
+    await flow.arrive(await flow.book(green));
+    await flow.disinfect(green);
+    for (const point of ['outer_pack', 'content']) await flow.result(await flow.sample(green, point), 'negative');
+    const exit = (await flow.exit(green)).id;
+    const issued = await api(n.app, 'POST', `/v1/lots/${green}/cartons`, { token: cast.importer.token, body: { count: 24 } });
+    expect(issued.status, JSON.stringify(issued.body)).toBe(201);
+
+    const red = (await flow.declare()).id;
+    await flow.attach(red);
+    await flow.arrive(await flow.book(red));
+    await flow.disinfect(red);
+    const sample = await flow.sample(red, 'outer_pack');
+    await flow.result(await flow.sample(red, 'content'), 'negative');
+    const positive = await flow.result(sample, 'positive');
+    await n.checkpoint();
+    ids = { green, red, sample, suspension: positive.suspensionId, document: document!, exit };
+  });
+
+  it('passes after the whole border: declarations, documents, bookings, arrivals, disinfections, samples, results, release, cartons and a suspension', async () => {
+    const { db } = node().deps;
+    const lots = await db.selectFrom('lots').select(['id', 'status']).orderBy('id').execute();
+    expect(lots).toEqual([
+      { id: ids.green, status: 'green' },
+      { id: ids.red, status: 'red' },
+    ]);
+    const count = async (table: 'documents' | 'bookings' | 'disinfections' | 'samples' | 'exitCertificates' | 'cartonRanges' | 'suspensions') =>
+      Number((await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    expect(await count('documents')).toBe(8);
+    expect(await count('samples')).toBe(4);
+    expect(await count('suspensions')).toBe(1);
+    expect(await count('exitCertificates')).toBe(1);
+    expect(await count('cartonRanges')).toBe(1);
+    const r = await verify(node());
+    expect(r.problem, r.problem).toBeUndefined();
+    expect(r).toMatchObject({ ok: true, checkpoints: 1 });
+  });
+
+  it("finds a lot's status edited by hand, red to green", async () => {
+    const { db } = node().deps;
+    await tamper(
+      node(),
+      () => sql`UPDATE lots SET status = 'green' WHERE id = ${ids.red}`.execute(db).then(() => {}),
+      () => sql`UPDATE lots SET status = 'red' WHERE id = ${ids.red}`.execute(db).then(() => {}),
+      new RegExp(`^lots row ${ids.red}, column status: the log \\(entry \\d+\\) says "red", the table has "green"`),
+    );
+    // Its reasons are as much a part of the status.
+    const { statusReasons } = await db.selectFrom('lots').select('statusReasons').where('id', '=', ids.red).executeTakeFirstOrThrow();
+    await tamper(
+      node(),
+      () => db.updateTable('lots').set({ statusReasons: '[]' }).where('id', '=', ids.red).execute().then(() => {}),
+      () => db.updateTable('lots').set({ statusReasons }).where('id', '=', ids.red).execute().then(() => {}),
+      new RegExp(`^lots row ${ids.red}, column statusReasons`),
+    );
+  });
+
+  it('finds a sample row deleted, and a result rewritten', async () => {
+    const { db } = node().deps;
+    const saved = await db.selectFrom('samples').selectAll().where('id', '=', ids.sample).executeTakeFirstOrThrow();
+    await tamper(
+      node(),
+      () => db.deleteFrom('samples').where('id', '=', ids.sample).execute().then(() => {}),
+      () => db.insertInto('samples').values(saved).execute().then(() => {}),
+      new RegExp(`^samples row ${ids.sample} written by entry \\d+ is missing`),
+    );
+    await tamper(
+      node(),
+      () => db.updateTable('samples').set({ result: 'negative' }).where('id', '=', ids.sample).execute().then(() => {}),
+      () => db.updateTable('samples').set({ result: 'positive' }).where('id', '=', ids.sample).execute().then(() => {}),
+      new RegExp(`^samples row ${ids.sample}, column result: the log \\(entry \\d+\\) says "positive", the table has "negative"`),
+    );
+  });
+
+  it("finds a suspension's end moved by hand", async () => {
+    const { db } = node().deps;
+    const { endsAt } = await db.selectFrom('suspensions').select('endsAt').where('id', '=', ids.suspension).executeTakeFirstOrThrow();
+    const shorter = Number(endsAt) - 6 * 86_400_000;
+    await tamper(
+      node(),
+      () => sql`UPDATE suspensions SET ends_at = ${shorter} WHERE id = ${ids.suspension}`.execute(db).then(() => {}),
+      () => sql`UPDATE suspensions SET ends_at = ${Number(endsAt)} WHERE id = ${ids.suspension}`.execute(db).then(() => {}),
+      new RegExp(`^suspensions row ${ids.suspension}, column endsAt: the log \\(entry \\d+\\) says ${Number(endsAt)}, the table has ${shorter}`),
+    );
+  });
+
+  it("finds a document's hash swapped, and an exit certificate that no entry issued", async () => {
+    const { db } = node().deps;
+    const { sha256 } = await db.selectFrom('documents').select('sha256').where('id', '=', ids.document).executeTakeFirstOrThrow();
+    await tamper(
+      node(),
+      () => db.updateTable('documents').set({ sha256: '0'.repeat(64) }).where('id', '=', ids.document).execute().then(() => {}),
+      () => db.updateTable('documents').set({ sha256 }).where('id', '=', ids.document).execute().then(() => {}),
+      new RegExp(`^documents row ${ids.document}, column sha256`),
+    );
+    const exit = await db.selectFrom('exitCertificates').selectAll().where('id', '=', ids.exit).executeTakeFirstOrThrow();
+    const forged = { ...exit, id: 'exc_01ZZZZZZZZZZZZZZZZZZZZZZZZ', number: 'CK41FORGED', lotId: ids.red };
+    await tamper(
+      node(),
+      () => db.insertInto('exitCertificates').values(forged).execute().then(() => {}),
+      () => db.deleteFrom('exitCertificates').where('id', '=', forged.id).execute().then(() => {}),
+      /^exitCertificates row exc_01ZZZZZZZZZZZZZZZZZZZZZZZZ is not in the log/,
+    );
   });
 });
