@@ -268,3 +268,16 @@ eachDialect('coldtrace verify covers the border', (node) => {
     );
   });
 });
+
+eachDialect('verify after settings', (node) => {
+  it('passes after rules are set through the API (rows are projected from the canonical entry)', async () => {
+    const { app, adminToken, checkpoint, deps } = node();
+    const rule = { maxAgeHours: { port_handler: 48, warehouse_handler: 168, driver: 72, sales: null } };
+    expect((await api(app, 'PUT', '/v1/settings/worker-eligibility', { token: adminToken, body: { region: '410000', rule } })).status).toBe(200);
+    expect((await api(app, 'PUT', '/v1/settings/sample-points', { token: adminToken, body: { points: ['outer_pack', 'content'] } })).status).toBe(200);
+    await checkpoint();
+    const r = await verifyDatabase(deps.db, deps.log.origin, [parseVerifierKey(deps.log.signer.verifierKey)]);
+    expect(r.problem).toBeUndefined();
+    expect(r.ok).toBe(true);
+  });
+});

@@ -6,7 +6,7 @@ import { applyRows } from '../store/rows.ts';
 import type { Schema } from '../store/schema.ts';
 import { AppError } from './app-error.ts';
 import type { Deps } from './deps.ts';
-import { encodeEntry } from './entry.ts';
+import { decodeEntry, encodeEntry } from './entry.ts';
 import type { EntryType } from './entry.ts';
 import { rowsFor } from './projection.ts';
 
@@ -69,7 +69,9 @@ export async function commit<T>(
             const data = encodeEntry(entry);
             const index = await reserveIndex(trx);
             await insertEntry(trx, index, leafHash(data), data);
-            await applyRows(trx, rowsFor(entry, index));
+            // Project from the entry as the log holds it (canonical, keys sorted), exactly as verify
+            // replays it, not from the object as the code happened to build it.
+            await applyRows(trx, rowsFor(decodeEntry(data), index));
             return index;
           },
         };
