@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { canonicalGs1Uri, checkDigit } from './canonical-uri.ts';
-import { documentEvents, eventHashId, preHashString } from './event-hash.ts';
+import { documentEvents, eventHashId, preHashString, xmlEventHashIds } from './event-hash.ts';
 import { normaliseNumber, normaliseTime } from './prehash.ts';
 
 const root = fileURLToPath(new URL('../../../shared/data/epcis-hash/', import.meta.url));
@@ -46,6 +46,28 @@ describe.skipIf(!present)('documents whose events must all hash alike (JSON)', (
 
   it.each(documents.map((p) => [relative(root, p), p]))('%s', (_name, path) => {
     const hashes = jsonHashes(path);
+    expect(hashes.length).toBeGreaterThan(1);
+    expect(new Set(hashes).size).toBe(1);
+  });
+});
+
+describe.skipIf(!present)('event hash ID known answers (XML)', () => {
+  const documents = present ? filesUnder(root, ['.xml']).filter((p) => existsSync(p.replace(/\.xml$/, '.hashes'))) : [];
+
+  it('finds the known-answer documents', () => {
+    expect(documents.length).toBeGreaterThan(0);
+  });
+
+  it.each(documents.map((p) => [relative(root, p), p]))('%s', (_name, path) => {
+    expect(xmlEventHashIds(readFileSync(path, 'utf8'))).toEqual(expectedHashes(path));
+  });
+});
+
+describe.skipIf(!present)('documents whose events must all hash alike (XML)', () => {
+  const documents = present ? filesUnder(join(root, 'expected_equal'), ['.xml']) : [];
+
+  it.each(documents.map((p) => [relative(root, p), p]))('%s', (_name, path) => {
+    const hashes = xmlEventHashIds(readFileSync(path, 'utf8'));
     expect(hashes.length).toBeGreaterThan(1);
     expect(new Set(hashes).size).toBe(1);
   });

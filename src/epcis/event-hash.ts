@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { eventFromJson } from './json-event.ts';
+import { eventsFromXml } from './xml-event.ts';
 import type { HashContext, JsonLdContext } from './json-event.ts';
 import type { EventModel } from './event-node.ts';
 import { buildPreHash } from './prehash.ts';
@@ -32,6 +33,16 @@ export function eventHashId(event: object, hashContext: HashContext = {}): strin
 /** eventModelHashId returns the event hash ID of an event already in the neutral model (e.g. read from XML). */
 export function eventModelHashId(event: EventModel): string {
   return hashIdOfPreHash(buildPreHash(event));
+}
+
+/** xmlPreHashStrings returns the pre-hash string of every event of an EPCIS XML document, in document order. */
+export function xmlPreHashStrings(xml: string): string[] {
+  return eventsFromXml(xml).map(buildPreHash);
+}
+
+/** xmlEventHashIds returns the event hash ID of every event of an EPCIS XML document, in document order. */
+export function xmlEventHashIds(xml: string): string[] {
+  return xmlPreHashStrings(xml).map(hashIdOfPreHash);
 }
 
 /** An event of a document with what its hash needs from that document. */

@@ -108,24 +108,42 @@ function genericPart(nodes: readonly EventNode[], keepOrder = false): string {
   return (keepOrder ? parts : parts.sort()).join('');
 }
 
-function orderedElement(node: EventNode, order: PropertyOrder | null): string {
-  const { text, rest } = order ? orderedPart(node.children, order) : { text: '', rest: node.children };
-  const body = valuePart(node, true) + text + genericPart(rest, node.keepOrder);
-  return body ? node.name + body : '';
+interface OrderedText {
+  readonly text: string;
+  /** The unordered standard-looking elements below, kept under their path, for the lexical tail of the event. */
+  readonly leftovers: readonly EventNode[];
 }
 
-function orderedPart(nodes: readonly EventNode[], order: PropertyOrder): { text: string; rest: EventNode[] } {
+const isExtension = (n: EventNode): boolean => n.name.startsWith('{');
+
+/**
+ * An element of the property order: its value, its children in their order, then its user extensions (sorted).
+ * Other unknown children are no part of the element's text; they move to the event's tail, under their path.
+ */
+function orderedElement(element: EventNode, order: PropertyOrder | null): { text: string; leftover?: EventNode } {
+  const { text, leftovers } = order ? orderedPart(element.children, order) : { text: '', leftovers: element.children };
+  const body = valuePart(element, true) + text + genericPart(leftovers.filter(isExtension), element.keepOrder);
+  const unknown = leftovers.filter((n) => !isExtension(n));
+  return {
+    text: body ? element.name + body : '',
+    ...(unknown.length > 0 ? { leftover: { name: element.name, value: '', children: unknown } } : {}),
+  };
+}
+
+function orderedPart(nodes: readonly EventNode[], order: PropertyOrder): OrderedText {
   const named = new Set(order.map(([name]) => name));
   let text = '';
+  const leftovers: EventNode[] = nodes.filter((n) => !named.has(n.name));
   for (const [name, sub] of order) {
     const parts = nodes.filter((n) => n.name === name).map((n) => orderedElement(n, sub));
-    text += parts.filter(Boolean).sort().join('');
+    text += parts.map((p) => p.text).filter(Boolean).sort().join('');
+    leftovers.push(...parts.flatMap((p) => (p.leftover ? [p.leftover] : [])));
   }
-  return { text, rest: nodes.filter((n) => !named.has(n.name)) };
+  return { text, leftovers };
 }
 
 /** buildPreHash returns the pre-hash string of an event in the neutral model. */
 export function buildPreHash(event: EventModel): string {
-  const { text, rest } = orderedPart(event.children, EVENT_ORDER);
-  return `eventType=${event.eventType}${text}${genericPart(rest)}`;
+  const { text, leftovers } = orderedPart(event.children, EVENT_ORDER);
+  return `eventType=${event.eventType}${text}${genericPart(leftovers)}`;
 }
