@@ -214,7 +214,10 @@ export function lotBalance(h: Holdings, lotId: string): LotBalance {
  * applyMovement checks one movement against the holdings and returns the holdings after it, or why it is refused.
  * The holdings given are never changed. The rules are those of Movement; on top of them, every quantity is whole and
  * non-negative, only a receipt may be zero (the whole shipment lost), and no holder gives more than it holds at that
- * location in grams or in cartons.
+ * location in grams or in cartons. It copies the holdings, so it costs time in proportion to their size: give it the
+ * holdings of the lots concerned, and fold whole ledgers with holdingsOf. Two writers that each check against the same
+ * holdings can together overspend: the caller serialises the movements of a lot (one transaction, the lot row locked)
+ * and checks against holdings read inside it.
  */
 export function applyMovement(holdings: Holdings, movement: Movement): HoldingsResult {
   const state = thaw(holdings);

@@ -107,6 +107,23 @@ describe('detectBreaches', () => {
     expect(breaches).toMatchObject([{ startAt: T0, endAt: T0 + 120 * M, endReason: 'back_in_range' }]);
   });
 
+  it('gives the same answer however the readings are ordered (seeded shuffles)', () => {
+    let seed = 7;
+    const next = (): number => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    const rs = Array.from({ length: 300 }, (_, i) => ({ at: T0 + Math.floor(i * 7 + next() * 200) * M, celsius: -22 + Math.round(next() * 100) / 10 }));
+    const expected = detectBreaches(rs, RULE);
+    expect(expected.breaches.length).toBeGreaterThan(0);
+    for (let k = 0; k < 20; k++) {
+      const shuffled = [...rs].sort(() => next() - 0.5);
+      expect(detectBreaches(shuffled, RULE)).toEqual(expected);
+    }
+  });
+
+  it('handles a long excursion of 200,000 one-second readings', () => {
+    const rs = Array.from({ length: 200_000 }, (_, i) => ({ at: T0 + i * 1000, celsius: -10 - (i % 5) }));
+    expect(detectBreaches(rs, RULE).breaches).toMatchObject([{ startAt: T0, minCelsius: -14, maxCelsius: -10, endReason: 'end_of_data' }]);
+  });
+
   it('keeps the rule in force with the breach', () => {
     const chilled = DEFAULT_TEMPERATURE_RULES.chilled as TemperatureRule;
     const { breaches } = detectBreaches(series([3, 6, 7, 8, 9, 2]), chilled);

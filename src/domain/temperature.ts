@@ -92,8 +92,10 @@ export function detectBreaches(readings: readonly Reading[], rule: TemperatureRu
   const close = (endAt: number, endReason: TemperatureBreach['endReason']): void => {
     const first = run[0];
     if (first !== undefined && endAt - first.at >= rule.minDurationMs) {
-      const cs = run.map((r) => r.celsius);
-      breaches.push({ startAt: first.at, endAt, minCelsius: Math.min(...cs), maxCelsius: Math.max(...cs), endReason, rule });
+      // A loop, not Math.min(...): a day of one-second readings would overflow the argument list.
+      let [lo, hi] = [first.celsius, first.celsius];
+      for (const r of run) [lo, hi] = [Math.min(lo, r.celsius), Math.max(hi, r.celsius)];
+      breaches.push({ startAt: first.at, endAt, minCelsius: lo, maxCelsius: hi, endReason, rule });
     }
     run = [];
   };
