@@ -124,4 +124,32 @@ describe('event hash rules', () => {
     expect(eventHashId(event, { context })).toMatch(/^ni:\/\/\/sha-256;[0-9a-f]{64}\?ver=CBV2\.0$/);
     expect(eventHashId(event, { context, ignoreFields: ['ex:b'] })).not.toBe(eventHashId(event, { context }));
   });
+
+  it('keeps user extensions inside their element and moves unknown standard-looking fields to the tail', () => {
+    const context = [{ ex: 'https://ex.org/' }];
+    const event = {
+      type: 'ObjectEvent',
+      readPoint: { id: 'urn:epc:id:sgln:4012345.00011.0', note: 'y', 'ex:f': 'x' },
+      bizTransactionList: [{ bizTransaction: 'urn:epc:id:gdti:4012345.11111.123', type: 'po' }],
+    };
+    expect(preHashString(event, { context })).toBe(
+      'eventType=ObjectEventreadPointid=https://id.gs1.org/414/4012345000115{https://ex.org/}f=x' +
+        'bizTransactionListtype=https://ref.gs1.org/cbv/BTT-pobizTransaction=https://id.gs1.org/253/4012345111118123' +
+        'readPointnote=y',
+    );
+  });
+
+  it('hashes an XML event like its JSON-LD twin', () => {
+    const xml = `<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2" xmlns:ex="https://ex.org/">
+      <EPCISBody><EventList><ObjectEvent>
+        <eventTime>2020-01-01T01:00:00+01:00</eventTime><eventTimeZoneOffset>+01:00</eventTimeZoneOffset>
+        <epcList><epc>urn:epc:id:sgtin:4012345.011111.9876</epc></epcList><action>OBSERVE</action>
+        <bizStep>urn:epcglobal:cbv:bizstep:shipping</bizStep><extension><ex:a>1</ex:a></extension>
+      </ObjectEvent></EventList></EPCISBody></epcis:EPCISDocument>`;
+    const json = {
+      type: 'ObjectEvent', eventTime: '2020-01-01T00:00:00Z', eventTimeZoneOffset: '+01:00',
+      epcList: ['https://id.gs1.org/01/04012345111118/21/9876'], action: 'OBSERVE', bizStep: 'shipping', 'ex:a': 1,
+    };
+    expect(xmlEventHashIds(xml)).toEqual([eventHashId(json, { context: [{ ex: 'https://ex.org/' }] })]);
+  });
 });

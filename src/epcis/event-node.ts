@@ -33,27 +33,25 @@ export const EXCLUDED_FIELDS: ReadonlySet<string> = new Set(['recordTime', 'even
 export const CBV = 'https://ref.gs1.org/cbv/';
 export const GS1_VOC = 'https://gs1.org/voc/';
 
-/** Prefix a bare (colon-free) vocabulary word takes in an element of this name within an element of that name. */
-export function vocabularyPrefix(parent: string, name: string, gs1: string): string | null {
-  switch (name) {
-    case 'bizStep':
-      return `${CBV}BizStep-`;
-    case 'disposition':
-    case 'set':
-    case 'unset':
-      return name === 'disposition' || parent === 'persistentDisposition' ? `${CBV}Disp-` : null;
-    case 'reason':
-      return `${CBV}ER-`;
-    case 'component':
-      return `${CBV}Comp-`;
-    case 'exception':
-      return gs1;
-    case 'type':
-      if (parent === 'bizTransaction') return `${CBV}BTT-`;
-      if (parent === 'source' || parent === 'destination') return `${CBV}SDT-`;
-      if (parent === 'sensorReport') return gs1;
-      return null;
-    default:
-      return null;
-  }
+const VOCABULARIES: ReadonlyMap<string, string> = new Map([
+  ['bizStep', `${CBV}BizStep-`],
+  ['disposition', `${CBV}Disp-`],
+  ['persistentDisposition/set', `${CBV}Disp-`],
+  ['persistentDisposition/unset', `${CBV}Disp-`],
+  ['bizTransaction/type', `${CBV}BTT-`],
+  ['source/type', `${CBV}SDT-`],
+  ['destination/type', `${CBV}SDT-`],
+  ['sensorReport/component', `${CBV}Comp-`],
+]);
+/** Terms of the GS1 web vocabulary, whose namespace a document may declare as its own `gs1` prefix. */
+const GS1_VOCABULARY_FIELDS: ReadonlySet<string> = new Set(['sensorReport/type', 'sensorReport/exception']);
+
+/**
+ * vocabularyPrefix returns the URI prefix that a bare (colon-free) word takes as the value of element `name` inside
+ * element `parent` — the `@type: @vocab` terms of the EPCIS 2.0 JSON-LD context, e.g. `departing` as a bizStep is
+ * `https://ref.gs1.org/cbv/BizStep-departing` — or null when the element holds no vocabulary term.
+ */
+export function vocabularyPrefix(parent: string, name: string, gs1Namespace: string): string | null {
+  const path = `${parent}/${name}`;
+  return VOCABULARIES.get(name) ?? VOCABULARIES.get(path) ?? (GS1_VOCABULARY_FIELDS.has(path) ? gs1Namespace : null);
 }

@@ -102,10 +102,21 @@ function valuePart(node: EventNode, times: boolean): string {
   return `=${times && isTimeElement(node.name) ? normaliseTime(text) : normaliseValue(text)}`;
 }
 
+/** Code point order, as the reference implementation sorts (UTF-16 order differs above U+D7FF). */
+function byCodePoint(a: string, b: string): number {
+  const x = [...a];
+  const y = [...b];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const d = (x[i]?.codePointAt(0) ?? 0) - (y[i]?.codePointAt(0) ?? 0);
+    if (d !== 0) return d;
+  }
+  return x.length - y.length;
+}
+
 /** Elements outside the property order: name, value, then the children likewise, in lexical order. */
 function genericPart(nodes: readonly EventNode[], keepOrder = false): string {
   const parts = nodes.map((n) => n.name + valuePart(n, false) + genericPart(n.children, n.keepOrder));
-  return (keepOrder ? parts : parts.sort()).join('');
+  return (keepOrder ? parts : parts.sort(byCodePoint)).join('');
 }
 
 interface OrderedText {
@@ -136,7 +147,7 @@ function orderedPart(nodes: readonly EventNode[], order: PropertyOrder): Ordered
   const leftovers: EventNode[] = nodes.filter((n) => !named.has(n.name));
   for (const [name, sub] of order) {
     const parts = nodes.filter((n) => n.name === name).map((n) => orderedElement(n, sub));
-    text += parts.map((p) => p.text).filter(Boolean).sort().join('');
+    text += parts.map((p) => p.text).filter(Boolean).sort(byCodePoint).join('');
     leftovers.push(...parts.flatMap((p) => (p.leftover ? [p.leftover] : [])));
   }
   return { text, leftovers };

@@ -105,7 +105,8 @@ class Converter {
   private typedIdentifier(name: string, item: XmlElement): EventNode {
     const type = item.attributes.filter(([n]) => n === 'type').map(([n, v]) => node(n, expandValue(name, n, v, item.scope)));
     const rest = item.attributes.filter(([n]) => n !== 'type').map(([n, v]) => node(n, v));
-    const children = [...type, node(name, item.text), ...rest, ...this.nodes(name, item.children)];
+    const extras = [...rest, ...this.nodes(name, item.children)].sort((a, b) => (a.name < b.name ? -1 : 1));
+    const children = [...type, node(name, item.text), ...extras];
     return { name: '', value: '', children, keepOrder: true };
   }
 }
