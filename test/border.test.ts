@@ -1,44 +1,9 @@
 import { expect, it } from 'vitest';
 import { api, expectError } from './support/http.ts';
-import { MINIMAL_PDF, borderCast, declaration, upload } from './support/border.ts';
-import type { BorderCast } from './support/border.ts';
+import { MINIMAL_PDF, borderCast, declaration, declareWithDocuments, result, throughWarehouse, upload } from './support/border.ts';
 import { eachDialect } from './support/test-node.ts';
-import type { TestNode } from './support/test-node.ts';
 
-const DOCS = ['inspection_quarantine', 'nucleic_acid', 'disinfection', 'customs_declaration'];
 const WEEK = 7 * 86_400_000;
-
-async function declareWithDocuments(n: TestNode, cast: BorderCast, over: Record<string, unknown> = {}) {
-  const lot = await api(n.app, 'POST', '/v1/lots', { token: cast.importer.token, body: declaration(cast, over) });
-  expect(lot.status, JSON.stringify(lot.body)).toBe(201);
-  for (const kind of DOCS) {
-    const d = await upload(n.app, `/v1/lots/${lot.body.id}/documents`, cast.importer.token, { kind, number: `${kind}-001`, issuer: '海关 GACC', issuedOn: '2026-11-19' }, { name: 'cert.pdf', type: 'application/pdf', bytes: MINIMAL_PDF });
-    expect(d.status, JSON.stringify(d.body)).toBe(201);
-  }
-  return lot.body as { id: string; code: string };
-}
-
-/** throughWarehouse books, arrives, disinfects and samples the lot; returns the sample ids. */
-async function throughWarehouse(n: TestNode, cast: BorderCast, lotId: string): Promise<string[]> {
-  const t = new Date(n.clock.now()).toISOString();
-  const b = await api(n.app, 'POST', `/v1/lots/${lotId}/bookings`, {
-    token: cast.importer.token,
-    body: { warehousePartyId: cast.warehouse.id, locationId: cast.locationId, vehicleId: cast.vehicleId, driverWorkerId: cast.driverId, destination: '郑州万邦冷库', slotStart: t, slotEnd: new Date(n.clock.now() + 3_600_000).toISOString() },
-  });
-  expect(b.status, JSON.stringify(b.body)).toBe(201);
-  expect((await api(n.app, 'POST', `/v1/bookings/${b.body.id}/arrival`, { token: cast.warehouse.token, body: { arrivedAt: t } })).status).toBe(201);
-  const dis = await api(n.app, 'POST', `/v1/lots/${lotId}/disinfections`, { token: cast.warehouse.token, body: { agent: '过氧乙酸 peracetic acid', concentration: '0.2%', operatorWorkerId: cast.operatorId, performedAt: t } });
-  expect(dis.status, JSON.stringify(dis.body)).toBe(201);
-  const ids: string[] = [];
-  for (const point of ['outer_pack', 'content']) {
-    const s = await api(n.app, 'POST', `/v1/lots/${lotId}/samples`, { token: cast.warehouse.token, body: { point, labPartyId: cast.lab.id, takenAt: t } });
-    expect(s.status, JSON.stringify(s.body)).toBe(201);
-    ids.push(s.body.id);
-  }
-  return ids;
-}
-
-const result = (n: TestNode, r: 'negative' | 'positive') => ({ result: r, ctValue: r === 'positive' ? 31.5 : null, method: 'RT-PCR (GB/T 28642)', resultedAt: new Date(n.clock.now()).toISOString() });
 
 eachDialect('the border', (node) => {
   it('clears a batch: declare, book, disinfect, sample, negative results, exit certificate, green', async () => {

@@ -26,6 +26,8 @@ export type ErrorCode =
   | 'LotNotReady'
   | 'InvalidFile'
   | 'Conflict'
+  | 'LotBlocked'
+  | 'InsufficientQuantity'
   | 'UnknownReference'
   | 'AlreadyExists'
   | 'IdempotencyKeyReused'

@@ -31,6 +31,8 @@ export const ENTRY_TYPES = [
   'sample.resulted',
   'exit.issued',
   'cartons.issued',
+  'shipment.departed',
+  'shipment.received',
 ] as const;
 export type EntryType = (typeof ENTRY_TYPES)[number];
 

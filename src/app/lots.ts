@@ -17,6 +17,7 @@ import type { Idempotency } from './commit.ts';
 import { commit } from './commit.ts';
 import type { Deps } from './deps.ts';
 import { newId } from './ids.ts';
+import { holdingId } from './holding-id.ts';
 import { collectFacts, statusPatch } from './lot-facts.ts';
 import type { Page } from './paging.ts';
 import { iso, pageOf, pageRequest } from './paging.ts';
@@ -210,7 +211,9 @@ export async function declareLot(deps: Deps, actor: Actor, input: DeclarationInp
     const pending = { ...base, status: 'yellow', statusReasons: '[]', logIndex: 0 };
     const facts = await collectFacts(w.trx, pending);
     const s = statusPatch(pending, facts, w.now);
-    const logIndex = await w.append('lot.declared', actor.partyId, { lot: { ...base, status: s.status, statusReasons: s.statusReasons } });
+    // The importer holds the whole batch from the moment it is declared, at no location yet (the port).
+    const holdings = [{ id: holdingId(base.id, actor.partyId, null), lotId: base.id, partyId: actor.partyId, locationId: null, grams: v.netGrams, cartons: v.cartons, updatedAt: w.now }];
+    const logIndex = await w.append('lot.declared', actor.partyId, { lot: { ...base, status: s.status, statusReasons: s.statusReasons }, holdings });
     return { lot: toLot((await findLot(w.trx, base.id))!), logIndex };
   });
 }

@@ -40,12 +40,22 @@ const PARTS: Readonly<Record<string, { table: ProjectedTable; patch?: true; toRo
   sample: { table: 'samples' },
   exitCertificate: { table: 'exitCertificates' },
   cartonRange: { table: 'cartonRanges' },
+  // A movement carries the new state of every holding it changes, as a list.
+  shipment: { table: 'shipments', toRow: (r) => ({ ...r, handlerWorkerIds: JSON.stringify(r.handlerWorkerIds), flags: JSON.stringify(r.flags) }) },
 };
 
+// Parts are written in PARTS order (then holdings), not in the record's key order: the log keeps keys
+// sorted, and a row must come after the rows its foreign keys point at (a lot before its holdings).
+const PART_ORDER = [...Object.keys(PARTS), 'holdings'];
+
 const parts = (r: Rec, index: number): RowWrite[] =>
-  Object.entries(r).flatMap(([name, value]) => {
-    const part = PARTS[name];
-    if (!part || value === null || value === undefined) return [];
+  PART_ORDER.flatMap((name): RowWrite[] => {
+    const value = r[name];
+    if (value === null || value === undefined) return [];
+    if (name === 'holdings' && Array.isArray(value)) {
+      return value.map((h) => ({ table: 'holdings' as const, row: { ...(h as Rec), logIndex: index } }));
+    }
+    const part = PARTS[name]!;
     const row = { ...(part.toRow ? part.toRow(value as Rec) : (value as Rec)), logIndex: index };
     return [part.patch ? { table: part.table, row, patch: true as const } : { table: part.table, row }];
   });
@@ -82,6 +92,8 @@ const PROJECTIONS: Readonly<Record<EntryType, (r: Rec, index: number) => RowWrit
   'sample.resulted': parts,
   'exit.issued': parts,
   'cartons.issued': parts,
+  'shipment.departed': parts,
+  'shipment.received': parts,
 };
 
 /** rowsFor returns the projected rows that entry (at log index) writes. Pure. */

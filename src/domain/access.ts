@@ -76,7 +76,8 @@ export type Action =
   | 'warehouse.record'
   | 'sample.result'
   | 'cartons.issue'
-  | 'producer.suspend';
+  | 'producer.suspend'
+  | 'custody.move';
 
 const ALL: readonly Role[] = ROLES;
 
@@ -112,6 +113,7 @@ export const PERMISSIONS: Readonly<Record<Action, readonly Role[]>> = {
   'sample.result': ['lab'],
   'cartons.issue': ['importer'],
   'producer.suspend': ['customs'],
+  'custody.move': ['importer', 'supervision_warehouse', 'cold_store', 'wholesaler', 'retailer', 'restaurant'],
 };
 
 /** mayAttempt tells whether any of the actor's roles appears in the table for action. */

@@ -28,6 +28,8 @@ const STATUS: Readonly<Record<ErrorCode, number>> = {
   LotNotReady: 409,
   InvalidFile: 415,
   Conflict: 409,
+  LotBlocked: 409,
+  InsufficientQuantity: 409,
   UnknownReference: 422,
   AlreadyExists: 409,
   IdempotencyKeyReused: 422,

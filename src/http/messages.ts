@@ -31,6 +31,8 @@ export const MESSAGES: Readonly<Record<ErrorCode, Readonly<Record<Lang, string>>
   LotNotReady: { en: 'The lot is not ready for this step.', zh: '该批次尚不具备办理此环节的条件。' },
   InvalidFile: { en: 'The file must be a PDF, PNG or JPEG.', zh: '文件必须是 PDF、PNG 或 JPEG 格式。' },
   Conflict: { en: 'This conflicts with what is already recorded.', zh: '与已有记录冲突。' },
+  LotBlocked: { en: 'This lot may not move now.', zh: '该批次当前不得流转。' },
+  InsufficientQuantity: { en: 'You do not hold that much of this lot here.', zh: '您在此处持有的该批次数量不足。' },
   UnknownReference: { en: 'The request refers to something that does not exist.', zh: '请求引用的对象不存在。' },
   AlreadyExists: { en: 'This is already registered.', zh: '该记录已登记。' },
   IdempotencyKeyReused: {

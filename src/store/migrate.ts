@@ -3,12 +3,14 @@ import type { Migration, MigrationProvider, MigrationResultSet } from 'kysely';
 import type { Dialect } from './dialect.ts';
 import { foundation } from './migrations/0001-foundation.ts';
 import { border } from './migrations/0002-border.ts';
+import { custody } from './migrations/0003-custody.ts';
 
 /** migrations lists every migration in order; names sort in the order they must run. */
 function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001-foundation': foundation(dialect.bytesType, dialect.sequenceKeyType),
     '0002-border': border(),
+    '0003-custody': custody(),
   };
 }
 

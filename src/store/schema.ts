@@ -255,6 +255,42 @@ export interface CartonRangeRow {
   logIndex: number;
 }
 
+export interface HoldingRow {
+  id: string;
+  lotId: string;
+  partyId: string;
+  locationId: string | null;
+  grams: number;
+  cartons: number;
+  updatedAt: number;
+  logIndex: number;
+}
+
+export interface ShipmentRow {
+  id: string;
+  lotId: string;
+  fromPartyId: string;
+  fromLocationId: string | null;
+  toPartyId: string;
+  toLocationId: string | null;
+  grams: number;
+  cartons: number;
+  purpose: string;
+  vehicleId: string;
+  driverWorkerId: string;
+  handlerWorkerIds: string;
+  departedAt: number;
+  referenceDoc: string | null;
+  flags: string;
+  status: string;
+  receivedGrams: number | null;
+  receivedCartons: number | null;
+  receivedAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+  logIndex: number;
+}
+
 export interface Schema {
   parties: PartyRow;
   tokens: TokenRow;
@@ -278,6 +314,8 @@ export interface Schema {
   samples: SampleRow;
   exitCertificates: ExitCertificateRow;
   cartonRanges: CartonRangeRow;
+  holdings: HoldingRow;
+  shipments: ShipmentRow;
 }
 
 /** ProjectedTable names the tables that are pure projections of the log, and so re-derivable by verify. */
@@ -297,7 +335,9 @@ export type ProjectedTable =
   | 'disinfections'
   | 'samples'
   | 'exitCertificates'
-  | 'cartonRanges';
+  | 'cartonRanges'
+  | 'holdings'
+  | 'shipments';
 
 /** PROJECTED_KEYS gives each projected table's primary-key columns. */
 export const PROJECTED_KEYS: Readonly<Record<ProjectedTable, readonly string[]>> = {
@@ -317,6 +357,8 @@ export const PROJECTED_KEYS: Readonly<Record<ProjectedTable, readonly string[]>>
   samples: ['id'],
   exitCertificates: ['id'],
   cartonRanges: ['id'],
+  holdings: ['id'],
+  shipments: ['id'],
 };
 
 export type { Generated };

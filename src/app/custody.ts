@@ -1,0 +1,251 @@
+import type { Transaction } from 'kysely';
+import type { Actor, Role } from '../domain/access.ts';
+import { canSee, listScope, mayAttempt } from '../domain/access.ts';
+import type { CustodyCheck, CustodyReason, MovePurpose } from '../domain/custody-rules.ts';
+import { canMove, custodyReasonText, receiverMayReceive, vehicleOk, workersOk } from '../domain/custody-rules.ts';
+import type { LotStatus, StatusReason } from '../domain/lot-status.ts';
+import type { WorkerRole } from '../domain/worker-eligibility.ts';
+import { eligibility } from '../domain/worker-eligibility.ts';
+import { findLot } from '../store/border.ts';
+import { findVehicle, findWorker, getSetting, workerTests } from '../store/master.ts';
+import type { HoldingRow, Schema, ShipmentRow } from '../store/schema.ts';
+import { AppError, invalid, notFound } from './app-error.ts';
+import { forbid } from './authorize.ts';
+import type { Idempotency } from './commit.ts';
+import { commit } from './commit.ts';
+import type { Deps } from './deps.ts';
+import { holdingId } from './holding-id.ts';
+import { newId } from './ids.ts';
+import { visibleLot } from './lots.ts';
+import { iso } from './paging.ts';
+import { eligibilityRuleFor } from './settings.ts';
+
+/** WORKER_ENFORCEMENT names the per-region setting: refuse moves by ineligible workers, or accept and flag them. */
+export const WORKER_ENFORCEMENT = 'worker-enforcement';
+
+const kg = (grams: number) => grams / 1000;
+const toHolding = (h: HoldingRow) => ({
+  lotId: h.lotId,
+  partyId: h.partyId,
+  locationId: h.locationId,
+  quantity: { kg: kg(h.grams), cartons: h.cartons },
+  updatedAt: iso(h.updatedAt),
+  logIndex: h.logIndex,
+});
+const toShipment = (s: ShipmentRow) => ({
+  id: s.id,
+  lotId: s.lotId,
+  from: { partyId: s.fromPartyId, locationId: s.fromLocationId },
+  to: { partyId: s.toPartyId, locationId: s.toLocationId },
+  quantity: { kg: kg(s.grams), cartons: s.cartons },
+  purpose: s.purpose,
+  vehicleId: s.vehicleId,
+  driverWorkerId: s.driverWorkerId,
+  handlerWorkerIds: JSON.parse(s.handlerWorkerIds) as string[],
+  departedAt: iso(s.departedAt),
+  referenceDoc: s.referenceDoc,
+  flags: JSON.parse(s.flags) as unknown[],
+  status: s.status,
+  received: s.receivedAt === null ? null : { quantity: { kg: kg(s.receivedGrams ?? 0), cartons: s.receivedCartons ?? 0 }, at: iso(s.receivedAt) },
+  discrepancy:
+    s.receivedAt === null || (s.receivedGrams === s.grams && s.receivedCartons === s.cartons)
+      ? null
+      : { kg: kg(s.grams - (s.receivedGrams ?? 0)), cartons: s.cartons - (s.receivedCartons ?? 0) },
+  logIndex: s.logIndex,
+});
+
+function refuse(check: CustodyCheck, field: string, lang: 'en' = 'en'): void {
+  if (check.ok) return;
+  const code = check.code === 'LotBlocked' ? 'LotBlocked' : check.code === 'ReceiverCannotReceive' ? 'UnknownReference' : 'ValidationFailed';
+  throw new AppError(code, { field, reason: check.reasons.map((r: CustodyReason) => custodyReasonText(r, lang)).join(' '), reasons: check.reasons });
+}
+
+function grams(field: string, q: { kg: number; cartons: number }) {
+  const g = Math.round(q.kg * 1000);
+  if (!Number.isFinite(q.kg) || q.kg < 0 || Math.abs(g - q.kg * 1000) > 1e-6) throw invalid(`${field}.kg`, 'must be a non-negative number of kg with at most three decimals');
+  if (!Number.isInteger(q.cartons) || q.cartons < 0) throw invalid(`${field}.cartons`, 'must be a non-negative whole number');
+  return { grams: g, cartons: q.cartons };
+}
+
+async function holding(trx: Transaction<Schema>, lotId: string, partyId: string, locationId: string | null) {
+  return trx.selectFrom('holdings').selectAll().where('id', '=', holdingId(lotId, partyId, locationId)).executeTakeFirst();
+}
+
+async function partyRoles(trx: Transaction<Schema>, id: string): Promise<Role[] | null> {
+  const p = await trx.selectFrom('parties').select('roles').where('id', '=', id).executeTakeFirst();
+  return p ? (JSON.parse(p.roles) as Role[]) : null;
+}
+
+export interface ShipInput {
+  fromLocationId: string | null;
+  toPartyId: string;
+  toLocationId: string | null;
+  quantity: { kg: number; cartons: number };
+  vehicleId: string;
+  driverWorkerId: string;
+  handlerWorkerIds: string[];
+  departedAt: number;
+  referenceDoc?: string | null;
+  purpose?: MovePurpose;
+}
+
+/**
+ * shipLot sends quantity of a lot from a holding of the actor to another party. It is refused, each
+ * with its reason, when the actor holds less than that (checked under the log's lock, so parallel
+ * shipments can never together overspend), when the lot is not green (except for seizure,
+ * destruction or return), when the receiver cannot receive goods, when frozen goods would travel in
+ * a vehicle that is not refrigerated, or when the driver or a handler is not eligible for duty and
+ * the region refuses rather than flags.
+ */
+export async function shipLot(deps: Deps, actor: Actor, lotId: string, input: ShipInput, idem?: Idempotency) {
+  if (!mayAttempt(actor, 'custody.move')) throw forbid('custody.move');
+  const q = grams('quantity', input.quantity);
+  if (q.grams === 0 && q.cartons === 0) throw invalid('quantity', 'must not be zero');
+  const purpose = input.purpose ?? 'shipment';
+  return commit(deps, idem, async (w) => {
+    const lot = (await findLot(w.trx, lotId)) ?? null;
+    const from = lot && (await holding(w.trx, lotId, actor.partyId, input.fromLocationId));
+    if (!lot || !from) throw notFound('LotNotFound', 'id', lotId);
+    refuse(canMove({ status: lot.status as LotStatus, reasons: JSON.parse(lot.statusReasons) as StatusReason[] }, purpose), 'lotId');
+    if (from.grams < q.grams || from.cartons < q.cartons) {
+      throw new AppError('InsufficientQuantity', {
+        field: 'quantity',
+        reason: `you hold ${kg(from.grams)} kg in ${from.cartons} cartons here; ${kg(q.grams)} kg in ${q.cartons} cartons cannot be shipped`,
+        held: { kg: kg(from.grams), cartons: from.cartons },
+      });
+    }
+    const roles = await partyRoles(w.trx, input.toPartyId);
+    if (!roles) throw new AppError('UnknownReference', { field: 'toPartyId', reason: `no party ${input.toPartyId}` });
+    refuse(receiverMayReceive(roles), 'toPartyId');
+    if (input.toLocationId) {
+      const loc = await w.trx.selectFrom('locations').select('ownerPartyId').where('id', '=', input.toLocationId).executeTakeFirst();
+      if (!loc || loc.ownerPartyId !== input.toPartyId) throw new AppError('UnknownReference', { field: 'toLocationId', reason: 'no such location of the receiver' });
+    }
+    const vehicle = await findVehicle(w.trx, input.vehicleId);
+    if (!vehicle) throw new AppError('UnknownReference', { field: 'vehicleId', reason: `no vehicle ${input.vehicleId}` });
+    refuse(vehicleOk({ plate: vehicle.plate, refrigerated: vehicle.refrigerated === 1 }, 'frozen'), 'vehicleId');
+    const crew = [input.driverWorkerId, ...input.handlerWorkerIds];
+    const onDuty = [];
+    for (const [i, id] of crew.entries()) {
+      const field = i === 0 ? 'driverWorkerId' : `handlerWorkerIds.${i - 1}`;
+      const wk = await findWorker(w.trx, id);
+      if (!wk) throw new AppError('UnknownReference', { field, reason: `no worker ${id}` });
+      if (i === 0 && wk.role !== 'driver') throw invalid(field, `worker ${id} is not a driver`);
+      const rule = await eligibilityRuleFor(deps, wk.region, w.trx);
+      const tests = await workerTests(w.trx, id);
+      const e = eligibility(tests.map((t) => ({ sampledAt: t.sampledAt, result: t.result as 'negative' | 'positive' })), wk.role as WorkerRole, rule, w.now);
+      onDuty.push({ workerId: id, role: wk.role as WorkerRole, eligibility: e });
+    }
+    const region = (await w.trx.selectFrom('parties').select('region').where('id', '=', actor.partyId).executeTakeFirstOrThrow()).region;
+    const enforcement = ((await getSetting(w.trx, `${WORKER_ENFORCEMENT}:${region}`)) ?? (await getSetting(w.trx, WORKER_ENFORCEMENT)) ?? 'refuse') as 'refuse' | 'flag';
+    const crewCheck = workersOk(onDuty, enforcement);
+    if (!crewCheck.ok) refuse(crewCheck, 'driverWorkerId');
+    const flags = crewCheck.ok ? crewCheck.flags : [];
+    const shipment = {
+      id: newId('shp'),
+      lotId,
+      fromPartyId: actor.partyId,
+      fromLocationId: input.fromLocationId,
+      toPartyId: input.toPartyId,
+      toLocationId: input.toLocationId,
+      ...q,
+      purpose,
+      vehicleId: input.vehicleId,
+      driverWorkerId: input.driverWorkerId,
+      handlerWorkerIds: input.handlerWorkerIds,
+      departedAt: input.departedAt,
+      referenceDoc: input.referenceDoc?.trim() || null,
+      flags,
+      status: 'in_transit',
+      receivedGrams: null,
+      receivedCartons: null,
+      receivedAt: null,
+      createdAt: w.now,
+      updatedAt: w.now,
+    };
+    const { logIndex: _, ...held } = from;
+    const holdings = [{ ...held, grams: from.grams - q.grams, cartons: from.cartons - q.cartons, updatedAt: w.now }];
+    const logIndex = await w.append('shipment.departed', actor.partyId, { shipment, holdings });
+    const row = await w.trx.selectFrom('shipments').selectAll().where('id', '=', shipment.id).executeTakeFirstOrThrow();
+    return { ...toShipment(row), logIndex };
+  });
+}
+
+/**
+ * receiveShipment records what arrived of a shipment to the actor, at one of its locations or none.
+ * A short receipt keeps the discrepancy on the shipment; more than was shipped is refused.
+ */
+export async function receiveShipment(
+  deps: Deps,
+  actor: Actor,
+  shipmentId: string,
+  input: { quantity: { kg: number; cartons: number }; receivedAt: number; locationId?: string | null },
+) {
+  if (!mayAttempt(actor, 'custody.move')) throw forbid('custody.move');
+  const q = grams('quantity', input.quantity);
+  return commit(deps, undefined, async (w) => {
+    const s = await w.trx.selectFrom('shipments').selectAll().where('id', '=', shipmentId).executeTakeFirst();
+    if (!s || s.toPartyId !== actor.partyId) throw notFound('NotFound', 'id', shipmentId);
+    if (s.status !== 'in_transit') throw new AppError('Conflict', { reason: 'this shipment was already received' });
+    if (q.grams > s.grams || q.cartons > s.cartons) {
+      throw invalid('quantity', `more than was shipped (${kg(s.grams)} kg in ${s.cartons} cartons)`);
+    }
+    const locationId = input.locationId === undefined ? s.toLocationId : input.locationId;
+    if (locationId) {
+      const loc = await w.trx.selectFrom('locations').select('ownerPartyId').where('id', '=', locationId).executeTakeFirst();
+      if (!loc || loc.ownerPartyId !== actor.partyId) throw new AppError('UnknownReference', { field: 'locationId', reason: 'no such location of yours' });
+    }
+    const cur = await holding(w.trx, s.lotId, actor.partyId, locationId);
+    const holdings = [{
+      id: holdingId(s.lotId, actor.partyId, locationId),
+      lotId: s.lotId,
+      partyId: actor.partyId,
+      locationId,
+      grams: (cur?.grams ?? 0) + q.grams,
+      cartons: (cur?.cartons ?? 0) + q.cartons,
+      updatedAt: w.now,
+    }];
+    const { logIndex: _, ...prior } = s;
+    const shipment = {
+      ...prior,
+      handlerWorkerIds: JSON.parse(s.handlerWorkerIds) as string[],
+      flags: JSON.parse(s.flags) as unknown[],
+      toLocationId: locationId,
+      status: 'received',
+      receivedGrams: q.grams,
+      receivedCartons: q.cartons,
+      receivedAt: input.receivedAt,
+      updatedAt: w.now,
+    };
+    const logIndex = await w.append('shipment.received', actor.partyId, { shipment, holdings });
+    const row = await w.trx.selectFrom('shipments').selectAll().where('id', '=', shipmentId).executeTakeFirstOrThrow();
+    return { ...toShipment(row), logIndex };
+  });
+}
+
+/** lotHoldings lists who holds how much of a lot now, for those who may see the lot. */
+export async function lotHoldings(deps: Deps, actor: Actor, lotId: string) {
+  const lot = await findLot(deps.db, lotId);
+  const mine = lot && (await deps.db.selectFrom('holdings').select('id').where('lotId', '=', lotId).where('partyId', '=', actor.partyId).executeTakeFirst());
+  if (!lot || (!mine && !canSee(actor, { ownerPartyId: lot.importerPartyId, region: lot.region }))) await visibleLot(deps.db, actor, lotId);
+  const scope = listScope(actor);
+  let q = deps.db.selectFrom('holdings').selectAll().where('lotId', '=', lotId).where('grams', '>', 0).orderBy('id');
+  if (scope.kind === 'own' && lot!.importerPartyId !== actor.partyId) q = q.where('partyId', '=', actor.partyId);
+  return { items: (await q.execute()).map(toHolding), nextCursor: null };
+}
+
+/** listShipments lists shipments from or to the actor (regulators: of their region's lots), optionally of one lot or status. */
+export async function listShipments(deps: Deps, actor: Actor, f: { lotId?: string; status?: string; direction?: 'in' | 'out' }) {
+  let q = deps.db.selectFrom('shipments').selectAll().orderBy('id', 'desc').limit(500);
+  const scope = listScope(actor);
+  if (scope.kind === 'own' || f.direction) {
+    if (f.direction === 'in') q = q.where('toPartyId', '=', actor.partyId);
+    else if (f.direction === 'out') q = q.where('fromPartyId', '=', actor.partyId);
+    else q = q.where((eb) => eb.or([eb('toPartyId', '=', actor.partyId), eb('fromPartyId', '=', actor.partyId)]));
+  } else if (scope.kind === 'region') {
+    q = q.where('lotId', 'in', deps.db.selectFrom('lots').select('id').where('region', '=', scope.region));
+  }
+  if (f.lotId) q = q.where('lotId', '=', f.lotId);
+  if (f.status) q = q.where('status', '=', f.status);
+  return { items: (await q.execute()).map(toShipment), nextCursor: null };
+}
