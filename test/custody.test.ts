@@ -89,3 +89,20 @@ eachDialect('chain of custody: ship and receive', (node) => {
     expectError(await ship(n, cast, lot.id, store.id, 1e9, 1, c), 409, 'InsufficientQuantity', 'quantity');
   });
 });
+
+eachDialect('worker enforcement per region', (node) => {
+  it('accepts and flags a move by an ineligible driver where the region says flag', async () => {
+    const n = node();
+    const cast = await borderCast(n.app, n.adminToken);
+    const store = await addParty(n.app, n.adminToken, ['cold_store']);
+    const c = await crew(n, cast);
+    const lot = await clearedLot(n, cast);
+    const set = await api(n.app, 'PUT', '/v1/settings/worker-enforcement', { token: n.adminToken, body: { region: '410000', enforcement: 'flag' } });
+    expect(set.status, JSON.stringify(set.body)).toBe(200);
+    expectError(await api(n.app, 'PUT', '/v1/settings/worker-enforcement', { token: cast.importer.token, body: { enforcement: 'flag' } }), 403, 'Forbidden');
+    n.clock.advance(8 * 86_400_000);
+    const s = await ship(n, cast, lot.id, store.id, 10, 1, c);
+    expect(s.status, JSON.stringify(s.body)).toBe(201);
+    expect(s.body.flags.length).toBeGreaterThanOrEqual(1);
+  });
+});

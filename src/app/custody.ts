@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Actor, Role } from '../domain/access.ts';
 import { canSee, listScope, mayAttempt } from '../domain/access.ts';
 import type { CustodyCheck, CustodyReason, MovePurpose } from '../domain/custody-rules.ts';
@@ -22,6 +22,12 @@ import { eligibilityRuleFor } from './settings.ts';
 
 /** WORKER_ENFORCEMENT names the per-region setting: refuse moves by ineligible workers, or accept and flag them. */
 export const WORKER_ENFORCEMENT = 'worker-enforcement';
+
+/** workerEnforcement is the region's choice for ineligible workers: its own, else the national one, else refuse. */
+export async function workerEnforcement(db: Kysely<Schema> | Transaction<Schema>, region: string): Promise<'refuse' | 'flag'> {
+  const own = await getSetting(db, `${WORKER_ENFORCEMENT}:${region}`);
+  return ((own ?? (await getSetting(db, WORKER_ENFORCEMENT))) ?? 'refuse') as 'refuse' | 'flag';
+}
 
 const kg = (grams: number) => grams / 1000;
 const toHolding = (h: HoldingRow) => ({
@@ -137,7 +143,7 @@ export async function shipLot(deps: Deps, actor: Actor, lotId: string, input: Sh
       onDuty.push({ workerId: id, role: wk.role as WorkerRole, eligibility: e });
     }
     const region = (await w.trx.selectFrom('parties').select('region').where('id', '=', actor.partyId).executeTakeFirstOrThrow()).region;
-    const enforcement = ((await getSetting(w.trx, `${WORKER_ENFORCEMENT}:${region}`)) ?? (await getSetting(w.trx, WORKER_ENFORCEMENT)) ?? 'refuse') as 'refuse' | 'flag';
+    const enforcement = await workerEnforcement(w.trx, region);
     const crewCheck = workersOk(onDuty, enforcement);
     if (!crewCheck.ok) refuse(crewCheck, 'driverWorkerId');
     const flags = crewCheck.ok ? crewCheck.flags : [];

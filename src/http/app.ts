@@ -8,7 +8,7 @@ import { logSize } from '../store/log-store.ts';
 import type { FailureLimit } from './auth.ts';
 import { installAuth } from './auth.ts';
 import { installErrorHandler } from './errors.ts';
-import { custodyRoutes } from './routes/custody.ts';
+import { custodyRoutes, enforcementRoutes } from './routes/custody.ts';
 import { labelRoutes } from './routes/labels.ts';
 import { logRoutes } from './routes/log.ts';
 import { lotRoutes } from './routes/lots.ts';
@@ -87,6 +87,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
     await publicRoutes(scope, deps);
     await labelRoutes(scope, deps);
     await custodyRoutes(scope, deps);
+    await enforcementRoutes(scope, deps);
   });
   return app;
 }

@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ShipInput } from '../../app/custody.ts';
-import { listShipments, lotHoldings, receiveShipment, shipLot } from '../../app/custody.ts';
+import { WORKER_ENFORCEMENT, listShipments, lotHoldings, receiveShipment, shipLot, workerEnforcement } from '../../app/custody.ts';
+import { setRegionalSetting } from '../../app/settings.ts';
 import type { Deps } from '../../app/deps.ts';
 import { MOVE_PURPOSES } from '../../domain/custody-rules.ts';
 import { requireActor } from '../auth.ts';
-import { idParam, idempotencyHeader, idempotencyOf, isoTime, msOf, secured } from '../schemas.ts';
+import { idParam, idempotencyHeader, idempotencyOf, isoTime, msOf, regionCode, secured } from '../schemas.ts';
 
 const quantity = {
   type: 'object', additionalProperties: false, required: ['kg', 'cartons'],
@@ -54,4 +55,26 @@ export async function custodyRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
   }, async (req) => listShipments(deps, requireActor(req), req.query as never));
+}
+
+/** enforcementRoutes lets regulators choose, per region or nationally, to refuse or to flag moves by workers not eligible for duty. */
+export async function enforcementRoutes(app: FastifyInstance, deps: Deps) {
+  const tags = ['settings'];
+  app.get('/v1/settings/worker-enforcement', {
+    schema: { tags, summary: 'Whether moves by ineligible workers are refused or flagged in a region', security: secured, querystring: { type: 'object', additionalProperties: false, properties: { region: regionCode } } },
+  }, async (req) => {
+    const actor = requireActor(req);
+    const region = (req.query as { region?: string }).region ?? actor.region;
+    return { region, enforcement: await workerEnforcement(deps.db, region) };
+  });
+  app.put('/v1/settings/worker-enforcement', {
+    schema: {
+      tags, summary: 'Refuse, or accept and flag, moves by workers not eligible for duty (regulator)', security: secured,
+      body: { type: 'object', additionalProperties: false, required: ['enforcement'], properties: { region: { ...regionCode, type: ['string', 'null'] }, enforcement: { type: 'string', enum: ['refuse', 'flag'] } } },
+    },
+  }, async (req) => {
+    const b = req.body as { region?: string | null; enforcement: 'refuse' | 'flag' };
+    const r = await setRegionalSetting(deps, requireActor(req), WORKER_ENFORCEMENT, b.region ?? null, () => b.enforcement);
+    return { region: b.region ?? null, enforcement: r.value, logIndex: r.logIndex };
+  });
 }
