@@ -2,9 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Action, Role } from '../src/domain/access.ts';
 import { BUSINESS_ROLES, PERMISSIONS, ROLES } from '../src/domain/access.ts';
+import { RECEIVING_ROLES } from '../src/domain/custody-rules.ts';
 import { DEFAULT_ELIGIBILITY_RULE } from '../src/domain/worker-eligibility.ts';
 import type { BorderCast } from './support/border.ts';
-import { MINIMAL_PDF, borderCast, declaration, upload } from './support/border.ts';
+import { MINIMAL_PDF, borderCast, clearedLot, declaration, upload } from './support/border.ts';
 import type { BorderFlow } from './support/border-flow.ts';
 import { borderFlow } from './support/border-flow.ts';
 import type { Reply } from './support/http.ts';
@@ -45,6 +46,10 @@ interface Border {
   lotId: string;
   /** a sample of that lot sent to the cast's lab, still pending */
   sampleId: string;
+  /** a lot of the cast's importer through the whole border to green, held by that importer, to ship from */
+  clearedLotId: string;
+  /** a driver of the cast's carrier with a fresh negative test, to drive those shipments */
+  driverId: string;
 }
 
 /** RoleActor is one single-role party with the resources it owns. */
@@ -179,6 +184,27 @@ const PERFORM: Readonly<Partial<Record<Action, (c: Ctx) => Promise<Reply>>>> = {
   },
   'producer.suspend': ({ app, a, fx }) =>
     api(app, 'POST', `/v1/producers/${fx.producerId}/findings`, { token: a.token, body: { reason: `positive at the port of Tianjin (${a.role})` } }),
+  // The cast's importer ships a kilogram of the cleared lot to the acting party, which receives it (scan in). A
+  // party that cannot hold goods is never shipped to, so it tries to receive one sent to the fixture cold store.
+  'custody.move': async ({ app, a, fx, border }) => {
+    const { cast, flow } = border;
+    const toPartyId = RECEIVING_ROLES.includes(a.role) ? a.id : fx.employerId;
+    const shipped = await api(app, 'POST', `/v1/lots/${border.clearedLotId}/shipments`, {
+      token: cast.importer.token,
+      body: {
+        toPartyId,
+        quantity: { kg: 1, cartons: 1 },
+        vehicleId: cast.vehicleId,
+        driverWorkerId: border.driverId,
+        departedAt: flow.now(),
+      },
+    });
+    const shipmentId = ok(shipped, `ship to ${a.role}`).id;
+    return api(app, 'POST', `/v1/shipments/${shipmentId}/receipt`, {
+      token: a.token,
+      body: { quantity: { kg: 1, cartons: 1 }, receivedAt: flow.now() },
+    });
+  },
 };
 
 function ok(r: Reply, what: string): Reply['body'] {
@@ -252,7 +278,15 @@ eachDialect(
       const cast = await borderCast(app, adminToken);
       const flow = borderFlow(node(), cast);
       const { lotId } = await flow.arrived();
-      border = { cast, flow, lotId, sampleId: await flow.sample(lotId, 'outer_pack') };
+      const cleared = await clearedLot(node(), cast);
+      const driver = await api(app, 'POST', '/v1/workers', { token: cast.carrier.token, body: { name: '刘师傅', role: 'driver', idNumber: residentId() } });
+      const driverId = ok(driver, 'create driver').id;
+      const test = await api(app, 'POST', `/v1/workers/${driverId}/tests`, {
+        token: cast.carrier.token,
+        body: { sampledAt: flow.now(-3_600_000), result: 'negative', institution: '郑州市疾控中心' },
+      });
+      ok(test, 'test driver');
+      border = { cast, flow, lotId, sampleId: await flow.sample(lotId, 'outer_pack'), clearedLotId: cleared.id, driverId };
     });
 
     const ctx = (role: Role): Ctx => {

@@ -597,6 +597,13 @@ eachDialect('validation', (node) => {
       producerId: string;
       /** a lot of that producer, for findings to name */
       producerLot: string;
+      /** two lots through the whole border to green: one the fuzz ships from, one that feeds the receipts */
+      shipFrom: string;
+      receiveFrom: string;
+      /** a driver of the cast's carrier, tested negative at the fuzz's (fixed) now: eligible under any rule the fuzz may set */
+      driverId: string;
+      /** a location of biz, for shipments to arrive at */
+      bizLocationId: string;
     };
 
     beforeAll(async () => {
@@ -610,6 +617,17 @@ eachDialect('validation', (node) => {
       for (const point of ['outer_pack', 'content']) await flow.result(await flow.sample(ready, point), 'negative');
       const producer = await api(n.app, 'POST', '/v1/producers', { token: cast.customs.token, body: { country: 'AR', registrationNo: `FZ ${next()}`, name: 'Fuzz S.A.' } });
       const producerId = created(producer).id;
+      const cleared = async () => {
+        const id = (await flow.declare()).id;
+        await flow.attach(id);
+        await flow.arrive(await flow.book(id));
+        await flow.disinfect(id);
+        for (const point of ['outer_pack', 'content']) await flow.result(await flow.sample(id, point), 'negative');
+        await flow.exit(id);
+        return id;
+      };
+      const driverId = created(await api(n.app, 'POST', '/v1/workers', { token: cast.carrier.token, body: { name: '刘师傅', role: 'driver', idNumber: residentId() } })).id;
+      created(await api(n.app, 'POST', `/v1/workers/${driverId}/tests`, { token: cast.carrier.token, body: { sampledAt: flow.now(), result: 'negative', institution: 'CDC' } }));
       border = {
         cast,
         flow,
@@ -619,6 +637,10 @@ eachDialect('validation', (node) => {
         cartons: (await flow.declare({ cartons: CARTON_SERIAL_MAX })).id,
         producerId,
         producerLot: (await flow.declare({ producerId })).id,
+        shipFrom: await cleared(),
+        receiveFrom: await cleared(),
+        driverId,
+        bizLocationId: created(await api(n.app, 'POST', '/v1/locations', { token: biz.token, body: locationBody() })).id,
       };
     });
 
@@ -650,6 +672,7 @@ eachDialect('validation', (node) => {
         { method: 'PUT', url: '/v1/settings/worker-eligibility', token: adminToken, body: () => ({ region: '440000', rule: structuredClone(DEFAULT_ELIGIBILITY_RULE) }) },
         { method: 'POST', url: `/v1/personal-data/${ref}/erasure`, token: adminToken, body: () => ({ reason: '依法删除' }) },
         ...borderTargets(),
+        ...custodyTargets(),
       ];
     }
 
@@ -703,6 +726,30 @@ eachDialect('validation', (node) => {
           token: cast.customs.token,
           body: () => ({ startsAt: flow.now(), endsAt: flow.now(30 * 86_400_000), reason: '官方通报' }),
         },
+      ];
+    }
+
+    function custodyTargets(): Target[] {
+      const { cast, flow } = border;
+      const shipment = (toPartyId: string, toLocationId: string | null) => ({
+        fromLocationId: null,
+        toPartyId,
+        toLocationId,
+        quantity: { kg: 1.5, cartons: 1 },
+        vehicleId: cast.vehicleId,
+        driverWorkerId: border.driverId,
+        handlerWorkerIds: [],
+        departedAt: flow.now(),
+        referenceDoc: 'DN-001',
+        purpose: 'shipment',
+      });
+      const ship = async () => {
+        const r = await api(node().app, 'POST', `/v1/lots/${border.receiveFrom}/shipments`, { token: cast.importer.token, body: shipment(biz.id, border.bizLocationId) });
+        return `/v1/shipments/${created(r).id}/receipt`;
+      };
+      return [
+        { method: 'POST', url: `/v1/lots/${border.shipFrom}/shipments`, token: cast.importer.token, body: () => shipment(biz.id, border.bizLocationId) },
+        { method: 'POST', url: perResource(ship), token: biz.token, body: () => ({ quantity: { kg: 1.5, cartons: 1 }, receivedAt: flow.now(), locationId: border.bizLocationId }) },
       ];
     }
 
