@@ -106,3 +106,23 @@ eachDialect('worker enforcement per region', (node) => {
     expect(s.body.flags.length).toBeGreaterThanOrEqual(1);
   });
 });
+
+eachDialect('the public journey', (node) => {
+  it('shows where shipments arrived, without vehicles, drivers or handlers', async () => {
+    const n = node();
+    const cast = await borderCast(n.app, n.adminToken);
+    const store = await addParty(n.app, n.adminToken, ['cold_store'], '320000');
+    const c = await crew(n, cast);
+    const lot = await clearedLot(n, cast);
+    const s = await ship(n, cast, lot.id, store.id, 100, 5, c);
+    await api(n.app, 'POST', `/v1/shipments/${s.body.id}/receipt`, { token: store.token, body: { quantity: { kg: 100, cartons: 5 }, receivedAt: new Date(n.clock.now()).toISOString() } });
+    const page = await api(n.app, 'GET', `/t/${lot.code}.json?lang=zh`);
+    expect(page.status).toBe(200);
+    const received = page.body.journey.filter((j: { kind: string }) => j.kind === 'received');
+    expect(received).toEqual([expect.objectContaining({ region: '320000', place: expect.stringContaining('测试cold_store') })]);
+    const text = JSON.stringify(page.body);
+    for (const secret of [c.driver, c.handler, cast.vehicleId, '刘师傅', '陈搬运', 'DN-001']) expect(text).not.toContain(secret);
+    const html = await n.app.inject({ method: 'GET', url: `/t/${lot.code}?lang=en` });
+    expect(html.body).toContain('Received by');
+  });
+});

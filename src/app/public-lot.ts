@@ -44,7 +44,7 @@ export interface PublicDocument {
 
 /** A place and time the lot passed through. `at` is a date (YYYY-MM-DD) for entry, else ISO 8601. */
 export interface JourneyStep {
-  kind: 'entry' | 'warehouse_arrival' | 'disinfection' | 'exit_certificate';
+  kind: 'entry' | 'warehouse_arrival' | 'disinfection' | 'exit_certificate' | 'received';
   label: string;
   place: string;
   region: string | null;
@@ -91,7 +91,7 @@ const PUBLIC_WORDS = {
       disinfection: '消毒证明',
       customs_declaration: '报关单',
     },
-    journey: { entry: '入境口岸', warehouse_arrival: '进入集中监管仓', disinfection: '消毒', exit_certificate: '出仓证明', unknownPlace: '未登记地点' },
+    journey: { entry: '入境口岸', warehouse_arrival: '进入集中监管仓', disinfection: '消毒', exit_certificate: '出仓证明', received: '到货入库', unknownPlace: '未登记地点' },
   },
   en: {
     status: { green: 'Green · cleared', yellow: 'Yellow · pending', red: 'Red · blocked' },
@@ -102,7 +102,7 @@ const PUBLIC_WORDS = {
       disinfection: 'Disinfection certificate',
       customs_declaration: 'Customs declaration',
     },
-    journey: { entry: 'Port of entry', warehouse_arrival: 'Into the supervision warehouse', disinfection: 'Disinfected', exit_certificate: 'Exit certificate', unknownPlace: 'Place not recorded' },
+    journey: { entry: 'Port of entry', warehouse_arrival: 'Into the supervision warehouse', disinfection: 'Disinfected', exit_certificate: 'Exit certificate', received: 'Received by', unknownPlace: 'Place not recorded' },
   },
 } as const satisfies Record<Lang, unknown>;
 
@@ -184,10 +184,39 @@ async function journeyOf(deps: Deps, lot: LotRow, lang: Lang): Promise<JourneySt
     ...bookings.filter((b) => b.arrivedAt !== null).map((b) => step('warehouse_arrival', locations.get(b.locationId), b.arrivedAt!)),
     ...disinfections.map((d) => step('disinfection', placeOf(d.warehousePartyId), d.performedAt)),
     ...(exit ? [step('exit_certificate', placeOf(exit.warehousePartyId), exit.issuedAt, exit.number)] : []),
+    ...(await receivedSteps(deps, lot, lang)),
   ];
   later.sort((a, b) => a.at.localeCompare(b.at));
   const entry: JourneyStep = { kind: 'entry', label: words.entry, place: lot.portOfEntry, region: null, regionName: null, at: lot.arrivalDate, ref: null };
   return [entry, ...later];
+}
+
+/**
+ * receivedSteps lists where the lot's shipments arrived: the receiving enterprise and its location and
+ * province, never the vehicle, driver or handlers.
+ */
+async function receivedSteps(deps: Deps, lot: LotRow, lang: Lang): Promise<JourneyStep[]> {
+  const rows = await deps.db
+    .selectFrom('shipments')
+    .innerJoin('parties', 'parties.id', 'shipments.toPartyId')
+    .leftJoin('locations', 'locations.id', 'shipments.toLocationId')
+    .select(['shipments.receivedAt', 'parties.nameZh', 'parties.nameEn', 'parties.region as partyRegion', 'locations.name as locationName', 'locations.region as locationRegion'])
+    .where('shipments.lotId', '=', lot.id)
+    .where('shipments.receivedAt', 'is not', null)
+    .execute();
+  return rows.map((r) => {
+    const party = (lang === 'zh' ? (r.nameZh ?? r.nameEn) : (r.nameEn ?? r.nameZh)) ?? '';
+    const region = r.locationRegion ?? r.partyRegion;
+    return {
+      kind: 'received' as const,
+      label: PUBLIC_WORDS[lang].journey.received,
+      place: r.locationName ? `${party} · ${r.locationName}` : party,
+      region,
+      regionName: regionName(region, lang) ?? null,
+      at: iso(r.receivedAt)!,
+      ref: null,
+    };
+  });
 }
 
 async function proofsOf(deps: Deps, lot: LotRow, docs: PublicDocument[]) {

@@ -64,7 +64,7 @@ const publicLotSchema = obj({
   })),
   tests: obj({ taken: int, negative: int, positive: int, pending: int }),
   journey: list(obj({
-    kind: { type: 'string', description: 'entry, warehouse_arrival, disinfection, exit_certificate; later custody steps are appended' },
+    kind: { type: 'string', description: 'entry, warehouse_arrival, disinfection, exit_certificate, received' },
     label: str, place: str, region: strOrNull, regionName: strOrNull,
     at: { type: 'string', description: 'YYYY-MM-DD for entry, else ISO 8601' }, ref: strOrNull,
   })),
