@@ -1,6 +1,8 @@
 import type { Actor } from '../domain/access.ts';
 import { canManage, canSee, mayAttempt } from '../domain/access.ts';
 import { validateRegion } from '../domain/regions.ts';
+import type { TempClass } from '../domain/temperature.ts';
+import { TEMP_CLASSES } from '../domain/temperature.ts';
 import { findLocation, listLocations as listRows } from '../store/master.ts';
 import type { LocationRow } from '../store/schema.ts';
 import { AppError, invalid, notFound } from './app-error.ts';
@@ -15,7 +17,7 @@ import { ownerFor } from './references.ts';
 import { scopeFilter } from './scope.ts';
 
 export const LOCATION_KINDS = ['cold_store', 'supervision_warehouse', 'warehouse', 'port', 'market', 'shop', 'kitchen'] as const;
-export const TEMP_CLASSES = ['frozen', 'chilled', 'ambient'] as const;
+export { TEMP_CLASSES };
 
 export interface LocationInput {
   ownerPartyId?: string;
@@ -24,7 +26,7 @@ export interface LocationInput {
   address: string;
   region: string;
   kind: (typeof LOCATION_KINDS)[number];
-  tempClass: (typeof TEMP_CLASSES)[number];
+  tempClass: TempClass;
 }
 
 const toLocation = (r: LocationRow) => ({
