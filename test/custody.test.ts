@@ -126,3 +126,31 @@ eachDialect('the public journey', (node) => {
     expect(html.body).toContain('Received by');
   });
 });
+
+eachDialect('store in/out and disposal', (node) => {
+  it('moves goods between the holder’s own places, and lets blocked goods leave the chain by destruction', async () => {
+    const n = node();
+    const cast = await borderCast(n.app, n.adminToken);
+    const loc = await api(n.app, 'POST', '/v1/locations', {
+      token: cast.importer.token,
+      body: { filingNo: `豫冷-${Date.now() % 100000}`, name: '进口商自有冷库', address: '郑州市', region: '410000', kind: 'cold_store', tempClass: 'frozen' },
+    });
+    expect(loc.status, JSON.stringify(loc.body)).toBe(201);
+    const yellow = await api(n.app, 'POST', '/v1/lots', { token: cast.importer.token, body: declaration(cast, { netKg: 500, cartons: 25 }) });
+    const at = new Date(n.clock.now()).toISOString();
+    const t = await api(n.app, 'POST', `/v1/lots/${yellow.body.id}/transfers`, { token: cast.importer.token, body: { fromLocationId: null, toLocationId: loc.body.id, quantity: { kg: 500, cartons: 25 }, at } });
+    expect(t.status, JSON.stringify(t.body)).toBe(201);
+    let held = await api(n.app, 'GET', `/v1/lots/${yellow.body.id}/holdings`, { token: cast.importer.token });
+    expect(held.body.items).toEqual([expect.objectContaining({ locationId: loc.body.id, quantity: { kg: 500, cartons: 25 } })]);
+    expectError(await api(n.app, 'POST', `/v1/lots/${yellow.body.id}/disposals`, { token: cast.importer.token, body: { locationId: loc.body.id, quantity: { kg: 600, cartons: 25 }, method: 'destroyed', referenceDoc: 'XH-1', at } }), 409, 'InsufficientQuantity', 'quantity');
+    const d = await api(n.app, 'POST', `/v1/lots/${yellow.body.id}/disposals`, { token: cast.importer.token, body: { locationId: loc.body.id, quantity: { kg: 500, cartons: 25 }, method: 'destroyed', referenceDoc: '销毁记录 XH-2026-001', at } });
+    expect(d.status, JSON.stringify(d.body)).toBe(201);
+    held = await api(n.app, 'GET', `/v1/lots/${yellow.body.id}/holdings`, { token: cast.importer.token });
+    expect(held.body.items).toEqual([]);
+    expectError(await api(n.app, 'POST', `/v1/lots/${yellow.body.id}/transfers`, { token: cast.importer.token, body: { fromLocationId: null, toLocationId: cast.locationId, quantity: { kg: 1, cartons: 0 }, at } }), 422, 'UnknownReference', 'toLocationId');
+    await n.checkpoint();
+    const { verifyDatabase } = await import('../src/app/verify.ts');
+    const { parseVerifierKey } = await import('../src/log/note-key.ts');
+    expect((await verifyDatabase(n.deps.db, n.deps.log.origin, [parseVerifierKey(n.deps.log.signer.verifierKey)])).problem).toBeUndefined();
+  });
+});

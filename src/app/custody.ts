@@ -255,3 +255,82 @@ export async function listShipments(deps: Deps, actor: Actor, f: { lotId?: strin
   if (f.status) q = q.where('status', '=', f.status);
   return { items: (await q.execute()).map(toShipment), nextCursor: null };
 }
+
+/** TransferInput moves goods between two of the holder's own places (store in / store out). */
+export interface TransferInput {
+  fromLocationId: string | null;
+  toLocationId: string | null;
+  quantity: { kg: number; cartons: number };
+  at: number;
+}
+
+async function ownLocation(trx: Transaction<Schema>, actor: Actor, field: string, id: string | null) {
+  if (id === null) return;
+  const loc = await trx.selectFrom('locations').select('ownerPartyId').where('id', '=', id).executeTakeFirst();
+  if (!loc || loc.ownerPartyId !== actor.partyId) throw new AppError('UnknownReference', { field, reason: `no location ${id} of yours` });
+}
+
+async function takeFrom(trx: Transaction<Schema>, actor: Actor, lotId: string, locationId: string | null, q: { grams: number; cartons: number }) {
+  const from = await holding(trx, lotId, actor.partyId, locationId);
+  if (!from) throw notFound('LotNotFound', 'id', lotId);
+  if (from.grams < q.grams || from.cartons < q.cartons) {
+    throw new AppError('InsufficientQuantity', {
+      field: 'quantity',
+      reason: `you hold ${kg(from.grams)} kg in ${from.cartons} cartons here`,
+      held: { kg: kg(from.grams), cartons: from.cartons },
+    });
+  }
+  return from;
+}
+
+/**
+ * transferLot moves quantity between two places of the same holder (into or out of cold storage).
+ * The goods do not change hands, so it is allowed whatever the lot's status: a blocked lot may still
+ * be moved into a sealed store.
+ */
+export async function transferLot(deps: Deps, actor: Actor, lotId: string, input: TransferInput) {
+  if (!mayAttempt(actor, 'custody.move')) throw forbid('custody.move');
+  const q = grams('quantity', input.quantity);
+  if (q.grams === 0 && q.cartons === 0) throw invalid('quantity', 'must not be zero');
+  if (input.fromLocationId === input.toLocationId) throw invalid('toLocationId', 'is the same place as fromLocationId');
+  return commit(deps, undefined, async (w) => {
+    await ownLocation(w.trx, actor, 'fromLocationId', input.fromLocationId);
+    await ownLocation(w.trx, actor, 'toLocationId', input.toLocationId);
+    const from = await takeFrom(w.trx, actor, lotId, input.fromLocationId, q);
+    const to = await holding(w.trx, lotId, actor.partyId, input.toLocationId);
+    const holdings = [
+      { id: from.id, lotId, partyId: actor.partyId, locationId: from.locationId, grams: from.grams - q.grams, cartons: from.cartons - q.cartons, updatedAt: w.now },
+      { id: holdingId(lotId, actor.partyId, input.toLocationId), lotId, partyId: actor.partyId, locationId: input.toLocationId, grams: (to?.grams ?? 0) + q.grams, cartons: (to?.cartons ?? 0) + q.cartons, updatedAt: w.now },
+    ];
+    const transfer = { lotId, fromLocationId: input.fromLocationId, toLocationId: input.toLocationId, ...q, at: input.at };
+    const logIndex = await w.append('holding.transferred', actor.partyId, { transfer, holdings });
+    return { ...transfer, quantity: { kg: kg(q.grams), cartons: q.cartons }, at: iso(input.at), logIndex };
+  });
+}
+
+/** DISPOSAL_METHODS are how goods leave the chain other than by sale: destroyed, or returned abroad. */
+export const DISPOSAL_METHODS = ['destroyed', 'returned'] as const;
+
+/**
+ * disposeLot records that quantity held by the actor was destroyed or returned, with its reference
+ * document. It is allowed whatever the lot's status: that is how blocked goods leave the chain.
+ */
+export async function disposeLot(
+  deps: Deps,
+  actor: Actor,
+  lotId: string,
+  input: { locationId: string | null; quantity: { kg: number; cartons: number }; method: (typeof DISPOSAL_METHODS)[number]; referenceDoc: string; at: number },
+) {
+  if (!mayAttempt(actor, 'custody.move')) throw forbid('custody.move');
+  const q = grams('quantity', input.quantity);
+  if (q.grams === 0 && q.cartons === 0) throw invalid('quantity', 'must not be zero');
+  const referenceDoc = input.referenceDoc.trim();
+  if (!referenceDoc) throw invalid('referenceDoc', 'must name the destruction or return record');
+  return commit(deps, undefined, async (w) => {
+    const from = await takeFrom(w.trx, actor, lotId, input.locationId, q);
+    const holdings = [{ id: from.id, lotId, partyId: actor.partyId, locationId: from.locationId, grams: from.grams - q.grams, cartons: from.cartons - q.cartons, updatedAt: w.now }];
+    const disposal = { lotId, locationId: input.locationId, ...q, method: input.method, referenceDoc, at: input.at };
+    const logIndex = await w.append('holding.disposed', actor.partyId, { disposal, holdings });
+    return { ...disposal, quantity: { kg: kg(q.grams), cartons: q.cartons }, at: iso(input.at), logIndex };
+  });
+}

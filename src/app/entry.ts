@@ -33,6 +33,8 @@ export const ENTRY_TYPES = [
   'cartons.issued',
   'shipment.departed',
   'shipment.received',
+  'holding.transferred',
+  'holding.disposed',
 ] as const;
 export type EntryType = (typeof ENTRY_TYPES)[number];
 

@@ -94,6 +94,9 @@ const PROJECTIONS: Readonly<Record<EntryType, (r: Rec, index: number) => RowWrit
   'cartons.issued': parts,
   'shipment.departed': parts,
   'shipment.received': parts,
+  // Transfers and disposals are recorded in the log; their rows are the holdings they change.
+  'holding.transferred': parts,
+  'holding.disposed': parts,
 };
 
 /** rowsFor returns the projected rows that entry (at log index) writes. Pure. */

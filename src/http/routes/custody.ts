@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ShipInput } from '../../app/custody.ts';
-import { WORKER_ENFORCEMENT, listShipments, lotHoldings, receiveShipment, shipLot, workerEnforcement } from '../../app/custody.ts';
+import { DISPOSAL_METHODS, WORKER_ENFORCEMENT, disposeLot, listShipments, lotHoldings, receiveShipment, shipLot, transferLot, workerEnforcement } from '../../app/custody.ts';
 import { setRegionalSetting } from '../../app/settings.ts';
 import type { Deps } from '../../app/deps.ts';
 import { MOVE_PURPOSES } from '../../domain/custody-rules.ts';
@@ -43,6 +43,30 @@ export async function custodyRoutes(app: FastifyInstance, deps: Deps) {
   }, async (req, reply) => {
     const b = req.body as { quantity: { kg: number; cartons: number }; receivedAt: string; locationId?: string | null };
     return reply.status(201).send(await receiveShipment(deps, requireActor(req), id(req), { ...b, receivedAt: msOf('receivedAt', b.receivedAt) }));
+  });
+  app.post('/v1/lots/:id/transfers', {
+    schema: {
+      tags, summary: 'Move goods between two of your own places (store in / store out)', security: secured, params: idParam,
+      body: {
+        type: 'object', additionalProperties: false, required: ['fromLocationId', 'toLocationId', 'quantity', 'at'],
+        properties: { fromLocationId: { ...ref, type: ['string', 'null'] }, toLocationId: { ...ref, type: ['string', 'null'] }, quantity, at: isoTime },
+      },
+    },
+  }, async (req, reply) => {
+    const b = req.body as { fromLocationId: string | null; toLocationId: string | null; quantity: { kg: number; cartons: number }; at: string };
+    return reply.status(201).send(await transferLot(deps, requireActor(req), id(req), { ...b, at: msOf('at', b.at) }));
+  });
+  app.post('/v1/lots/:id/disposals', {
+    schema: {
+      tags, summary: 'Record goods you hold as destroyed or returned (allowed for blocked lots)', security: secured, params: idParam,
+      body: {
+        type: 'object', additionalProperties: false, required: ['locationId', 'quantity', 'method', 'referenceDoc', 'at'],
+        properties: { locationId: { ...ref, type: ['string', 'null'] }, quantity, method: { type: 'string', enum: DISPOSAL_METHODS }, referenceDoc: { type: 'string', minLength: 1, maxLength: 100 }, at: isoTime },
+      },
+    },
+  }, async (req, reply) => {
+    const b = req.body as { locationId: string | null; quantity: { kg: number; cartons: number }; method: 'destroyed' | 'returned'; referenceDoc: string; at: string };
+    return reply.status(201).send(await disposeLot(deps, requireActor(req), id(req), { ...b, at: msOf('at', b.at) }));
   });
   app.get('/v1/lots/:id/holdings', { schema: { tags, summary: 'Who holds how much of a lot now', security: secured, params: idParam } },
     async (req) => lotHoldings(deps, requireActor(req), id(req)));
