@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Actor, Role } from '../domain/access.ts';
-import { canSee, listScope, mayAttempt } from '../domain/access.ts';
+import { listScope, mayAttempt } from '../domain/access.ts';
 import type { CustodyCheck, CustodyReason, MovePurpose } from '../domain/custody-rules.ts';
 import { canMove, custodyReasonText, receiverMayReceive, vehicleOk, workersOk } from '../domain/custody-rules.ts';
 import type { LotStatus, StatusReason } from '../domain/lot-status.ts';
@@ -16,7 +16,7 @@ import { commit } from './commit.ts';
 import type { Deps } from './deps.ts';
 import { holdingId } from './holding-id.ts';
 import { newId } from './ids.ts';
-import { visibleLot } from './lots.ts';
+import { lotVisible } from './lots.ts';
 import { iso } from './paging.ts';
 import { eligibilityRuleFor } from './settings.ts';
 
@@ -60,10 +60,10 @@ const toShipment = (s: ShipmentRow) => ({
   logIndex: s.logIndex,
 });
 
-function refuse(check: CustodyCheck, field: string, lang: 'en' = 'en'): void {
+function refuse(check: CustodyCheck, field: string): void {
   if (check.ok) return;
   const code = check.code === 'LotBlocked' ? 'LotBlocked' : check.code === 'ReceiverCannotReceive' ? 'UnknownReference' : 'ValidationFailed';
-  throw new AppError(code, { field, reason: check.reasons.map((r: CustodyReason) => custodyReasonText(r, lang)).join(' '), reasons: check.reasons });
+  throw new AppError(code, { field, reason: check.reasons.map((r: CustodyReason) => custodyReasonText(r, 'en')).join(' '), reasons: check.reasons });
 }
 
 function grams(field: string, q: { kg: number; cartons: number }) {
@@ -232,11 +232,12 @@ export async function receiveShipment(
 /** lotHoldings lists who holds how much of a lot now, for those who may see the lot. */
 export async function lotHoldings(deps: Deps, actor: Actor, lotId: string) {
   const lot = await findLot(deps.db, lotId);
-  const mine = lot && (await deps.db.selectFrom('holdings').select('id').where('lotId', '=', lotId).where('partyId', '=', actor.partyId).executeTakeFirst());
-  if (!lot || (!mine && !canSee(actor, { ownerPartyId: lot.importerPartyId, region: lot.region }))) await visibleLot(deps.db, actor, lotId);
-  const scope = listScope(actor);
+  if (!lot) throw notFound('LotNotFound', 'id', lotId);
+  // A holder sees its own holdings of a lot it received, even if it cannot see the lot's other records.
+  const holds = await deps.db.selectFrom('holdings').select('id').where('lotId', '=', lotId).where('partyId', '=', actor.partyId).executeTakeFirst();
+  if (!holds && !(await lotVisible(deps.db, actor, lot))) throw notFound('LotNotFound', 'id', lotId);
   let q = deps.db.selectFrom('holdings').selectAll().where('lotId', '=', lotId).where('grams', '>', 0).orderBy('id');
-  if (scope.kind === 'own' && lot!.importerPartyId !== actor.partyId) q = q.where('partyId', '=', actor.partyId);
+  if (listScope(actor).kind === 'own' && lot.importerPartyId !== actor.partyId) q = q.where('partyId', '=', actor.partyId);
   return { items: (await q.execute()).map(toHolding), nextCursor: null };
 }
 

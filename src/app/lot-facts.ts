@@ -57,17 +57,5 @@ export interface LotStatusPatch {
  */
 export function statusPatch(lot: LotRow, facts: LotFacts, now: number): LotStatusPatch {
   const s = lotStatus(facts);
-  return { id: lot.id, status: s.status, statusReasons: s.reasons.map(sortedKeys) as StatusReason[], updatedAt: now };
-}
-
-/**
- * sortedKeys copies v with every object's keys in sorted order. The row keeps the reasons as JSON
- * text written from this object, while `coldtrace verify` re-derives it from the logged entry, whose
- * canonical JSON (RFC 8785) sorts keys: both texts agree only if the keys are already in that order.
- */
-function sortedKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortedKeys);
-  if (v === null || typeof v !== 'object') return v;
-  const o = v as Record<string, unknown>;
-  return Object.fromEntries(Object.keys(o).sort().map((k) => [k, sortedKeys(o[k])]));
+  return { id: lot.id, status: s.status, statusReasons: s.reasons, updatedAt: now };
 }

@@ -11,7 +11,7 @@ import { loadNodeKey, originOf } from './node-key.ts';
 import { EventBus } from './events.ts';
 import { AppError } from './app-error.ts';
 import { commit } from './commit.ts';
-import { appendParty } from './parties.ts';
+import { appendParty, checkPartyInput } from './parties.ts';
 import { appendToken } from './tokens.ts';
 
 /** NodeOptions are the settings a node starts from, after flags and environment are read. */
@@ -80,13 +80,13 @@ export async function bootstrapAdmin(deps: Deps): Promise<{ partyId: string; tok
   try {
     return await commit(deps, undefined, async (w) => {
       if ((await countParties(w.trx)) > 0) return null;
-      const { party } = await appendParty(w, null, {
+      const { party } = await appendParty(w, null, checkPartyInput({
         uscc: ADMIN_USCC,
         name: { zh: '国家监管管理员', en: 'National regulator (administrator)' },
         roles: ['regulator'],
         region: '110000',
         level: 'national',
-      });
+      }));
       const { secret } = await appendToken(w, null, party.id, 'bootstrap admin');
       return { partyId: party.id, token: secret };
     });

@@ -61,7 +61,8 @@ export function actorOf(r: PartyRow): Actor {
   return { partyId: r.id, roles, region: r.region, national: roles.includes('regulator') && r.level === 'national' };
 }
 
-function checkPartyInput(input: PartyInput) {
+/** checkPartyInput validates a party's fields and returns them normalised, or throws naming the field. */
+export function checkPartyInput(input: PartyInput) {
   const uscc = validateUscc(input.uscc);
   if (!uscc.ok) throw invalid('uscc', uscc.reason);
   const region = validateRegion(input.region);
@@ -104,12 +105,11 @@ export async function createParty(
   if (actor && v.level === 'national' && !actor.national) {
     throw new AppError('Forbidden', { field: 'level', reason: 'only the national regulator registers a national regulator' });
   }
-  return commit(deps, idem, (w) => appendParty(w, actor?.partyId ?? null, input));
+  return commit(deps, idem, (w) => appendParty(w, actor?.partyId ?? null, v));
 }
 
 /** appendParty registers a checked party inside the writer's transaction; the caller has authorised it. */
-export async function appendParty(w: Writer, actorPartyId: string | null, input: PartyInput) {
-  const v = checkPartyInput(input);
+export async function appendParty(w: Writer, actorPartyId: string | null, v: ReturnType<typeof checkPartyInput>) {
   if (await findPartyByUscc(w.trx, v.uscc)) {
     throw new AppError('AlreadyExists', { field: 'uscc', reason: 'a party with this code is already registered' });
   }
