@@ -6,6 +6,8 @@ import { parseArgs } from 'node:util';
 import { labelBench } from './labels.ts';
 import { benchLog } from './log.ts';
 import { benchPublic } from './public.ts';
+import { benchTrace } from './trace.ts';
+import { benchEpcis } from './epcis.ts';
 import type { BenchModule, BenchOptions, DatabaseKind, Figure } from './measure.ts';
 import { postgresReachable } from './measure.ts';
 
@@ -19,6 +21,8 @@ const MODULES: ReadonlyArray<readonly [string, BenchModule]> = [
   ['log', benchLog],
   ['labels', labelBench],
   ['public', benchPublic],
+  ['trace', benchTrace],
+  ['epcis', benchEpcis],
 ];
 
 const { values: args } = parseArgs({

@@ -166,6 +166,9 @@ describe('coldtrace --help', () => {
     { args: ['token'], mentions: ['create', 'revoke'] },
     { args: ['token', 'create'], mentions: ['--party', '--label', '--data'] },
     { args: ['token', 'revoke'], mentions: ['<tokenId>', '--data'] },
+    { args: ['report'], mentions: ['incident', 'fsma204'] },
+    { args: ['report', 'incident'], mentions: ['--format', '--out'] },
+    { args: ['report', 'fsma204'], mentions: ['--lots', '--from', '--to', '--out'] },
   ];
 
   it('prints usage naming the options for every command and subcommand, and exits 0', async () => {

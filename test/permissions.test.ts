@@ -78,6 +78,13 @@ interface Ctx {
 
 const isBusiness = (r: Role) => BUSINESS_ROLES.includes(r);
 
+/** warmReadings is an hour of readings of subject, warm (−10 °C) for the last 40 minutes: one breach of the default rule. */
+const warmReadings = (border: Border, subject: { kind: string; id: string }) => ({
+  subject,
+  deviceId: `LOGGER-${next()}`,
+  readings: Array.from({ length: 7 }, (_, i) => ({ at: border.flow.now((i - 7) * 600_000), celsius: i >= 3 ? -10 : -20 })),
+});
+
 /**
  * PERFORM maps each action to one representative HTTP request. An action of the table without an
  * entry here is reported as a todo: add its request when its route exists.
@@ -205,7 +212,65 @@ const PERFORM: Readonly<Partial<Record<Action, (c: Ctx) => Promise<Reply>>>> = {
       body: { quantity: { kg: 1, cartons: 1 }, receivedAt: flow.now() },
     });
   },
+  // The acting party repacks a kilogram of the cleared lot that the cast's importer shipped it; a party that cannot
+  // hold goods tries the same on the cleared lot, which it does not hold.
+  'custody.transform': async (c) => {
+    if (RECEIVING_ROLES.includes(c.a.role)) await received(c, `transform by ${c.a.role}`);
+    return api(c.app, 'POST', '/v1/transformations', {
+      token: c.a.token,
+      body: { kind: 'repack', inputs: [{ lotId: c.border.clearedLotId, quantity: { kg: 1, cartons: 1 } }], outputs: [{ quantity: { kg: 1, cartons: 2 } }], at: c.border.flow.now() },
+    });
+  },
+  // The acting party sells to a consumer half a kilogram of what the cast's importer shipped it.
+  'retail.sell': async (c) => {
+    if (RECEIVING_ROLES.includes(c.a.role)) await received(c, `retail sale by ${c.a.role}`);
+    return api(c.app, 'POST', `/v1/lots/${c.border.clearedLotId}/retail-sales`, {
+      token: c.a.token,
+      body: { quantity: { kg: 0.5, cartons: 0 }, soldAt: c.border.flow.now() },
+    });
+  },
+  'lot.trace': ({ app, a, border }) => api(app, 'GET', `/v1/lots/${border.clearedLotId}/trace?direction=both`, { token: a.token }),
+  'epcis.capture': ({ app, a }) =>
+    api(app, 'POST', '/epcis/events', {
+      token: a.token,
+      body: {
+        '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'],
+        type: 'ObjectEvent', action: 'OBSERVE', bizStep: 'inspecting', eventTime: '2026-11-25T08:00:00Z', eventTimeZoneOffset: '+08:00',
+        epcList: [`urn:epc:id:sgtin:4012345.011111.${a.role}`],
+      },
+    }),
+  // A notice to the acting party itself, which is in its own region; a webhook of its own (registering calls no one).
+  'notice.send': ({ app, a }) =>
+    api(app, 'POST', '/v1/notices', { token: a.token, body: { title: { zh: '自查通知' }, text: { zh: '请自查库存。' }, partyIds: [a.id] } }),
+  'webhook.manage': ({ app, a }) => api(app, 'POST', '/v1/webhooks', { token: a.token, body: { url: `https://hooks.example.com/${a.role}` } }),
+  // Each party logs its own location; a fresh device each time, so that no upload overlaps another.
+  'temperature.upload': ({ app, a, border }) => api(app, 'POST', '/v1/temperature-uploads', { token: a.token, body: warmReadings(border, { kind: 'location', id: a.locationId }) }),
+  // A regulator closes a breach at the cast's warehouse, in its region; a holder closes one at its own location with
+  // a QA token the admin issues it. Everyone else is refused by the table before any breach is looked up.
+  'breach.close': async ({ app, a, adminToken, border }) => {
+    const body = { comment: `复核完毕 (${a.role})` };
+    if (!PERMISSIONS['breach.close'].includes(a.role)) return api(app, 'POST', '/v1/temperature-breaches/tbr_none/close', { token: a.token, body });
+    const regulator = a.role === 'regulator';
+    const by = regulator ? border.cast.warehouse.token : a.token;
+    const up = await api(app, 'POST', '/v1/temperature-uploads', { token: by, body: warmReadings(border, { kind: 'location', id: regulator ? border.cast.locationId : a.locationId }) });
+    const breachId = ok(up, `upload by ${a.role}`).breaches[0].id;
+    const qa = await api(app, 'POST', `/v1/parties/${a.id}/tokens`, { token: adminToken, body: { label: 'QA', qa: true } });
+    return api(app, 'POST', `/v1/temperature-breaches/${breachId}/close`, { token: regulator ? a.token : ok(qa, 'QA token').token, body });
+  },
 };
+
+/** received has the cast's importer ship a kilogram and a carton of the cleared lot to the acting party, which receives it. */
+async function received({ app, a, border }: Ctx, what: string): Promise<void> {
+  const shipped = await api(app, 'POST', `/v1/lots/${border.clearedLotId}/shipments`, {
+    token: border.cast.importer.token,
+    body: { toPartyId: a.id, quantity: { kg: 1, cartons: 1 }, vehicleId: border.cast.vehicleId, driverWorkerId: border.driverId, departedAt: border.flow.now() },
+  });
+  const receipt = await api(app, 'POST', `/v1/shipments/${ok(shipped, what).id}/receipt`, {
+    token: a.token,
+    body: { quantity: { kg: 1, cartons: 1 }, receivedAt: border.flow.now() },
+  });
+  ok(receipt, what);
+}
 
 function ok(r: Reply, what: string): Reply['body'] {
   expect(r.status, `${what}: ${JSON.stringify(r.body)}`).toBeGreaterThanOrEqual(200);

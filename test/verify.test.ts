@@ -142,6 +142,20 @@ eachDialect('coldtrace verify catches tampering', (node) => {
     expect(w.body.idNumber).toEqual({ masked: null, erased: true });
   });
 
+  it('finds a kept webhook signing secret that no longer matches its logged SHA-256', async () => {
+    const n = node();
+    const hook = await api(n.app, 'POST', '/v1/webhooks', { token: n.adminToken, body: { url: 'https://alerts.example.com/coldtrace' } });
+    expect(hook.status, JSON.stringify(hook.body)).toBe(201);
+    await n.checkpoint();
+    const kept = await n.deps.db.selectFrom('webhookSecrets').select('secret').where('webhookId', '=', hook.body.id).executeTakeFirstOrThrow();
+    await tamper(
+      n,
+      () => sql`UPDATE webhook_secrets SET secret = 'whsec_forged' WHERE webhook_id = ${hook.body.id}`.execute(n.deps.db).then(() => {}),
+      () => sql`UPDATE webhook_secrets SET secret = ${kept.secret} WHERE webhook_id = ${hook.body.id}`.execute(n.deps.db).then(() => {}),
+      new RegExp(`webhook ${hook.body.id}: the kept signing secret`),
+    );
+  });
+
   it('exits non-zero from the CLI and names the entry', async () => {
     const n = node();
     const env = { ...process.env, COLDTRACE_DATA: n.dataDir, DATABASE_URL: n.databaseUrl ?? '', COLDTRACE_LOG_ORIGIN: n.deps.log.origin };

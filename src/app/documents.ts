@@ -7,6 +7,7 @@ import type { DocumentRow } from '../store/schema.ts';
 import { AppError, invalid, notFound } from './app-error.ts';
 import { forbid } from './authorize.ts';
 import { commit } from './commit.ts';
+import type { Writer } from './commit.ts';
 import type { Deps } from './deps.ts';
 import { newId } from './ids.ts';
 import { REQUIRED_DOCUMENTS, collectFacts, statusPatch } from './lot-facts.ts';
@@ -73,27 +74,37 @@ function check(input: DocumentInput, file: Uint8Array) {
  */
 export async function attachDocument(deps: Deps, actor: Actor, lotId: string, input: DocumentInput, file: Uint8Array) {
   if (!mayAttempt(actor, 'document.attach')) throw forbid('document.attach');
-  const v = check(input, file);
+  // Refuse a bad request before storing its file; attachWith checks it again, as every writer-level form does.
+  check(input, file);
   const lot0 = await visibleLot(deps.db, actor, lotId);
   if (!canManage(actor, { ownerPartyId: lot0.importerPartyId, region: lot0.region })) throw forbid('document.attach');
   const sha256 = await putBlob(deps.blobDir, file);
-  return commit(deps, undefined, async (w) => {
-    const lot = (await findLot(w.trx, lotId))!;
-    const document = {
-      id: newId('doc'),
-      lotId,
-      kind: input.kind,
-      ...v,
-      sha256,
-      sizeBytes: file.length,
-      createdAt: w.now,
-    };
-    const facts = await collectFacts(w.trx, lot);
-    const lotStatus = statusPatch(lot, { ...facts, presentDocuments: [...new Set([...facts.presentDocuments, input.kind])] }, w.now);
-    const logIndex = await w.append('document.attached', actor.partyId, { document, lotStatus });
-    const row = await w.trx.selectFrom('documents').selectAll().where('id', '=', document.id).executeTakeFirstOrThrow();
-    return { document: toDocument(row), lot: toLot((await findLot(w.trx, lotId))!), logIndex };
-  });
+  return commit(deps, undefined, (w) => attachWith(w, deps, actor, lotId, input, file, sha256));
+}
+
+/**
+ * attachWith is attachDocument inside the writer's transaction, for callers that batch many writes in one commit. The
+ * caller has stored file in the blob store (putBlob), which named it sha256.
+ */
+export async function attachWith(w: Writer, deps: Deps, actor: Actor, lotId: string, input: DocumentInput, file: Uint8Array, sha256: string) {
+  if (!mayAttempt(actor, 'document.attach')) throw forbid('document.attach');
+  const v = check(input, file);
+  const lot = await visibleLot(w.trx, actor, lotId);
+  if (!canManage(actor, { ownerPartyId: lot.importerPartyId, region: lot.region })) throw forbid('document.attach');
+  const document = {
+    id: newId('doc'),
+    lotId,
+    kind: input.kind,
+    ...v,
+    sha256,
+    sizeBytes: file.length,
+    createdAt: w.now,
+  };
+  const facts = await collectFacts(w.trx, lot);
+  const lotStatus = statusPatch(lot, { ...facts, presentDocuments: [...new Set([...facts.presentDocuments, input.kind])] }, w.now);
+  const logIndex = await w.append('document.attached', actor.partyId, { document, lotStatus });
+  const row = await w.trx.selectFrom('documents').selectAll().where('id', '=', document.id).executeTakeFirstOrThrow();
+  return { document: toDocument(row), lot: toLot((await findLot(w.trx, lotId))!), logIndex };
 }
 
 /** listDocuments lists a lot's documents. */

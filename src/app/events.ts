@@ -1,14 +1,21 @@
 import { EventEmitter } from 'node:events';
 
 /** DomainEvent is something other parts of the node react to after it has committed. */
-export type DomainEvent = {
-  type: 'sample.positive';
-  lotId: string;
-  sampleId: string;
-  producerId: string;
-  logIndex: number;
-  at: number;
-};
+export type DomainEvent =
+  | {
+      type: 'sample.positive';
+      lotId: string;
+      sampleId: string;
+      producerId: string;
+      logIndex: number;
+      at: number;
+    }
+  | {
+      /** alert.created: an alert to partyId committed (app/alerts.ts announceAlerts); the alert row is the record. */
+      type: 'alert.created';
+      alertId: string;
+      partyId: string;
+    };
 
 /**
  * EventBus delivers committed events in-process (the incident module subscribes to positive results).

@@ -13,11 +13,12 @@ import { findProducer } from '../store/master.ts';
 import type { LotRow, Schema } from '../store/schema.ts';
 import { AppError, invalid, notFound } from './app-error.ts';
 import { forbid } from './authorize.ts';
-import type { Idempotency } from './commit.ts';
+import type { Idempotency, Writer } from './commit.ts';
 import { commit } from './commit.ts';
 import type { Deps } from './deps.ts';
 import { newId } from './ids.ts';
 import { holdingId } from './holding-id.ts';
+import { lotParents } from './lot-parents.ts';
 import { collectFacts, statusPatch } from './lot-facts.ts';
 import type { Page } from './paging.ts';
 import { iso, pageOf, pageRequest } from './paging.ts';
@@ -70,6 +71,8 @@ export function toLot(r: LotRow) {
     expiryDate: r.expiryDate,
     status: r.status,
     statusReasons: JSON.parse(r.statusReasons) as unknown[],
+    origin: r.origin,
+    transformationId: r.transformationId,
     createdAt: iso(r.createdAt),
     updatedAt: iso(r.updatedAt),
     logIndex: r.logIndex,
@@ -173,54 +176,61 @@ export async function visibleLot(db: Kysely<Schema> | Transaction<Schema>, actor
  */
 export async function declareLot(deps: Deps, actor: Actor, input: DeclarationInput, idem?: Idempotency) {
   if (!mayAttempt(actor, 'lot.declare')) throw forbid('lot.declare');
-  const v = checkDeclaration(input);
-  return commit(deps, idem, async (w) => {
-    const producer = await findProducer(w.trx, input.producerId);
-    if (!producer) throw new AppError('UnknownReference', { field: 'producerId', reason: `no producer ${input.producerId} in the register` });
-    if (producer.country !== v.originCountry) {
-      throw invalid('originCountry', `the producer ${producer.registrationNo} is in ${producer.country}, not ${v.originCountry}`);
-    }
-    const [dayStart, dayEnd] = chinaDayBounds(v.arrivalDate);
-    const suspensions = await producerSuspensions(w.trx, producer.id);
-    const blocking = suspensions.filter((s) => s.startsAt < dayEnd && s.endsAt > dayStart).sort((a, b) => b.endsAt - a.endsAt)[0];
-    if (blocking) {
-      throw new AppError('ProducerSuspended', {
-        field: 'producerId',
-        reason: `the producer is suspended on the arrival date ${v.arrivalDate}`,
-        suspensionId: blocking.id,
-        liftsAt: new Date(blocking.endsAt).toISOString(),
-      });
-    }
-    if (v.gtin) {
-      const dup = await w.trx.selectFrom('lots').select('id').where('gtin', '=', v.gtin).where('batchNo', '=', v.batchNo).executeTakeFirst();
-      if (dup) throw new AppError('AlreadyExists', { field: 'batchNo', reason: `GTIN ${v.gtin} batch ${v.batchNo} is already declared as ${dup.id}` });
-    }
-    let code = newTraceCode(randomBytes);
-    while (await findLotByCode(w.trx, code)) code = newTraceCode(randomBytes);
-    const importer = await w.trx.selectFrom('parties').select('region').where('id', '=', actor.partyId).executeTakeFirstOrThrow();
-    const base = {
-      id: newId('lot'),
-      code,
-      importerPartyId: actor.partyId,
-      region: importer.region,
-      ...v,
-      producerId: producer.id,
-      createdAt: w.now,
-      updatedAt: w.now,
-    };
-    const pending = { ...base, status: 'yellow', statusReasons: '[]', logIndex: 0 };
-    const facts = await collectFacts(w.trx, pending);
-    const s = statusPatch(pending, facts, w.now);
-    // The importer holds the whole batch from the moment it is declared, at no location yet (the port).
-    const holdings = [{ id: holdingId(base.id, actor.partyId, null), lotId: base.id, partyId: actor.partyId, locationId: null, grams: v.netGrams, cartons: v.cartons, updatedAt: w.now }];
-    const logIndex = await w.append('lot.declared', actor.partyId, { lot: { ...base, status: s.status, statusReasons: s.statusReasons }, holdings });
-    return { lot: toLot((await findLot(w.trx, base.id))!), logIndex };
-  });
+  // Refuse bad input before taking the log's lock; declareWith checks it again, as every writer-level form does.
+  checkDeclaration(input);
+  return commit(deps, idem, (w) => declareWith(w, deps, actor, input));
 }
 
-/** getLot returns a lot the actor may see. */
+/** declareWith is declareLot inside the writer's transaction, for callers that batch many writes in one commit. */
+export async function declareWith(w: Writer, deps: Deps, actor: Actor, input: DeclarationInput) {
+  if (!mayAttempt(actor, 'lot.declare')) throw forbid('lot.declare');
+  const v = checkDeclaration(input);
+  const producer = await findProducer(w.trx, input.producerId);
+  if (!producer) throw new AppError('UnknownReference', { field: 'producerId', reason: `no producer ${input.producerId} in the register` });
+  if (producer.country !== v.originCountry) {
+    throw invalid('originCountry', `the producer ${producer.registrationNo} is in ${producer.country}, not ${v.originCountry}`);
+  }
+  const [dayStart, dayEnd] = chinaDayBounds(v.arrivalDate);
+  const suspensions = await producerSuspensions(w.trx, producer.id);
+  const blocking = suspensions.filter((s) => s.startsAt < dayEnd && s.endsAt > dayStart).sort((a, b) => b.endsAt - a.endsAt)[0];
+  if (blocking) {
+    throw new AppError('ProducerSuspended', {
+      field: 'producerId',
+      reason: `the producer is suspended on the arrival date ${v.arrivalDate}`,
+      suspensionId: blocking.id,
+      liftsAt: new Date(blocking.endsAt).toISOString(),
+    });
+  }
+  if (v.gtin) {
+    const dup = await w.trx.selectFrom('lots').select('id').where('gtin', '=', v.gtin).where('batchNo', '=', v.batchNo).executeTakeFirst();
+    if (dup) throw new AppError('AlreadyExists', { field: 'batchNo', reason: `GTIN ${v.gtin} batch ${v.batchNo} is already declared as ${dup.id}` });
+  }
+  let code = newTraceCode(randomBytes);
+  while (await findLotByCode(w.trx, code)) code = newTraceCode(randomBytes);
+  const importer = await w.trx.selectFrom('parties').select('region').where('id', '=', actor.partyId).executeTakeFirstOrThrow();
+  const base = {
+    id: newId('lot'),
+    code,
+    importerPartyId: actor.partyId,
+    region: importer.region,
+    ...v,
+    producerId: producer.id,
+    createdAt: w.now,
+    updatedAt: w.now,
+  };
+  const pending = { ...base, origin: 'imported', transformationId: null, status: 'yellow', statusReasons: '[]', logIndex: 0 };
+  const facts = await collectFacts(w.trx, pending);
+  const s = statusPatch(pending, facts, w.now);
+  // The importer holds the whole batch from the moment it is declared, at no location yet (the port).
+  const holdings = [{ id: holdingId(base.id, actor.partyId, null), lotId: base.id, partyId: actor.partyId, locationId: null, grams: v.netGrams, cartons: v.cartons, updatedAt: w.now }];
+  const logIndex = await w.append('lot.declared', actor.partyId, { lot: { ...base, status: s.status, statusReasons: s.statusReasons }, holdings });
+  return { lot: toLot((await findLot(w.trx, base.id))!), logIndex };
+}
+
+/** getLot returns a lot the actor may see, with the lots it was made from when it is derived. */
 export async function getLot(deps: Deps, actor: Actor, id: string) {
-  return toLot(await visibleLot(deps.db, actor, id));
+  const lot = await visibleLot(deps.db, actor, id);
+  return { ...toLot(lot), parents: await lotParents(deps.db, lot) };
 }
 
 /** listLots lists the lots the actor may see, by status, producer, container or declaration. */

@@ -19,6 +19,7 @@ import type { DocumentRow, LocationRow, LotRow } from '../store/schema.ts';
 import { cartonLot } from './cartons.ts';
 import type { Deps } from './deps.ts';
 import { decodeEntry } from './entry.ts';
+import { lotParents } from './lot-parents.ts';
 import { iso } from './paging.ts';
 
 /** PublicCode is what a scanned or typed public code names: a lot, or one carton of it. */
@@ -44,7 +45,7 @@ export interface PublicDocument {
 
 /** A place and time the lot passed through. `at` is a date (YYYY-MM-DD) for entry, else ISO 8601. */
 export interface JourneyStep {
-  kind: 'entry' | 'warehouse_arrival' | 'disinfection' | 'exit_certificate' | 'received';
+  kind: 'entry' | 'warehouse_arrival' | 'disinfection' | 'exit_certificate' | 'received' | 'transformed';
   label: string;
   place: string;
   region: string | null;
@@ -75,6 +76,8 @@ export interface PublicLotView {
   documents: PublicDocument[];
   tests: { taken: number; negative: number; positive: number; pending: number };
   journey: JourneyStep[];
+  /** madeFrom lists the lots a repacked or processed lot was made from, each with its product in both languages. */
+  madeFrom: { code: string; codeText: string; product: { name: string; zh: string | null; en: string | null }; status: LotStatus; statusLabel: string }[];
   log: { logIndex: number; checkpointSize: number | null; proofs: PublicProof[] };
 }
 
@@ -91,7 +94,7 @@ const PUBLIC_WORDS = {
       disinfection: '消毒证明',
       customs_declaration: '报关单',
     },
-    journey: { entry: '入境口岸', warehouse_arrival: '进入集中监管仓', disinfection: '消毒', exit_certificate: '出仓证明', received: '到货入库', unknownPlace: '未登记地点' },
+    journey: { entry: '入境口岸', warehouse_arrival: '进入集中监管仓', disinfection: '消毒', exit_certificate: '出仓证明', received: '到货入库', transformed: '分装/加工', repack: '分装', process: '加工', unknownPlace: '未登记地点' },
   },
   en: {
     status: { green: 'Green · cleared', yellow: 'Yellow · pending', red: 'Red · blocked' },
@@ -102,7 +105,7 @@ const PUBLIC_WORDS = {
       disinfection: 'Disinfection certificate',
       customs_declaration: 'Customs declaration',
     },
-    journey: { entry: 'Port of entry', warehouse_arrival: 'Into the supervision warehouse', disinfection: 'Disinfected', exit_certificate: 'Exit certificate', received: 'Received by', unknownPlace: 'Place not recorded' },
+    journey: { entry: 'Port of entry', warehouse_arrival: 'Into the supervision warehouse', disinfection: 'Disinfected', exit_certificate: 'Exit certificate', received: 'Received by', transformed: 'Repacked or processed', repack: 'Repacked by', process: 'Processed by', unknownPlace: 'Place not recorded' },
   },
 } as const satisfies Record<Lang, unknown>;
 
@@ -185,6 +188,7 @@ async function journeyOf(deps: Deps, lot: LotRow, lang: Lang): Promise<JourneySt
     ...disinfections.map((d) => step('disinfection', placeOf(d.warehousePartyId), d.performedAt)),
     ...(exit ? [step('exit_certificate', placeOf(exit.warehousePartyId), exit.issuedAt, exit.number)] : []),
     ...(await receivedSteps(deps, lot, lang)),
+    ...(await transformedSteps(deps, lot, lang)),
   ];
   later.sort((a, b) => a.at.localeCompare(b.at));
   const entry: JourneyStep = { kind: 'entry', label: words.entry, place: lot.portOfEntry, region: null, regionName: null, at: lot.arrivalDate, ref: null };
@@ -219,6 +223,31 @@ async function receivedSteps(deps: Deps, lot: LotRow, lang: Lang): Promise<Journ
   });
 }
 
+/** transformedSteps is where and when a derived lot was made: the enterprise, its location and province. */
+async function transformedSteps(deps: Deps, lot: LotRow, lang: Lang): Promise<JourneyStep[]> {
+  if (lot.transformationId === null) return [];
+  const r = await deps.db
+    .selectFrom('transformations')
+    .innerJoin('parties', 'parties.id', 'transformations.partyId')
+    .leftJoin('locations', 'locations.id', 'transformations.locationId')
+    .select(['transformations.kind', 'transformations.at', 'parties.nameZh', 'parties.nameEn', 'parties.region as partyRegion', 'locations.name as locationName', 'locations.region as locationRegion'])
+    .where('transformations.id', '=', lot.transformationId)
+    .executeTakeFirst();
+  if (!r) return [];
+  const words = PUBLIC_WORDS[lang].journey;
+  const party = (lang === 'zh' ? (r.nameZh ?? r.nameEn) : (r.nameEn ?? r.nameZh)) ?? '';
+  const region = r.locationRegion ?? r.partyRegion;
+  return [{
+    kind: 'transformed',
+    label: r.kind === 'process' ? words.process : r.kind === 'repack' ? words.repack : words.transformed,
+    place: r.locationName ? `${party} · ${r.locationName}` : party,
+    region,
+    regionName: regionName(region, lang) ?? null,
+    at: iso(r.at)!,
+    ref: null,
+  }];
+}
+
 async function proofsOf(deps: Deps, lot: LotRow, docs: PublicDocument[]) {
   const [cp, exit] = await Promise.all([latestCheckpoint(deps.db), lotExitCertificate(deps.db, lot.id)]);
   const size = cp ? Number(cp.size) : null;
@@ -247,11 +276,12 @@ export async function publicLotView(deps: Deps, code: string, lang: Lang): Promi
   const lot = c.value.serial === null ? await findLotByCode(deps.db, c.value.lotCode) : await cartonLot(deps, c.value.lotCode, c.value.serial);
   if (!lot) return null;
   const words = PUBLIC_WORDS[lang];
-  const [producer, samples, documents, journey] = await Promise.all([
+  const [producer, samples, documents, journey, parents] = await Promise.all([
     findProducer(deps.db, lot.producerId),
     lotSamples(deps.db, lot.id),
     publicDocuments(deps, lot, lang),
     journeyOf(deps, lot, lang),
+    lotParents(deps.db, lot),
   ]);
   const reasons = JSON.parse(lot.statusReasons) as StatusReason[];
   const colour = lot.status as LotStatus;
@@ -282,6 +312,13 @@ export async function publicLotView(deps: Deps, code: string, lang: Lang): Promi
     documents,
     tests: { taken: samples.length, negative: count('negative'), positive: count('positive'), pending: count('pending') },
     journey,
+    madeFrom: parents.map((p) => ({
+      code: p.code,
+      codeText: p.codeText,
+      product: { name: (lang === 'zh' ? (p.product.zh ?? p.product.en) : (p.product.en ?? p.product.zh)) ?? '', zh: p.product.zh, en: p.product.en },
+      status: p.status as LotStatus,
+      statusLabel: words.status[p.status as LotStatus],
+    })),
     log: await proofsOf(deps, lot, documents),
   };
 }

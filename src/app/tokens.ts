@@ -19,6 +19,8 @@ export interface Token {
   label: string | null;
   createdAt: string | null;
   revokedAt: string | null;
+  /** qa marks a token of the party's quality assurance: it may close the party's temperature breaches. */
+  qa: boolean;
   logIndex: number;
 }
 
@@ -28,6 +30,7 @@ const toToken = (r: TokenRow): Token => ({
   label: r.label,
   createdAt: iso(r.createdAt),
   revokedAt: iso(r.revokedAt),
+  qa: r.qa === 1,
   logIndex: r.logIndex,
 });
 
@@ -54,15 +57,19 @@ export async function createToken(
   partyId: string,
   label: string | null,
   idem?: Idempotency,
+  options: { qa?: boolean } = {},
 ): Promise<{ token: Token; secret: string; logIndex: number }> {
   await managedParty(deps, actor, partyId);
   // A retry with the same idempotency key returns the first answer, secret included: the caller
   // may have lost that answer, and the secret cannot be recovered any other way.
-  return commit(deps, idem, (w) => appendToken(w, actor?.partyId ?? null, partyId, label));
+  return commit(deps, idem, (w) => appendToken(w, actor?.partyId ?? null, partyId, label, options.qa === true));
 }
 
-/** appendToken issues a token for partyId inside the writer's transaction; the caller has authorised it. */
-export async function appendToken(w: Writer, actorPartyId: string | null, partyId: string, label: string | null) {
+/**
+ * appendToken issues a token for partyId inside the writer's transaction; the caller has authorised it. A QA token's
+ * record says `qa: true`; an ordinary token's record has no qa key (as before QA tokens existed).
+ */
+export async function appendToken(w: Writer, actorPartyId: string | null, partyId: string, label: string | null, qa = false) {
   const secret = `ct_${randomBytes(32).toString('base64url')}`;
   const record = {
     id: newId('tok'),
@@ -71,6 +78,7 @@ export async function appendToken(w: Writer, actorPartyId: string | null, partyI
     label: label?.trim() || null,
     createdAt: w.now,
     revokedAt: null,
+    ...(qa ? { qa: true } : {}),
   };
   const logIndex = await w.append('token.created', actorPartyId, record);
   const row = await w.trx.selectFrom('tokens').selectAll().where('id', '=', record.id).executeTakeFirstOrThrow();
@@ -97,6 +105,7 @@ export async function revokeToken(
       label: row.label,
       createdAt: row.createdAt,
       revokedAt: w.now,
+      ...(row.qa === 1 ? { qa: true } : {}),
     };
     const logIndex = await w.append('token.revoked', actor?.partyId ?? null, record);
     const updated = await w.trx.selectFrom('tokens').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow();
@@ -117,8 +126,9 @@ export async function authenticate(deps: Deps, secret: string): Promise<Actor | 
     .selectFrom('tokens')
     .innerJoin('parties', 'parties.id', 'tokens.partyId')
     .selectAll('parties')
+    .select('tokens.qa')
     .where('tokens.tokenHash', '=', hashToken(secret))
     .where('tokens.revokedAt', 'is', null)
     .executeTakeFirst();
-  return row ? actorOf(row) : null;
+  return row ? { ...actorOf(row), qa: row.qa === 1 } : null;
 }

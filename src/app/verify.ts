@@ -11,7 +11,9 @@ import { PROJECTED_KEYS } from '../store/schema.ts';
 import type { ProjectedTable, Schema } from '../store/schema.ts';
 import { decodeEntry } from './entry.ts';
 import { commitmentOf } from './personal.ts';
+import { secretCommitment } from './webhooks.ts';
 import { rowsFor } from './projection.ts';
+import { temperaturePointsProblem } from './temperature-verify.ts';
 
 /** VerifyReport is what `coldtrace verify` found: ok, or the first thing that disagrees. */
 export interface VerifyReport {
@@ -35,7 +37,8 @@ const PAGE = 10_000;
  * every entry's bytes against its stored leaf hash and the checkpointed tiles; the tree recomputed
  * from the entries against every checkpoint's signature, origin and root (so consecutive checkpoints
  * are consistent, being prefixes of one recomputed tree); every stored tile; every projected row,
- * re-derived from the entries; and the commitments of the personal data that is still held.
+ * re-derived from the entries; the commitments of the personal data that is still held; and each temperature
+ * upload's raw points against the SHA-256 its entry holds.
  * It stops at the first disagreement and names the entry, tile or row.
  */
 export async function verifyDatabase(
@@ -124,8 +127,9 @@ async function run(db: Kysely<Schema>, origin: string, verifiers: readonly NoteV
         if (w.patch && !prior) fail(`entry ${idx} changes ${w.table} row ${k.split('\u0000')[1]}, which no earlier entry wrote`);
         expected.set(k, { row: w.patch ? { ...prior!.row, ...w.row } : { ...w.row }, entry: idx });
       }
-      const rec = entry!.record as { idNumber?: { ref: string; commitment: string }; ref?: string };
+      const rec = entry!.record as { idNumber?: { ref: string; commitment: string }; ref?: string; retailSale?: { buyerRef: string | null; buyerCommitment: string | null } };
       if (rec.idNumber) personalRefs.set(rec.idNumber.ref, { commitment: rec.idNumber.commitment, entry: idx });
+      if (rec.retailSale?.buyerRef && rec.retailSale.buyerCommitment) personalRefs.set(rec.retailSale.buyerRef, { commitment: rec.retailSale.buyerCommitment, entry: idx });
       if (entry!.type === 'personal.erased' && rec.ref) erased.add(rec.ref);
       leaves.push(lh);
       batch.push(lh);
@@ -148,6 +152,9 @@ async function run(db: Kysely<Schema>, origin: string, verifiers: readonly NoteV
   report.tiles = storedTiles.length;
   report.rows = await checkRows(db, expected);
   await checkPersonal(db, personalRefs, erased);
+  await checkWebhookSecrets(db);
+  const points = await temperaturePointsProblem(db);
+  if (points) fail(points);
 }
 
 function checkTiles(stored: Schema['logTiles'][], leaves: Buffer[]) {
@@ -200,6 +207,14 @@ async function checkRows(db: Kysely<Schema>, expected: Map<string, { row: Record
     fail(`${table} row ${k.split('\u0000').slice(1).join('/')} written by entry ${want.entry} is missing`);
   }
   return count;
+}
+
+/** checkWebhookSecrets checks every kept webhook signing secret against the SHA-256 its subscription logged. */
+async function checkWebhookSecrets(db: Kysely<Schema>) {
+  const rows = await db.selectFrom('webhookSecrets').innerJoin('webhooks', 'webhooks.id', 'webhookSecrets.webhookId').select(['webhooks.id', 'webhookSecrets.secret', 'webhooks.secretSha256']).execute();
+  for (const r of rows) {
+    if (secretCommitment(r.secret) !== r.secretSha256) fail(`webhook ${r.id}: the kept signing secret does not match the SHA-256 in its log entry`);
+  }
 }
 
 async function checkPersonal(db: Kysely<Schema>, refs: Map<string, { commitment: string; entry: number }>, erased: Set<string>) {

@@ -8,7 +8,7 @@ import { findVehicle, findWorker } from '../store/master.ts';
 import type { BookingRow, LotRow, SampleRow, Schema } from '../store/schema.ts';
 import { AppError, invalid, notFound } from './app-error.ts';
 import { forbid } from './authorize.ts';
-import type { Idempotency } from './commit.ts';
+import type { Idempotency, Writer } from './commit.ts';
 import { commit } from './commit.ts';
 import type { Deps } from './deps.ts';
 import { newId } from './ids.ts';
@@ -17,6 +17,8 @@ import type { SamplePoint } from './lot-facts.ts';
 import { toLot, visibleLot } from './lots.ts';
 import { iso } from './paging.ts';
 import { findingSuspension } from './suspensions.ts';
+import { openIncidentWith } from './incidents.ts';
+import { announceAlerts } from './alerts.ts';
 
 const toBooking = (b: BookingRow) => ({
   id: b.id,
@@ -71,39 +73,46 @@ export async function createBooking(deps: Deps, actor: Actor, lotId: string, inp
   if (!(input.slotEnd > input.slotStart)) throw invalid('slotEnd', 'must be after slotStart');
   const destination = input.destination.trim();
   if (!destination) throw invalid('destination', 'must not be blank');
-  return commit(deps, idem, async (w) => {
-    const lot = await visibleLot(w.trx, actor, lotId);
-    if (lot.importerPartyId !== actor.partyId) throw forbid('booking.create');
-    await partyWithRole(w.trx, 'warehousePartyId', input.warehousePartyId, 'supervision_warehouse');
-    const loc = await w.trx.selectFrom('locations').selectAll().where('id', '=', input.locationId).executeTakeFirst();
-    if (!loc || loc.ownerPartyId !== input.warehousePartyId) {
-      throw new AppError('UnknownReference', { field: 'locationId', reason: `no location ${input.locationId} of the warehouse` });
-    }
-    const vehicle = await findVehicle(w.trx, input.vehicleId);
-    if (!vehicle) throw new AppError('UnknownReference', { field: 'vehicleId', reason: `no vehicle ${input.vehicleId}` });
-    if (!vehicle.refrigerated) throw invalid('vehicleId', `vehicle ${vehicle.plate} is not refrigerated; frozen goods need a refrigerated vehicle`);
-    const driver = await findWorker(w.trx, input.driverWorkerId);
-    if (!driver || driver.role !== 'driver') {
-      throw new AppError('UnknownReference', { field: 'driverWorkerId', reason: `no driver ${input.driverWorkerId}` });
-    }
-    const booking = {
-      id: newId('bkg'),
-      lotId,
-      ownerPartyId: actor.partyId,
-      warehousePartyId: input.warehousePartyId,
-      locationId: input.locationId,
-      vehicleId: input.vehicleId,
-      driverWorkerId: input.driverWorkerId,
-      destination,
-      slotStart: input.slotStart,
-      slotEnd: input.slotEnd,
-      arrivedAt: null,
-      createdAt: w.now,
-      updatedAt: w.now,
-    };
-    const logIndex = await w.append('booking.created', actor.partyId, { booking });
-    return { ...toBooking({ ...booking, logIndex }), logIndex };
-  });
+  return commit(deps, idem, (w) => bookWith(w, deps, actor, lotId, input));
+}
+
+/** bookWith is createBooking inside the writer's transaction, for callers that batch many writes in one commit. */
+export async function bookWith(w: Writer, deps: Deps, actor: Actor, lotId: string, input: BookingInput) {
+  if (!mayAttempt(actor, 'booking.create')) throw forbid('booking.create');
+  if (!(input.slotEnd > input.slotStart)) throw invalid('slotEnd', 'must be after slotStart');
+  const destination = input.destination.trim();
+  if (!destination) throw invalid('destination', 'must not be blank');
+  const lot = await visibleLot(w.trx, actor, lotId);
+  if (lot.importerPartyId !== actor.partyId) throw forbid('booking.create');
+  await partyWithRole(w.trx, 'warehousePartyId', input.warehousePartyId, 'supervision_warehouse');
+  const loc = await w.trx.selectFrom('locations').selectAll().where('id', '=', input.locationId).executeTakeFirst();
+  if (!loc || loc.ownerPartyId !== input.warehousePartyId) {
+    throw new AppError('UnknownReference', { field: 'locationId', reason: `no location ${input.locationId} of the warehouse` });
+  }
+  const vehicle = await findVehicle(w.trx, input.vehicleId);
+  if (!vehicle) throw new AppError('UnknownReference', { field: 'vehicleId', reason: `no vehicle ${input.vehicleId}` });
+  if (!vehicle.refrigerated) throw invalid('vehicleId', `vehicle ${vehicle.plate} is not refrigerated; frozen goods need a refrigerated vehicle`);
+  const driver = await findWorker(w.trx, input.driverWorkerId);
+  if (!driver || driver.role !== 'driver') {
+    throw new AppError('UnknownReference', { field: 'driverWorkerId', reason: `no driver ${input.driverWorkerId}` });
+  }
+  const booking = {
+    id: newId('bkg'),
+    lotId,
+    ownerPartyId: actor.partyId,
+    warehousePartyId: input.warehousePartyId,
+    locationId: input.locationId,
+    vehicleId: input.vehicleId,
+    driverWorkerId: input.driverWorkerId,
+    destination,
+    slotStart: input.slotStart,
+    slotEnd: input.slotEnd,
+    arrivedAt: null,
+    createdAt: w.now,
+    updatedAt: w.now,
+  };
+  const logIndex = await w.append('booking.created', actor.partyId, { booking });
+  return { ...toBooking({ ...booking, logIndex }), logIndex };
 }
 
 /** arrivedBooking returns the lot's booking at the actor's warehouse on which arrival was recorded, or 409. */
@@ -117,16 +126,27 @@ async function arrivedBooking(trx: Transaction<Schema>, actor: Actor, lot: LotRo
 /** recordArrival records that the booked lot arrived at the warehouse. */
 export async function recordArrival(deps: Deps, actor: Actor, bookingId: string, arrivedAt: number) {
   if (!mayAttempt(actor, 'warehouse.record')) throw forbid('warehouse.record');
-  return commit(deps, undefined, async (w) => {
-    const b = await w.trx.selectFrom('bookings').selectAll().where('id', '=', bookingId).executeTakeFirst();
-    if (!b || b.warehousePartyId !== actor.partyId) throw notFound('BookingNotFound', 'id', bookingId);
-    if (b.arrivedAt !== null) throw new AppError('Conflict', { reason: `arrival was already recorded at ${iso(b.arrivedAt)}` });
-    if (arrivedAt > w.now + 5 * 60_000) throw invalid('arrivedAt', 'is in the future');
-    const booking = { ...b, arrivedAt, updatedAt: w.now };
-    const { logIndex: _, ...record } = booking;
-    const logIndex = await w.append('booking.arrived', actor.partyId, { booking: record });
-    return { ...toBooking({ ...booking, logIndex }), logIndex };
-  });
+  return commit(deps, undefined, (w) => arrivalWith(w, deps, actor, bookingId, arrivedAt));
+}
+
+/** arrivalWith is recordArrival inside the writer's transaction. */
+export async function arrivalWith(w: Writer, deps: Deps, actor: Actor, bookingId: string, arrivedAt: number) {
+  if (!mayAttempt(actor, 'warehouse.record')) throw forbid('warehouse.record');
+  const b = await w.trx.selectFrom('bookings').selectAll().where('id', '=', bookingId).executeTakeFirst();
+  if (!b || b.warehousePartyId !== actor.partyId) throw notFound('BookingNotFound', 'id', bookingId);
+  if (b.arrivedAt !== null) throw new AppError('Conflict', { reason: `arrival was already recorded at ${iso(b.arrivedAt)}` });
+  if (arrivedAt > w.now + 5 * 60_000) throw invalid('arrivedAt', 'is in the future');
+  const booking = { ...b, arrivedAt, updatedAt: w.now };
+  const { logIndex: _, ...record } = booking;
+  const logIndex = await w.append('booking.arrived', actor.partyId, { booking: record });
+  return { ...toBooking({ ...booking, logIndex }), logIndex };
+}
+
+export interface DisinfectionInput {
+  agent: string;
+  concentration: string;
+  operatorWorkerId: string;
+  performedAt: number;
 }
 
 /** recordDisinfection records the disinfection of an arrived lot: agent, concentration, operator and time. */
@@ -134,62 +154,86 @@ export async function recordDisinfection(
   deps: Deps,
   actor: Actor,
   lotId: string,
-  input: { agent: string; concentration: string; operatorWorkerId: string; performedAt: number },
+  input: DisinfectionInput,
 ) {
   if (!mayAttempt(actor, 'warehouse.record')) throw forbid('warehouse.record');
   if (!input.agent.trim()) throw invalid('agent', 'must not be blank');
   if (!input.concentration.trim()) throw invalid('concentration', 'must not be blank');
-  return commit(deps, undefined, async (w) => {
-    const lot = await visibleLot(w.trx, actor, lotId);
-    await arrivedBooking(w.trx, actor, lot);
-    const operator = await findWorker(w.trx, input.operatorWorkerId);
-    if (!operator || operator.employerPartyId !== actor.partyId) {
-      throw new AppError('UnknownReference', { field: 'operatorWorkerId', reason: `no worker ${input.operatorWorkerId} of yours` });
-    }
-    const disinfection = {
-      id: newId('dis'),
-      lotId,
-      warehousePartyId: actor.partyId,
-      agent: input.agent.trim(),
-      concentration: input.concentration.trim(),
-      operatorWorkerId: operator.id,
-      performedAt: input.performedAt,
-      createdAt: w.now,
-    };
-    const facts = await collectFacts(w.trx, lot);
-    const lotStatus = statusPatch(lot, { ...facts, disinfected: true }, w.now);
-    const logIndex = await w.append('disinfection.recorded', actor.partyId, { disinfection, lotStatus });
-    return { ...disinfection, performedAt: iso(disinfection.performedAt), createdAt: iso(w.now), lot: toLot((await findLot(w.trx, lotId))!), logIndex };
-  });
+  return commit(deps, undefined, (w) => disinfectWith(w, deps, actor, lotId, input));
+}
+
+/** disinfectWith is recordDisinfection inside the writer's transaction. */
+export async function disinfectWith(w: Writer, deps: Deps, actor: Actor, lotId: string, input: DisinfectionInput) {
+  if (!mayAttempt(actor, 'warehouse.record')) throw forbid('warehouse.record');
+  if (!input.agent.trim()) throw invalid('agent', 'must not be blank');
+  if (!input.concentration.trim()) throw invalid('concentration', 'must not be blank');
+  const lot = await visibleLot(w.trx, actor, lotId);
+  await arrivedBooking(w.trx, actor, lot);
+  const operator = await findWorker(w.trx, input.operatorWorkerId);
+  if (!operator || operator.employerPartyId !== actor.partyId) {
+    throw new AppError('UnknownReference', { field: 'operatorWorkerId', reason: `no worker ${input.operatorWorkerId} of yours` });
+  }
+  const disinfection = {
+    id: newId('dis'),
+    lotId,
+    warehousePartyId: actor.partyId,
+    agent: input.agent.trim(),
+    concentration: input.concentration.trim(),
+    operatorWorkerId: operator.id,
+    performedAt: input.performedAt,
+    createdAt: w.now,
+  };
+  const facts = await collectFacts(w.trx, lot);
+  const lotStatus = statusPatch(lot, { ...facts, disinfected: true }, w.now);
+  const logIndex = await w.append('disinfection.recorded', actor.partyId, { disinfection, lotStatus });
+  return { ...disinfection, performedAt: iso(disinfection.performedAt), createdAt: iso(w.now), lot: toLot((await findLot(w.trx, lotId))!), logIndex };
+}
+
+export interface SampleInput {
+  point: SamplePoint;
+  labPartyId: string;
+  takenAt: number;
 }
 
 /** takeSample records a sample taken from an arrived lot at a point, sent to a lab; it gets its own ID. */
-export async function takeSample(deps: Deps, actor: Actor, lotId: string, input: { point: SamplePoint; labPartyId: string; takenAt: number }, idem?: Idempotency) {
+export async function takeSample(deps: Deps, actor: Actor, lotId: string, input: SampleInput, idem?: Idempotency) {
   if (!mayAttempt(actor, 'warehouse.record')) throw forbid('warehouse.record');
   if (!(SAMPLE_POINTS as readonly string[]).includes(input.point)) throw invalid('point', `must be one of ${SAMPLE_POINTS.join(', ')}`);
-  return commit(deps, idem, async (w) => {
-    const lot = await visibleLot(w.trx, actor, lotId);
-    await arrivedBooking(w.trx, actor, lot);
-    await partyWithRole(w.trx, 'labPartyId', input.labPartyId, 'lab');
-    const sample = {
-      id: newId('smp'),
-      lotId,
-      warehousePartyId: actor.partyId,
-      labPartyId: input.labPartyId,
-      point: input.point,
-      takenAt: input.takenAt,
-      result: 'pending',
-      ctValue: null,
-      method: null,
-      resultedAt: null,
-      createdAt: w.now,
-      updatedAt: w.now,
-    };
-    const facts = await collectFacts(w.trx, lot);
-    const lotStatus = statusPatch(lot, { ...facts, samples: [...facts.samples, { id: sample.id, point: input.point, result: 'pending' }] }, w.now);
-    const logIndex = await w.append('sample.taken', actor.partyId, { sample, lotStatus });
-    return { ...toSample({ ...sample, logIndex }), lot: toLot((await findLot(w.trx, lotId))!), logIndex };
-  });
+  return commit(deps, idem, (w) => sampleWith(w, deps, actor, lotId, input));
+}
+
+/** sampleWith is takeSample inside the writer's transaction. */
+export async function sampleWith(w: Writer, deps: Deps, actor: Actor, lotId: string, input: SampleInput) {
+  if (!mayAttempt(actor, 'warehouse.record')) throw forbid('warehouse.record');
+  if (!(SAMPLE_POINTS as readonly string[]).includes(input.point)) throw invalid('point', `must be one of ${SAMPLE_POINTS.join(', ')}`);
+  const lot = await visibleLot(w.trx, actor, lotId);
+  await arrivedBooking(w.trx, actor, lot);
+  await partyWithRole(w.trx, 'labPartyId', input.labPartyId, 'lab');
+  const sample = {
+    id: newId('smp'),
+    lotId,
+    warehousePartyId: actor.partyId,
+    labPartyId: input.labPartyId,
+    point: input.point,
+    takenAt: input.takenAt,
+    result: 'pending',
+    ctValue: null,
+    method: null,
+    resultedAt: null,
+    createdAt: w.now,
+    updatedAt: w.now,
+  };
+  const facts = await collectFacts(w.trx, lot);
+  const lotStatus = statusPatch(lot, { ...facts, samples: [...facts.samples, { id: sample.id, point: input.point, result: 'pending' }] }, w.now);
+  const logIndex = await w.append('sample.taken', actor.partyId, { sample, lotStatus });
+  return { ...toSample({ ...sample, logIndex }), lot: toLot((await findLot(w.trx, lotId))!), logIndex };
+}
+
+export interface ResultInput {
+  result: 'negative' | 'positive';
+  ctValue?: number | null;
+  method: string;
+  resultedAt: number;
 }
 
 /**
@@ -201,37 +245,59 @@ export async function postResult(
   deps: Deps,
   actor: Actor,
   sampleId: string,
-  input: { result: 'negative' | 'positive'; ctValue?: number | null; method: string; resultedAt: number },
+  input: ResultInput,
 ) {
   if (!mayAttempt(actor, 'sample.result')) throw forbid('sample.result');
   if (!input.method.trim()) throw invalid('method', 'must not be blank');
   if (input.ctValue !== undefined && input.ctValue !== null && !(input.ctValue > 0 && input.ctValue < 50)) {
     throw invalid('ctValue', 'must be a Ct value between 0 and 50');
   }
-  const out = await commit(deps, undefined, async (w) => {
-    const s = await w.trx.selectFrom('samples').selectAll().where('id', '=', sampleId).executeTakeFirst();
-    // A lab sees only the samples sent to it: any other sample does not exist for it.
-    if (!s || s.labPartyId !== actor.partyId) throw notFound('SampleNotFound', 'id', sampleId);
-    if (s.result !== 'pending') throw new AppError('Conflict', { field: 'result', reason: `the result (${s.result}) was already posted` });
-    if (input.resultedAt < s.takenAt) throw invalid('resultedAt', 'is before the sample was taken');
-    const lot = (await findLot(w.trx, s.lotId))!;
-    const { logIndex: _, ...prior } = s;
-    const sample = { ...prior, result: input.result, ctValue: input.ctValue ?? null, method: input.method.trim(), resultedAt: input.resultedAt, updatedAt: w.now };
-    const facts = await collectFacts(w.trx, lot);
-    const samples = facts.samples.map((x) => (x.id === s.id ? { ...x, result: input.result } : x));
-    const lotStatus = statusPatch(lot, { ...facts, samples }, w.now);
-    const suspension =
-      input.result === 'positive'
-        ? await findingSuspension(w.trx, lot.producerId, w.now, { reason: `positive nucleic-acid result for sample ${s.id} of lot ${lot.code}`, lotId: lot.id, sampleId: s.id })
-        : null;
-    const logIndex = await w.append('sample.resulted', actor.partyId, { sample, lotStatus, suspension });
-    return { ...toSample({ ...sample, logIndex }), lot: toLot((await findLot(w.trx, lot.id))!), suspensionId: suspension?.id ?? null, logIndex, producerId: lot.producerId };
-  });
+  const out = await commit(deps, undefined, (w) => resultWith(w, deps, actor, sampleId, input));
+  if (out.incident) announceAlerts(deps.events, out.incident.alerts);
   if (out.result === 'positive') {
     deps.events.emit({ type: 'sample.positive', lotId: out.lotId, sampleId: out.id, producerId: out.producerId, logIndex: out.logIndex, at: deps.clock.now() });
   }
-  const { producerId: _p, ...rest } = out;
-  return rest;
+  const { producerId: _p, incident, ...rest } = out;
+  return { ...rest, incident: incident && { id: incident.id, number: incident.number, lots: incident.lots, holders: incident.holders, affectedKg: incident.affectedKg } };
+}
+
+/**
+ * resultWith is postResult inside the writer's transaction; a positive result opens its incident in the same write.
+ * The caller emits the sample.positive event once the transaction has committed (postResult does).
+ */
+export async function resultWith(w: Writer, deps: Deps, actor: Actor, sampleId: string, input: ResultInput) {
+  if (!mayAttempt(actor, 'sample.result')) throw forbid('sample.result');
+  if (!input.method.trim()) throw invalid('method', 'must not be blank');
+  if (input.ctValue !== undefined && input.ctValue !== null && !(input.ctValue > 0 && input.ctValue < 50)) {
+    throw invalid('ctValue', 'must be a Ct value between 0 and 50');
+  }
+  const s = await w.trx.selectFrom('samples').selectAll().where('id', '=', sampleId).executeTakeFirst();
+  // A lab sees only the samples sent to it: any other sample does not exist for it.
+  if (!s || s.labPartyId !== actor.partyId) throw notFound('SampleNotFound', 'id', sampleId);
+  if (s.result !== 'pending') throw new AppError('Conflict', { field: 'result', reason: `the result (${s.result}) was already posted` });
+  if (input.resultedAt < s.takenAt) throw invalid('resultedAt', 'is before the sample was taken');
+  const lot = (await findLot(w.trx, s.lotId))!;
+  const { logIndex: _, ...prior } = s;
+  const sample = { ...prior, result: input.result, ctValue: input.ctValue ?? null, method: input.method.trim(), resultedAt: input.resultedAt, updatedAt: w.now };
+  const facts = await collectFacts(w.trx, lot);
+  const samples = facts.samples.map((x) => (x.id === s.id ? { ...x, result: input.result } : x));
+  const lotStatus = statusPatch(lot, { ...facts, samples }, w.now);
+  const suspension =
+    input.result === 'positive'
+      ? await findingSuspension(w.trx, lot.producerId, w.now, { reason: `positive nucleic-acid result for sample ${s.id} of lot ${lot.code}`, lotId: lot.id, sampleId: s.id })
+      : null;
+  const logIndex = await w.append('sample.resulted', actor.partyId, { sample, lotStatus, suspension });
+  // A positive result opens its incident in the same write: the lot and everything made from it are frozen and
+  // their holders alerted before the lab's request is answered, or, if the node dies first, none of it happened.
+  const incident = input.result === 'positive' ? await openIncidentWith(w, deps, actor.partyId, { trigger: { kind: 'positive_result', sampleId: s.id, lotId: lot.id } }) : null;
+  return {
+    ...toSample({ ...sample, logIndex }),
+    lot: toLot((await findLot(w.trx, lot.id))!),
+    suspensionId: suspension?.id ?? null,
+    incident: incident && { id: incident.id, number: incident.number, lots: incident.lots, holders: incident.holders, affectedKg: incident.affectedKg, alerts: incident.alerts },
+    logIndex,
+    producerId: lot.producerId,
+  };
 }
 
 /**
@@ -240,26 +306,30 @@ export async function postResult(
  */
 export async function issueExitCertificate(deps: Deps, actor: Actor, lotId: string, idem?: Idempotency) {
   if (!mayAttempt(actor, 'warehouse.record')) throw forbid('warehouse.record');
-  return commit(deps, idem, async (w) => {
-    const lot = await visibleLot(w.trx, actor, lotId);
-    await arrivedBooking(w.trx, actor, lot);
-    const facts = await collectFacts(w.trx, lot);
-    if (facts.exitCertificate) throw new AppError('Conflict', { reason: 'the exit certificate was already issued' });
-    const ready = canIssueExitCertificate(facts);
-    if (!ready.ok) throw new AppError('LotNotReady', { reason: ready.reason, missing: ready.missing });
-    const day = chinaDate(w.now).replace(/-/g, '');
-    const id = newId('exc');
-    const exitCertificate = { id, number: `CK${lot.region.slice(0, 2)}${day}${id.slice(-8)}`, lotId, warehousePartyId: actor.partyId, issuedAt: w.now };
-    const lotStatus = statusPatch(lot, { ...facts, exitCertificate: true }, w.now);
-    const logIndex = await w.append('exit.issued', actor.partyId, { exitCertificate, lotStatus });
-    return {
-      ...exitCertificate,
-      issuedAt: iso(w.now),
-      qrUrl: `${deps.config.publicUrl}/t/${lot.code}`,
-      lot: toLot((await findLot(w.trx, lotId))!),
-      logIndex,
-    };
-  });
+  return commit(deps, idem, (w) => exitWith(w, deps, actor, lotId));
+}
+
+/** exitWith is issueExitCertificate inside the writer's transaction. */
+export async function exitWith(w: Writer, deps: Deps, actor: Actor, lotId: string) {
+  if (!mayAttempt(actor, 'warehouse.record')) throw forbid('warehouse.record');
+  const lot = await visibleLot(w.trx, actor, lotId);
+  await arrivedBooking(w.trx, actor, lot);
+  const facts = await collectFacts(w.trx, lot);
+  if (facts.exitCertificate) throw new AppError('Conflict', { reason: 'the exit certificate was already issued' });
+  const ready = canIssueExitCertificate(facts);
+  if (!ready.ok) throw new AppError('LotNotReady', { reason: ready.reason, missing: ready.missing });
+  const day = chinaDate(w.now).replace(/-/g, '');
+  const id = newId('exc');
+  const exitCertificate = { id, number: `CK${lot.region.slice(0, 2)}${day}${id.slice(-8)}`, lotId, warehousePartyId: actor.partyId, issuedAt: w.now };
+  const lotStatus = statusPatch(lot, { ...facts, exitCertificate: true }, w.now);
+  const logIndex = await w.append('exit.issued', actor.partyId, { exitCertificate, lotStatus });
+  return {
+    ...exitCertificate,
+    issuedAt: iso(w.now),
+    qrUrl: `${deps.config.publicUrl}/t/${lot.code}`,
+    lot: toLot((await findLot(w.trx, lotId))!),
+    logIndex,
+  };
 }
 
 /** lotRecords returns a lot's bookings and samples for the actor. */

@@ -8,7 +8,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Schema, WorkerRow, WorkerTestRow } from '../store/schema.ts';
 import { invalid, notFound } from './app-error.ts';
 import { forbid } from './authorize.ts';
-import type { Idempotency } from './commit.ts';
+import type { Idempotency, Writer } from './commit.ts';
 import { commit } from './commit.ts';
 import type { Deps } from './deps.ts';
 import { newId } from './ids.ts';
@@ -169,22 +169,29 @@ export async function recordWorkerTest(deps: Deps, actor: Actor, workerId: strin
   if (!Number.isFinite(input.sampledAt)) throw invalid('sampledAt', 'must be a date-time');
   if (input.sampledAt > deps.clock.now() + 5 * 60_000) throw invalid('sampledAt', 'is in the future');
   if (!input.institution.trim()) throw invalid('institution', 'must not be blank');
-  return commit(deps, idem, async (w) => {
-    const worker = await findWorker(w.trx, workerId);
-    if (!worker || !canSee(actor, owned(worker))) throw notFound('WorkerNotFound', 'id', workerId);
-    if (!canManage(actor, owned(worker))) throw forbid('worker.test.create');
-    const record = {
-      id: newId('wt'),
-      workerId,
-      sampledAt: input.sampledAt,
-      result: input.result,
-      institution: input.institution.trim(),
-      createdAt: w.now,
-    };
-    const logIndex = await w.append('worker.test.recorded', actor.partyId, record);
-    const row = await w.trx.selectFrom('workerTests').selectAll().where('id', '=', record.id).executeTakeFirstOrThrow();
-    return { test: toTest(row), logIndex };
-  });
+  return commit(deps, idem, (w) => testWith(w, deps, actor, workerId, input));
+}
+
+/** testWith is recordWorkerTest inside the writer's transaction, for callers that batch many writes in one commit. */
+export async function testWith(w: Writer, deps: Deps, actor: Actor, workerId: string, input: WorkerTestInput) {
+  if (!mayAttempt(actor, 'worker.test.create')) throw forbid('worker.test.create');
+  if (!Number.isFinite(input.sampledAt)) throw invalid('sampledAt', 'must be a date-time');
+  if (input.sampledAt > w.now + 5 * 60_000) throw invalid('sampledAt', 'is in the future');
+  if (!input.institution.trim()) throw invalid('institution', 'must not be blank');
+  const worker = await findWorker(w.trx, workerId);
+  if (!worker || !canSee(actor, owned(worker))) throw notFound('WorkerNotFound', 'id', workerId);
+  if (!canManage(actor, owned(worker))) throw forbid('worker.test.create');
+  const record = {
+    id: newId('wt'),
+    workerId,
+    sampledAt: input.sampledAt,
+    result: input.result,
+    institution: input.institution.trim(),
+    createdAt: w.now,
+  };
+  const logIndex = await w.append('worker.test.recorded', actor.partyId, record);
+  const row = await w.trx.selectFrom('workerTests').selectAll().where('id', '=', record.id).executeTakeFirstOrThrow();
+  return { test: toTest(row), logIndex };
 }
 
 /** listWorkerTests returns a worker's tests, latest first. */

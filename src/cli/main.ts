@@ -4,7 +4,10 @@ import { nodeOptionsFrom, openNode, openNodeDialect } from '../app/node.ts';
 import { createParty } from '../app/parties.ts';
 import { createToken, revokeToken } from '../app/tokens.ts';
 import { migrateToLatest } from '../store/migrate.ts';
+import { addDemoCommand } from './demo.ts';
+import { addEpcisCommands } from './epcis-commands.ts';
 import { addLogCommands } from './log-commands.ts';
+import { addReportCommands } from './report-commands.ts';
 
 const int = (v: string) => {
   const n = Number(v);
@@ -80,10 +83,11 @@ token
   .description('issue a new token for a party; the token is printed once')
   .requiredOption('--party <id>', 'party id (pty_…)')
   .option('--label <text>', 'what the token is for')
+  .option('--qa', "a token of the party's quality assurance (may close the party's temperature breaches)")
   .option('--data <dir>', 'data directory (env COLDTRACE_DATA, default ./data)')
-  .action((o: { party: string; label?: string; data?: string }) =>
+  .action((o: { party: string; label?: string; qa?: boolean; data?: string }) =>
     withNode(o, async (deps) => {
-      const r = await createToken(deps, null, o.party, o.label ?? null);
+      const r = await createToken(deps, null, o.party, o.label ?? null, undefined, { qa: o.qa === true });
       return { ...r.token, token: r.secret, logIndex: r.logIndex };
     }),
   );
@@ -100,6 +104,9 @@ token
   );
 
 addLogCommands(program);
+addEpcisCommands(program);
+addDemoCommand(program);
+addReportCommands(program);
 
 try {
   await program.parseAsync(process.argv);

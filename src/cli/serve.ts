@@ -1,5 +1,6 @@
 import type { Deps } from '../app/deps.ts';
 import { startCheckpointer } from '../app/checkpointer.ts';
+import { startDeliverer } from '../app/deliverer.ts';
 import { bootstrapAdmin, nodeOptionsFrom, openNode } from '../app/node.ts';
 import { buildApp } from '../http/app.ts';
 
@@ -33,18 +34,25 @@ export async function serve(flags: ServeFlags): Promise<void> {
         `Its token, shown only this once (首次启动，管理员令牌仅显示一次):\n\n  ${admin.token}\n\n`,
     );
   }
-  const app = await buildApp(deps, { logger: { level: process.env.LOG_LEVEL ?? 'info' }, trustProxy: trustProxyFrom(process.env.COLDTRACE_TRUST_PROXY) });
+  const app = await buildApp(deps, {
+    logger: { level: process.env.LOG_LEVEL ?? 'info' },
+    trustProxy: trustProxyFrom(process.env.COLDTRACE_TRUST_PROXY),
+    allowHttpWebhooks: process.env.COLDTRACE_WEBHOOK_ALLOW_HTTP === 'true',
+  });
   const interval = Number(process.env.COLDTRACE_CHECKPOINT_MS ?? 1000);
   const checkpointer = startCheckpointer(deps.db, deps.log, deps.clock, interval, (err) =>
     app.log.error({ err }, 'checkpoint failed; retrying on the next tick'),
   );
   await checkpointer.flush();
+  const deliverer = startDeliverer(deps, { onError: (err) => app.log.error({ err }, 'webhook delivery pass failed; retrying on the next tick') });
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     app.log.info({ signal }, 'stopping: finishing requests in flight');
     await app.close();
+    // Attempts under way finish and are recorded; whatever is still queued is sent after the next start.
+    await deliverer.stop();
     // Sign the last entries before closing, so a clean stop leaves the whole log checkpointed.
     await checkpointer.stop();
     await deps.dialect.close();

@@ -36,6 +36,8 @@ export interface Actor {
   readonly roles: readonly Role[];
   readonly region: string;
   readonly national: boolean;
+  /** qa is true when the token is one of the party's quality assurance, which may close the party's breaches. */
+  readonly qa?: boolean;
 }
 
 /**
@@ -77,9 +79,23 @@ export type Action =
   | 'sample.result'
   | 'cartons.issue'
   | 'producer.suspend'
-  | 'custody.move';
+  | 'custody.move'
+  | 'custody.transform'
+  | 'retail.sell'
+  | 'notice.send'
+  | 'webhook.manage'
+  | 'epcis.capture'
+  | 'temperature.upload'
+  | 'breach.close'
+  | 'lot.trace'
+  | 'incident.open'
+  | 'incident.act'
+  | 'incident.manage'
+  | 'sample.market';
 
 const ALL: readonly Role[] = ROLES;
+/** The parties that hold goods or carry them, and so log their temperatures. */
+const TEMPERATURE_LOGGERS: readonly Role[] = ['importer', 'supervision_warehouse', 'cold_store', 'carrier', 'wholesaler', 'retailer', 'restaurant'];
 
 /**
  * PERMISSIONS is the permission table: which roles may attempt each action. Scope (own data, own
@@ -114,6 +130,21 @@ export const PERMISSIONS: Readonly<Record<Action, readonly Role[]>> = {
   'cartons.issue': ['importer'],
   'producer.suspend': ['customs'],
   'custody.move': ['importer', 'supervision_warehouse', 'cold_store', 'wholesaler', 'retailer', 'restaurant'],
+  'custody.transform': ['importer', 'cold_store', 'wholesaler', 'retailer', 'restaurant'],
+  'retail.sell': ['retailer', 'restaurant'],
+  // Regulators and customs send notices to parties in their region (national: anywhere); every party runs its own webhooks.
+  'notice.send': ['customs', 'regulator'],
+  'webhook.manage': ALL,
+  // Holders and carriers log temperatures; a breach is closed by a regulator or by a holder's QA token (see qa).
+  'temperature.upload': TEMPERATURE_LOGGERS,
+  'breach.close': ['regulator', ...TEMPERATURE_LOGGERS],
+  'lot.trace': ['customs', 'regulator', 'auditor'],
+  'incident.open': ['customs', 'regulator'],
+  'incident.act': ['importer', 'supervision_warehouse', 'cold_store', 'wholesaler', 'retailer', 'restaurant'],
+  'incident.manage': ['regulator'],
+  'sample.market': ['regulator'],
+  // EPCIS capture records facts of one's own business; mapped events are checked again as custody.move.
+  'epcis.capture': BUSINESS_ROLES,
 };
 
 /** mayAttempt tells whether any of the actor's roles appears in the table for action. */

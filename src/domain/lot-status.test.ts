@@ -60,6 +60,7 @@ describe('lotStatus: each red reason on its own', () => {
     ['the producer suspended at entry', { ...GREEN, producerSuspendedAtEntry: true }, [{ code: 'producer_suspended_at_entry' }]],
     ['a recall', { ...GREEN, recalled: true }, [{ code: 'recalled' }]],
     ['an open incident', { ...GREEN, openIncidents: ['inc_7'] }, [{ code: 'open_incident', params: { incidentId: 'inc_7' } }]],
+    ['an open incident known by its number', { ...GREEN, openIncidents: [{ id: 'inc_7', number: 7 }] }, [{ code: 'open_incident', params: { incidentId: 'inc_7', number: 7 } }]],
     ['a red parent', { ...GREEN, parentStatuses: ['green', 'red'] }, [{ code: 'parent_red', params: { count: 1 } }]],
   ])('%s makes it red', (_name, facts, reasons) => {
     expect(lotStatus(facts)).toEqual({ status: 'red', reasons });
@@ -295,6 +296,12 @@ describe('reasonText', () => {
       else expect(t).toMatch(/^[A-Z]/);
     }
     expect(new Set(texts).size).toBe(texts.length);
+  });
+
+  it('calls a numbered incident by its number, as regulators do', () => {
+    const r: Reason = { code: 'open_incident', params: { incidentId: 'inc_7', number: 12 } };
+    expect(reasonText(r, 'en')).toBe('This lot is frozen in open incident 12.');
+    expect(reasonText(r, 'zh')).toContain('第 12 号事件');
   });
 
   it('names the sample, point, document, incident and breach', () => {

@@ -16,7 +16,17 @@ export type SamplePoint = (typeof SAMPLE_POINTS)[number];
 
 export type SampleResult = 'pending' | 'negative' | 'positive';
 export type Sample = { readonly id: string; readonly point: SamplePoint; readonly result: SampleResult };
-export type Breach = { readonly id: string; readonly reason: string };
+/**
+ * An open temperature breach: its id and a short reason, and, when known, the warmest reading, the limit it broke and
+ * how many minutes it lasted, from which reasonText words the reason in the reader's language.
+ */
+export type Breach = {
+  readonly id: string;
+  readonly reason: string;
+  readonly maxCelsius?: number;
+  readonly limitCelsius?: number;
+  readonly minutes?: number;
+};
 
 /** Every imported lot needs all four documents unless the caller says otherwise. */
 export const DEFAULT_REQUIRED_DOCUMENTS: readonly DocumentKind[] = Object.freeze([...DOCUMENT_KINDS]);
@@ -49,8 +59,8 @@ export type LotFacts = {
   /** Whether the producer was suspended on the day the lot arrived (see suspension.ts isSuspendedOn). */
   readonly producerSuspendedAtEntry: boolean;
   readonly recalled?: boolean;
-  /** The ids of open incidents that include the lot. */
-  readonly openIncidents?: readonly string[];
+  /** The open incidents that include the lot: by id, or by id and the number people call it by ("incident 7"). */
+  readonly openIncidents?: readonly (string | { readonly id: string; readonly number: number })[];
   /** Temperature breaches logged against the lot and not yet closed after review. */
   readonly openBreaches?: readonly Breach[];
   /** Whether a regulator or the warehouse holds the lot for inspection. */
@@ -114,7 +124,8 @@ function blockingReasons(f: LotFacts): { red: StatusReason[]; yellow: StatusReas
   }
   if (f.producerSuspendedAtEntry) red.push({ code: 'producer_suspended_at_entry' });
   if (f.recalled === true) red.push({ code: 'recalled' });
-  for (const id of unique(f.openIncidents ?? [])) red.push({ code: 'open_incident', params: { incidentId: id } });
+  const incidents = new Map((f.openIncidents ?? []).map((i) => (typeof i === 'string' ? [i, { incidentId: i }] : [i.id, { incidentId: i.id, number: i.number }])));
+  for (const params of incidents.values()) red.push({ code: 'open_incident', params });
   const parents = f.parentStatuses ?? [];
   const redParents = parents.filter((p) => p === 'red').length;
   if (redParents > 0) red.push({ code: 'parent_red', params: { count: redParents } });
@@ -135,7 +146,9 @@ function blockingReasons(f: LotFacts): { red: StatusReason[]; yellow: StatusReas
   }
   if (imported && !f.exitCertificate) yellow.push({ code: 'no_exit_certificate' });
   for (const b of f.openBreaches ?? []) {
-    yellow.push({ code: 'temperature_breach_open', params: { breachId: b.id, reason: b.reason } });
+    const params: Record<string, string | number> = { breachId: b.id, reason: b.reason };
+    if (b.maxCelsius !== undefined && b.limitCelsius !== undefined && b.minutes !== undefined) Object.assign(params, { maxCelsius: b.maxCelsius, limitCelsius: b.limitCelsius, minutes: b.minutes });
+    yellow.push({ code: 'temperature_breach_open', params });
   }
   if (f.heldForInspection === true) yellow.push({ code: 'held_for_inspection' });
   const yellowParents = parents.filter((p) => p === 'yellow').length;
@@ -220,6 +233,7 @@ export function reasonText(reason: Reason, lang: Lang): string {
     case 'recalled':
       return zh ? '该批货物已被召回' : 'This lot has been recalled.';
     case 'open_incident':
+      if (p['number'] !== undefined) return zh ? `该批货物涉及尚未结案的第 ${str('number')} 号事件，已冻结` : `This lot is frozen in open incident ${str('number')}.`;
       return zh ? `该批货物涉及尚未结案的事件 ${str('incidentId')}` : `This lot is part of open incident ${str('incidentId')}.`;
     case 'parent_red':
       if (zh) return `由 ${count} 个红码（已阻断）批次加工而来`;
@@ -235,6 +249,12 @@ export function reasonText(reason: Reason, lang: Lang): string {
     case 'no_exit_certificate':
       return zh ? '集中监管仓尚未出具出仓证明' : 'The supervision warehouse has not issued the exit certificate yet.';
     case 'temperature_breach_open':
+      if (typeof p['maxCelsius'] === 'number' && typeof p['limitCelsius'] === 'number' && typeof p['minutes'] === 'number') {
+        const [peak, limit, minutes] = [p['maxCelsius'], p['limitCelsius'], p['minutes']];
+        return zh
+          ? `温度异常正在核查：最高 ${peak} ℃，高于 ${limit} ℃ 的上限持续 ${minutes} 分钟（${str('breachId')}）`
+          : `A temperature problem is being checked: up to ${peak} °C, above the ${limit} °C limit for ${minutes} min (${str('breachId')}).`;
+      }
       return zh ? `温度异常正在核查：${str('reason')}` : `A temperature problem is being checked: ${str('reason')}`;
     case 'held_for_inspection':
       return zh ? '该批货物被扣留待查验' : 'The lot is held for inspection.';

@@ -1,11 +1,17 @@
 import { describe, it, expect } from 'vitest';
 import type { Reading, TemperatureRule } from './temperature.ts';
+import { lotStatus, reasonText } from './lot-status.ts';
 import {
   DEFAULT_TEMPERATURE_RULES,
   MAX_CSV_ERRORS,
+  MAX_READINGS_PER_UPLOAD,
+  breachFact,
   detectBreaches,
+  encodeReadings,
   normalizeReadings,
   parseLoggerCsv,
+  parseLoggerCsvNumbered,
+  seriesProblem,
   validateTemperatureRule,
 } from './temperature.ts';
 
@@ -242,5 +248,56 @@ describe('parseLoggerCsv', () => {
     if (!parsed.ok) return;
     const { breaches } = detectBreaches(parsed.readings, RULE);
     expect(breaches).toMatchObject([{ startAt: at('2022-01-10T00:15:00Z'), endAt: at('2022-01-10T00:50:00Z'), maxCelsius: -12 }]);
+  });
+});
+
+describe('parseLoggerCsvNumbered', () => {
+  it('gives the file line of each reading', () => {
+    const csv = 'SN;1\n\nTime;Temp\n2022-01-10T00:00:00Z;-20\n# note\n2022-01-10T00:10:00Z;-19\n';
+    expect(parseLoggerCsvNumbered(csv)).toMatchObject({ ok: true, lines: [4, 6] });
+  });
+});
+
+describe('seriesProblem', () => {
+  const now = T0 + 24 * 60 * M;
+  it('accepts readings in time order within range', () => {
+    expect(seriesProblem(series([-20, -19, 3.5]), now)).toBeNull();
+  });
+
+  it.each<[Reading[], { index: number; key: string }]>([
+    [[], { index: 0, key: 'at' }],
+    [[{ at: T0, celsius: -20 }, { at: T0, celsius: -19 }], { index: 1, key: 'at' }],
+    [[{ at: T0 + M, celsius: -20 }, { at: T0, celsius: -19 }], { index: 1, key: 'at' }],
+    [[{ at: T0, celsius: Number.NaN }], { index: 0, key: 'celsius' }],
+    [[{ at: T0, celsius: 101 }], { index: 0, key: 'celsius' }],
+    [[{ at: T0 + 0.5, celsius: -20 }], { index: 0, key: 'at' }],
+    [[{ at: Date.UTC(1999, 11, 31), celsius: -20 }], { index: 0, key: 'at' }],
+    [[{ at: now + 11 * M, celsius: -20 }], { index: 0, key: 'at' }],
+  ])('refuses %j, naming the reading', (readings, where) => {
+    expect(seriesProblem(readings, now)).toMatchObject(where);
+  });
+
+  it('refuses more than MAX_READINGS_PER_UPLOAD readings', () => {
+    const rs = Array.from({ length: MAX_READINGS_PER_UPLOAD + 1 }, (_, i) => ({ at: T0 + i, celsius: -20 }));
+    expect(seriesProblem(rs, now)).toMatchObject({ index: MAX_READINGS_PER_UPLOAD });
+  });
+});
+
+describe('encodeReadings', () => {
+  it('writes one line per reading, numbers as ECMAScript writes them, −0 as 0', () => {
+    expect(encodeReadings([{ at: 1, celsius: -18.5 }, { at: 2, celsius: 0.1 + 0.2 }, { at: 3, celsius: -0 }, { at: 4, celsius: 1e-7 }]).toString()).toBe(
+      '1,-18.5\n2,0.30000000000000004\n3,0\n4,1e-7\n',
+    );
+  });
+});
+
+describe('breachFact', () => {
+  it('words an open breach for the lot page in Chinese and English', () => {
+    const fact = breachFact({ id: 'tbr_1', startAt: T0, endAt: T0 + 45 * M, maxCelsius: -12.5, limitCelsius: -18 });
+    expect(fact).toEqual({ id: 'tbr_1', reason: '-12.5 °C > -18 °C, 45 min', maxCelsius: -12.5, limitCelsius: -18, minutes: 45 });
+    const { status, reasons } = lotStatus({ origin: 'derived', parentStatuses: ['green'], presentDocuments: [], disinfected: true, samples: [], exitCertificate: false, producerSuspendedAtEntry: false, openBreaches: [fact] });
+    expect(status).toBe('yellow');
+    expect(reasonText(reasons[0]!, 'zh')).toBe('温度异常正在核查：最高 -12.5 ℃，高于 -18 ℃ 的上限持续 45 分钟（tbr_1）');
+    expect(reasonText(reasons[0]!, 'en')).toBe('A temperature problem is being checked: up to -12.5 °C, above the -18 °C limit for 45 min (tbr_1).');
   });
 });

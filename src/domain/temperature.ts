@@ -9,6 +9,7 @@
  * that the goods may have been warm for longer than the data can show.
  */
 import type { Check } from './check.ts';
+import type { Breach } from './lot-status.ts';
 import { fail, ok } from './check.ts';
 
 export const TEMP_CLASSES = ['frozen', 'chilled', 'ambient'] as const;
@@ -138,6 +139,55 @@ export function validateTemperatureRule(input: unknown): Check<TemperatureRule> 
   return ok(Object.freeze({ maxCelsius, minDurationMs, maxGapMs }));
 }
 
+/** The most readings one upload may hold: a day of one-second readings, with room to spare. */
+export const MAX_READINGS_PER_UPLOAD = 100_000;
+/** The coldest and warmest temperature accepted as a measurement, in °C; anything beyond is a logger fault. */
+export const CELSIUS_RANGE = Object.freeze({ min: -100, max: 100 });
+/** How far ahead of the server's clock a reading may be, for loggers whose clocks run a little fast. */
+export const MAX_CLOCK_SKEW_MS = 10 * MINUTE_MS;
+const EARLIEST_READING = Date.UTC(2000, 0, 1);
+
+/** What is wrong with one reading of a series: its 0-based index, the key ('at' or 'celsius') and why. */
+export type SeriesProblem = { readonly index: number; readonly key: 'at' | 'celsius'; readonly reason: string };
+
+/**
+ * seriesProblem checks a batch of readings as they are to be stored, and returns the first problem, or null. A batch
+ * holds 1 to MAX_READINGS_PER_UPLOAD readings, each time an integer epoch ms from 2000 to `now` + MAX_CLOCK_SKEW_MS,
+ * each temperature a finite number within CELSIUS_RANGE, and the times strictly increasing: an unsorted file or a
+ * duplicate instant is refused rather than silently reordered, since it usually means two files were joined or a
+ * logger clock was reset, and the raw points are kept as they came.
+ */
+export function seriesProblem(readings: readonly Reading[], now: number): SeriesProblem | null {
+  if (readings.length === 0) return { index: 0, key: 'at', reason: 'an upload needs at least one reading' };
+  if (readings.length > MAX_READINGS_PER_UPLOAD) {
+    return { index: MAX_READINGS_PER_UPLOAD, key: 'at', reason: `an upload holds at most ${MAX_READINGS_PER_UPLOAD} readings; split the file` };
+  }
+  for (const [index, r] of readings.entries()) {
+    if (!Number.isSafeInteger(r.at)) return { index, key: 'at', reason: 'is not a time' };
+    if (r.at < EARLIEST_READING) return { index, key: 'at', reason: 'is before the year 2000; check the logger clock' };
+    if (r.at > now + MAX_CLOCK_SKEW_MS) return { index, key: 'at', reason: 'is in the future; check the logger clock' };
+    if (typeof r.celsius !== 'number' || !Number.isFinite(r.celsius)) return { index, key: 'celsius', reason: 'is not a number' };
+    if (r.celsius < CELSIUS_RANGE.min || r.celsius > CELSIUS_RANGE.max) {
+      return { index, key: 'celsius', reason: `must be from ${CELSIUS_RANGE.min} to ${CELSIUS_RANGE.max} °C` };
+    }
+    const prev = readings[index - 1];
+    if (prev !== undefined && r.at === prev.at) return { index, key: 'at', reason: 'repeats the time of the reading before it' };
+    if (prev !== undefined && r.at < prev.at) return { index, key: 'at', reason: 'is earlier than the reading before it; readings must be in time order' };
+  }
+  return null;
+}
+
+/**
+ * encodeReadings is the canonical encoding of a batch of readings, which its SHA-256 on the log commits to: one line
+ * per reading, in the given order, `<epoch ms>,<°C>\n`, the temperature written as ECMAScript writes a number (the
+ * shortest text that reads back as the same double, as in RFC 8785), and −0 as 0. UTF-8, which here is ASCII.
+ */
+export function encodeReadings(readings: readonly Reading[]): Buffer {
+  let text = '';
+  for (const r of readings) text += `${r.at},${String(r.celsius + 0)}\n`;
+  return Buffer.from(text, 'utf8');
+}
+
 /** One line of a logger file that could not be read: its 1-based line number and why. */
 export type CsvError = { readonly line: number; readonly message: string };
 
@@ -175,9 +225,22 @@ const NUMBER = /^[+-]?\d+(\.\d+)?$/;
  *   number. A °F column (or value) is converted to °C, rounded to 0.01.
  */
 export function parseLoggerCsv(text: string, options: LoggerCsvOptions = {}): LoggerCsvResult {
+  const r = parseLoggerCsvNumbered(text, options);
+  return r.ok ? { ok: true, readings: r.readings } : r;
+}
+
+/**
+ * parseLoggerCsvNumbered is parseLoggerCsv that also returns, for each reading, the 1-based line of the file it came
+ * from (`lines[i]` for `readings[i]`), so that a later check (order, range) can name the line.
+ */
+export function parseLoggerCsvNumbered(
+  text: string,
+  options: LoggerCsvOptions = {},
+): { readonly ok: true; readonly readings: readonly Reading[]; readonly lines: readonly number[] } | { readonly ok: false; readonly errors: readonly CsvError[] } {
   const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/);
   const errors: CsvError[] = [];
   const readings: Reading[] = [];
+  const numbers: number[] = [];
   let layout: Layout | undefined;
   for (const [i, raw] of lines.entries()) {
     const line = i + 1;
@@ -189,13 +252,16 @@ export function parseLoggerCsv(text: string, options: LoggerCsvOptions = {}): Lo
     }
     const r = parseLine(raw, layout, options);
     if (typeof r === 'string') errors.push({ line, message: r });
-    else readings.push(r);
+    else {
+      readings.push(r);
+      numbers.push(line);
+    }
     if (errors.length >= MAX_CSV_ERRORS) break;
   }
   if (layout === undefined) return { ok: false, errors: [{ line: 1, message: 'no header with time and temperature columns, and no data' }] };
   if (errors.length > 0) return { ok: false, errors };
   if (readings.length === 0) return { ok: false, errors: [{ line: lines.length, message: 'no readings after the header' }] };
-  return { ok: true, readings };
+  return { ok: true, readings, lines: numbers };
 }
 
 type Layout = {
@@ -306,4 +372,13 @@ function parseCelsius(text: string, fahrenheitColumn: boolean): number | string 
   const v = Number(t);
   if (!fahrenheit) return v;
   return Math.round(((v - 32) * 5) / 9 * 100) / 100;
+}
+
+/**
+ * breachFact turns a stored breach into the fact lotStatus needs: its id, a short reason that reads the same in any
+ * language ("-12 °C > -18 °C, 45 min"), and the numbers reasonText words per language.
+ */
+export function breachFact(b: { readonly id: string; readonly startAt: number; readonly endAt: number; readonly maxCelsius: number; readonly limitCelsius: number }): Breach {
+  const minutes = Math.round((b.endAt - b.startAt) / MINUTE_MS);
+  return { id: b.id, reason: `${b.maxCelsius} °C > ${b.limitCelsius} °C, ${minutes} min`, maxCelsius: b.maxCelsius, limitCelsius: b.limitCelsius, minutes };
 }

@@ -102,15 +102,23 @@ function valuePart(node: EventNode, times: boolean): string {
   return `=${times && isTimeElement(node.name) ? normaliseTime(text) : normaliseValue(text)}`;
 }
 
-/** Code point order, as the reference implementation sorts (UTF-16 order differs above U+D7FF). */
+const isSurrogate = (unit: number) => unit >= 0xd800 && unit <= 0xdfff;
+
+/**
+ * Code point order, as the reference implementation sorts. UTF-16 order is the same up to the first differing unit
+ * unless a surrogate is involved (a supplementary character sorts after U+E000–U+FFFF by code point, before them by
+ * unit), so only then are the code points compared.
+ */
 function byCodePoint(a: string, b: string): number {
-  const x = [...a];
-  const y = [...b];
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    const d = (x[i]?.codePointAt(0) ?? 0) - (y[i]?.codePointAt(0) ?? 0);
-    if (d !== 0) return d;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (!isSurrogate(x) && !isSurrogate(y)) return x - y;
+    return (a.codePointAt(i) ?? 0) - (b.codePointAt(i) ?? 0);
   }
-  return x.length - y.length;
+  return a.length - b.length;
 }
 
 /** Elements outside the property order: name, value, then the children likewise, in lexical order. */

@@ -8,7 +8,10 @@ import { logSize } from '../store/log-store.ts';
 import type { FailureLimit } from './auth.ts';
 import { installAuth } from './auth.ts';
 import { installErrorHandler } from './errors.ts';
+import { alertRoutes } from './routes/alerts.ts';
+import { consoleRoutes } from './routes/console.ts';
 import { custodyRoutes, enforcementRoutes } from './routes/custody.ts';
+import { epcisRoutes } from './routes/epcis.ts';
 import { labelRoutes } from './routes/labels.ts';
 import { logRoutes } from './routes/log.ts';
 import { lotRoutes } from './routes/lots.ts';
@@ -16,6 +19,10 @@ import { sampleRuleRoutes, warehouseRoutes } from './routes/warehouse.ts';
 import { masterDataRoutes } from './routes/master-data.ts';
 import { partyRoutes } from './routes/parties.ts';
 import { publicRoutes } from './routes/public.ts';
+import { temperatureRoutes } from './routes/temperature.ts';
+import { traceRoutes } from './routes/trace.ts';
+import { incidentRoutes } from './routes/incidents.ts';
+import { reportRoutes } from './routes/reports.ts';
 import { workerRoutes } from './routes/workers.ts';
 import { installTextGuard, installValidation } from './validation.ts';
 
@@ -32,6 +39,8 @@ export interface AppOptions {
    * real clients.
    */
   trustProxy?: boolean | string;
+  /** allowHttpWebhooks admits plain-http webhook URLs to this machine, for tests and local development (COLDTRACE_WEBHOOK_ALLOW_HTTP). */
+  allowHttpWebhooks?: boolean;
 }
 
 /**
@@ -88,6 +97,13 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
     await labelRoutes(scope, deps);
     await custodyRoutes(scope, deps);
     await enforcementRoutes(scope, deps);
+    await epcisRoutes(scope, deps);
+    await alertRoutes(scope, deps, { allowHttpWebhooks: opts.allowHttpWebhooks ?? false });
+    await temperatureRoutes(scope, deps);
+    await traceRoutes(scope, deps);
+    await incidentRoutes(scope, deps);
+    await reportRoutes(scope, deps);
+    await consoleRoutes(scope);
   });
   return app;
 }

@@ -24,6 +24,11 @@ export const MESSAGES: Readonly<Record<ErrorCode, Readonly<Record<Lang, string>>
   DocumentNotFound: { en: 'No such document.', zh: '未找到该单证。' },
   BookingNotFound: { en: 'No such booking.', zh: '未找到该预约。' },
   SampleNotFound: { en: 'No such sample.', zh: '未找到该样品。' },
+  IncidentNotFound: { en: 'No such incident.', zh: '未找到该事件。' },
+  IncidentOutstanding: { en: 'Affected goods are not yet all accounted for; the incident stays open.', zh: '涉事货物尚未全部处置完毕，事件不能结案。' },
+  AlertNotFound: { en: 'No such alert in your inbox.', zh: '您的收件箱中没有该预警。' },
+  WebhookNotFound: { en: 'No such webhook.', zh: '未找到该 Webhook。' },
+  AlreadyAcknowledged: { en: 'This alert was already acknowledged.', zh: '该预警已确认过。' },
   ProducerSuspended: {
     en: 'The overseas producer is suspended on the arrival date; this batch cannot be declared.',
     zh: '该境外生产企业在到港日处于暂停进口状态，不能申报。',

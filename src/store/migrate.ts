@@ -4,6 +4,11 @@ import type { Dialect } from './dialect.ts';
 import { foundation } from './migrations/0001-foundation.ts';
 import { border } from './migrations/0002-border.ts';
 import { custody } from './migrations/0003-custody.ts';
+import { alerts } from './migrations/0007-alerts.ts';
+import { epcis } from './migrations/0006-epcis.ts';
+import { temperature } from './migrations/0005-temperature.ts';
+import { incidents } from './migrations/0008-incidents.ts';
+import { transformSales } from './migrations/0004-transform-sales.ts';
 
 /** migrations lists every migration in order; names sort in the order they must run. */
 function migrations(dialect: Dialect): Record<string, Migration> {
@@ -11,6 +16,11 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0001-foundation': foundation(dialect.bytesType, dialect.sequenceKeyType),
     '0002-border': border(),
     '0003-custody': custody(),
+    '0007-alerts': alerts(),
+    '0006-epcis': epcis(),
+    '0005-temperature': temperature(),
+    '0008-incidents': incidents(),
+    '0004-transform-sales': transformSales(),
   };
 }
 

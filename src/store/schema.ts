@@ -23,6 +23,8 @@ export interface TokenRow {
   label: string | null;
   createdAt: number;
   revokedAt: number | null;
+  /** qa is 1 for a token of the party's quality assurance, which may close the party's temperature breaches. */
+  qa: number;
   logIndex: number;
 }
 
@@ -159,6 +161,9 @@ export interface LotRow {
   expiryDate: string;
   status: string;
   statusReasons: string;
+  /** origin is 'imported' (declared at the border) or 'derived' (made by a transformation). */
+  origin: string;
+  transformationId: string | null;
   createdAt: number;
   updatedAt: number;
   logIndex: number;
@@ -286,9 +291,308 @@ export interface ShipmentRow {
   receivedGrams: number | null;
   receivedCartons: number | null;
   receivedAt: number | null;
+  /** mode is 'delivered' (by vehicle) or 'handover' (a sale collected at the seller's; vehicle and driver are ''). */
+  mode: string;
   createdAt: number;
   updatedAt: number;
   logIndex: number;
+}
+
+export interface TransformationRow {
+  id: string;
+  partyId: string;
+  locationId: string | null;
+  kind: string;
+  at: number;
+  lossGrams: number;
+  referenceDoc: string | null;
+  createdAt: number;
+  logIndex: number;
+}
+
+export interface TransformationLotRow {
+  transformationId: string;
+  lotId: string;
+  role: string;
+  locationId: string | null;
+  grams: number;
+  cartons: number;
+  logIndex: number;
+}
+
+export interface DisposalRow {
+  id: string;
+  lotId: string;
+  partyId: string;
+  locationId: string | null;
+  grams: number;
+  cartons: number;
+  method: string;
+  referenceDoc: string;
+  at: number;
+  createdAt: number;
+  logIndex: number;
+}
+
+export interface RetailSaleRow {
+  id: string;
+  lotId: string;
+  partyId: string;
+  locationId: string | null;
+  day: string;
+  grams: number;
+  cartons: number;
+  soldAt: number;
+  buyerRef: string | null;
+  buyerCommitment: string | null;
+  createdAt: number;
+  logIndex: number;
+}
+
+export interface IncidentRow {
+  id: string;
+  number: number;
+  title: string;
+  triggerKind: string;
+  trigger: string;
+  scope: string;
+  windowFrom: number;
+  windowTo: number;
+  status: string;
+  regions: string;
+  openedBy: string | null;
+  openedAt: number;
+  closedBy: string | null;
+  closedAt: number | null;
+  closeReason: string | null;
+  updatedAt: number;
+  logIndex: number;
+}
+
+export interface IncidentLotRow {
+  incidentId: string;
+  lotId: string;
+  reason: string;
+  depth: number;
+  clearedAt: number | null;
+  clearedBy: string | null;
+  logIndex: number;
+}
+
+export interface IncidentHoldingRow {
+  incidentId: string;
+  holdingId: string;
+  lotId: string;
+  partyId: string;
+  locationId: string | null;
+  region: string;
+  grams: number;
+  cartons: number;
+  inTransit: number;
+  logIndex: number;
+}
+
+export interface IncidentActionRow {
+  id: string;
+  incidentId: string;
+  holdingId: string;
+  lotId: string;
+  partyId: string;
+  locationId: string | null;
+  action: string;
+  grams: number;
+  cartons: number;
+  referenceDoc: string | null;
+  note: string | null;
+  at: number;
+  status: string;
+  recordedBy: string;
+  decidedBy: string | null;
+  decidedAt: number | null;
+  decisionNote: string | null;
+  createdAt: number;
+  updatedAt: number;
+  logIndex: number;
+}
+
+export interface IncidentContactRow {
+  incidentId: string;
+  kind: string;
+  refId: string;
+  label: string;
+  partyId: string | null;
+  firstAt: number;
+  lastAt: number;
+  lotIds: string;
+  logIndex: number;
+}
+
+export interface TemperatureUploadRow {
+  id: string;
+  subjectKind: string;
+  subjectId: string;
+  deviceId: string | null;
+  uploaderPartyId: string;
+  region: string;
+  tempClass: string;
+  source: string;
+  count: number;
+  firstAt: number;
+  lastAt: number;
+  pointsSha256: string;
+  suspectGaps: string;
+  createdAt: number;
+  logIndex: number;
+}
+
+/** TemperaturePointRow is one raw reading of an upload; not a projection (see migrations/0005-temperature.ts). */
+export interface TemperaturePointRow {
+  uploadId: string;
+  seq: number;
+  subjectKind: string;
+  subjectId: string;
+  at: number;
+  celsius: number;
+}
+
+export interface TemperatureBreachRow {
+  id: string;
+  uploadId: string;
+  subjectKind: string;
+  subjectId: string;
+  uploaderPartyId: string;
+  region: string;
+  startAt: number;
+  endAt: number;
+  minCelsius: number;
+  maxCelsius: number;
+  endReason: string;
+  rule: string;
+  status: string;
+  closedByPartyId: string | null;
+  closedAt: number | null;
+  closeComment: string | null;
+  createdAt: number;
+  updatedAt: number;
+  logIndex: number;
+}
+
+export interface TemperatureBreachLotRow {
+  breachId: string;
+  lotId: string;
+  logIndex: number;
+}
+
+/** EpcisEventRow is one EPCIS 2.0 event, captured or derived from a custody entry (a projection of the log). */
+export interface EpcisEventRow {
+  eventId: string;
+  hashId: string;
+  eventType: string;
+  action: string | null;
+  bizStep: string | null;
+  disposition: string | null;
+  readPoint: string | null;
+  bizLocation: string | null;
+  eventTime: number;
+  recordTime: number;
+  parentId: string | null;
+  partyId: string | null;
+  /** source is 'capture' (posted to /epcis) or 'custody' (derived from a /v1 write). */
+  source: string;
+  /** supersededBy is the captured event that stands for this derived one (the same fact, as it was sent). */
+  supersededBy: string | null;
+  json: string;
+  logIndex: number;
+}
+
+/** EpcisEventEpcRow is one identifier an EPCIS event names, canonicalised, for the MATCH_ query parameters. */
+export interface EpcisEventEpcRow {
+  eventId: string;
+  /** kind is epc, child, parent, input, output, class, childClass, inputClass, outputClass, or lot (our lot id). */
+  kind: string;
+  value: string;
+  logIndex: number;
+}
+
+/** EpcisCaptureJobRow is a capture job of the EPCIS REST binding; operational, not a projection. */
+export interface EpcisCaptureJobRow {
+  id: string;
+  partyId: string;
+  behaviour: string;
+  running: number;
+  success: number;
+  eventCount: number;
+  capturedCount: number;
+  errors: string;
+  createdAt: number;
+  finishedAt: number | null;
+}
+
+/** AlertRow is one alert in a party's inbox; body is JSON text. Immutable: acknowledgements are AlertAckRows. */
+export interface AlertRow {
+  id: string;
+  partyId: string;
+  kind: string;
+  severity: string;
+  titleZh: string | null;
+  titleEn: string | null;
+  body: string;
+  createdAt: number;
+  logIndex: number;
+}
+
+export interface AlertAckRow {
+  alertId: string;
+  partyId: string;
+  acknowledgedAt: number;
+  acknowledgedBy: string;
+  note: string | null;
+  logIndex: number;
+}
+
+/** WebhookRow is a webhook subscription; kinds is a JSON list or null for every kind; the secret is only committed to. */
+export interface WebhookRow {
+  id: string;
+  partyId: string;
+  url: string;
+  kinds: string | null;
+  secretSha256: string;
+  createdAt: number;
+  disabledAt: number | null;
+  disabledReason: string | null;
+  logIndex: number;
+}
+
+/** WebhookSecretRow keeps a webhook's signing secret; not a projection (see migrations/0007-alerts.ts). */
+export interface WebhookSecretRow {
+  webhookId: string;
+  secret: string;
+  createdAt: number;
+}
+
+/** AlertDeliveryRow is one alert queued for one webhook; operational, not a projection. */
+export interface AlertDeliveryRow {
+  id: string;
+  alertId: string;
+  webhookId: string;
+  /** status is pending, delivered, failed or cancelled. */
+  status: string;
+  attempts: number;
+  nextAt: number | null;
+  claim: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface DeliveryAttemptRow {
+  deliveryId: string;
+  attempt: number;
+  webhookId: string;
+  startedAt: number;
+  durationMs: number;
+  httpStatus: number | null;
+  error: string | null;
+  nextAt: number | null;
 }
 
 export interface Schema {
@@ -316,6 +620,28 @@ export interface Schema {
   cartonRanges: CartonRangeRow;
   holdings: HoldingRow;
   shipments: ShipmentRow;
+  epcisEvents: EpcisEventRow;
+  epcisEventEpcs: EpcisEventEpcRow;
+  epcisCaptureJobs: EpcisCaptureJobRow;
+  temperatureUploads: TemperatureUploadRow;
+  temperaturePoints: TemperaturePointRow;
+  temperatureBreaches: TemperatureBreachRow;
+  temperatureBreachLots: TemperatureBreachLotRow;
+  incidents: IncidentRow;
+  incidentLots: IncidentLotRow;
+  incidentHoldings: IncidentHoldingRow;
+  incidentActions: IncidentActionRow;
+  incidentContacts: IncidentContactRow;
+  transformations: TransformationRow;
+  transformationLots: TransformationLotRow;
+  disposals: DisposalRow;
+  retailSales: RetailSaleRow;
+  alerts: AlertRow;
+  alertAcks: AlertAckRow;
+  webhooks: WebhookRow;
+  webhookSecrets: WebhookSecretRow;
+  alertDeliveries: AlertDeliveryRow;
+  deliveryAttempts: DeliveryAttemptRow;
 }
 
 /** ProjectedTable names the tables that are pure projections of the log, and so re-derivable by verify. */
@@ -337,7 +663,24 @@ export type ProjectedTable =
   | 'exitCertificates'
   | 'cartonRanges'
   | 'holdings'
-  | 'shipments';
+  | 'temperatureUploads'
+  | 'temperatureBreaches'
+  | 'temperatureBreachLots'
+  | 'shipments'
+  | 'epcisEvents'
+  | 'epcisEventEpcs'
+  | 'transformations'
+  | 'transformationLots'
+  | 'disposals'
+  | 'retailSales'
+  | 'alerts'
+  | 'alertAcks'
+  | 'webhooks'
+  | 'incidents'
+  | 'incidentLots'
+  | 'incidentHoldings'
+  | 'incidentActions'
+  | 'incidentContacts';
 
 /** PROJECTED_KEYS gives each projected table's primary-key columns. */
 export const PROJECTED_KEYS: Readonly<Record<ProjectedTable, readonly string[]>> = {
@@ -358,7 +701,24 @@ export const PROJECTED_KEYS: Readonly<Record<ProjectedTable, readonly string[]>>
   exitCertificates: ['id'],
   cartonRanges: ['id'],
   holdings: ['id'],
+  temperatureUploads: ['id'],
+  temperatureBreaches: ['id'],
+  temperatureBreachLots: ['breachId', 'lotId'],
   shipments: ['id'],
+  epcisEvents: ['eventId'],
+  epcisEventEpcs: ['eventId', 'kind', 'value'],
+  incidents: ['id'],
+  incidentLots: ['incidentId', 'lotId'],
+  incidentHoldings: ['incidentId', 'holdingId'],
+  incidentActions: ['id'],
+  incidentContacts: ['incidentId', 'kind', 'refId'],
+  transformations: ['id'],
+  transformationLots: ['transformationId', 'lotId'],
+  disposals: ['id'],
+  retailSales: ['id'],
+  alerts: ['id'],
+  alertAcks: ['alertId'],
+  webhooks: ['id'],
 };
 
 export type { Generated };

@@ -72,6 +72,16 @@ function journey(v: PublicLotView, w: PageWords): Html {
   )}</ol></section>`;
 }
 
+function madeFrom(v: PublicLotView, w: PageWords): Html {
+  if (v.madeFrom.length === 0) return html``;
+  const otherLang = v.lang === 'zh' ? 'en' : 'zh-CN';
+  return html`<section><h2>${w.madeFrom}</h2><p class="muted">${w.madeFromLead}</p><ul class="made-from">${v.madeFrom.map((p) => {
+    const other = v.lang === 'zh' ? p.product.en : p.product.zh;
+    return html`<li data-parent="${p.code}" data-status="${p.status}"><a href="/t/${p.code}?lang=${v.lang}">${p.product.name}</a>${other && other !== p.product.name ? html` <span class="muted" lang="${otherLang}">${other}</span>` : ''}
+<div class="muted code">${p.codeText} · ${p.statusLabel}</div></li>`;
+  })}</ul></section>`;
+}
+
 function proofLink(v: PublicLotView, p: PublicProof, w: PageWords): Html {
   const doc = p.record === 'document' ? v.documents.find((d) => d.logIndex === p.logIndex) : undefined;
   const what = html`${doc?.label ?? w.proofOf[p.record]} #${p.logIndex}`;
@@ -90,6 +100,7 @@ export function renderLotPage(v: PublicLotView, toggleHref: string): string {
 ${reasons(v, w)}
 ${product(v, w)}
 <section><h2>${w.documents}</h2><ul>${v.documents.map((d) => documentItem(d, w))}</ul></section>
+${madeFrom(v, w)}
 ${tests(v, w)}
 ${journey(v, w)}
 <section><h2>${w.log}</h2><p class="muted">${w.logLead(v.log.logIndex)}</p><ul>${v.log.proofs.map((p) => proofLink(v, p, w))}</ul></section>

@@ -32,6 +32,8 @@ export interface PageWords {
   positive: string;
   pending: string;
   journey: string;
+  madeFrom: string;
+  madeFromLead: string;
   certificate: string;
   chinaTime: string;
   log: string;
@@ -81,6 +83,8 @@ export const WORDS: Readonly<Record<Lang, PageWords>> = {
     positive: '阳性',
     pending: '待出结果',
     journey: '流转轨迹',
+    madeFrom: '原料批次',
+    madeFromLead: '本批货物由以下批次分装或加工而成，其状态取其中最差者。',
     certificate: '证明编号',
     chinaTime: '北京时间',
     log: '存证',
@@ -131,6 +135,8 @@ export const WORDS: Readonly<Record<Lang, PageWords>> = {
     positive: 'Positive',
     pending: 'Pending',
     journey: 'Journey',
+    madeFrom: 'Made from',
+    madeFromLead: 'This lot was repacked or processed from these lots; its status is the worst of theirs.',
     certificate: 'Certificate no.',
     chinaTime: 'China time',
     log: 'Proof',

@@ -1,11 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { ShipInput } from '../../app/custody.ts';
-import { DISPOSAL_METHODS, WORKER_ENFORCEMENT, disposeLot, listShipments, lotHoldings, receiveShipment, shipLot, transferLot, workerEnforcement } from '../../app/custody.ts';
+import { DISPOSAL_METHODS, WORKER_ENFORCEMENT, disposeLot, listDisposals, listShipments, lotHoldings, receiveShipment, shipLot, transferLot, workerEnforcement } from '../../app/custody.ts';
+import { RETAIL_REAL_NAME, retailRealName } from '../../app/sales.ts';
 import { setRegionalSetting } from '../../app/settings.ts';
 import type { Deps } from '../../app/deps.ts';
 import { MOVE_PURPOSES } from '../../domain/custody-rules.ts';
 import { requireActor } from '../auth.ts';
 import { idParam, idempotencyHeader, idempotencyOf, isoTime, msOf, regionCode, secured } from '../schemas.ts';
+import { salesRoutes } from './sales.ts';
 
 const quantity = {
   type: 'object', additionalProperties: false, required: ['kg', 'cartons'],
@@ -68,6 +70,8 @@ export async function custodyRoutes(app: FastifyInstance, deps: Deps) {
     const b = req.body as { locationId: string | null; quantity: { kg: number; cartons: number }; method: 'destroyed' | 'returned'; referenceDoc: string; at: string };
     return reply.status(201).send(await disposeLot(deps, requireActor(req), id(req), { ...b, at: msOf('at', b.at) }));
   });
+  app.get('/v1/lots/:id/disposals', { schema: { tags, summary: 'What of a lot was destroyed or returned', security: secured, params: idParam } },
+    async (req) => listDisposals(deps, requireActor(req), id(req)));
   app.get('/v1/lots/:id/holdings', { schema: { tags, summary: 'Who holds how much of a lot now', security: secured, params: idParam } },
     async (req) => lotHoldings(deps, requireActor(req), id(req)));
   app.get('/v1/shipments', {
@@ -79,6 +83,7 @@ export async function custodyRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
   }, async (req) => listShipments(deps, requireActor(req), req.query as never));
+  await salesRoutes(app, deps);
 }
 
 /** enforcementRoutes lets regulators choose, per region or nationally, to refuse or to flag moves by workers not eligible for duty. */
@@ -100,5 +105,22 @@ export async function enforcementRoutes(app: FastifyInstance, deps: Deps) {
     const b = req.body as { region?: string | null; enforcement: 'refuse' | 'flag' };
     const r = await setRegionalSetting(deps, requireActor(req), WORKER_ENFORCEMENT, b.region ?? null, () => b.enforcement);
     return { region: b.region ?? null, enforcement: r.value, logIndex: r.logIndex };
+  });
+  app.get('/v1/settings/retail-real-name', {
+    schema: { tags, summary: 'Whether retail sales need a real-name purchase record in a region', security: secured, querystring: { type: 'object', additionalProperties: false, properties: { region: regionCode } } },
+  }, async (req) => {
+    const actor = requireActor(req);
+    const region = (req.query as { region?: string }).region ?? actor.region;
+    return { region, realName: await retailRealName(deps.db, region) };
+  });
+  app.put('/v1/settings/retail-real-name', {
+    schema: {
+      tags, summary: 'Turn real-name purchase records for retail sales on or off, per region or nationally (regulator)', security: secured,
+      body: { type: 'object', additionalProperties: false, required: ['realName'], properties: { region: { ...regionCode, type: ['string', 'null'] }, realName: { type: 'string', enum: ['on', 'off'] } } },
+    },
+  }, async (req) => {
+    const b = req.body as { region?: string | null; realName: 'on' | 'off' };
+    const r = await setRegionalSetting(deps, requireActor(req), RETAIL_REAL_NAME, b.region ?? null, () => b.realName);
+    return { region: b.region ?? null, realName: r.value, logIndex: r.logIndex };
   });
 }

@@ -69,15 +69,18 @@ export async function partyRoutes(app: FastifyInstance, deps: Deps) {
   app.post('/v1/parties/:id/tokens', {
     schema: {
       tags, summary: 'Issue an API token (shown once)', security: secured, params: idParam, headers: idempotencyHeader,
-      body: { type: 'object', additionalProperties: false, properties: { label: { type: 'string', maxLength: 200, ...plain } } },
+      body: {
+        type: 'object', additionalProperties: false,
+        properties: { label: { type: 'string', maxLength: 200, ...plain }, qa: { type: 'boolean', description: "a token of the party's quality assurance: it may close the party's temperature breaches" } },
+      },
     },
     // The body is optional (a label is all it holds): a request without one is an empty object.
     preValidation: async (req) => {
       req.body ??= {};
     },
   }, async (req, reply) => {
-    const body = (req.body ?? {}) as { label?: string };
-    const r = await createToken(deps, requireActor(req), (req.params as { id: string }).id, body.label ?? null, idempotencyOf(req));
+    const body = (req.body ?? {}) as { label?: string; qa?: boolean };
+    const r = await createToken(deps, requireActor(req), (req.params as { id: string }).id, body.label ?? null, idempotencyOf(req), { qa: body.qa === true });
     return reply.status(201).send({ ...r.token, token: r.secret, logIndex: r.logIndex });
   });
 

@@ -64,9 +64,13 @@ const publicLotSchema = obj({
   })),
   tests: obj({ taken: int, negative: int, positive: int, pending: int }),
   journey: list(obj({
-    kind: { type: 'string', description: 'entry, warehouse_arrival, disinfection, exit_certificate, received' },
+    kind: { type: 'string', description: 'entry, warehouse_arrival, disinfection, exit_certificate, received, transformed' },
     label: str, place: str, region: strOrNull, regionName: strOrNull,
     at: { type: 'string', description: 'YYYY-MM-DD for entry, else ISO 8601' }, ref: strOrNull,
+  })),
+  madeFrom: list(obj({
+    code: str, codeText: str, product: obj({ name: str, zh: strOrNull, en: strOrNull }),
+    status: { type: 'string', enum: ['green', 'yellow', 'red'] }, statusLabel: str,
   })),
   log: obj({
     logIndex: int,

@@ -1,0 +1,65 @@
+import type { Actor, Role } from '../domain/access.ts';
+import { isRegulator, mayAttempt } from '../domain/access.ts';
+import type { SamplePoint } from '../domain/lot-status.ts';
+import { SAMPLE_POINTS } from '../domain/lot-status.ts';
+import { findLot } from '../store/border.ts';
+import { AppError, invalid, notFound } from './app-error.ts';
+import { forbid } from './authorize.ts';
+import type { Idempotency } from './commit.ts';
+import { commit } from './commit.ts';
+import type { Deps } from './deps.ts';
+import { newId } from './ids.ts';
+import { collectFacts, statusPatch } from './lot-facts.ts';
+import { iso } from './paging.ts';
+
+export interface MarketSampleInput {
+  readonly point: SamplePoint;
+  readonly labPartyId: string;
+  readonly takenAt: number;
+  /** heldBy is the holder whose goods were sampled: a cold store, wholesaler, retailer or restaurant. */
+  readonly heldBy: string;
+}
+
+/**
+ * takeMarketSample records a regulator's surveillance sample of goods on the market (市场抽检), taken from a holder in
+ * the regulator's region (any region for the national regulator), and sends it to a lab. The lab posts the result as
+ * for any sample; a positive one opens an incident from this lot.
+ */
+export async function takeMarketSample(deps: Deps, actor: Actor, lotId: string, input: MarketSampleInput, idem?: Idempotency) {
+  if (!mayAttempt(actor, 'sample.market') || !isRegulator(actor)) throw forbid('sample.market');
+  if (!(SAMPLE_POINTS as readonly string[]).includes(input.point)) throw invalid('point', `must be one of ${SAMPLE_POINTS.join(', ')}`);
+  return commit(deps, idem, async (w) => {
+    const lot = await findLot(w.trx, lotId);
+    if (!lot) throw notFound('LotNotFound', 'id', lotId);
+    const holder = await w.trx
+      .selectFrom('holdings')
+      .innerJoin('parties', 'parties.id', 'holdings.partyId')
+      .select(['parties.region', 'holdings.grams'])
+      .where('holdings.lotId', '=', lotId)
+      .where('holdings.partyId', '=', input.heldBy)
+      .where('holdings.grams', '>', 0)
+      .executeTakeFirst();
+    if (!holder) throw new AppError('UnknownReference', { field: 'heldBy', reason: `party ${input.heldBy} holds none of this lot` });
+    if (!actor.national && holder.region !== actor.region) throw new AppError('Forbidden', { field: 'heldBy', reason: 'a provincial regulator samples goods held in its own region' });
+    const lab = await w.trx.selectFrom('parties').select('roles').where('id', '=', input.labPartyId).executeTakeFirst();
+    if (!lab || !(JSON.parse(lab.roles) as Role[]).includes('lab')) throw new AppError('UnknownReference', { field: 'labPartyId', reason: `no lab party ${input.labPartyId}` });
+    const sample = {
+      id: newId('smp'),
+      lotId,
+      warehousePartyId: actor.partyId,
+      labPartyId: input.labPartyId,
+      point: input.point,
+      takenAt: input.takenAt,
+      result: 'pending',
+      ctValue: null,
+      method: null,
+      resultedAt: null,
+      createdAt: w.now,
+      updatedAt: w.now,
+    };
+    const facts = await collectFacts(w.trx, lot);
+    const lotStatus = statusPatch(lot, { ...facts, samples: [...facts.samples, { id: sample.id, point: input.point, result: 'pending' }] }, w.now);
+    const logIndex = await w.append('sample.taken', actor.partyId, { sample, lotStatus });
+    return { id: sample.id, lotId, heldBy: input.heldBy, labPartyId: input.labPartyId, point: input.point, takenAt: iso(input.takenAt), result: 'pending', logIndex };
+  });
+}

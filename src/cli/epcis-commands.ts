@@ -1,0 +1,97 @@
+import type { Command } from 'commander';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { AppError } from '../app/app-error.ts';
+import type { Deps } from '../app/deps.ts';
+import type { CaptureBehaviour } from '../app/epcis-capture.ts';
+import { captureDocument } from '../app/epcis-capture.ts';
+import { MAX_PER_PAGE, parseQuery, queryDocument, queryEvents } from '../app/epcis-query.ts';
+import { nodeOptionsFrom, openNode } from '../app/node.ts';
+import { actorOf } from '../app/parties.ts';
+import { authenticate } from '../app/tokens.ts';
+import type { Actor } from '../domain/access.ts';
+import { findParty } from '../store/parties.ts';
+
+const dataOpt = ['--data <dir>', 'data directory (env COLDTRACE_DATA, default ./data)'] as const;
+
+async function withDeps<T>(flags: { data?: string }, fn: (deps: Deps) => Promise<T>): Promise<T> {
+  const deps = await openNode(nodeOptionsFrom(flags));
+  try {
+    return await fn(deps);
+  } finally {
+    await deps.dialect.close();
+  }
+}
+
+async function actorFor(deps: Deps, o: { party?: string; token?: string }): Promise<Actor> {
+  if (o.token) {
+    const actor = await authenticate(deps, o.token);
+    if (!actor) throw new AppError('Unauthenticated', { field: '--token', reason: 'unknown or revoked token' });
+    return actor;
+  }
+  if (!o.party) throw new AppError('ValidationFailed', { field: '--party', reason: 'name the capturing party with --party pty_… or --token' });
+  const row = await findParty(deps.db, o.party);
+  if (!row) throw new AppError('PartyNotFound', { field: '--party', reason: `no party ${o.party}` });
+  return actorOf(row);
+}
+
+/** NODE_READER is the node itself reading its own events for an export: it sees everything. */
+const NODE_READER: Actor = { partyId: '', roles: ['auditor'], region: '', national: true };
+
+/**
+ * exportEpcis returns every event (optionally with eventTime in [from, to)) as one EPCISQueryDocument, read page by
+ * page in log order.
+ */
+export async function exportEpcis(deps: Deps, from?: string, to?: string): Promise<Record<string, unknown>> {
+  const events: unknown[] = [];
+  let token: string | null = null;
+  do {
+    const raw: Record<string, unknown> = { perPage: MAX_PER_PAGE, ...(from ? { GE_eventTime: from } : {}), ...(to ? { LT_eventTime: to } : {}), ...(token ? { nextPageToken: token } : {}) };
+    const page = await queryEvents(deps, NODE_READER, parseQuery(raw));
+    events.push(...((page.document.epcisBody as { queryResults: { resultsBody: { eventList: unknown[] } } }).queryResults.resultsBody.eventList));
+    token = page.nextPageToken;
+  } while (token);
+  return queryDocument(events as Record<string, unknown>[], deps.clock.now());
+}
+
+/** addEpcisCommands adds `import FILE.jsonld` and `export --epcis` to the CLI. */
+export function addEpcisCommands(program: Command): void {
+  program
+    .command('import')
+    .description('capture an EPCIS 2.0 JSON-LD document into this node as a party (as POST /epcis/capture would); prints the capture job')
+    .argument('<file>', 'an EPCISDocument or EPCISQueryDocument (.jsonld or .json)')
+    .option('--party <id>', 'the capturing party (pty_…)')
+    .option('--token <token>', 'or: a token of the capturing party')
+    .option('--behaviour <b>', 'on a refused event: rollback (refuse all, the default) or proceed (keep the others)', 'rollback')
+    .option(...dataOpt)
+    .action((file: string, o: { party?: string; token?: string; behaviour: string; data?: string }) =>
+      withDeps(o, async (deps) => {
+        if (o.behaviour !== 'rollback' && o.behaviour !== 'proceed') throw new AppError('ValidationFailed', { field: '--behaviour', reason: 'must be rollback or proceed' });
+        let document: unknown;
+        try {
+          document = JSON.parse(readFileSync(file, 'utf8'));
+        } catch (err) {
+          throw new AppError('MalformedJson', { field: file, reason: (err as Error).message });
+        }
+        const outcome = await captureDocument(deps, await actorFor(deps, o), document, o.behaviour as CaptureBehaviour);
+        if (outcome.failure) throw outcome.failure;
+        process.stdout.write(`${JSON.stringify(outcome.job, null, 2)}\n`);
+        if (!outcome.job.success) process.exitCode = 1;
+      }),
+    );
+
+  program
+    .command('export')
+    .description('write the events of this node as one EPCIS 2.0 EPCISQueryDocument (JSON-LD)')
+    .requiredOption('--epcis', 'export as EPCIS 2.0 (the only format so far)')
+    .option('--from <time>', 'only events at or after this ISO 8601 time (eventTime)')
+    .option('--to <time>', 'only events before this ISO 8601 time (eventTime)')
+    .option('--out <file>', 'write to this file instead of stdout')
+    .option(...dataOpt)
+    .action((o: { from?: string; to?: string; out?: string; data?: string }) =>
+      withDeps(o, async (deps) => {
+        const text = `${JSON.stringify(await exportEpcis(deps, o.from, o.to), null, 2)}\n`;
+        if (o.out) writeFileSync(o.out, text);
+        else process.stdout.write(text);
+      }),
+    );
+}
