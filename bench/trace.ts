@@ -22,8 +22,8 @@ import { figure, qualified } from './measure.ts';
 // The dataset is generated once per (generator version, size, seed) into COLDTRACE_BENCH_CACHE (default
 // $TMPDIR/coldtrace-bench-cache) and reused: every run works on a copy (SQLite: the file; PostgreSQL: the tables copied
 // into a scratch database), since opening incidents changes it. Size: COLDTRACE_BENCH_TRACE_LOTS import lots, default
-// 1,500 (about 110,000 events, a few minutes to generate); 13,000 lots make about 1,000,000 events (about half an hour
-// to generate on two busy cores, once).
+// 1,500 (about 190,000 events and 800 MB, ten minutes to generate on two busy cores); 8,000 lots make about 1,000,000
+// events (about 40 minutes, once).
 
 const SEED = 1;
 const TRACE_ROUNDS = 40;

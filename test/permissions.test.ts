@@ -230,6 +230,36 @@ const PERFORM: Readonly<Partial<Record<Action, (c: Ctx) => Promise<Reply>>>> = {
     });
   },
   'lot.trace': ({ app, a, border }) => api(app, 'GET', `/v1/lots/${border.clearedLotId}/trace?direction=both`, { token: a.token }),
+  // Incidents are opened on fresh lots, since opening one freezes its lots and the other actions ship the cleared lot.
+  'incident.open': async ({ app, a, border }) => {
+    const lot = await border.flow.declare();
+    return api(app, 'POST', '/v1/incidents', { token: a.token, body: { trigger: { kind: 'lot', lotIds: [lot.id] } } });
+  },
+  // A fresh cleared lot is shipped to the acting party, frozen in an incident, and the party seals what it holds.
+  'incident.act': async (c) => {
+    const { app, a, adminToken, border } = c;
+    if (!PERMISSIONS['incident.act'].includes(a.role)) {
+      return api(app, 'POST', '/v1/incidents/inc_01JDAAAAAAAAAAAAAAAAAAAAAA/actions', { token: a.token, body: { lotId: border.clearedLotId, locationId: null, action: 'sealed', quantity: { kg: 1, cartons: 1 }, at: border.flow.now() } });
+    }
+    const lotId = await freshClearedLot(c);
+    const shipped = await api(app, 'POST', `/v1/lots/${lotId}/shipments`, {
+      token: border.cast.importer.token,
+      body: { toPartyId: a.id, quantity: { kg: 1, cartons: 1 }, vehicleId: border.cast.vehicleId, driverWorkerId: border.driverId, departedAt: border.flow.now() },
+    });
+    ok(await api(app, 'POST', `/v1/shipments/${ok(shipped, 'ship').id}/receipt`, { token: a.token, body: { quantity: { kg: 1, cartons: 1 }, receivedAt: border.flow.now() } }), 'receive');
+    const inc = ok(await api(app, 'POST', '/v1/incidents', { token: adminToken, body: { trigger: { kind: 'lot', lotIds: [lotId] } } }), 'open incident');
+    return api(app, 'POST', `/v1/incidents/${inc.id}/actions`, { token: a.token, body: { lotId, locationId: null, action: 'sealed', quantity: { kg: 1, cartons: 1 }, at: border.flow.now() } });
+  },
+  'incident.manage': async ({ app, a, adminToken, border }) => {
+    const lot = await border.flow.declare();
+    const inc = ok(await api(app, 'POST', '/v1/incidents', { token: adminToken, body: { trigger: { kind: 'lot', lotIds: [lot.id] } } }), 'open incident');
+    return api(app, 'POST', `/v1/incidents/${inc.id}/close`, { token: a.token, body: { reason: '经核查排除 / ruled out' } });
+  },
+  // A surveillance sample of a freshly declared lot, which its importer in REGION holds.
+  'sample.market': async ({ app, a, border }) => {
+    const lot = await border.flow.declare();
+    return api(app, 'POST', `/v1/lots/${lot.id}/market-samples`, { token: a.token, body: { point: 'outer_pack', labPartyId: border.cast.lab.id, takenAt: border.flow.now(), heldBy: border.cast.importer.id } });
+  },
   'epcis.capture': ({ app, a }) =>
     api(app, 'POST', '/epcis/events', {
       token: a.token,
@@ -260,6 +290,17 @@ const PERFORM: Readonly<Partial<Record<Action, (c: Ctx) => Promise<Reply>>>> = {
 };
 
 /** received has the cast's importer ship a kilogram and a carton of the cleared lot to the acting party, which receives it. */
+/** freshClearedLot takes a new lot of the cast's importer through the whole border to green. */
+async function freshClearedLot({ border }: Ctx): Promise<string> {
+  const { flow } = border;
+  const { lotId } = await flow.arrived();
+  await flow.attach(lotId);
+  await flow.disinfect(lotId);
+  for (const point of ['outer_pack', 'content']) await flow.result(await flow.sample(lotId, point), 'negative');
+  await flow.exit(lotId);
+  return lotId;
+}
+
 async function received({ app, a, border }: Ctx, what: string): Promise<void> {
   const shipped = await api(app, 'POST', `/v1/lots/${border.clearedLotId}/shipments`, {
     token: border.cast.importer.token,

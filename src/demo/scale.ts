@@ -432,10 +432,10 @@ export async function generateScale(base: Deps, o: ScaleOptions): Promise<ScaleS
   for (let batch = 0; queue.size > 0; batch++) {
     const first = queue.peek()!.due;
     const items: Item[] = [];
-    let entries = 0;
-    while (queue.size > 0 && queue.peek()!.due < first + WINDOW && entries < BATCH) {
+    let steps = 0;
+    while (queue.size > 0 && queue.peek()!.due < first + WINDOW && steps < BATCH) {
       items.push(queue.pop());
-      entries++;
+      steps++;
     }
     clock.t = Math.max(clock.t, items[items.length - 1]!.due);
     const scheduled: [number, Item['run']][] = [];
