@@ -59,8 +59,15 @@ export async function lotLinks(db: Db, starts: readonly string[], way: 'forward'
 export const lotsByIds = (db: Db, ids: readonly string[]) =>
   inChunks(ids, (c) => db.selectFrom('lots').selectAll().where('id', 'in', c).execute());
 
+/** shipmentsOfLots reads the shipments of lots, with the columns a trace or an incident shows. */
 export const shipmentsOfLots = (db: Db, ids: readonly string[]) =>
-  inChunks(ids, (c) => db.selectFrom('shipments').selectAll().where('lotId', 'in', c).execute());
+  inChunks(ids, (c) =>
+    db
+      .selectFrom('shipments')
+      .select(['id', 'lotId', 'purpose', 'fromPartyId', 'fromLocationId', 'toPartyId', 'toLocationId', 'grams', 'cartons', 'receivedGrams', 'receivedCartons', 'receivedAt', 'status', 'departedAt', 'vehicleId', 'driverWorkerId', 'handlerWorkerIds'])
+      .where('lotId', 'in', c)
+      .execute(),
+  );
 
 export const holdingsOfLots = (db: Db, ids: readonly string[]) =>
   inChunks(ids, (c) => db.selectFrom('holdings').selectAll().where('lotId', 'in', c).where('grams', '>', 0).execute());
