@@ -1,27 +1,75 @@
 import type { Transaction } from 'kysely';
 import type { RowWrite } from '../app/projection.ts';
 import { PROJECTED_KEYS } from './schema.ts';
-import type { Schema } from './schema.ts';
+import type { ProjectedTable, Schema } from './schema.ts';
 
-/** applyRows upserts projected rows, whole, by primary key, and applies patches to existing rows. */
+// Bound values per statement, well inside both databases' limits (SQLite 32,766, PostgreSQL 65,535), and rows per
+// statement: an incident writes a thousand rows of one table, which should be a few statements, not a thousand.
+const MAX_VALUES = 30_000;
+const MAX_ROWS = 500;
+
+/**
+ * applyRows upserts projected rows, whole, by primary key, and applies patches to existing rows, in order. Consecutive
+ * whole rows of one table with the same columns and distinct keys go in one multi-row INSERT … ON CONFLICT, so a
+ * later row still replaces an earlier one with its key exactly as it would one statement at a time.
+ */
 export async function applyRows(trx: Transaction<Schema>, rows: readonly RowWrite[]): Promise<void> {
-  for (const { table, row, patch } of rows) {
-    const keys = PROJECTED_KEYS[table];
-    const update = Object.fromEntries(Object.entries(row).filter(([k]) => !keys.includes(k)));
-    if (patch) {
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- generic over the projected tables
-      let q = (trx as Transaction<any>).updateTable(table).set(update);
-      for (const k of keys) q = q.where(k, '=', row[k]);
-      const r = await q.executeTakeFirst();
-      if (Number(r.numUpdatedRows) !== 1) throw new Error(`applyRows: patch of ${table} ${String(row[keys[0]!])} found no row`);
+  let batch: RowWrite[] = [];
+  let seen = new Set<string>();
+  const flush = async () => {
+    if (batch.length > 0) await upsert(trx, batch[0]!.table, batch.map((w) => w.row));
+    batch = [];
+    seen = new Set();
+  };
+  for (const w of rows) {
+    if (w.patch) {
+      await flush();
+      await patch(trx, w.table, w.row);
       continue;
     }
-    // The projected tables share no static row type, so this one generic upsert is typed loosely.
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- generic over the projected tables
-    await (trx as Transaction<any>)
-      .insertInto(table)
-      .values(row)
-      .onConflict((oc) => oc.columns(keys as string[]).doUpdateSet(update))
-      .execute();
+    const keys = PROJECTED_KEYS[w.table];
+    const key = keys.map((k) => String(w.row[k])).join('\u0000');
+    const first = batch[0];
+    const fits =
+      first !== undefined &&
+      first.table === w.table &&
+      sameColumns(first.row, w.row) &&
+      !seen.has(key) &&
+      batch.length < Math.min(MAX_ROWS, Math.floor(MAX_VALUES / Object.keys(w.row).length));
+    if (!fits) await flush();
+    batch.push(w);
+    seen.add(key);
   }
+  await flush();
+}
+
+function sameColumns(a: Readonly<Record<string, unknown>>, b: Readonly<Record<string, unknown>>): boolean {
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  return ka.length === kb.length && ka.every((k, i) => k === kb[i]);
+}
+
+async function upsert(trx: Transaction<Schema>, table: ProjectedTable, rows: readonly Readonly<Record<string, unknown>>[]) {
+  const keys = PROJECTED_KEYS[table];
+  const columns = Object.keys(rows[0]!).filter((k) => !keys.includes(k));
+  // The projected tables share no static row type, so this one generic upsert is typed loosely.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- generic over the projected tables
+  await (trx as Transaction<any>)
+    .insertInto(table)
+    .values(rows as Record<string, unknown>[])
+    .onConflict((oc) => {
+      const target = oc.columns(keys as string[]);
+      return columns.length === 0 ? target.doNothing() : target.doUpdateSet((eb) => Object.fromEntries(columns.map((c) => [c, eb.ref(`excluded.${c}`)])));
+    })
+    .execute();
+}
+
+async function patch(trx: Transaction<Schema>, table: ProjectedTable, row: Readonly<Record<string, unknown>>) {
+  const keys = PROJECTED_KEYS[table];
+  const update = Object.fromEntries(Object.entries(row).filter(([k]) => !keys.includes(k)));
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- generic over the projected tables
+  let q = (trx as Transaction<any>).updateTable(table).set(update);
+  for (const k of keys) q = q.where(k, '=', row[k]);
+  const r = await q.executeTakeFirst();
+  if (Number(r.numUpdatedRows) !== 1) throw new Error(`applyRows: patch of ${table} ${String(row[keys[0]!])} found no row`);
 }
