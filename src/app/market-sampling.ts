@@ -1,4 +1,4 @@
-import type { Actor, Role } from '../domain/access.ts';
+import type { Actor } from '../domain/access.ts';
 import { isRegulator, mayAttempt } from '../domain/access.ts';
 import type { SamplePoint } from '../domain/lot-status.ts';
 import { SAMPLE_POINTS } from '../domain/lot-status.ts';
@@ -8,8 +8,7 @@ import { forbid } from './authorize.ts';
 import type { Idempotency } from './commit.ts';
 import { commit } from './commit.ts';
 import type { Deps } from './deps.ts';
-import { newId } from './ids.ts';
-import { collectFacts, statusPatch } from './lot-facts.ts';
+import { appendSample } from './warehouse.ts';
 import { iso } from './paging.ts';
 
 export interface MarketSampleInput {
@@ -41,25 +40,7 @@ export async function takeMarketSample(deps: Deps, actor: Actor, lotId: string, 
       .executeTakeFirst();
     if (!holder) throw new AppError('UnknownReference', { field: 'heldBy', reason: `party ${input.heldBy} holds none of this lot` });
     if (!actor.national && holder.region !== actor.region) throw new AppError('Forbidden', { field: 'heldBy', reason: 'a provincial regulator samples goods held in its own region' });
-    const lab = await w.trx.selectFrom('parties').select('roles').where('id', '=', input.labPartyId).executeTakeFirst();
-    if (!lab || !(JSON.parse(lab.roles) as Role[]).includes('lab')) throw new AppError('UnknownReference', { field: 'labPartyId', reason: `no lab party ${input.labPartyId}` });
-    const sample = {
-      id: newId('smp'),
-      lotId,
-      warehousePartyId: actor.partyId,
-      labPartyId: input.labPartyId,
-      point: input.point,
-      takenAt: input.takenAt,
-      result: 'pending',
-      ctValue: null,
-      method: null,
-      resultedAt: null,
-      createdAt: w.now,
-      updatedAt: w.now,
-    };
-    const facts = await collectFacts(w.trx, lot);
-    const lotStatus = statusPatch(lot, { ...facts, samples: [...facts.samples, { id: sample.id, point: input.point, result: 'pending' }] }, w.now);
-    const logIndex = await w.append('sample.taken', actor.partyId, { sample, lotStatus });
-    return { id: sample.id, lotId, heldBy: input.heldBy, labPartyId: input.labPartyId, point: input.point, takenAt: iso(input.takenAt), result: 'pending', logIndex };
+    const sample = await appendSample(w, actor.partyId, lot, input);
+    return { id: sample.id, lotId, heldBy: input.heldBy, labPartyId: input.labPartyId, point: input.point, takenAt: iso(input.takenAt), result: 'pending', logIndex: sample.logIndex };
   });
 }

@@ -208,11 +208,19 @@ export async function sampleWith(w: Writer, deps: Deps, actor: Actor, lotId: str
   if (!(SAMPLE_POINTS as readonly string[]).includes(input.point)) throw invalid('point', `must be one of ${SAMPLE_POINTS.join(', ')}`);
   const lot = await visibleLot(w.trx, actor, lotId);
   await arrivedBooking(w.trx, actor, lot);
+  return appendSample(w, actor.partyId, lot, input);
+}
+
+/**
+ * appendSample records a pending sample of lot taken by samplerPartyId (a supervision warehouse, or a regulator on
+ * the market) and sent to a lab, with the lot's status recomputed, once the caller has checked who may take it.
+ */
+export async function appendSample(w: Writer, samplerPartyId: string, lot: LotRow, input: SampleInput) {
   await partyWithRole(w.trx, 'labPartyId', input.labPartyId, 'lab');
   const sample = {
     id: newId('smp'),
-    lotId,
-    warehousePartyId: actor.partyId,
+    lotId: lot.id,
+    warehousePartyId: samplerPartyId,
     labPartyId: input.labPartyId,
     point: input.point,
     takenAt: input.takenAt,
@@ -225,8 +233,8 @@ export async function sampleWith(w: Writer, deps: Deps, actor: Actor, lotId: str
   };
   const facts = await collectFacts(w.trx, lot);
   const lotStatus = statusPatch(lot, { ...facts, samples: [...facts.samples, { id: sample.id, point: input.point, result: 'pending' }] }, w.now);
-  const logIndex = await w.append('sample.taken', actor.partyId, { sample, lotStatus });
-  return { ...toSample({ ...sample, logIndex }), lot: toLot((await findLot(w.trx, lotId))!), logIndex };
+  const logIndex = await w.append('sample.taken', samplerPartyId, { sample, lotStatus });
+  return { ...toSample({ ...sample, logIndex }), lot: toLot((await findLot(w.trx, lot.id))!), logIndex };
 }
 
 export interface ResultInput {
