@@ -10,6 +10,7 @@ import { forbid } from './authorize.ts';
 import type { Idempotency, Writer } from './commit.ts';
 import { commit } from './commit.ts';
 import { disposeWith } from './custody.ts';
+import { grams } from './custody-parts.ts';
 import type { Deps } from './deps.ts';
 import { holdingId } from './holding-id.ts';
 import type { AlertInput } from './alerts.ts';
@@ -378,13 +379,6 @@ export interface ActionInput {
   readonly note?: string | null;
 }
 
-function quantityOf(q: { kg: number; cartons: number }) {
-  const grams = Math.round(q.kg * 1000);
-  if (!Number.isFinite(q.kg) || q.kg < 0 || Math.abs(grams - q.kg * 1000) > 1e-6) throw invalid('quantity.kg', 'must be a non-negative number of kg with at most three decimals');
-  if (!Number.isInteger(q.cartons) || q.cartons < 0) throw invalid('quantity.cartons', 'must be a non-negative whole number');
-  if (grams === 0 && q.cartons === 0) throw invalid('quantity', 'must not be zero');
-  return { grams, cartons: q.cartons };
-}
 
 /**
  * recordIncidentAction records what a holder did with affected goods it holds: sealed them in place, destroyed or
@@ -393,7 +387,8 @@ function quantityOf(q: { kg: number; cartons: number }) {
  */
 export async function recordIncidentAction(deps: Deps, actor: Actor, incidentId: string, input: ActionInput) {
   if (!mayAttempt(actor, 'incident.act')) throw forbid('incident.act');
-  const q = quantityOf(input.quantity);
+  const q = grams('quantity', input.quantity);
+  if (q.grams === 0 && q.cartons === 0) throw invalid('quantity', 'must not be zero');
   const referenceDoc = input.referenceDoc?.trim() || null;
   if (input.action !== 'sealed' && !referenceDoc) throw invalid('referenceDoc', `must name the record of the ${input.action.replace('_', ' ')} goods`);
   return commit(deps, undefined, async (w) => {

@@ -24,6 +24,7 @@ import {
   workersByIds,
 } from '../store/trace.ts';
 import { invalid, notFound } from './app-error.ts';
+import { toDisposal } from './custody-parts.ts';
 import { forbid } from './authorize.ts';
 import type { Deps } from './deps.ts';
 import { iso } from './paging.ts';
@@ -188,16 +189,7 @@ export async function traceGraph(db: Db, starts: readonly string[], direction: T
       driverWorkerId: s.driverWorkerId || null,
       handlerWorkerIds: JSON.parse(s.handlerWorkerIds) as string[],
     })),
-    disposals: byId(disposals).map((d) => ({
-      id: d.id,
-      lotId: d.lotId,
-      partyId: d.partyId,
-      locationId: d.locationId,
-      quantity: { kg: kg(d.grams), cartons: d.cartons },
-      method: d.method,
-      referenceDoc: d.referenceDoc,
-      at: timeOf(d.at),
-    })),
+    disposals: byId(disposals).map(toDisposal),
     retailSales: retail
       .map((r) => ({ lotId: r.lotId, partyId: r.partyId, quantity: { kg: kg(r.grams), cartons: Number(r.cartons) }, sales: Number(r.sales), firstAt: timeOf(r.firstAt), lastAt: timeOf(r.lastAt) }))
       .sort((a, b) => (a.lotId + a.partyId < b.lotId + b.partyId ? -1 : 1)),

@@ -1,5 +1,6 @@
 import { orgCodeCheckChar, usccCheckChar } from '../domain/uscc.ts';
 import { residentIdCheckChar } from '../domain/resident-id.ts';
+import { containerCheckDigit } from '../domain/container-no.ts';
 
 // Realistic identifiers for demo and scale data: every one passes the validator the API applies to it.
 
@@ -89,14 +90,7 @@ export function plateFor(p: Province, n: number): string {
 /** containerFor makes an ISO 6346 container number with its check digit from an owner code (3 letters and U) and a serial. */
 export function containerFor(owner: string, n: number): string {
   const first10 = `${owner}${String(n % 1_000_000).padStart(6, '0')}`;
-  const value = (c: string) => {
-    if (/\d/.test(c)) return Number(c);
-    const v = c.charCodeAt(0) - 55;
-    return v + Math.floor((v - 1) / 10);
-  };
-  let sum = 0;
-  for (let i = 0; i < 10; i++) sum += value(first10[i]!) * 2 ** i;
-  return first10 + String((sum % 11) % 10);
+  return first10 + String(containerCheckDigit(first10));
 }
 
 const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗';

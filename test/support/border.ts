@@ -1,3 +1,4 @@
+import { containerCheckDigit } from '../../src/domain/container-no.ts';
 import type { FastifyInstance } from 'fastify';
 import { expect } from 'vitest';
 import { addParty, api, residentId } from './http.ts';
@@ -107,14 +108,7 @@ export function declaration(cast: BorderCast, over: Record<string, unknown> = {}
 
 /** isoContainer appends the ISO 6346 check digit to owner code + category + 6-digit serial. */
 export function isoContainer(first10: string): string {
-  const value = (c: string) => {
-    if (/\d/.test(c)) return Number(c);
-    const v = c.charCodeAt(0) - 55;
-    return v + Math.floor((v - 1) / 10);
-  };
-  let sum = 0;
-  for (let i = 0; i < 10; i++) sum += value(first10[i]!) * 2 ** i;
-  return first10 + String((sum % 11) % 10);
+  return first10 + String(containerCheckDigit(first10));
 }
 
 const DOCS = ['inspection_quarantine', 'nucleic_acid', 'disinfection', 'customs_declaration'];
