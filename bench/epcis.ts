@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import { join } from 'node:path';
-import { decodeEntry } from '../src/app/entry.ts';
-import { rowsFor } from '../src/app/projection.ts';
+import { decodeEntry } from '../src/app/write/entry.ts';
+import { rowsFor } from '../src/app/write/projection.ts';
 import { buildApp } from '../src/http/app.ts';
 import { logSize } from '../src/store/log-store.ts';
 import { migrateToLatest } from '../src/store/migrate.ts';

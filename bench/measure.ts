@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import type { Deps } from '../src/app/deps.ts';
 import { systemClock } from '../src/app/deps.ts';
-import { bootstrapAdmin, openNode } from '../src/app/node.ts';
+import { bootstrapAdmin, openNode } from '../src/app/write/node.ts';
 import { orgCodeCheckChar, usccCheckChar } from '../src/domain/uscc.ts';
 import { createPostgresDatabase, dropPostgresDatabase } from '../src/store/dialect.ts';
 

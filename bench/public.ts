@@ -1,8 +1,8 @@
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
-import { declareLot } from '../src/app/lots.ts';
-import { actorOf, createParty } from '../src/app/parties.ts';
-import { createProducer } from '../src/app/producers.ts';
+import { declareLot } from '../src/app/border/lots.ts';
+import { actorOf, createParty } from '../src/app/registry/parties.ts';
+import { createProducer } from '../src/app/registry/producers.ts';
 import { buildApp } from '../src/http/app.ts';
 import { findParty } from '../src/store/parties.ts';
 import type { BenchOptions, Figure, ScratchNode } from './measure.ts';

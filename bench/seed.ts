@@ -1,10 +1,10 @@
 import type { Kysely, Transaction } from 'kysely';
-import { checkpointOnce } from '../src/app/checkpointer.ts';
+import { checkpointOnce } from '../src/app/write/checkpointer.ts';
 import type { Deps } from '../src/app/deps.ts';
-import { encodeEntry } from '../src/app/entry.ts';
-import type { Entry } from '../src/app/entry.ts';
-import { newId } from '../src/app/ids.ts';
-import { rowsFor } from '../src/app/projection.ts';
+import { encodeEntry } from '../src/app/write/entry.ts';
+import type { Entry } from '../src/app/write/entry.ts';
+import { newId } from '../src/app/write/ids.ts';
+import { rowsFor } from '../src/app/write/projection.ts';
 import { leafHash } from '../src/log/hash.ts';
 import { logSize } from '../src/store/log-store.ts';
 import type { LogEntryRow, ProjectedTable, Schema } from '../src/store/schema.ts';

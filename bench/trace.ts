@@ -3,12 +3,12 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { commit } from '../src/app/commit.ts';
+import { commit } from '../src/app/write/commit.ts';
 import type { Deps } from '../src/app/deps.ts';
 import { systemClock } from '../src/app/deps.ts';
-import { openIncidentWith } from '../src/app/incidents.ts';
-import { bootstrapAdmin, openNode } from '../src/app/node.ts';
-import { traceGraph } from '../src/app/trace.ts';
+import { openIncidentWith } from '../src/app/recall/incidents.ts';
+import { bootstrapAdmin, openNode } from '../src/app/write/node.ts';
+import { traceGraph } from '../src/app/recall/trace.ts';
 import { SCALE_VERSION, generateScale } from '../src/demo/scale.ts';
 import type { ScaleStats } from '../src/demo/scale.ts';
 import { createPostgresDatabase, dropPostgresDatabase } from '../src/store/dialect.ts';

@@ -48,7 +48,7 @@ eachDialect('chain of custody: ship and receive', (node) => {
     const byParty = Object.fromEntries(held.body.items.map((h: { partyId: string; quantity: unknown }) => [h.partyId, h.quantity]));
     expect(byParty).toEqual({ [cast.importer.id]: { kg: 600, cartons: 30 }, [store.id]: { kg: 380, cartons: 19 } });
     await n.checkpoint();
-    const { verifyDatabase } = await import('../src/app/verify.ts');
+    const { verifyDatabase } = await import('../src/app/audit/verify.ts');
     const { parseVerifierKey } = await import('../src/log/note-key.ts');
     const v = await verifyDatabase(n.deps.db, n.deps.log.origin, [parseVerifierKey(n.deps.log.signer.verifierKey)]);
     expect(v.problem).toBeUndefined();
@@ -149,7 +149,7 @@ eachDialect('store in/out and disposal', (node) => {
     expect(held.body.items).toEqual([]);
     expectError(await api(n.app, 'POST', `/v1/lots/${yellow.body.id}/transfers`, { token: cast.importer.token, body: { fromLocationId: null, toLocationId: cast.locationId, quantity: { kg: 1, cartons: 0 }, at } }), 422, 'UnknownReference', 'toLocationId');
     await n.checkpoint();
-    const { verifyDatabase } = await import('../src/app/verify.ts');
+    const { verifyDatabase } = await import('../src/app/audit/verify.ts');
     const { parseVerifierKey } = await import('../src/log/note-key.ts');
     expect((await verifyDatabase(n.deps.db, n.deps.log.origin, [parseVerifierKey(n.deps.log.signer.verifierKey)])).problem).toBeUndefined();
   });

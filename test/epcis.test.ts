@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ValidateFunction } from 'ajv';
 import { documentEvents, eventHashId } from '../src/epcis/event-hash.ts';
 import { BIZ_RULES_OVERLAY, SCHEMA_PATH, compileEpcisSchema, epcisValidator } from '../src/epcis/schema.ts';
-import { verifyDatabase } from '../src/app/verify.ts';
+import { verifyDatabase } from '../src/app/audit/verify.ts';
 import { epcis } from '../src/store/migrations/0006-epcis.ts';
 import { parseVerifierKey } from '../src/log/note-key.ts';
 import { borderCast, clearedLot, declaration } from './support/border.ts';

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { parseVerifierKey } from '../src/log/note-key.ts';
-import { verifyDatabase } from '../src/app/verify.ts';
+import { verifyDatabase } from '../src/app/audit/verify.ts';
 import { addParty, api, expectError } from './support/http.ts';
 import { result } from './support/border.ts';
 import { buildChain, ok } from './support/chain.ts';

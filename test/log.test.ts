@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { decodeEntry, encodeEntry } from '../src/app/entry.ts';
+import { decodeEntry, encodeEntry } from '../src/app/write/entry.ts';
 import { openCheckpoint } from '../src/log/checkpoint.ts';
 import { leafHash } from '../src/log/hash.ts';
 import { generateSigner, parseVerifierKey } from '../src/log/note-key.ts';

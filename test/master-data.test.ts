@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { commitmentOf } from '../src/app/personal.ts';
+import { commitmentOf } from '../src/app/registry/personal.ts';
 import { DEFAULT_ELIGIBILITY_RULE } from '../src/domain/worker-eligibility.ts';
 import type { Reply } from './support/http.ts';
 import { addParty, api, expectError, residentId } from './support/http.ts';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { expect, it } from 'vitest';
-import { verifyDatabase } from '../src/app/verify.ts';
+import { verifyDatabase } from '../src/app/audit/verify.ts';
 import { parseVerifierKey } from '../src/log/note-key.ts';
 import { borderCast, clearedLot } from './support/border.ts';
 import type { BorderCast } from './support/border.ts';

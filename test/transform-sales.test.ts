@@ -48,7 +48,7 @@ const transform = (n: TestNode, who: Party, body: Record<string, unknown>) => ap
 
 async function verified(n: TestNode) {
   await n.checkpoint();
-  const { verifyDatabase } = await import('../src/app/verify.ts');
+  const { verifyDatabase } = await import('../src/app/audit/verify.ts');
   const { parseVerifierKey } = await import('../src/log/note-key.ts');
   return verifyDatabase(n.deps.db, n.deps.log.origin, [parseVerifierKey(n.deps.log.signer.verifierKey)]);
 }
@@ -237,7 +237,7 @@ eachDialect('transform, sell and retail sale', (node) => {
     }), 'process');
     const child = made.outputs[0];
     expect(child.status).toBe('green');
-    const { collectFacts } = await import('../src/app/lot-facts.ts');
+    const { collectFacts } = await import('../src/app/border/lot-facts.ts');
     const { lotStatus } = await import('../src/domain/lot-status.ts');
     const facts = await n.deps.db.transaction().execute(async (trx) => {
       const row = await trx.selectFrom('lots').selectAll().where('id', '=', child.lotId).executeTakeFirstOrThrow();

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { sql } from 'kysely';
 import { beforeAll, expect, it } from 'vitest';
-import { verifyDatabase } from '../src/app/verify.ts';
+import { verifyDatabase } from '../src/app/audit/verify.ts';
 import { parseVerifierKey } from '../src/log/note-key.ts';
 import { borderCast } from './support/border.ts';
 import { borderFlow } from './support/border-flow.ts';

@@ -2,8 +2,8 @@ import type { Kysely } from 'kysely';
 import type { EligibilityRule } from '../domain/worker-eligibility.ts';
 import type { Dialect } from '../store/dialect.ts';
 import type { Schema } from '../store/schema.ts';
-import type { LogIdentity } from './checkpointer.ts';
-import type { EventBus } from './events.ts';
+import type { LogIdentity } from './write/checkpointer.ts';
+import type { EventBus } from './write/events.ts';
 
 /** Clock is the only source of time. Domain and log code never read Date.now(). */
 export interface Clock {

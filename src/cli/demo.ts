@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { decodeEntry } from '../app/entry.ts';
-import { bootstrapAdmin, nodeOptionsFrom, openNode } from '../app/node.ts';
+import { decodeEntry } from '../app/write/entry.ts';
+import { bootstrapAdmin, nodeOptionsFrom, openNode } from '../app/write/node.ts';
 import { runScenario } from '../demo/scenario.ts';
 import type { DemoResult } from '../demo/scenario.ts';
 import { generateScale } from '../demo/scale.ts';

@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { AppError } from '../app/app-error.ts';
+import { AppError } from '../app/errors.ts';
 import type { Deps } from '../app/deps.ts';
-import type { CaptureBehaviour } from '../app/epcis-capture.ts';
-import { captureDocument } from '../app/epcis-capture.ts';
-import { MAX_PER_PAGE, parseQuery, queryDocument, queryEvents } from '../app/epcis-query.ts';
-import { nodeOptionsFrom, openNode } from '../app/node.ts';
-import { actorOf } from '../app/parties.ts';
-import { authenticate } from '../app/tokens.ts';
+import type { CaptureBehaviour } from '../app/epcis/capture.ts';
+import { captureDocument } from '../app/epcis/capture.ts';
+import { MAX_PER_PAGE, parseQuery, queryDocument, queryEvents } from '../app/epcis/query.ts';
+import { nodeOptionsFrom, openNode } from '../app/write/node.ts';
+import { actorOf } from '../app/registry/parties.ts';
+import { authenticate } from '../app/registry/tokens.ts';
 import type { Actor } from '../domain/access.ts';
 import { findParty } from '../store/parties.ts';
 

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
-import { loadNodeKey, initNodeKey, originOf } from '../app/node-key.ts';
-import { nodeOptionsFrom } from '../app/node.ts';
-import { verifyDatabase } from '../app/verify.ts';
-import { verifyRemote } from '../app/verify-remote.ts';
+import { loadNodeKey, initNodeKey, originOf } from '../app/write/node-key.ts';
+import { nodeOptionsFrom } from '../app/write/node.ts';
+import { verifyDatabase } from '../app/audit/verify.ts';
+import { verifyRemote } from '../app/audit/verify-remote.ts';
 import type { NoteVerifier } from '../log/note-key.ts';
 import { parseVerifierKey } from '../log/note-key.ts';
 import { openDialect } from '../store/dialect.ts';

@@ -1,8 +1,8 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { AppError } from '../app/app-error.ts';
-import { nodeOptionsFrom, openNode, openNodeDialect } from '../app/node.ts';
-import { createParty } from '../app/parties.ts';
-import { createToken, revokeToken } from '../app/tokens.ts';
+import { AppError } from '../app/errors.ts';
+import { nodeOptionsFrom, openNode, openNodeDialect } from '../app/write/node.ts';
+import { createParty } from '../app/registry/parties.ts';
+import { createToken, revokeToken } from '../app/registry/tokens.ts';
 import { migrateToLatest } from '../store/migrate.ts';
 import { addDemoCommand } from './demo.ts';
 import { addEpcisCommands } from './epcis-commands.ts';

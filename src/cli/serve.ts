@@ -1,7 +1,7 @@
 import type { Deps } from '../app/deps.ts';
-import { startCheckpointer } from '../app/checkpointer.ts';
-import { startDeliverer } from '../app/deliverer.ts';
-import { bootstrapAdmin, nodeOptionsFrom, openNode } from '../app/node.ts';
+import { startCheckpointer } from '../app/write/checkpointer.ts';
+import { startDeliverer } from '../app/recall/deliverer.ts';
+import { bootstrapAdmin, nodeOptionsFrom, openNode } from '../app/write/node.ts';
 import { buildApp } from '../http/app.ts';
 
 /** ServeFlags are `coldtrace serve`'s options. */

@@ -1,13 +1,13 @@
 import type { Actor } from '../domain/access.ts';
 import type { WorkerRole } from '../domain/worker-eligibility.ts';
-import type { Writer } from '../app/commit.ts';
+import type { Writer } from '../app/write/commit.ts';
 import type { Deps } from '../app/deps.ts';
-import { createLocation } from '../app/locations.ts';
-import type { LocationInput } from '../app/locations.ts';
-import { actorOf, appendParty, checkPartyInput, createParty } from '../app/parties.ts';
-import type { PartyInput } from '../app/parties.ts';
-import { createVehicle } from '../app/vehicles.ts';
-import { createWorker, recordWorkerTest } from '../app/workers.ts';
+import { createLocation } from '../app/registry/locations.ts';
+import type { LocationInput } from '../app/registry/locations.ts';
+import { actorOf, appendParty, checkPartyInput, createParty } from '../app/registry/parties.ts';
+import type { PartyInput } from '../app/registry/parties.ts';
+import { createVehicle } from '../app/registry/vehicles.ts';
+import { createWorker, recordWorkerTest } from '../app/registry/workers.ts';
 import { findParty } from '../store/parties.ts';
 
 // Master data for the demo and the scale generator, made through the same use cases the API calls.

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AppError } from '../app/app-error.ts';
+import { AppError } from '../app/errors.ts';
 import type { Deps } from '../app/deps.ts';
-import { authenticate } from '../app/tokens.ts';
+import { authenticate } from '../app/registry/tokens.ts';
 import type { Actor } from '../domain/access.ts';
 
 declare module 'fastify' {

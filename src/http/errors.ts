@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import type { ErrorCode, ErrorDetails } from '../app/app-error.ts';
-import { AppError } from '../app/app-error.ts';
+import type { ErrorCode, ErrorDetails } from '../app/errors.ts';
+import { AppError } from '../app/errors.ts';
 import { MESSAGES, langOf } from './messages.ts';
 
 /** STATUS is the only place error codes become HTTP statuses. */

@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../app/app-error.ts';
+import type { ErrorCode } from '../app/errors.ts';
 
 /** Lang is the language of a message: Chinese or English, from Accept-Language. */
 export type Lang = 'zh' | 'en';

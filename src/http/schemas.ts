@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
-import type { Idempotency } from '../app/commit.ts';
-import { fingerprintOf } from '../app/commit.ts';
-import { invalid } from '../app/app-error.ts';
+import type { Idempotency } from '../app/write/commit.ts';
+import { fingerprintOf } from '../app/write/commit.ts';
+import { invalid } from '../app/errors.ts';
 import { requireActor } from './auth.ts';
 
 // Shared JSON Schema pieces for route declarations; OpenAPI is generated from these.

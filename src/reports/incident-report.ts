@@ -1,6 +1,6 @@
 /**
  * The incident report: what happened (the incident and its root lots), where and who (every affected lot, every
- * holder's quantities per holding, holder, region and in total), the timeline, and the contacts. src/app/reports.ts
+ * holder's quantities per holding, holder, region and in total), the timeline, and the contacts. src/app/recall/reports.ts
  * gathers it; this module holds its shape, the bilingual words it uses, and its flat CSV form. Pure.
  */
 import type { When } from './china-time.ts';

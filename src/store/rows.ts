@@ -1,6 +1,6 @@
 import { CompiledQuery } from 'kysely';
 import type { Transaction } from 'kysely';
-import type { RowWrite } from '../app/projection.ts';
+import type { RowWrite } from '../app/write/projection.ts';
 import { PROJECTED_KEYS } from './schema.ts';
 import type { ProjectedTable, Schema } from './schema.ts';
 

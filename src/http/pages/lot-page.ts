@@ -1,4 +1,4 @@
-import type { PublicDocument, PublicLotView, PublicProof } from '../../app/public-lot.ts';
+import type { PublicDocument, PublicLotView, PublicProof } from '../../app/public/public-lot.ts';
 import type { Html } from './html.ts';
 import { html, renderPage } from './html.ts';
 import type { PageWords } from './words.ts';

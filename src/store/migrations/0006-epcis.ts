@@ -72,8 +72,8 @@ export function epcis(): Migration {
  * what it derives from an existing entry anyway.
  */
 async function backfill(db: Kysely<any>) {
-  const { decodeEntry } = await import('../../app/entry.ts');
-  const { derivedRows } = await import('../../app/epcis-rows.ts');
+  const { decodeEntry } = await import('../../app/write/entry.ts');
+  const { derivedRows } = await import('../../app/epcis/rows.ts');
   for (let from = 0; ; from += 2000) {
     const entries = await db.selectFrom('log_entries').select(['idx', 'data']).where('idx', '>=', from).where('idx', '<', from + 2000).orderBy('idx').execute();
     if (entries.length === 0) break;

@@ -1,0 +1,339 @@
+import { countryName } from '../../domain/country.ts';
+import type { Lang, LotStatus, StatusReason } from '../../domain/lot-status.ts';
+import { DOCUMENT_KINDS, reasonText } from '../../domain/lot-status.ts';
+import { regionName } from '../../domain/regions.ts';
+import {
+  TRACE_CODE_ALPHABET,
+  TRACE_CODE_LENGTH,
+  cartonSerial,
+  formatTraceCode,
+  normaliseTraceCode,
+  parseCartonCode,
+  validateTraceCode,
+} from '../../domain/trace-code.ts';
+import { findLotByCode, findLotsByGtinBatch, lotBookings, lotDisinfections, lotDocuments, lotExitCertificate, lotSamples } from '../../store/border.ts';
+import { blobIntact } from '../../store/blobs.ts';
+import { latestCheckpoint, readEntries } from '../../store/log-store.ts';
+import { findLocation, findProducer } from '../../store/master.ts';
+import type { DocumentRow, LocationRow, LotRow } from '../../store/schema.ts';
+import { cartonLot } from '../border/cartons.ts';
+import type { Deps } from '../deps.ts';
+import { decodeEntry } from '../write/entry.ts';
+import { lotParents } from '../border/lot-parents.ts';
+import { iso } from '../access/paging.ts';
+
+/** PublicCode is what a scanned or typed public code names: a lot, or one carton of it. */
+export type PublicCode = { readonly lotCode: string; readonly serial: number | null };
+
+/** PublicCodeCheck is a code read, or why it names nothing; `typo` is true when only its check character is wrong. */
+export type PublicCodeCheck =
+  | { readonly ok: true; readonly value: PublicCode }
+  | { readonly ok: false; readonly reason: string; readonly typo: boolean };
+
+/** A document of the lot as the public sees it: no file, only its metadata and whether its file checks out. */
+export interface PublicDocument {
+  kind: string;
+  label: string;
+  present: boolean;
+  number: string | null;
+  issuer: string | null;
+  issuedOn: string | null;
+  /** verified: the file is in the blob store and its SHA-256, recomputed now, equals the hash on the log. */
+  verified: boolean;
+  logIndex: number | null;
+}
+
+/** A place and time the lot passed through. `at` is a date (YYYY-MM-DD) for entry, else ISO 8601. */
+export interface JourneyStep {
+  kind: 'entry' | 'warehouse_arrival' | 'disinfection' | 'exit_certificate' | 'received' | 'transformed';
+  label: string;
+  place: string;
+  region: string | null;
+  regionName: string | null;
+  at: string;
+  ref: string | null;
+}
+
+/** A log entry that proves part of the record, with its inclusion-proof URL once a checkpoint covers it. */
+export interface PublicProof {
+  record: 'lot' | 'document' | 'exit_certificate';
+  logIndex: number;
+  url: string | null;
+}
+
+/** PublicLotView is the consumer's view of a lot: JSON-able, in one language, with no personal data. */
+export interface PublicLotView {
+  lang: Lang;
+  code: string;
+  codeText: string;
+  carton: { serial: number; code: string } | null;
+  status: { colour: LotStatus; label: string; reasons: { code: string; text: string }[] };
+  product: { name: string; zh: string | null; en: string | null; category: string; categoryLabel: string };
+  origin: { country: string; name: string };
+  producer: { name: string; registrationNo: string; country: string; countryName: string };
+  entry: { date: string; port: string };
+  dates: { production: string; expiry: string };
+  documents: PublicDocument[];
+  tests: { taken: number; negative: number; positive: number; pending: number };
+  journey: JourneyStep[];
+  /** madeFrom lists the lots a repacked or processed lot was made from, each with its product in both languages. */
+  madeFrom: { code: string; codeText: string; product: { name: string; zh: string | null; en: string | null }; status: LotStatus; statusLabel: string }[];
+  log: { logIndex: number; checkpointSize: number | null; proofs: PublicProof[] };
+}
+
+const CHECK_MISMATCH = 'check character mismatch — probably a typo';
+
+/** PUBLIC_WORDS are the plain words of the view in each language; the page adds its own for headings. */
+const PUBLIC_WORDS = {
+  zh: {
+    status: { green: '绿码 · 已放行', yellow: '黄码 · 待放行', red: '红码 · 已阻断' },
+    categories: { meat: '冷冻肉类', seafood: '冷冻水产品', other_frozen: '其他冷冻食品' } as Record<string, string>,
+    documents: {
+      inspection_quarantine: '入境货物检验检疫证明',
+      nucleic_acid: '核酸检测报告',
+      disinfection: '消毒证明',
+      customs_declaration: '报关单',
+    },
+    journey: { entry: '入境口岸', warehouse_arrival: '进入集中监管仓', disinfection: '消毒', exit_certificate: '出仓证明', received: '到货入库', transformed: '分装/加工', repack: '分装', process: '加工', unknownPlace: '未登记地点' },
+  },
+  en: {
+    status: { green: 'Green · cleared', yellow: 'Yellow · pending', red: 'Red · blocked' },
+    categories: { meat: 'Frozen meat', seafood: 'Frozen seafood', other_frozen: 'Other frozen food' } as Record<string, string>,
+    documents: {
+      inspection_quarantine: 'Inspection and quarantine certificate',
+      nucleic_acid: 'Nucleic-acid test report',
+      disinfection: 'Disinfection certificate',
+      customs_declaration: 'Customs declaration',
+    },
+    journey: { entry: 'Port of entry', warehouse_arrival: 'Into the supervision warehouse', disinfection: 'Disinfected', exit_certificate: 'Exit certificate', received: 'Received by', transformed: 'Repacked or processed', repack: 'Repacked by', process: 'Processed by', unknownPlace: 'Place not recorded' },
+  },
+} as const satisfies Record<Lang, unknown>;
+
+/** onlyCheckWrong tells whether an 11-character code is well formed, so that validateTraceCode refused only its check. */
+function onlyCheckWrong(code: string): boolean {
+  return code.length === TRACE_CODE_LENGTH && [...code].every((c) => TRACE_CODE_ALPHABET.includes(c));
+}
+
+/**
+ * checkPublicCode reads a code as a consumer may type or scan it: a lot's trace code, or a carton code (lot code, a
+ * separator and a 5-digit serial). It fails with the reason, and with `typo` set when the code is well formed but its
+ * check character does not match, which almost always means a mistyped character.
+ */
+export function checkPublicCode(input: string): PublicCodeCheck {
+  const compact = normaliseTraceCode(input);
+  if (compact.length > TRACE_CODE_LENGTH) {
+    const c = parseCartonCode(input);
+    if (c.ok) return { ok: true, value: { lotCode: c.value.lotCode, serial: c.value.serial } };
+    const typo = onlyCheckWrong(compact.slice(0, TRACE_CODE_LENGTH)) && /^\d{5}$/.test(compact.slice(TRACE_CODE_LENGTH));
+    return { ok: false, reason: c.reason, typo };
+  }
+  const v = validateTraceCode(input);
+  if (v.ok) return { ok: true, value: { lotCode: v.value, serial: null } };
+  return { ok: false, reason: onlyCheckWrong(compact) ? CHECK_MISMATCH : v.reason, typo: onlyCheckWrong(compact) };
+}
+
+/** loggedSha256 returns the file hash that the document's own log entry records, or null if the entry does not name it. */
+async function loggedSha256(deps: Deps, d: DocumentRow): Promise<string | null> {
+  const [row] = await readEntries(deps.db, d.logIndex, d.logIndex + 1);
+  if (!row) return null;
+  try {
+    const doc = decodeEntry(row.data).record['document'] as { id?: unknown; sha256?: unknown } | undefined;
+    return doc?.id === d.id && typeof doc.sha256 === 'string' ? doc.sha256 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** documentVerified recomputes the SHA-256 of the stored file and compares it with the row and with the log entry. */
+async function documentVerified(deps: Deps, d: DocumentRow): Promise<boolean> {
+  const [ok, logged] = await Promise.all([blobIntact(deps.blobDir, d.sha256), loggedSha256(deps, d)]);
+  return ok && logged === d.sha256;
+}
+
+async function publicDocuments(deps: Deps, lot: LotRow, lang: Lang): Promise<PublicDocument[]> {
+  const rows = await lotDocuments(deps.db, lot.id);
+  return Promise.all(
+    DOCUMENT_KINDS.map(async (kind) => {
+      // The latest upload of a kind is the one in force.
+      const d = rows.filter((r) => r.kind === kind).at(-1);
+      const label = PUBLIC_WORDS[lang].documents[kind];
+      if (!d) return { kind, label, present: false, number: null, issuer: null, issuedOn: null, verified: false, logIndex: null };
+      return { kind, label, present: true, number: d.number, issuer: d.issuer, issuedOn: d.issuedOn, verified: await documentVerified(deps, d), logIndex: d.logIndex };
+    }),
+  );
+}
+
+/** journeyOf lists the places and times of the lot, from its entry on, with no vehicle, driver or handler in them. */
+async function journeyOf(deps: Deps, lot: LotRow, lang: Lang): Promise<JourneyStep[]> {
+  const words = PUBLIC_WORDS[lang].journey;
+  const [bookings, disinfections, exit] = await Promise.all([lotBookings(deps.db, lot.id), lotDisinfections(deps.db, lot.id), lotExitCertificate(deps.db, lot.id)]);
+  const locations = new Map<string, LocationRow | undefined>();
+  for (const b of bookings) if (!locations.has(b.locationId)) locations.set(b.locationId, await findLocation(deps.db, b.locationId));
+  // The place of a warehouse's record is the location its arrived booking named.
+  const placeOf = (warehousePartyId: string) => {
+    const b = bookings.filter((x) => x.warehousePartyId === warehousePartyId && x.arrivedAt !== null).at(-1);
+    return b ? locations.get(b.locationId) : undefined;
+  };
+  const step = (kind: JourneyStep['kind'], loc: LocationRow | undefined, at: number, ref: string | null = null): JourneyStep => ({
+    kind,
+    label: words[kind],
+    place: loc?.name ?? words.unknownPlace,
+    region: loc?.region ?? null,
+    regionName: loc ? (regionName(loc.region, lang) ?? null) : null,
+    at: iso(at)!,
+    ref,
+  });
+  const later: JourneyStep[] = [
+    ...bookings.filter((b) => b.arrivedAt !== null).map((b) => step('warehouse_arrival', locations.get(b.locationId), b.arrivedAt!)),
+    ...disinfections.map((d) => step('disinfection', placeOf(d.warehousePartyId), d.performedAt)),
+    ...(exit ? [step('exit_certificate', placeOf(exit.warehousePartyId), exit.issuedAt, exit.number)] : []),
+    ...(await receivedSteps(deps, lot, lang)),
+    ...(await transformedSteps(deps, lot, lang)),
+  ];
+  later.sort((a, b) => a.at.localeCompare(b.at));
+  const entry: JourneyStep = { kind: 'entry', label: words.entry, place: lot.portOfEntry, region: null, regionName: null, at: lot.arrivalDate, ref: null };
+  return [entry, ...later];
+}
+
+/**
+ * receivedSteps lists where the lot's shipments arrived: the receiving enterprise and its location and
+ * province, never the vehicle, driver or handlers.
+ */
+async function receivedSteps(deps: Deps, lot: LotRow, lang: Lang): Promise<JourneyStep[]> {
+  const rows = await deps.db
+    .selectFrom('shipments')
+    .innerJoin('parties', 'parties.id', 'shipments.toPartyId')
+    .leftJoin('locations', 'locations.id', 'shipments.toLocationId')
+    .select(['shipments.receivedAt', 'parties.nameZh', 'parties.nameEn', 'parties.region as partyRegion', 'locations.name as locationName', 'locations.region as locationRegion'])
+    .where('shipments.lotId', '=', lot.id)
+    .where('shipments.receivedAt', 'is not', null)
+    .execute();
+  return rows.map((r) => {
+    const party = (lang === 'zh' ? (r.nameZh ?? r.nameEn) : (r.nameEn ?? r.nameZh)) ?? '';
+    const region = r.locationRegion ?? r.partyRegion;
+    return {
+      kind: 'received' as const,
+      label: PUBLIC_WORDS[lang].journey.received,
+      place: r.locationName ? `${party} · ${r.locationName}` : party,
+      region,
+      regionName: regionName(region, lang) ?? null,
+      at: iso(r.receivedAt)!,
+      ref: null,
+    };
+  });
+}
+
+/** transformedSteps is where and when a derived lot was made: the enterprise, its location and province. */
+async function transformedSteps(deps: Deps, lot: LotRow, lang: Lang): Promise<JourneyStep[]> {
+  if (lot.transformationId === null) return [];
+  const r = await deps.db
+    .selectFrom('transformations')
+    .innerJoin('parties', 'parties.id', 'transformations.partyId')
+    .leftJoin('locations', 'locations.id', 'transformations.locationId')
+    .select(['transformations.kind', 'transformations.at', 'parties.nameZh', 'parties.nameEn', 'parties.region as partyRegion', 'locations.name as locationName', 'locations.region as locationRegion'])
+    .where('transformations.id', '=', lot.transformationId)
+    .executeTakeFirst();
+  if (!r) return [];
+  const words = PUBLIC_WORDS[lang].journey;
+  const party = (lang === 'zh' ? (r.nameZh ?? r.nameEn) : (r.nameEn ?? r.nameZh)) ?? '';
+  const region = r.locationRegion ?? r.partyRegion;
+  return [{
+    kind: 'transformed',
+    label: r.kind === 'process' ? words.process : r.kind === 'repack' ? words.repack : words.transformed,
+    place: r.locationName ? `${party} · ${r.locationName}` : party,
+    region,
+    regionName: regionName(region, lang) ?? null,
+    at: iso(r.at)!,
+    ref: null,
+  }];
+}
+
+async function proofsOf(deps: Deps, lot: LotRow, docs: PublicDocument[]) {
+  const [cp, exit] = await Promise.all([latestCheckpoint(deps.db), lotExitCertificate(deps.db, lot.id)]);
+  const size = cp ? Number(cp.size) : null;
+  const proof = (record: PublicProof['record'], logIndex: number): PublicProof => ({
+    record,
+    logIndex,
+    url: size !== null && logIndex < size ? `/log/proofs/inclusion?index=${logIndex}&size=${size}` : null,
+  });
+  const proofs = [
+    proof('lot', lot.logIndex),
+    ...docs.flatMap((d) => (d.logIndex === null ? [] : [proof('document', d.logIndex)])),
+    ...(exit ? [proof('exit_certificate', exit.logIndex)] : []),
+  ];
+  return { logIndex: lot.logIndex, checkpointSize: size, proofs };
+}
+
+/**
+ * publicLotView builds what a consumer sees for a lot's trace code or one of its carton codes, in `lang`, or returns
+ * null when the code names no lot (a malformed code, an unknown lot, or a carton serial that was never issued). It
+ * shows enterprises by name but never a person: no worker, driver, vehicle, lab result detail or party token.
+ * Documents are `verified` only when their file's SHA-256, recomputed now, matches the hash on the log.
+ */
+export async function publicLotView(deps: Deps, code: string, lang: Lang): Promise<PublicLotView | null> {
+  const c = checkPublicCode(code);
+  if (!c.ok) return null;
+  const lot = c.value.serial === null ? await findLotByCode(deps.db, c.value.lotCode) : await cartonLot(deps, c.value.lotCode, c.value.serial);
+  if (!lot) return null;
+  const words = PUBLIC_WORDS[lang];
+  const [producer, samples, documents, journey, parents] = await Promise.all([
+    findProducer(deps.db, lot.producerId),
+    lotSamples(deps.db, lot.id),
+    publicDocuments(deps, lot, lang),
+    journeyOf(deps, lot, lang),
+    lotParents(deps.db, lot),
+  ]);
+  const reasons = JSON.parse(lot.statusReasons) as StatusReason[];
+  const colour = lot.status as LotStatus;
+  const count = (r: string) => samples.filter((s) => s.result === r).length;
+  const producerName = lang === 'zh' ? (producer?.nameZh ?? producer?.name) : producer?.name;
+  return {
+    lang,
+    code: lot.code,
+    codeText: formatTraceCode(lot.code),
+    carton: c.value.serial === null ? null : { serial: c.value.serial, code: cartonSerial(lot.code, c.value.serial) },
+    status: { colour, label: words.status[colour], reasons: reasons.map((r) => ({ code: r.code, text: reasonText(r, lang) })) },
+    product: {
+      name: (lang === 'zh' ? (lot.productNameZh ?? lot.productNameEn) : (lot.productNameEn ?? lot.productNameZh)) ?? '',
+      zh: lot.productNameZh,
+      en: lot.productNameEn,
+      category: lot.category,
+      categoryLabel: words.categories[lot.category] ?? lot.category,
+    },
+    origin: { country: lot.originCountry, name: countryName(lot.originCountry, lang) ?? lot.originCountry },
+    producer: {
+      name: producerName ?? '',
+      registrationNo: producer?.registrationNo ?? '',
+      country: producer?.country ?? lot.originCountry,
+      countryName: countryName(producer?.country ?? lot.originCountry, lang) ?? lot.originCountry,
+    },
+    entry: { date: lot.arrivalDate, port: lot.portOfEntry },
+    dates: { production: lot.productionDate, expiry: lot.expiryDate },
+    documents,
+    tests: { taken: samples.length, negative: count('negative'), positive: count('positive'), pending: count('pending') },
+    journey,
+    madeFrom: parents.map((p) => ({
+      code: p.code,
+      codeText: p.codeText,
+      product: { name: (lang === 'zh' ? (p.product.zh ?? p.product.en) : (p.product.en ?? p.product.zh)) ?? '', zh: p.product.zh, en: p.product.en },
+      status: p.status as LotStatus,
+      statusLabel: words.status[p.status as LotStatus],
+    })),
+    log: await proofsOf(deps, lot, documents),
+  };
+}
+
+/**
+ * digitalLinkTarget resolves a GS1 Digital Link's GTIN-14 and batch (already validated) to the public code to show: the
+ * lot's trace code, or the carton code when `serial` is the decimal serial of a carton issued under the lot. It
+ * returns null when no lot was declared with that GTIN and batch. A serial that names no issued carton still resolves
+ * to the lot, which the GTIN and batch alone identify.
+ */
+export async function digitalLinkTarget(deps: Deps, gtin: string, batch: string, serial: string | undefined): Promise<string | null> {
+  const [lot] = await findLotsByGtinBatch(deps.db, gtin, batch);
+  if (!lot) return null;
+  if (serial !== undefined && /^\d{1,5}$/.test(serial) && Number(serial) >= 1 && (await cartonLot(deps, lot.code, Number(serial)))) {
+    return cartonSerial(lot.code, Number(serial));
+  }
+  return lot.code;
+}

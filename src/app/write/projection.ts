@@ -1,0 +1,157 @@
+import type { ProjectedTable } from '../../store/schema.ts';
+import type { Entry, EntryType } from './entry.ts';
+import { temperatureRows } from '../temperature/projection.ts';
+import { capturedRows, derivedRows } from '../epcis/rows.ts';
+
+/**
+ * RowWrite is one projected row keyed by its table's primary key: upserted whole, or (patch) some
+ * columns of a row an earlier entry wrote.
+ */
+export interface RowWrite {
+  readonly table: ProjectedTable;
+  readonly row: Readonly<Record<string, unknown>>;
+  readonly patch?: true;
+}
+
+type Rec = Readonly<Record<string, unknown>>;
+
+const snapshot =
+  (table: ProjectedTable, toRow: (r: Rec) => Record<string, unknown> = (r) => ({ ...r })) =>
+  (r: Rec, index: number): RowWrite[] => [{ table, row: { ...toRow(r), logIndex: index } }];
+
+const partyRow = (r: Rec) => ({ ...r, roles: JSON.stringify(r.roles) });
+const tokenRow = (r: Rec) => ({ ...r, tokenHash: Buffer.from(String(r.tokenHash), 'hex'), ...(r.qa === undefined ? {} : { qa: r.qa ? 1 : 0 }) });
+const vehicleRow = (r: Rec) => ({ ...r, refrigerated: r.refrigerated ? 1 : 0 });
+const workerRow = (r: Rec) => {
+  const { idNumber, ...rest } = r as Rec & { idNumber: { commitment: string; ref: string } };
+  return { ...rest, idCommitment: idNumber.commitment, personalRef: idNumber.ref };
+};
+const settingRow = (r: Rec) => ({ ...r, value: JSON.stringify(r.value) });
+const webhookRow = (r: Rec) => ({ ...r, kinds: r.kinds === null ? null : JSON.stringify(r.kinds) });
+
+/**
+ * PARTS maps the named parts of a border or custody record to the table each part is a row of. A
+ * part is the whole row, except `lotStatus`, which patches a lot's status columns.
+ */
+const PARTS: Readonly<Record<string, { table: ProjectedTable; patch?: true; toRow?: (r: Rec) => Record<string, unknown> }>> = {
+  lot: { table: 'lots', toRow: (r) => ({ ...r, statusReasons: JSON.stringify(r.statusReasons) }) },
+  lotStatus: { table: 'lots', patch: true, toRow: (r) => ({ ...r, statusReasons: JSON.stringify(r.statusReasons) }) },
+  document: { table: 'documents' },
+  suspension: { table: 'suspensions' },
+  booking: { table: 'bookings' },
+  disinfection: { table: 'disinfections' },
+  sample: { table: 'samples' },
+  exitCertificate: { table: 'exitCertificates' },
+  cartonRange: { table: 'cartonRanges' },
+  // A movement carries the new state of every holding it changes, as a list.
+  // A sale handed over at the seller's has no vehicle or driver (null in the log); the columns keep ''.
+  shipment: { table: 'shipments', toRow: (r) => ({ ...r, vehicleId: r.vehicleId ?? '', driverWorkerId: r.driverWorkerId ?? '', handlerWorkerIds: JSON.stringify(r.handlerWorkerIds), flags: JSON.stringify(r.flags) }) },
+  incident: { table: 'incidents', toRow: (r) => ({ ...r, trigger: JSON.stringify(r.trigger), scope: JSON.stringify(r.scope), regions: JSON.stringify(r.regions) }) },
+  incidentAction: { table: 'incidentActions' },
+  transformation: { table: 'transformations' },
+  disposal: { table: 'disposals' },
+  retailSale: { table: 'retailSales' },
+  // An acknowledgement is a row of its own: alerts never change once raised (see app/alerts.ts).
+  alertAck: { table: 'alertAcks' },
+};
+
+/**
+ * LIST_PARTS are the parts that carry a list of rows: a movement carries the new state of every holding it changes,
+ * and an incident every lot it freezes (with each lot's status patch), every quantity a holder must account for and
+ * every contact.
+ */
+const LIST_PARTS: Readonly<Record<string, { table: ProjectedTable; patch?: true; toRow?: (r: Rec) => Record<string, unknown> }>> = {
+  // A transformation carries the new lots it makes (before their holdings) and its input and output lots.
+  derivedLots: { table: 'lots', toRow: (r) => ({ ...r, statusReasons: JSON.stringify(r.statusReasons) }) },
+  transformationLots: { table: 'transformationLots' },
+  holdings: { table: 'holdings' },
+  incidentLots: { table: 'incidentLots' },
+  incidentHoldings: { table: 'incidentHoldings' },
+  incidentContacts: { table: 'incidentContacts', toRow: (r) => ({ ...r, lotIds: JSON.stringify(r.lotIds) }) },
+  lotStatuses: { table: 'lots', patch: true, toRow: (r) => ({ ...r, statusReasons: JSON.stringify(r.statusReasons) }) },
+  // Any entry may raise alerts to parties, after the other parts (app/alerts.ts alertsPart).
+  alerts: { table: 'alerts', toRow: (r) => ({ ...r, body: JSON.stringify(r.body) }) },
+};
+
+// Parts are written in PARTS order, then LIST_PARTS order, not in the record's key order: the log keeps keys sorted,
+// and a row must come after the rows its foreign keys point at (a lot before its holdings, an incident before its lots).
+const PART_ORDER = [...Object.keys(PARTS), ...Object.keys(LIST_PARTS)];
+
+const rowWrite = (part: { table: ProjectedTable; patch?: true; toRow?: (r: Rec) => Record<string, unknown> }, value: Rec, index: number): RowWrite => {
+  const row = { ...(part.toRow ? part.toRow(value) : value), logIndex: index };
+  return part.patch ? { table: part.table, row, patch: true as const } : { table: part.table, row };
+};
+
+const parts = (r: Rec, index: number): RowWrite[] =>
+  PART_ORDER.flatMap((name): RowWrite[] => {
+    const value = r[name];
+    if (value === null || value === undefined) return [];
+    const list = LIST_PARTS[name];
+    if (list) return (value as Rec[]).map((v) => rowWrite(list, v, index));
+    return [rowWrite(PARTS[name]!, value as Rec, index)];
+  });
+
+/**
+ * PROJECTIONS maps each entry type to the rows it writes. Every entry carries the whole new state of
+ * what it touches, so a row is a pure function of the last entry that wrote it: the write path and
+ * `coldtrace verify` both call rowsFor, and a row edited by hand cannot match.
+ */
+const PROJECTIONS: Readonly<Record<EntryType, (r: Rec, index: number) => RowWrite[]>> = {
+  'party.created': snapshot('parties', partyRow),
+  'party.updated': snapshot('parties', partyRow),
+  'token.created': snapshot('tokens', tokenRow),
+  'token.revoked': snapshot('tokens', tokenRow),
+  'location.created': snapshot('locations'),
+  'location.updated': snapshot('locations'),
+  'vehicle.created': snapshot('vehicles', vehicleRow),
+  'vehicle.updated': snapshot('vehicles', vehicleRow),
+  'worker.created': snapshot('workers', workerRow),
+  'worker.updated': snapshot('workers', workerRow),
+  'worker.test.recorded': snapshot('workerTests'),
+  'producer.created': snapshot('producers'),
+  'producer.updated': snapshot('producers'),
+  'setting.updated': snapshot('settings', settingRow),
+  // An erasure changes only the erasable personal-data table, which is not a projection.
+  'personal.erased': () => [],
+  'lot.declared': parts,
+  'document.attached': parts,
+  'suspension.recorded': parts,
+  'booking.created': parts,
+  'booking.arrived': parts,
+  'disinfection.recorded': parts,
+  'sample.taken': parts,
+  'sample.resulted': parts,
+  'exit.issued': parts,
+  'cartons.issued': parts,
+  'shipment.departed': parts,
+  'shipment.received': parts,
+  // Transfers and disposals are recorded in the log; their rows are the holdings they change.
+  'holding.transferred': parts,
+  // A disposal recorded before disposals had a table carries no id, and writes only its holdings.
+  'holding.disposed': (r, index) => parts((r.disposal as Rec | undefined)?.id === undefined ? { ...r, disposal: null } : r, index),
+  // An upload's raw points are not projected: its record carries their hash (see temperature-projection.ts).
+  'temperature.uploaded': temperatureRows,
+  'temperature.breach.opened': temperatureRows,
+  'temperature.breach.lots': temperatureRows,
+  'temperature.breach.closed': temperatureRows,
+  'lot.transformed': parts,
+  'sale.handed_over': parts,
+  'retail.sold': parts,
+  // A captured EPCIS event; the EPCIS form of every custody entry is added in rowsFor (see epcis-rows.ts).
+  'epcis.captured': capturedRows,
+  'incident.opened': parts,
+  'incident.extended': parts,
+  'incident.action.recorded': parts,
+  'incident.action.decided': parts,
+  'incident.closed': parts,
+  'notice.sent': parts,
+  'alerts.raised': parts,
+  'alert.acknowledged': parts,
+  'webhook.created': snapshot('webhooks', webhookRow),
+  'webhook.disabled': snapshot('webhooks', webhookRow),
+};
+
+/** rowsFor returns the projected rows that entry (at log index) writes. Pure. */
+export function rowsFor(entry: Entry, index: number): RowWrite[] {
+  return [...PROJECTIONS[entry.type](entry.record, index), ...derivedRows(entry, index)];
+}

@@ -1,0 +1,189 @@
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../../../app/errors.ts';
+import type { Deps } from '../../../app/deps.ts';
+import { checkPublicCode, digitalLinkTarget, publicLotView } from '../../../app/public/public-lot.ts';
+import { parseLotLink } from '../../../domain/digital-link.ts';
+import type { Lang } from '../../messages.ts';
+import { langOf } from '../../messages.ts';
+import { PAGE_HEADERS } from '../../pages/html.ts';
+import { renderLotPage } from '../../pages/lot-page.ts';
+import { renderNotFoundPage, renderRateLimitedPage } from '../../pages/notice-page.ts';
+
+/** DEFAULT_PUBLIC_RATE_LIMIT is how many public requests a client address may make per minute unless configured. */
+export const DEFAULT_PUBLIC_RATE_LIMIT = 120;
+
+/**
+ * publicRateLimit reads COLDTRACE_PUBLIC_RATE_LIMIT, the requests per minute per client address on the public routes:
+ * DEFAULT_PUBLIC_RATE_LIMIT when unset or blank. Anything but a whole number from 1 up throws, so that a mistyped
+ * setting stops the server at start instead of silently running with another limit.
+ */
+export function publicRateLimit(value: string | undefined = process.env.COLDTRACE_PUBLIC_RATE_LIMIT): number {
+  if (value === undefined || value.trim() === '') return DEFAULT_PUBLIC_RATE_LIMIT;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) {
+    throw new Error(`COLDTRACE_PUBLIC_RATE_LIMIT must be a whole number of requests per minute (at least 1), not ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+/**
+ * pageLang picks the page language: `?lang=zh|en` first, then Accept-Language when it names Chinese or English (the
+ * one it prefers), and Chinese otherwise, since the people who scan these codes are in China.
+ */
+export function pageLang(req: FastifyRequest): Lang {
+  const q = (req.query as { lang?: unknown } | undefined)?.lang;
+  if (q === 'zh' || q === 'en') return q;
+  const header = req.headers['accept-language'];
+  if (header && /(^|[\s,])(zh|en)([-_;,\s]|$)/i.test(header)) return langOf(header);
+  return 'zh';
+}
+
+const str = { type: 'string' } as const;
+const strOrNull = { type: ['string', 'null'] } as const;
+const int = { type: 'integer' } as const;
+const obj = (properties: Record<string, unknown>) => ({ type: 'object', required: Object.keys(properties), properties }) as const;
+const list = (items: unknown) => ({ type: 'array', items }) as const;
+
+/** publicLotSchema describes PublicLotView for OpenAPI (and serialises it: a field left out here is dropped). */
+const publicLotSchema = obj({
+  lang: { type: 'string', enum: ['zh', 'en'] },
+  code: str,
+  codeText: str,
+  carton: { ...obj({ serial: int, code: str }), type: ['object', 'null'] },
+  status: obj({ colour: { type: 'string', enum: ['green', 'yellow', 'red'] }, label: str, reasons: list(obj({ code: str, text: str })) }),
+  product: obj({ name: str, zh: strOrNull, en: strOrNull, category: str, categoryLabel: str }),
+  origin: obj({ country: str, name: str }),
+  producer: obj({ name: str, registrationNo: str, country: str, countryName: str }),
+  entry: obj({ date: str, port: str }),
+  dates: obj({ production: str, expiry: str }),
+  documents: list(obj({
+    kind: str, label: str, present: { type: 'boolean' }, number: strOrNull, issuer: strOrNull, issuedOn: strOrNull,
+    verified: { type: 'boolean', description: "the file is stored and its SHA-256, recomputed now, equals the hash on the log" },
+    logIndex: { type: ['integer', 'null'] },
+  })),
+  tests: obj({ taken: int, negative: int, positive: int, pending: int }),
+  journey: list(obj({
+    kind: { type: 'string', description: 'entry, warehouse_arrival, disinfection, exit_certificate, received, transformed' },
+    label: str, place: str, region: strOrNull, regionName: strOrNull,
+    at: { type: 'string', description: 'YYYY-MM-DD for entry, else ISO 8601' }, ref: strOrNull,
+  })),
+  madeFrom: list(obj({
+    code: str, codeText: str, product: obj({ name: str, zh: strOrNull, en: strOrNull }),
+    status: { type: 'string', enum: ['green', 'yellow', 'red'] }, statusLabel: str,
+  })),
+  log: obj({
+    logIndex: int,
+    checkpointSize: { type: ['integer', 'null'] },
+    proofs: list(obj({ record: str, logIndex: int, url: { ...strOrNull, description: 'inclusion proof in the latest checkpoint, once it covers the entry' } })),
+  }),
+});
+
+const other = (lang: Lang): Lang => (lang === 'zh' ? 'en' : 'zh');
+const pageHref = (code: string, lang: Lang) => `/t/${encodeURIComponent(code)}?lang=${lang}`;
+
+const PAGE = '/t/:code';
+const codeParams = {
+  type: 'object',
+  required: ['code'],
+  properties: { code: { type: 'string', description: 'a trace code (11 characters, any case, hyphens allowed) or a carton code (trace code, hyphen, 5-digit serial)' } },
+} as const;
+const langQuery = {
+  type: 'object',
+  properties: { lang: { type: 'string', maxLength: 10, description: 'zh or en; anything else is ignored and Accept-Language decides' } },
+} as const;
+
+function sendHtml(reply: FastifyReply, status: number, page: string) {
+  return reply.status(status).headers(PAGE_HEADERS).header('vary', 'accept-language').send(page);
+}
+
+/**
+ * publicRoutes serves what anyone may read without a token: the lot page a QR code opens (`/t/{code}`, HTML), its
+ * JSON twin (`/t/{code}.json`), and GS1 Digital Link paths that redirect to it. They live in their own encapsulated
+ * scope with their own rate limit per client address (COLDTRACE_PUBLIC_RATE_LIMIT per minute, shared by all of
+ * them), so the limit touches no other route. Over the limit the page answers with a short HTML page, the others
+ * with the JSON error RateLimited; both with 429 and Retry-After.
+ */
+export async function publicRoutes(app: FastifyInstance, deps: Deps) {
+  const max = publicRateLimit();
+  await app.register(async (pub) => {
+    await pub.register(rateLimit, {
+      max,
+      timeWindow: 60_000,
+      cache: 10_000,
+      errorResponseBuilder: (_req, ctx) =>
+        new AppError('RateLimited', { reason: `more than ${ctx.max} requests a minute`, retryAfter: Math.max(1, Math.ceil(ctx.ttl / 1000)) }),
+    });
+    // The page answers its own refusals in HTML; everything else falls through to the app's JSON error handler.
+    pub.setErrorHandler((err, req, reply) => {
+      if (req.routeOptions.url === PAGE && err instanceof AppError && err.code === 'RateLimited') {
+        const retryAfter = Number(err.details.retryAfter ?? 60);
+        const lang = pageLang(req);
+        const code = (req.params as { code?: string }).code ?? '';
+        const page = renderRateLimitedPage({ lang, toggleHref: pageHref(code, other(lang)) }, retryAfter);
+        return sendHtml(reply.header('retry-after', String(retryAfter)), 429, page);
+      }
+      throw err;
+    });
+
+    const tags = ['public'];
+    pub.get(PAGE, {
+      schema: {
+        tags, summary: 'The public lot page a QR code opens (HTML, zh or en, no login, no personal data)',
+        description: 'Unknown codes, and codes whose check character does not match (probably a typo), get a friendly 404 page.',
+        params: codeParams, querystring: langQuery, produces: ['text/html'],
+      },
+    }, async (req, reply) => {
+      const lang = pageLang(req);
+      const input = (req.params as { code: string }).code;
+      const check = checkPublicCode(input);
+      const view = check.ok ? await publicLotView(deps, input, lang) : null;
+      if (!view) return sendHtml(reply, 404, renderNotFoundPage({ lang, toggleHref: pageHref(input, other(lang)) }, input, !check.ok && check.typo));
+      return sendHtml(reply, 200, renderLotPage(view, pageHref(view.carton?.code ?? view.code, other(lang))));
+    });
+
+    pub.get('/t/:code.json', {
+      schema: {
+        tags, summary: 'The public lot page as JSON: the same view, in the chosen language',
+        params: codeParams, querystring: langQuery, response: { 200: publicLotSchema },
+      },
+    }, async (req, reply) => {
+      const input = (req.params as { code: string }).code;
+      const check = checkPublicCode(input);
+      const view = check.ok ? await publicLotView(deps, input, pageLang(req)) : null;
+      if (!view) {
+        const reason = check.ok ? 'no lot has this code' : check.reason;
+        throw new AppError('LotNotFound', { field: 'code', reason, code: input, typo: !check.ok && check.typo });
+      }
+      return reply.header('cache-control', 'no-cache').header('vary', 'accept-language').send(view);
+    });
+
+    const digitalLink = async (req: FastifyRequest, reply: FastifyReply) => {
+      const link = parseLotLink(req.url);
+      if (!link.ok) throw new AppError('ValidationFailed', { in: 'path', field: 'path', reason: link.reason });
+      const code = await digitalLinkTarget(deps, link.value.gtin, link.value.lot, link.value.serial);
+      if (code === null) {
+        throw new AppError('LotNotFound', { field: 'path', reason: `no lot was declared with GTIN ${link.value.gtin} and batch ${link.value.lot}` });
+      }
+      const lang = (req.query as { lang?: unknown }).lang;
+      return reply.redirect(`/t/${encodeURIComponent(code)}${lang === 'zh' || lang === 'en' ? `?lang=${lang}` : ''}`, 302);
+    };
+    const dlParams = (names: string[]) => ({
+      type: 'object',
+      required: names,
+      properties: Object.fromEntries(names.map((n) => [n, { type: 'string' }])),
+    });
+    const dlDescription = 'Validated as a GS1 Digital Link (check digit, AI order, CSET 82): 400 names what is wrong; 404 when no lot has that GTIN and batch.';
+    pub.get('/01/:gtin/10/:lot', {
+      schema: { tags, summary: 'GS1 Digital Link for a lot: redirects (302) to /t/{code}', description: dlDescription, params: dlParams(['gtin', 'lot']), querystring: langQuery },
+    }, digitalLink);
+    pub.get('/01/:gtin/10/:lot/21/:serial', {
+      schema: {
+        tags, summary: 'GS1 Digital Link for a carton: redirects (302) to /t/{carton code}, or to the lot if the serial is not an issued carton',
+        description: dlDescription, params: dlParams(['gtin', 'lot', 'serial']), querystring: langQuery,
+      },
+    }, digitalLink);
+    // Any other path under /01/ is a Digital Link too, malformed or out of order: parseLotLink says what is wrong.
+    pub.get('/01/*', { schema: { hide: true } }, digitalLink);
+  });
+}
