@@ -17,7 +17,9 @@ import { entryBytes } from './seed.ts';
 // entries and every projected row, re-derived from the entries) into a fresh SQLite database of the same schema,
 // with prepared statements, one transaction per document, in the same run. SQLite only: it is the headline.
 
-const MINIMAL_PDF = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
+const MINIMAL_PDF = Buffer.from(
+  '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n',
+);
 const CONTEXT = ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld', { ct: 'urn:coldtrace:epcis:' }];
 
 interface Sizes {
@@ -33,13 +35,23 @@ const SIZES: Readonly<Record<'quick' | 'full', Sizes>> = {
 // Bench replies are read loosely, as the tests read them.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON replies of many shapes
 type Json = any;
-type Call = (method: string, url: string, token: string, body?: unknown, headers?: Record<string, string>) => Promise<{ status: number; body: Json }>;
+type Call = (
+  method: string,
+  url: string,
+  token: string,
+  body?: unknown,
+  headers?: Record<string, string>,
+) => Promise<{ status: number; body: Json }>;
 
 function caller(base: string): Call {
   return async (method, url, token, body, headers = {}) => {
     const res = await fetch(`${base}${url}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined || body instanceof FormData ? {} : { 'content-type': 'application/json' }), ...headers },
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined || body instanceof FormData ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
       body: body === undefined ? undefined : body instanceof FormData ? body : JSON.stringify(body),
     });
     const text = await res.text();
@@ -64,35 +76,144 @@ interface Cast {
 /** setup registers the parties and takes `lots` lots through the border to green, over HTTP like a client would. */
 async function setup(call: Call, admin: string, lots: number, now: () => string): Promise<Cast> {
   const party = async (roles: string[]) => {
-    const p = must(await call('POST', '/v1/parties', admin, { uscc: benchUscc(), name: { zh: '基准企业', en: 'Bench Co' }, roles, region: '410000' }), 'party');
-    return { id: p.id as string, token: must(await call('POST', `/v1/parties/${p.id}/tokens`, admin, { label: 'bench' }), 'token').token as string };
+    const p = must(
+      await call('POST', '/v1/parties', admin, {
+        uscc: benchUscc(),
+        name: { zh: '基准企业', en: 'Bench Co' },
+        roles,
+        region: '410000',
+      }),
+      'party',
+    );
+    return {
+      id: p.id as string,
+      token: must(await call('POST', `/v1/parties/${p.id}/tokens`, admin, { label: 'bench' }), 'token').token as string,
+    };
   };
-  const [importer, customs, warehouse, lab, carrier, store] = [await party(['importer']), await party(['customs']), await party(['supervision_warehouse']), await party(['lab']), await party(['carrier']), await party(['cold_store'])];
-  const producerId = must(await call('POST', '/v1/producers', customs.token, { country: 'AR', registrationNo: '7001', name: 'Frigorífico Bench S.A.' }), 'producer').id;
-  const locationId = must(await call('POST', '/v1/locations', warehouse.token, { filingNo: '豫监管仓-BENCH', name: '基准监管仓', address: '郑州', region: '410000', kind: 'supervision_warehouse', tempClass: 'frozen' }), 'location').id;
-  const vehicleId = must(await call('POST', '/v1/vehicles', carrier.token, { plate: '豫A8B001', refrigerated: true }), 'vehicle').id;
-  const driverId = must(await call('POST', '/v1/workers', carrier.token, { name: '王师傅', role: 'driver', idNumber: '11010519491231002X' }), 'driver').id;
-  must(await call('POST', `/v1/workers/${driverId}/tests`, carrier.token, { sampledAt: now(), result: 'negative', institution: '郑州疾控' }), 'test');
-  const operatorId = must(await call('POST', '/v1/workers', warehouse.token, { name: '赵消杀', role: 'warehouse_handler', idNumber: '110105195001010012' }), 'operator').id;
+  const [importer, customs, warehouse, lab, carrier, store] = [
+    await party(['importer']),
+    await party(['customs']),
+    await party(['supervision_warehouse']),
+    await party(['lab']),
+    await party(['carrier']),
+    await party(['cold_store']),
+  ];
+  const producerId = must(
+    await call('POST', '/v1/producers', customs.token, {
+      country: 'AR',
+      registrationNo: '7001',
+      name: 'Frigorífico Bench S.A.',
+    }),
+    'producer',
+  ).id;
+  const locationId = must(
+    await call('POST', '/v1/locations', warehouse.token, {
+      filingNo: '豫监管仓-BENCH',
+      name: '基准监管仓',
+      address: '郑州',
+      region: '410000',
+      kind: 'supervision_warehouse',
+      tempClass: 'frozen',
+    }),
+    'location',
+  ).id;
+  const vehicleId = must(
+    await call('POST', '/v1/vehicles', carrier.token, { plate: '豫A8B001', refrigerated: true }),
+    'vehicle',
+  ).id;
+  const driverId = must(
+    await call('POST', '/v1/workers', carrier.token, {
+      name: '王师傅',
+      role: 'driver',
+      idNumber: '11010519491231002X',
+    }),
+    'driver',
+  ).id;
+  must(
+    await call('POST', `/v1/workers/${driverId}/tests`, carrier.token, {
+      sampledAt: now(),
+      result: 'negative',
+      institution: '郑州疾控',
+    }),
+    'test',
+  );
+  const operatorId = must(
+    await call('POST', '/v1/workers', warehouse.token, {
+      name: '赵消杀',
+      role: 'warehouse_handler',
+      idNumber: '110105195001010012',
+    }),
+    'operator',
+  ).id;
   const out: { id: string; code: string }[] = [];
   for (let i = 0; i < lots; i++) {
-    const lot = must(await call('POST', '/v1/lots', importer.token, {
-      declarationNo: `46012026000009${String(i).padStart(4, '0')}`, portOfEntry: '天津港', arrivalDate: '2026-11-20', containerNo: 'CSQU3054383',
-      billOfLading: `MEDU9${i}`, product: { zh: '冷冻去骨猪肉', en: 'Frozen boneless pork' }, category: 'meat', hsCode: '0203290090',
-      batchNo: `BENCH${i}`, originCountry: 'AR', producerId, netKg: 1_000_000, cartons: 50_000, productionDate: '2026-09-01', shelfLifeDays: 730,
-    }), 'lot');
+    const lot = must(
+      await call('POST', '/v1/lots', importer.token, {
+        declarationNo: `46012026000009${String(i).padStart(4, '0')}`,
+        portOfEntry: '天津港',
+        arrivalDate: '2026-11-20',
+        containerNo: 'CSQU3054383',
+        billOfLading: `MEDU9${i}`,
+        product: { zh: '冷冻去骨猪肉', en: 'Frozen boneless pork' },
+        category: 'meat',
+        hsCode: '0203290090',
+        batchNo: `BENCH${i}`,
+        originCountry: 'AR',
+        producerId,
+        netKg: 1_000_000,
+        cartons: 50_000,
+        productionDate: '2026-09-01',
+        shelfLifeDays: 730,
+      }),
+      'lot',
+    );
     for (const kind of ['inspection_quarantine', 'nucleic_acid', 'disinfection', 'customs_declaration']) {
       const form = new FormData();
-      for (const [k, v] of Object.entries({ kind, number: `${kind}-1`, issuer: '海关', issuedOn: '2026-11-19' })) form.append(k, v);
+      for (const [k, v] of Object.entries({ kind, number: `${kind}-1`, issuer: '海关', issuedOn: '2026-11-19' }))
+        form.append(k, v);
       form.append('file', new Blob([MINIMAL_PDF], { type: 'application/pdf' }), 'c.pdf');
       must(await call('POST', `/v1/lots/${lot.id}/documents`, importer.token, form), 'document');
     }
-    const b = must(await call('POST', `/v1/lots/${lot.id}/bookings`, importer.token, { warehousePartyId: warehouse.id, locationId, vehicleId, driverWorkerId: driverId, destination: '郑州', slotStart: now(), slotEnd: new Date(Date.now()).toISOString() }), 'booking');
+    const b = must(
+      await call('POST', `/v1/lots/${lot.id}/bookings`, importer.token, {
+        warehousePartyId: warehouse.id,
+        locationId,
+        vehicleId,
+        driverWorkerId: driverId,
+        destination: '郑州',
+        slotStart: now(),
+        slotEnd: new Date(Date.now()).toISOString(),
+      }),
+      'booking',
+    );
     must(await call('POST', `/v1/bookings/${b.id}/arrival`, warehouse.token, { arrivedAt: now() }), 'arrival');
-    must(await call('POST', `/v1/lots/${lot.id}/disinfections`, warehouse.token, { agent: '过氧乙酸', concentration: '0.2%', operatorWorkerId: operatorId, performedAt: now() }), 'disinfection');
+    must(
+      await call('POST', `/v1/lots/${lot.id}/disinfections`, warehouse.token, {
+        agent: '过氧乙酸',
+        concentration: '0.2%',
+        operatorWorkerId: operatorId,
+        performedAt: now(),
+      }),
+      'disinfection',
+    );
     for (const point of ['outer_pack', 'content']) {
-      const s = must(await call('POST', `/v1/lots/${lot.id}/samples`, warehouse.token, { point, labPartyId: lab.id, takenAt: now() }), 'sample');
-      must(await call('POST', `/v1/samples/${s.id}/result`, lab.token, { result: 'negative', ctValue: null, method: 'RT-PCR', resultedAt: now() }), 'result');
+      const s = must(
+        await call('POST', `/v1/lots/${lot.id}/samples`, warehouse.token, {
+          point,
+          labPartyId: lab.id,
+          takenAt: now(),
+        }),
+        'sample',
+      );
+      must(
+        await call('POST', `/v1/samples/${s.id}/result`, lab.token, {
+          result: 'negative',
+          ctValue: null,
+          method: 'RT-PCR',
+          resultedAt: now(),
+        }),
+        'result',
+      );
     }
     must(await call('POST', `/v1/lots/${lot.id}/exit-certificate`, warehouse.token), 'exit');
     out.push({ id: lot.id, code: lot.code });
@@ -100,32 +221,60 @@ async function setup(call: Call, admin: string, lots: number, now: () => string)
   return { importer, store, vehicleId, driverId, lots: out };
 }
 
-const doc = (events: unknown[]) => ({ '@context': CONTEXT, type: 'EPCISDocument', schemaVersion: '2.0', creationDate: new Date().toISOString(), epcisBody: { eventList: events } });
+const doc = (events: unknown[]) => ({
+  '@context': CONTEXT,
+  type: 'EPCISDocument',
+  schemaVersion: '2.0',
+  creationDate: new Date().toISOString(),
+  epcisBody: { eventList: events },
+});
 
 function shippingDoc(cast: Cast, lot: { code: string }, count: number, publicUrl: string) {
-  return doc(Array.from({ length: count }, (_, i) => ({
-    type: 'ObjectEvent', action: 'OBSERVE', bizStep: 'shipping', disposition: 'in_transit',
-    eventTime: new Date(Date.now() - 60_000 + i).toISOString(), eventTimeZoneOffset: '+08:00',
-    quantityList: [{ epcClass: `${publicUrl}/t/${lot.code}`, quantity: 10, uom: 'KGM' }],
-    destinationList: [{ type: 'owning_party', destination: `urn:coldtrace:party:${cast.store.id}` }],
-    'ct:cartons': 1, 'ct:vehicle': `urn:coldtrace:vehicle:${cast.vehicleId}`, 'ct:driver': `urn:coldtrace:worker:${cast.driverId}`,
-  })));
+  return doc(
+    Array.from({ length: count }, (_, i) => ({
+      type: 'ObjectEvent',
+      action: 'OBSERVE',
+      bizStep: 'shipping',
+      disposition: 'in_transit',
+      eventTime: new Date(Date.now() - 60_000 + i).toISOString(),
+      eventTimeZoneOffset: '+08:00',
+      quantityList: [{ epcClass: `${publicUrl}/t/${lot.code}`, quantity: 10, uom: 'KGM' }],
+      destinationList: [{ type: 'owning_party', destination: `urn:coldtrace:party:${cast.store.id}` }],
+      'ct:cartons': 1,
+      'ct:vehicle': `urn:coldtrace:vehicle:${cast.vehicleId}`,
+      'ct:driver': `urn:coldtrace:worker:${cast.driverId}`,
+    })),
+  );
 }
 
 function receivingDoc(lot: { code: string }, shipmentIds: readonly string[], publicUrl: string) {
-  return doc(shipmentIds.map((id, i) => ({
-    type: 'ObjectEvent', action: 'OBSERVE', bizStep: 'receiving', disposition: 'in_progress',
-    eventTime: new Date(Date.now() - 30_000 + i).toISOString(), eventTimeZoneOffset: '+08:00',
-    quantityList: [{ epcClass: `${publicUrl}/t/${lot.code}`, quantity: 10, uom: 'KGM' }],
-    'ct:cartons': 1, 'ct:shipment': `urn:coldtrace:shipment:${id}`,
-  })));
+  return doc(
+    shipmentIds.map((id, i) => ({
+      type: 'ObjectEvent',
+      action: 'OBSERVE',
+      bizStep: 'receiving',
+      disposition: 'in_progress',
+      eventTime: new Date(Date.now() - 30_000 + i).toISOString(),
+      eventTimeZoneOffset: '+08:00',
+      quantityList: [{ epcClass: `${publicUrl}/t/${lot.code}`, quantity: 10, uom: 'KGM' }],
+      'ct:cartons': 1,
+      'ct:shipment': `urn:coldtrace:shipment:${id}`,
+    })),
+  );
 }
 
 function plainDoc(d: number, count: number) {
-  return doc(Array.from({ length: count }, (_, i) => ({
-    type: 'ObjectEvent', action: 'OBSERVE', bizStep: 'inspecting', eventTime: new Date(Date.now() - 10_000 + i).toISOString(), eventTimeZoneOffset: '+08:00',
-    epcList: [`urn:epc:id:sgtin:4012345.011111.${d}x${i}`], readPoint: { id: 'urn:epc:id:sgln:4012345.00001.0' },
-  })));
+  return doc(
+    Array.from({ length: count }, (_, i) => ({
+      type: 'ObjectEvent',
+      action: 'OBSERVE',
+      bizStep: 'inspecting',
+      eventTime: new Date(Date.now() - 10_000 + i).toISOString(),
+      eventTimeZoneOffset: '+08:00',
+      epcList: [`urn:epc:id:sgtin:4012345.011111.${d}x${i}`],
+      readPoint: { id: 'urn:epc:id:sgln:4012345.00001.0' },
+    })),
+  );
 }
 
 /** BareDb replays the rows of entries into a fresh SQLite file of the same schema with prepared statements. */
@@ -160,9 +309,23 @@ function openBare(dataDir: string) {
               const table = snake(w.table);
               if (w.patch) {
                 const [key, ...rest] = cols;
-                out.push([stmt(`p ${table} ${cols.join()}`, () => `UPDATE ${table} SET ${rest.map((c) => `${snake(c)} = ?`).join(', ')} WHERE ${snake(key!)} = ?`), [...rest.map((c) => value(w.row[c])), value(w.row[key!])]]);
+                out.push([
+                  stmt(
+                    `p ${table} ${cols.join()}`,
+                    () =>
+                      `UPDATE ${table} SET ${rest.map((c) => `${snake(c)} = ?`).join(', ')} WHERE ${snake(key!)} = ?`,
+                  ),
+                  [...rest.map((c) => value(w.row[c])), value(w.row[key!])],
+                ]);
               } else {
-                out.push([stmt(`i ${table} ${cols.join()}`, () => `INSERT OR REPLACE INTO ${table} (${cols.map(snake).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`), cols.map((c) => value(w.row[c]))]);
+                out.push([
+                  stmt(
+                    `i ${table} ${cols.join()}`,
+                    () =>
+                      `INSERT OR REPLACE INTO ${table} (${cols.map(snake).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`,
+                  ),
+                  cols.map((c) => value(w.row[c])),
+                ]);
               }
             }
           }
@@ -210,7 +373,12 @@ export async function benchEpcis(opts: BenchOptions): Promise<Figure[]> {
         realMs += performance.now() - t0;
         if (!r.success) throw new Error(`capture job failed: ${JSON.stringify(r.errors).slice(0, 300)}`);
         events += r.eventCount as number;
-        const rows = bare.rows((await entryBytes(node.deps.db, from, await logSize(node.deps.db))).map((data, i) => ({ idx: from + i, data })));
+        const rows = bare.rows(
+          (await entryBytes(node.deps.db, from, await logSize(node.deps.db))).map((data, i) => ({
+            idx: from + i,
+            data,
+          })),
+        );
         const b0 = performance.now();
         bare.insert(rows);
         bareMs += performance.now() - b0;
@@ -220,13 +388,22 @@ export async function benchEpcis(opts: BenchOptions): Promise<Figure[]> {
       for (let d = 0; d < sizes.documents; d++) {
         const lot = cast.lots[d % cast.lots.length]!;
         await post(shippingDoc(cast, lot, sizes.events, publicUrl), cast.importer.token);
-        const ids = (await node.deps.db.selectFrom('shipments').select('id').where('lotId', '=', lot.id).where('status', '=', 'in_transit').orderBy('id').execute()).map((s) => s.id);
+        const ids = (
+          await node.deps.db
+            .selectFrom('shipments')
+            .select('id')
+            .where('lotId', '=', lot.id)
+            .where('status', '=', 'in_transit')
+            .orderBy('id')
+            .execute()
+        ).map((s) => s.id);
         await post(receivingDoc(lot, ids, publicUrl), cast.store.token);
         rss.push(Math.round(process.memoryUsage().rss / 2 ** 20));
       }
       // For scale: the capture path alone, with ObjectEvents that name none of our lots (no custody rules).
       const mapped = { events, realMs, bareMs };
-      for (let d = 0; d < Math.max(1, sizes.documents / 2); d++) await post(plainDoc(d, sizes.events), cast.store.token);
+      for (let d = 0; d < Math.max(1, sizes.documents / 2); d++)
+        await post(plainDoc(d, sizes.events), cast.store.token);
       plain.events = events - mapped.events;
       plain.realMs = realMs - mapped.realMs;
       plain.bareMs = bareMs - mapped.bareMs;
@@ -239,7 +416,9 @@ export async function benchEpcis(opts: BenchOptions): Promise<Figure[]> {
     const bareRate = (totals.events * 1000) / totals.bareMs;
     const plainRate = (plain.events * 1000) / plain.realMs;
     const plainBare = (plain.events * 1000) / plain.bareMs;
-    opts.say(`sqlite: ${totals.events} mapped shipping/receiving events in ${sizes.documents * 2} documents of ${sizes.events} over HTTP: ${rate.toFixed(0)} events/s; the same rows inserted bare: ${bareRate.toFixed(0)} events/s; ${plain.events} unmapped ObjectEvents: ${plainRate.toFixed(0)} events/s, bare ${plainBare.toFixed(0)}; peak RSS ${(peak / 2 ** 20).toFixed(0)} MB (${(afterFirst / 2 ** 20).toFixed(0)} MB after the first document; after each pair: ${rss.join(', ')} MB)`);
+    opts.say(
+      `sqlite: ${totals.events} mapped shipping/receiving events in ${sizes.documents * 2} documents of ${sizes.events} over HTTP: ${rate.toFixed(0)} events/s; the same rows inserted bare: ${bareRate.toFixed(0)} events/s; ${plain.events} unmapped ObjectEvents: ${plainRate.toFixed(0)} events/s, bare ${plainBare.toFixed(0)}; peak RSS ${(peak / 2 ** 20).toFixed(0)} MB (${(afterFirst / 2 ** 20).toFixed(0)} MB after the first document; after each pair: ${rss.join(', ')} MB)`,
+    );
     return [
       figure('epcis.capture', 'events/s', rate, bareRate),
       figure('epcis.capture.unmapped', 'events/s', plainRate, plainBare),

@@ -94,7 +94,11 @@ async function openBareTable(node: ScratchNode): Promise<BareTable> {
   await client.query('CREATE TABLE bare (idx bigint PRIMARY KEY, data bytea NOT NULL)');
   return {
     insert: async (idx, data) => {
-      await client.query({ name: 'bare-insert', text: 'INSERT INTO bare (idx, data) VALUES ($1, $2)', values: [idx, data] });
+      await client.query({
+        name: 'bare-insert',
+        text: 'INSERT INTO bare (idx, data) VALUES ($1, $2)',
+        values: [idx, data],
+      });
     },
     close: () => client.end(),
   };
@@ -143,8 +147,10 @@ async function appendFigure(node: ScratchNode, sizes: Sizes, opts: BenchOptions)
       bytesTotal += real.bytes.reduce((s, b) => s + b.length, 0);
     }
     const count = per * ROUNDS;
-    opts.say(`${node.kind}: ${count} appends of ${Math.round(bytesTotal / count)} B entries: ` +
-      `${(realMs / count).toFixed(3)} ms each, bare insert ${(bareMs / count).toFixed(3)} ms`);
+    opts.say(
+      `${node.kind}: ${count} appends of ${Math.round(bytesTotal / count)} B entries: ` +
+        `${(realMs / count).toFixed(3)} ms each, bare insert ${(bareMs / count).toFixed(3)} ms`,
+    );
     return figure(qualified('log.append', node.kind), 'entries/s', (count * 1000) / realMs, (count * 1000) / bareMs);
   } finally {
     await bare.close();
@@ -177,14 +183,18 @@ async function verifyFigure(node: ScratchNode, opts: BenchOptions): Promise<Figu
   const readMs: number[] = [];
   const verifyMs: number[] = [];
   for (let r = 0; r < VERIFY_ROUNDS; r++) {
-    readMs.push(await elapsed(async () => {
-      const read = await readEntryPages(node, size);
-      if (read !== size) throw new Error(`read ${read} entries of ${size}`);
-    }));
-    verifyMs.push(await elapsed(async () => {
-      const report = await verifyDatabase(deps.db, deps.log.origin, verifiers);
-      if (!report.ok || report.entries !== size) throw new Error(`verify failed: ${JSON.stringify(report)}`);
-    }));
+    readMs.push(
+      await elapsed(async () => {
+        const read = await readEntryPages(node, size);
+        if (read !== size) throw new Error(`read ${read} entries of ${size}`);
+      }),
+    );
+    verifyMs.push(
+      await elapsed(async () => {
+        const report = await verifyDatabase(deps.db, deps.log.origin, verifiers);
+        if (!report.ok || report.entries !== size) throw new Error(`verify failed: ${JSON.stringify(report)}`);
+      }),
+    );
   }
   const v = Math.min(...verifyMs);
   const b = Math.min(...readMs);
@@ -229,12 +239,13 @@ async function tilesFigure(node: ScratchNode, sizes: Sizes, opts: BenchOptions):
   const size = await logSize(node.deps.db);
   const full = Math.floor(size / TILE_WIDTH);
   const rand = mulberry32(1);
-  const urls = (count: number) =>
-    Array.from({ length: count }, () => `/log/${tilePath(0, Math.floor(rand() * full))}`);
+  const urls = (count: number) => Array.from({ length: count }, () => `/log/${tilePath(0, Math.floor(rand() * full))}`);
   const app = await buildApp(node.deps);
   const bare = Fastify();
   const payload = randomBytes(FULL_TILE_BYTES);
-  bare.get('/log/tile/*', async (_req, reply) => reply.header('content-type', 'application/octet-stream').send(payload));
+  bare.get('/log/tile/*', async (_req, reply) =>
+    reply.header('content-type', 'application/octet-stream').send(payload),
+  );
   try {
     await Promise.all([app.ready(), bare.ready()]);
     const warm = urls(Math.ceil(sizes.tileRequests / 10));
@@ -249,8 +260,10 @@ async function tilesFigure(node: ScratchNode, sizes: Sizes, opts: BenchOptions):
       bareMs += await elapsed(() => load(bare, batch, node.adminToken));
     }
     const count = per * ROUNDS;
-    opts.say(`${node.kind}: ${count} tile GETs over ${full} full tiles, ${(appMs / count).toFixed(3)} ms each, ` +
-      `bare ${(bareMs / count).toFixed(3)} ms`);
+    opts.say(
+      `${node.kind}: ${count} tile GETs over ${full} full tiles, ${(appMs / count).toFixed(3)} ms each, ` +
+        `bare ${(bareMs / count).toFixed(3)} ms`,
+    );
     return figure(qualified('log.tiles', node.kind), 'requests/s', (count * 1000) / appMs, (count * 1000) / bareMs);
   } finally {
     await Promise.all([app.close(), bare.close()]);

@@ -15,16 +15,36 @@ const ROUNDS = 3;
 async function publicLot(node: ScratchNode): Promise<string> {
   const admin = actorOf((await findParty(node.deps.db, node.adminId))!);
   const mk = async (roles: string[]) => {
-    const { party } = await createParty(node.deps, admin, { uscc: benchUscc(), name: { zh: '基准企业', en: 'Bench Co' }, roles, region: '410000' });
+    const { party } = await createParty(node.deps, admin, {
+      uscc: benchUscc(),
+      name: { zh: '基准企业', en: 'Bench Co' },
+      roles,
+      region: '410000',
+    });
     return actorOf((await findParty(node.deps.db, party.id))!);
   };
   const [importer, customs] = [await mk(['importer']), await mk(['customs'])];
-  const { producer } = await createProducer(node.deps, customs, { country: 'AR', registrationNo: '4001', name: 'Frigorífico Bench S.A.' });
+  const { producer } = await createProducer(node.deps, customs, {
+    country: 'AR',
+    registrationNo: '4001',
+    name: 'Frigorífico Bench S.A.',
+  });
   const { lot } = await declareLot(node.deps, importer, {
-    declarationNo: '460120260000099999', portOfEntry: '天津港', arrivalDate: '2026-11-20', containerNo: 'CSQU3054383',
-    billOfLading: 'MEDU000001', product: { zh: '冷冻去骨猪肉', en: 'Frozen boneless pork' }, category: 'meat',
-    hsCode: '0203290090', batchNo: 'B1', originCountry: 'AR', producerId: producer.id, netKg: 24000, cartons: 1200,
-    productionDate: '2026-09-01', shelfLifeDays: 730,
+    declarationNo: '460120260000099999',
+    portOfEntry: '天津港',
+    arrivalDate: '2026-11-20',
+    containerNo: 'CSQU3054383',
+    billOfLading: 'MEDU000001',
+    product: { zh: '冷冻去骨猪肉', en: 'Frozen boneless pork' },
+    category: 'meat',
+    hsCode: '0203290090',
+    batchNo: 'B1',
+    originCountry: 'AR',
+    producerId: producer.id,
+    netKg: 24000,
+    cartons: 1200,
+    productionDate: '2026-09-01',
+    shelfLifeDays: 730,
   });
   return lot.code;
 }
@@ -67,8 +87,12 @@ export async function benchPublic(opts: BenchOptions): Promise<Figure[]> {
         appMs += await elapsed(() => load(app, url, requests / ROUNDS));
         bareMs += await elapsed(() => load(bare, url, requests / ROUNDS));
       }
-      opts.say(`${kind}: ${requests} public lot JSON GETs (${sample.body.length} B), ${(appMs / requests).toFixed(3)} ms each, bare ${(bareMs / requests).toFixed(3)} ms`);
-      figures.push(figure(qualified('public.lotJson', kind), 'requests/s', (requests * 1000) / appMs, (requests * 1000) / bareMs));
+      opts.say(
+        `${kind}: ${requests} public lot JSON GETs (${sample.body.length} B), ${(appMs / requests).toFixed(3)} ms each, bare ${(bareMs / requests).toFixed(3)} ms`,
+      );
+      figures.push(
+        figure(qualified('public.lotJson', kind), 'requests/s', (requests * 1000) / appMs, (requests * 1000) / bareMs),
+      );
     } finally {
       await Promise.all([app.close(), bare.close()]);
       await node.close();

@@ -36,7 +36,11 @@ const { values: args } = parseArgs({
 const quick = args.quick ?? false;
 const pgAdminUrl = process.env.COLDTRACE_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 // A quick run is a smoke check: it writes results only when asked to with --out.
-const out = args.out ? resolve(args.out) : quick ? undefined : join(dirname(fileURLToPath(import.meta.url)), 'results.json');
+const out = args.out
+  ? resolve(args.out)
+  : quick
+    ? undefined
+    : join(dirname(fileURLToPath(import.meta.url)), 'results.json');
 
 const kinds: DatabaseKind[] = ['sqlite'];
 if (!args['no-pg']) {
@@ -55,7 +59,9 @@ for (const [name, run] of MODULES) {
 }
 
 console.log(`\n${formatTable(figures)}`);
-console.log(`\nratio = value / baseline, both measured in this run; ${((performance.now() - started) / 1000).toFixed(1)} s in all; ${machine()}`);
+console.log(
+  `\nratio = value / baseline, both measured in this run; ${((performance.now() - started) / 1000).toFixed(1)} s in all; ${machine()}`,
+);
 if (out) {
   writeFileSync(out, `${JSON.stringify(figures, null, 2)}\n`);
   console.log(`wrote ${out}`);

@@ -37,7 +37,7 @@ const CHUNK = 500;
  */
 export async function seedLog(deps: Deps, partyId: string, count: number, checkpointEvery: number): Promise<void> {
   let sinceCheckpoint = 0;
-  for (let done = 0; done < count; ) {
+  for (let done = 0; done < count;) {
     const k = Math.min(SEED_BATCH, count - done, checkpointEvery - sinceCheckpoint);
     await deps.db.transaction().execute(async (trx) => {
       const start = await logSize(trx);
@@ -57,16 +57,26 @@ export async function seedLog(deps: Deps, partyId: string, count: number, checkp
         }
       }
       for (let i = 0; i < entries.length; i += CHUNK) {
-        await trx.insertInto('logEntries').values(entries.slice(i, i + CHUNK)).execute();
+        await trx
+          .insertInto('logEntries')
+          .values(entries.slice(i, i + CHUNK))
+          .execute();
       }
       for (const [table, list] of rows) {
         for (let i = 0; i < list.length; i += CHUNK) {
           // The projected tables share no static row type, as in store/rows.ts.
           // eslint-disable-next-line @typescript-eslint/no-explicit-any -- generic over the projected tables
-          await (trx as Transaction<any>).insertInto(table).values(list.slice(i, i + CHUNK)).execute();
+          await (trx as Transaction<any>)
+            .insertInto(table)
+            .values(list.slice(i, i + CHUNK))
+            .execute();
         }
       }
-      await trx.updateTable('logState').set({ size: start + k }).where('id', '=', 1).execute();
+      await trx
+        .updateTable('logState')
+        .set({ size: start + k })
+        .where('id', '=', 1)
+        .execute();
     });
     done += k;
     sinceCheckpoint += k;

@@ -1,5 +1,14 @@
 import Database from 'better-sqlite3';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -38,7 +47,8 @@ interface Dataset {
 async function dataset(lots: number, say: (line: string) => void): Promise<Dataset> {
   const cache = process.env.COLDTRACE_BENCH_CACHE ?? join(tmpdir(), 'coldtrace-bench-cache');
   const dir = join(cache, `scale-v${SCALE_VERSION}-lots${lots}-seed${SEED}`);
-  if (existsSync(join(dir, 'scale.json'))) return { dir, stats: JSON.parse(readFileSync(join(dir, 'scale.json'), 'utf8')) as ScaleStats };
+  if (existsSync(join(dir, 'scale.json')))
+    return { dir, stats: JSON.parse(readFileSync(join(dir, 'scale.json'), 'utf8')) as ScaleStats };
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
@@ -64,7 +74,13 @@ async function copyToPostgres(sqlitePath: string, url: string): Promise<void> {
     // The rows were consistent in SQLite; foreign keys are not rechecked row by row on the way in.
     await client.query('SET session_replication_role = replica');
     await client.query('BEGIN');
-    const tables = (src.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'kysely_%'").all() as { name: string }[]).map((t) => t.name);
+    const tables = (
+      src
+        .prepare(
+          "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'kysely_%'",
+        )
+        .all() as { name: string }[]
+    ).map((t) => t.name);
     for (const t of tables) {
       await client.query(`DELETE FROM "${t}"`);
       let batch: Record<string, unknown>[] = [];
@@ -73,7 +89,10 @@ async function copyToPostgres(sqlitePath: string, url: string): Promise<void> {
         const cols = Object.keys(batch[0]!);
         const values: unknown[] = [];
         const rows = batch.map((row) => `(${cols.map((c) => `$${values.push(row[c])}`).join(',')})`);
-        await client.query(`INSERT INTO "${t}" (${cols.map((c) => `"${c}"`).join(',')}) VALUES ${rows.join(',')}`, values);
+        await client.query(
+          `INSERT INTO "${t}" (${cols.map((c) => `"${c}"`).join(',')}) VALUES ${rows.join(',')}`,
+          values,
+        );
         batch = [];
       };
       for (const row of src.prepare(`SELECT * FROM "${t}"`).iterate() as IterableIterator<Record<string, unknown>>) {
@@ -96,7 +115,12 @@ const percentile = (xs: readonly number[], p: number) => {
 };
 
 /** measure takes the figures on one open node. */
-async function measure(deps: Deps, kind: DatabaseKind, wide: readonly string[], say: (line: string) => void): Promise<Figure[]> {
+async function measure(
+  deps: Deps,
+  kind: DatabaseKind,
+  wide: readonly string[],
+  say: (line: string) => void,
+): Promise<Figure[]> {
   const rss0 = process.memoryUsage().rss;
   let peak = rss0;
   const sample = () => {
@@ -119,23 +143,40 @@ async function measure(deps: Deps, kind: DatabaseKind, wide: readonly string[], 
     holdings = Math.max(holdings, g.holdings.length);
     sample();
     t = performance.now();
-    await deps.db.selectFrom('holdings').selectAll().where('lotId', 'in', families.get(lot)!).where('grams', '>', 0).execute();
+    await deps.db
+      .selectFrom('holdings')
+      .selectAll()
+      .where('lotId', 'in', families.get(lot)!)
+      .where('grams', '>', 0)
+      .execute();
     plain.push(performance.now() - t);
   }
-  say(`${kind}: trace forward over ${wide.length} wide lots (up to ${holdings} holdings each): p50 ${percentile(traced, 50).toFixed(1)} ms, p95 ${percentile(traced, 95).toFixed(1)} ms`);
+  say(
+    `${kind}: trace forward over ${wide.length} wide lots (up to ${holdings} holdings each): p50 ${percentile(traced, 50).toFixed(1)} ms, p95 ${percentile(traced, 95).toFixed(1)} ms`,
+  );
   const opened: number[] = [];
   const bulk: number[] = [];
   for (const lot of wide.slice(0, INCIDENTS)) {
     const ids = families.get(lot)!;
     let t = performance.now();
     // The same holdings, written back as they are, in one transaction: the floor for a write of that many rows.
-    await deps.db.transaction().execute((trx) => trx.updateTable('holdings').set((eb) => ({ grams: eb.ref('grams') })).where('lotId', 'in', ids).execute());
+    await deps.db.transaction().execute((trx) =>
+      trx
+        .updateTable('holdings')
+        .set((eb) => ({ grams: eb.ref('grams') }))
+        .where('lotId', 'in', ids)
+        .execute(),
+    );
     bulk.push(performance.now() - t);
     t = performance.now();
-    const inc = await commit(deps, undefined, (w) => openIncidentWith(w, deps, null, { trigger: { kind: 'lot', lotIds: [lot] } }));
+    const inc = await commit(deps, undefined, (w) =>
+      openIncidentWith(w, deps, null, { trigger: { kind: 'lot', lotIds: [lot] } }),
+    );
     opened.push(performance.now() - t);
     sample();
-    say(`${kind}: incident ${inc.number} on ${lot}: ${inc.lots} lots, ${inc.holders} holders, ${inc.affectedKg} kg frozen in ${opened[opened.length - 1]!.toFixed(0)} ms`);
+    say(
+      `${kind}: incident ${inc.number} on ${lot}: ${inc.lots} lots, ${inc.holders} holders, ${inc.affectedKg} kg frozen in ${opened[opened.length - 1]!.toFixed(0)} ms`,
+    );
   }
   const mb = (b: number) => b / 1024 / 1024;
   const us = (ms: number) => ms * 1000;
@@ -157,7 +198,9 @@ async function measure(deps: Deps, kind: DatabaseKind, wide: readonly string[], 
 export async function benchTrace(opts: BenchOptions): Promise<Figure[]> {
   const lots = Number(process.env.COLDTRACE_BENCH_TRACE_LOTS ?? (opts.quick ? 60 : 1500));
   const data = await dataset(lots, opts.say);
-  opts.say(`dataset: ${data.stats.events.toLocaleString('en-US')} events, ${data.stats.importLots} import lots, ${data.stats.holdings.toLocaleString('en-US')} holdings (generated in ${(data.stats.ms / 1000).toFixed(0)} s)`);
+  opts.say(
+    `dataset: ${data.stats.events.toLocaleString('en-US')} events, ${data.stats.importLots} import lots, ${data.stats.holdings.toLocaleString('en-US')} holdings (generated in ${(data.stats.ms / 1000).toFixed(0)} s)`,
+  );
   const wide = data.stats.wide.lotIds;
   const figures: Figure[] = [];
   for (const kind of opts.kinds) {
@@ -169,14 +212,21 @@ export async function benchTrace(opts: BenchOptions): Promise<Figure[]> {
       if (pgName) {
         databaseUrl = await createPostgresDatabase(opts.pgAdminUrl, pgName);
         // Opening the node migrates the empty database; the copy then fills its tables.
-        await (await openNode({ dataDir: work, databaseUrl, publicUrl: 'http://bench.coldtrace.test' })).dialect.close();
+        await (
+          await openNode({ dataDir: work, databaseUrl, publicUrl: 'http://bench.coldtrace.test' })
+        ).dialect.close();
         const t = performance.now();
         await copyToPostgres(join(data.dir, 'coldtrace.db'), databaseUrl);
         opts.say(`postgres: dataset copied in ${((performance.now() - t) / 1000).toFixed(0)} s`);
       } else {
         copyFileSync(join(data.dir, 'coldtrace.db'), join(work, 'coldtrace.db'));
       }
-      const deps = await openNode({ dataDir: work, databaseUrl, publicUrl: 'http://bench.coldtrace.test', clock: systemClock });
+      const deps = await openNode({
+        dataDir: work,
+        databaseUrl,
+        publicUrl: 'http://bench.coldtrace.test',
+        clock: systemClock,
+      });
       try {
         figures.push(...(await measure(deps, kind, wide, opts.say)));
       } finally {

@@ -9,7 +9,9 @@ const BROWSER = process.env.COLDTRACE_CHROMIUM ?? '/usr/bin/chromium';
 if (!existsSync(BROWSER)) {
   const root = process.getuid?.() === 0;
   if (!root || !existsSync('/usr/bin/apt-get')) {
-    console.error(`ensure-chromium: ${BROWSER} is missing; install Debian's chromium (apt-get install chromium) or set COLDTRACE_CHROMIUM`);
+    console.error(
+      `ensure-chromium: ${BROWSER} is missing; install Debian's chromium (apt-get install chromium) or set COLDTRACE_CHROMIUM`,
+    );
     process.exit(1);
   }
   console.error('ensure-chromium: installing Debian chromium for the browser tests…');

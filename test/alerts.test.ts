@@ -76,7 +76,12 @@ async function entryAt(n: TestNode, index: number) {
 const notice = (n: TestNode, token: string, to: Record<string, unknown>, title = '关于冷链食品自查的通知') =>
   api(n.app, 'POST', '/v1/notices', {
     token,
-    body: { title: { zh: title, en: 'Notice: check your cold-chain stock' }, text: { zh: '请立即自查库存并报告。', en: 'Check your stock now and report.' }, severity: 'warning', ...to },
+    body: {
+      title: { zh: title, en: 'Notice: check your cold-chain stock' },
+      text: { zh: '请立即自查库存并报告。', en: 'Check your stock now and report.' },
+      severity: 'warning',
+      ...to,
+    },
   });
 
 const inbox = async (n: TestNode, token: string, query = ''): Promise<any[]> => {
@@ -100,14 +105,32 @@ function ok(r: Reply): any {
 describe('alert chunks', () => {
   it('split a large audience into entries that each fit, in order', () => {
     const text = '请立即封存'.repeat(400);
-    const alerts = alertsPart(0, Array.from({ length: 40 }, (_, i) => ({ partyId: `pty_${i}`, kind: 'notice' as const, severity: 'info' as const, title: { zh: '通知', en: null }, body: { text } })));
+    const alerts = alertsPart(
+      0,
+      Array.from({ length: 40 }, (_, i) => ({
+        partyId: `pty_${i}`,
+        kind: 'notice' as const,
+        severity: 'info' as const,
+        title: { zh: '通知', en: null },
+        body: { text },
+      })),
+    );
     const record = { notice: { text } };
     const chunks = chunkAlerts(alerts, Buffer.byteLength(JSON.stringify(record)));
     expect(chunks.length).toBeGreaterThan(2);
     expect(chunks.flat()).toEqual(alerts);
     for (const [i, alertsOf] of chunks.entries()) {
-      const rec: Record<string, unknown> = i === 0 ? { ...record, alerts: alertsOf } : { cause: { type: 'notice.sent', logIndex: 123456 }, alerts: alertsOf };
-      const bytes = encodeEntry({ v: 1, type: i === 0 ? 'notice.sent' : 'alerts.raised', party: 'pty_01JD3XXXXXXXXXXXXXXXXXXXXX', time: Date.now(), record: rec });
+      const rec: Record<string, unknown> =
+        i === 0
+          ? { ...record, alerts: alertsOf }
+          : { cause: { type: 'notice.sent', logIndex: 123456 }, alerts: alertsOf };
+      const bytes = encodeEntry({
+        v: 1,
+        type: i === 0 ? 'notice.sent' : 'alerts.raised',
+        party: 'pty_01JD3XXXXXXXXXXXXXXXXXXXXX',
+        time: Date.now(),
+        record: rec,
+      });
       expect(bytes.length).toBeLessThanOrEqual(MAX_ENTRY_BYTES);
     }
     // Each later chunk is full: the next alert would not have fitted.
@@ -141,7 +164,9 @@ eachDialect(
     it('delivers a notice to each addressee’s inbox and no one else’s, within the sender’s region', async () => {
       const n = node();
       const sent = ok(await notice(n, regulator.token, { partyIds: [store.id, wholesaler.id] }));
-      expect(sent.recipients.map((r: { partyId: string }) => r.partyId).sort()).toEqual([store.id, wholesaler.id].sort());
+      expect(sent.recipients.map((r: { partyId: string }) => r.partyId).sort()).toEqual(
+        [store.id, wholesaler.id].sort(),
+      );
       const [a] = await inbox(n, store.token);
       expect(a).toMatchObject({
         id: sent.recipients.find((r: { partyId: string }) => r.partyId === store.id).alertId,
@@ -149,14 +174,23 @@ eachDialect(
         kind: 'notice',
         severity: 'warning',
         title: { zh: '关于冷链食品自查的通知', en: 'Notice: check your cold-chain stock' },
-        body: { noticeId: sent.id, from: regulator.id, text: { zh: '请立即自查库存并报告。', en: 'Check your stock now and report.' } },
+        body: {
+          noticeId: sent.id,
+          from: regulator.id,
+          text: { zh: '请立即自查库存并报告。', en: 'Check your stock now and report.' },
+        },
         acknowledgedAt: null,
         logIndex: sent.logIndex,
       });
       expect(await inbox(n, wholesaler.token)).toHaveLength(1);
       expect(await inbox(n, retailer.token)).toHaveLength(0);
       expect((await entryAt(n, sent.logIndex)).type).toBe('notice.sent');
-      expectError(await api(n.app, 'GET', `/v1/alerts/${a.id}`, { token: wholesaler.token }), 404, 'AlertNotFound', 'id');
+      expectError(
+        await api(n.app, 'GET', `/v1/alerts/${a.id}`, { token: wholesaler.token }),
+        404,
+        'AlertNotFound',
+        'id',
+      );
       expect(ok(await api(n.app, 'GET', `/v1/alerts/${a.id}`, { token: store.token })).id).toBe(a.id);
 
       // By role: every retailer in the sender's province; the national level may address every province.
@@ -167,12 +201,35 @@ eachDialect(
       expect((await inbox(n, farRetailer.token)).map((x) => x.title.zh)).toEqual(['全国通知']);
       expect((await inbox(n, retailer.token)).map((x) => x.title.zh)).toEqual(['全国通知', '海关通知']);
 
-      expectError(await notice(n, regulator.token, { partyIds: [farRetailer.id] }), 422, 'UnknownReference', 'partyIds.0');
-      expectError(await notice(n, regulator.token, { roles: ['retailer'], region: '320000' }), 400, 'ValidationFailed', 'region');
+      expectError(
+        await notice(n, regulator.token, { partyIds: [farRetailer.id] }),
+        422,
+        'UnknownReference',
+        'partyIds.0',
+      );
+      expectError(
+        await notice(n, regulator.token, { roles: ['retailer'], region: '320000' }),
+        400,
+        'ValidationFailed',
+        'region',
+      );
       expectError(await notice(n, regulator.token, {}), 400, 'ValidationFailed', 'partyIds');
-      expectError(await notice(n, regulator.token, { partyIds: [store.id], roles: ['retailer'] }), 400, 'ValidationFailed', 'partyIds');
+      expectError(
+        await notice(n, regulator.token, { partyIds: [store.id], roles: ['retailer'] }),
+        400,
+        'ValidationFailed',
+        'partyIds',
+      );
       expectError(await notice(n, regulator.token, { roles: ['auditor'] }), 422, 'UnknownReference', 'roles');
-      expectError(await api(n.app, 'POST', '/v1/notices', { token: regulator.token, body: { title: { zh: ' ' }, text: { en: 'x' }, partyIds: [store.id] } }), 400, 'ValidationFailed', 'title');
+      expectError(
+        await api(n.app, 'POST', '/v1/notices', {
+          token: regulator.token,
+          body: { title: { zh: ' ' }, text: { en: 'x' }, partyIds: [store.id] },
+        }),
+        400,
+        'ValidationFailed',
+        'title',
+      );
       expectError(await notice(n, importer.token, { partyIds: [store.id] }), 403, 'Forbidden');
       await verified(n);
     });
@@ -181,13 +238,22 @@ eachDialect(
       const n = node();
       const long = { zh: '请立即封存并报告库存。'.repeat(180), en: 'Seal your stock and report it now. '.repeat(55) };
       const to = [store.id, wholesaler.id, retailer.id, regulator.id, customs.id, importer.id, n.adminId];
-      const r = ok(await api(n.app, 'POST', '/v1/notices', { token: n.adminToken, body: { title: { zh: '长通知' }, text: long, partyIds: [...to, ...to] } }));
+      const r = ok(
+        await api(n.app, 'POST', '/v1/notices', {
+          token: n.adminToken,
+          body: { title: { zh: '长通知' }, text: long, partyIds: [...to, ...to] },
+        }),
+      );
       expect(r.recipients).toHaveLength(to.length);
       const first = await entryAt(n, r.logIndex);
       const next = await entryAt(n, r.logIndex + 1);
       expect(first.type).toBe('notice.sent');
-      expect(next).toMatchObject({ type: 'alerts.raised', record: { cause: { type: 'notice.sent', logIndex: r.logIndex } } });
-      for (const p of [store, wholesaler, retailer]) expect((await inbox(n, p.token))[0].body.text).toEqual({ zh: long.zh, en: long.en.trim() });
+      expect(next).toMatchObject({
+        type: 'alerts.raised',
+        record: { cause: { type: 'notice.sent', logIndex: r.logIndex } },
+      });
+      for (const p of [store, wholesaler, retailer])
+        expect((await inbox(n, p.token))[0].body.text).toEqual({ zh: long.zh, en: long.en.trim() });
       await verified(n);
     });
 
@@ -196,12 +262,27 @@ eachDialect(
       const sent = ok(await notice(n, regulator.token, { partyIds: [store.id] }, '待确认'));
       const alertId = sent.recipients[0].alertId;
       const unacked = (await inbox(n, store.token, '?unacknowledged=true')).length;
-      expectError(await api(n.app, 'POST', `/v1/alerts/${alertId}/ack`, { token: wholesaler.token, body: {} }), 404, 'AlertNotFound');
-      const ack = ok(await api(n.app, 'POST', `/v1/alerts/${alertId}/ack`, { token: store.token, body: { note: '已封存 20 箱' } }));
-      expect(ack).toMatchObject({ id: alertId, acknowledgedBy: store.id, ackNote: '已封存 20 箱', acknowledgedAt: new Date(n.clock.now()).toISOString() });
+      expectError(
+        await api(n.app, 'POST', `/v1/alerts/${alertId}/ack`, { token: wholesaler.token, body: {} }),
+        404,
+        'AlertNotFound',
+      );
+      const ack = ok(
+        await api(n.app, 'POST', `/v1/alerts/${alertId}/ack`, { token: store.token, body: { note: '已封存 20 箱' } }),
+      );
+      expect(ack).toMatchObject({
+        id: alertId,
+        acknowledgedBy: store.id,
+        ackNote: '已封存 20 箱',
+        acknowledgedAt: new Date(n.clock.now()).toISOString(),
+      });
       expect(ack.logIndex).toBeGreaterThan(sent.logIndex);
       const entry = await entryAt(n, ack.logIndex);
-      expect(entry).toMatchObject({ type: 'alert.acknowledged', party: store.id, record: { alertAck: { alertId, note: '已封存 20 箱' } } });
+      expect(entry).toMatchObject({
+        type: 'alert.acknowledged',
+        party: store.id,
+        record: { alertAck: { alertId, note: '已封存 20 箱' } },
+      });
       const again = await api(n.app, 'POST', `/v1/alerts/${alertId}/ack`, { token: store.token });
       expectError(again, 409, 'AlreadyAcknowledged');
       expect(again.body.error.details.acknowledgedBy).toBe(store.id);
@@ -224,15 +305,35 @@ eachDialect(
       const rx = await receiver([500, 'hang', 204]);
       const deliverer = startDeliverer(n.deps, { intervalMs: 3_600_000, timeoutMs: 300, random: () => 0.5 });
       try {
-        expectError(await api(n.app, 'POST', '/v1/webhooks', { token: wholesaler.token, body: { url: 'http://hooks.example.com/x' } }), 400, 'ValidationFailed', 'url');
-        const hook = ok(await api(n.app, 'POST', '/v1/webhooks', { token: wholesaler.token, body: { url: rx.url, kinds: ['notice'] } }));
+        expectError(
+          await api(n.app, 'POST', '/v1/webhooks', {
+            token: wholesaler.token,
+            body: { url: 'http://hooks.example.com/x' },
+          }),
+          400,
+          'ValidationFailed',
+          'url',
+        );
+        const hook = ok(
+          await api(n.app, 'POST', '/v1/webhooks', {
+            token: wholesaler.token,
+            body: { url: rx.url, kinds: ['notice'] },
+          }),
+        );
         expect(hook.secret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
         const listed = ok(await api(n.app, 'GET', '/v1/webhooks', { token: wholesaler.token }));
         expect(JSON.stringify(listed)).not.toContain(hook.secret);
         expect(listed.items.map((h: { id: string }) => h.id)).toContain(hook.id);
         // The log holds a commitment to the secret, never the secret.
         const created = await entryAt(n, hook.logIndex);
-        expect(created).toMatchObject({ type: 'webhook.created', record: { url: rx.url, kinds: ['notice'], secretSha256: createHash('sha256').update(hook.secret).digest('hex') } });
+        expect(created).toMatchObject({
+          type: 'webhook.created',
+          record: {
+            url: rx.url,
+            kinds: ['notice'],
+            secretSha256: createHash('sha256').update(hook.secret).digest('hex'),
+          },
+        });
         expect(JSON.stringify(created)).not.toContain(hook.secret);
         expectError(await api(n.app, 'GET', `/v1/webhooks/${hook.id}`, { token: store.token }), 404, 'WebhookNotFound');
 
@@ -258,31 +359,90 @@ eachDialect(
           expect(req.headers['content-type']).toBe('application/json');
           expect(req.headers['coldtrace-webhook-id']).toBe(hook.id);
           const ts = Number(req.headers['coldtrace-timestamp']);
-          expect(verifySignature(hook.secret, String(req.headers['coldtrace-signature']), ts, req.body, Math.floor(n.clock.now() / 1000), 3_700)).toBe(true);
-          expect(verifySignature('whsec_wrong', String(req.headers['coldtrace-signature']), ts, req.body, ts)).toBe(false);
-          expect(JSON.parse(req.body)).toMatchObject({ type: 'alert', webhookId: hook.id, alert: { id: alertId, kind: 'notice', title: { zh: '签名测试' } } });
+          expect(
+            verifySignature(
+              hook.secret,
+              String(req.headers['coldtrace-signature']),
+              ts,
+              req.body,
+              Math.floor(n.clock.now() / 1000),
+              3_700,
+            ),
+          ).toBe(true);
+          expect(verifySignature('whsec_wrong', String(req.headers['coldtrace-signature']), ts, req.body, ts)).toBe(
+            false,
+          );
+          expect(JSON.parse(req.body)).toMatchObject({
+            type: 'alert',
+            webhookId: hook.id,
+            alert: { id: alertId, kind: 'notice', title: { zh: '签名测试' } },
+          });
           ids.add(String(req.headers['coldtrace-delivery-id']));
         }
         expect(ids.size).toBe(1);
         expect(Number(rx.requests[1]!.headers['coldtrace-timestamp'])).toBe(Math.floor((t0 + 10_000) / 1000));
 
         const [d] = await deliveries(n, wholesaler.token, hook.id);
-        expect(d).toMatchObject({ id: [...ids][0], alertId, status: 'delivered', attemptCount: 3, nextAttemptAt: null });
+        expect(d).toMatchObject({
+          id: [...ids][0],
+          alertId,
+          status: 'delivered',
+          attemptCount: 3,
+          nextAttemptAt: null,
+        });
         expect(d.attempts).toEqual([
-          expect.objectContaining({ attempt: 1, at: new Date(t0).toISOString(), httpStatus: 500, error: null, nextRetryAt: new Date(t0 + 10_000).toISOString() }),
-          expect.objectContaining({ attempt: 2, at: new Date(t0 + 10_000).toISOString(), httpStatus: null, error: 'timed out after 300 ms', nextRetryAt: new Date(t0 + 40_000).toISOString() }),
-          expect.objectContaining({ attempt: 3, at: new Date(t0 + 40_000).toISOString(), httpStatus: 204, error: null, nextRetryAt: null }),
+          expect.objectContaining({
+            attempt: 1,
+            at: new Date(t0).toISOString(),
+            httpStatus: 500,
+            error: null,
+            nextRetryAt: new Date(t0 + 10_000).toISOString(),
+          }),
+          expect.objectContaining({
+            attempt: 2,
+            at: new Date(t0 + 10_000).toISOString(),
+            httpStatus: null,
+            error: 'timed out after 300 ms',
+            nextRetryAt: new Date(t0 + 40_000).toISOString(),
+          }),
+          expect.objectContaining({
+            attempt: 3,
+            at: new Date(t0 + 40_000).toISOString(),
+            httpStatus: 204,
+            error: null,
+            nextRetryAt: null,
+          }),
         ]);
         expect(d.attempts[1].durationMs).toBeGreaterThanOrEqual(250);
 
         // A kind the webhook did not subscribe to is not queued for it (checked in a transaction rolled back after).
-        const raised = alertsPart(n.clock.now(), (['incident.opened', 'notice'] as const).map((kind) => ({ partyId: wholesaler.id, kind, severity: 'critical' as const, title: { zh: '事件', en: null }, body: {} })));
+        const raised = alertsPart(
+          n.clock.now(),
+          (['incident.opened', 'notice'] as const).map((kind) => ({
+            partyId: wholesaler.id,
+            kind,
+            severity: 'critical' as const,
+            title: { zh: '事件', en: null },
+            body: {},
+          })),
+        );
         const queued = await n.deps.db
           .transaction()
           .execute(async (trx) => {
-            await trx.insertInto('alerts').values(raised.map((a) => ({ ...a, body: '{}', logIndex: 0 }))).execute();
+            await trx
+              .insertInto('alerts')
+              .values(raised.map((a) => ({ ...a, body: '{}', logIndex: 0 })))
+              .execute();
             await queueDeliveries(trx, raised, n.clock.now());
-            const rows = await trx.selectFrom('alertDeliveries').select('alertId').where('alertId', 'in', raised.map((a) => a.id)).execute();
+            const rows = await trx
+              .selectFrom('alertDeliveries')
+              .select('alertId')
+              .where(
+                'alertId',
+                'in',
+                raised.map((a) => a.id),
+              )
+              .execute();
             throw Object.assign(new Error('roll back'), { rows });
           })
           .catch((e: { rows?: { alertId: string }[] }) => e.rows?.map((r) => r.alertId));
@@ -306,7 +466,10 @@ eachDialect(
         const h = ok(await api(n.app, 'GET', `/v1/webhooks/${hook.id}`, { token: retailer.token }));
         expect(h).toMatchObject({ disabledReason: 'gone', disabledAt: new Date(n.clock.now()).toISOString() });
         expect((await entryAt(n, h.logIndex)).type).toBe('webhook.disabled');
-        expect((await deliveries(n, retailer.token, hook.id)).map((d) => d.status).sort()).toEqual(['cancelled', 'failed']);
+        expect((await deliveries(n, retailer.token, hook.id)).map((d) => d.status).sort()).toEqual([
+          'cancelled',
+          'failed',
+        ]);
         n.clock.advance(3_600_000);
         expect(await deliverDue(n.deps)).toBe(0);
         ok(await notice(n, regulator.token, { partyIds: [retailer.id] }, '三'));
@@ -319,7 +482,11 @@ eachDialect(
         const del = ok(await api(n.app, 'DELETE', `/v1/webhooks/${other.id}`, { token: retailer.token }));
         expect(del).toMatchObject({ id: other.id, disabledReason: 'deleted' });
         expect((await entryAt(n, del.logIndex)).type).toBe('webhook.disabled');
-        expectError(await api(n.app, 'DELETE', `/v1/webhooks/${other.id}`, { token: store.token }), 404, 'WebhookNotFound');
+        expectError(
+          await api(n.app, 'DELETE', `/v1/webhooks/${other.id}`, { token: store.token }),
+          404,
+          'WebhookNotFound',
+        );
       } finally {
         await rx.close();
       }
@@ -342,7 +509,11 @@ eachDialect(
 
         // A process claimed a delivery and died before recording the attempt: it is due again once the lease ends.
         ok(await notice(n, regulator.token, { partyIds: [importer.id] }, '中断'));
-        await n.deps.db.updateTable('alertDeliveries').set({ claim: 'a-process-that-died', nextAt: n.clock.now() + 60_000, attempts: 1 }).where('status', '=', 'pending').execute();
+        await n.deps.db
+          .updateTable('alertDeliveries')
+          .set({ claim: 'a-process-that-died', nextAt: n.clock.now() + 60_000, attempts: 1 })
+          .where('status', '=', 'pending')
+          .execute();
         expect(await deliverDue(n.deps)).toBe(0);
         n.clock.advance(60_000);
         expect(await deliverDue(n.deps)).toBe(1);
@@ -351,11 +522,20 @@ eachDialect(
         expect(statuses).toContainEqual(['delivered', 2]);
 
         // Two processes on one database take turns at the same queue: each delivery is sent once.
-        second = await openNode({ dataDir: n.dataDir, databaseUrl: n.databaseUrl, publicUrl: 'http://ct.test', clock: n.clock });
+        second = await openNode({
+          dataDir: n.dataDir,
+          databaseUrl: n.databaseUrl,
+          publicUrl: 'http://ct.test',
+          clock: n.clock,
+        });
         for (let i = 0; i < 12; i++) ok(await notice(n, regulator.token, { partyIds: [importer.id] }, `并发 ${i}`));
         let sent = 0;
         for (let round = 0; round < 10; round++) {
-          const counts = await Promise.all([deliverDue(n.deps, { batch: 4 }), deliverDue(second, { batch: 4 }), deliverDue(n.deps, { batch: 4 })]);
+          const counts = await Promise.all([
+            deliverDue(n.deps, { batch: 4 }),
+            deliverDue(second, { batch: 4 }),
+            deliverDue(n.deps, { batch: 4 }),
+          ]);
           sent += counts.reduce((a, b) => a + b, 0);
         }
         expect(sent).toBe(12);
@@ -376,7 +556,9 @@ eachDialect(
       const s1 = await stream(base, store.token);
       expect(s1.status).toBe(200);
       expect(s1.contentType).toMatch(/^text\/event-stream/);
-      const a1 = ok(await notice(n, regulator.token, { partyIds: [store.id, wholesaler.id] }, '实时一')).recipients.find((r: { partyId: string }) => r.partyId === store.id).alertId;
+      const a1 = ok(
+        await notice(n, regulator.token, { partyIds: [store.id, wholesaler.id] }, '实时一'),
+      ).recipients.find((r: { partyId: string }) => r.partyId === store.id).alertId;
       const [e1] = await s1.take(1);
       expect(e1).toMatchObject({ id: a1, event: 'alert' });
       expect(JSON.parse(e1!.data)).toMatchObject({ id: a1, partyId: store.id, title: { zh: '实时一' } });
@@ -384,7 +566,8 @@ eachDialect(
 
       // Missed while disconnected: resent after the last id seen, in order, and nothing else.
       const missed = [];
-      for (const t of ['错过二', '错过三']) missed.push(ok(await notice(n, regulator.token, { partyIds: [store.id] }, t)).recipients[0].alertId);
+      for (const t of ['错过二', '错过三'])
+        missed.push(ok(await notice(n, regulator.token, { partyIds: [store.id] }, t)).recipients[0].alertId);
       ok(await notice(n, regulator.token, { partyIds: [wholesaler.id] }, '别人的'));
       const s2 = await stream(base, store.token, a1);
       const replayed = await s2.take(2);
@@ -393,16 +576,30 @@ eachDialect(
       expect((await s2.take(1))[0]!.id).toBe(a4);
       s2.close();
 
-      const bad = await fetch(`${base}/v1/alerts/stream`, { headers: { authorization: `Bearer ${wholesaler.token}`, 'last-event-id': a1 } });
+      const bad = await fetch(`${base}/v1/alerts/stream`, {
+        headers: { authorization: `Bearer ${wholesaler.token}`, 'last-event-id': a1 },
+      });
       expect(bad.status).toBe(400);
-      expect(((await bad.json()) as any).error).toMatchObject({ code: 'ValidationFailed', details: { field: 'Last-Event-ID' } });
+      expect(((await bad.json()) as any).error).toMatchObject({
+        code: 'ValidationFailed',
+        details: { field: 'Last-Event-ID' },
+      });
       expect((await fetch(`${base}/v1/alerts/stream`)).status).toBe(401);
       await verified(n);
     });
 
     it('documents its routes in OpenAPI, with the stream as text/event-stream', async () => {
       const doc = ok(await api(node().app, 'GET', '/openapi.json'));
-      for (const [path, method] of [['/v1/alerts', 'get'], ['/v1/alerts/{id}', 'get'], ['/v1/alerts/{id}/ack', 'post'], ['/v1/alerts/stream', 'get'], ['/v1/notices', 'post'], ['/v1/webhooks', 'post'], ['/v1/webhooks/{id}', 'delete'], ['/v1/webhooks/{id}/deliveries', 'get']] as const) {
+      for (const [path, method] of [
+        ['/v1/alerts', 'get'],
+        ['/v1/alerts/{id}', 'get'],
+        ['/v1/alerts/{id}/ack', 'post'],
+        ['/v1/alerts/stream', 'get'],
+        ['/v1/notices', 'post'],
+        ['/v1/webhooks', 'post'],
+        ['/v1/webhooks/{id}', 'delete'],
+        ['/v1/webhooks/{id}/deliveries', 'get'],
+      ] as const) {
         const op = doc.paths[path]?.[method];
         expect(op, `${method} ${path}`).toBeDefined();
         expect(op.summary).toBeTruthy();

@@ -7,7 +7,18 @@ import { logSize } from '../src/store/log-store.ts';
 import { countParties } from '../src/store/parties.ts';
 import { uscc } from './support/http.ts';
 import type { Target } from './support/processes.ts';
-import { childEnv, dbArgs, dbEnv, freePort, http, json, killAll, openTarget, runCli, startServer } from './support/processes.ts';
+import {
+  childEnv,
+  dbArgs,
+  dbEnv,
+  freePort,
+  http,
+  json,
+  killAll,
+  openTarget,
+  runCli,
+  startServer,
+} from './support/processes.ts';
 import { DIALECTS, freshDatabase } from './support/test-node.ts';
 
 const SLOW = 120_000;
@@ -28,7 +39,8 @@ for (const kind of DIALECTS) {
       await drop?.();
     });
 
-    const cli = (...args: string[]) => runCli([...args, ...dbArgs(target)], { env: childEnv(dbEnv(target)), cwd: target.dataDir });
+    const cli = (...args: string[]) =>
+      runCli([...args, ...dbArgs(target)], { env: childEnv(dbEnv(target)), cwd: target.dataDir });
 
     /** counts reads the party count and log size straight from the database. */
     const counts = async () => {
@@ -40,119 +52,185 @@ for (const kind of DIALECTS) {
       }
     };
 
-    it('migrate applies the migrations on a fresh database, then has nothing to do', async () => {
-      const first = json(await cli('migrate'));
-      expect(first.database).toBe(kind);
-      expect(first.applied[0]).toBe('0001-foundation');
-      // It reports exactly what the database now records as applied.
-      const d = openTarget(target);
-      try {
-        const rows = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(d.db);
-        expect(first.applied).toEqual(rows.rows.map((r) => r.name));
-      } finally {
-        await d.close();
-      }
-      if (kind === 'sqlite') expect(existsSync(join(target.dataDir, 'coldtrace.db'))).toBe(true);
-      const second = json(await cli('migrate'));
-      expect(second).toEqual({ database: kind, applied: [] });
-      expect(await counts()).toEqual({ parties: 0, log: 0 });
-    }, SLOW);
+    it(
+      'migrate applies the migrations on a fresh database, then has nothing to do',
+      async () => {
+        const first = json(await cli('migrate'));
+        expect(first.database).toBe(kind);
+        expect(first.applied[0]).toBe('0001-foundation');
+        // It reports exactly what the database now records as applied.
+        const d = openTarget(target);
+        try {
+          const rows = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(d.db);
+          expect(first.applied).toEqual(rows.rows.map((r) => r.name));
+        } finally {
+          await d.close();
+        }
+        if (kind === 'sqlite') expect(existsSync(join(target.dataDir, 'coldtrace.db'))).toBe(true);
+        const second = json(await cli('migrate'));
+        expect(second).toEqual({ database: kind, applied: [] });
+        expect(await counts()).toEqual({ parties: 0, log: 0 });
+      },
+      SLOW,
+    );
 
-    it('party add registers a party and prints its id and first token', async () => {
-      const code = uscc();
-      const out = json(await cli('party', 'add', '--name', '郑州冷链|Zhengzhou Cold Chain', '--uscc', code, '--roles', 'importer,cold_store', '--region', '410000'));
-      expect(out.id).toMatch(/^pty_[0-9A-Z]{26}$/);
-      expect(out.token).toMatch(/^ct_[A-Za-z0-9_-]{43}$/);
-      expect(out).toMatchObject({
-        uscc: code,
-        name: { zh: '郑州冷链', en: 'Zhengzhou Cold Chain' },
-        roles: ['cold_store', 'importer'],
-        region: '410000',
-        level: null,
-        logIndex: expect.any(Number),
-      });
-      // The party and its token: two log entries.
-      expect(await counts()).toEqual({ parties: 1, log: 2 });
-    }, SLOW);
+    it(
+      'party add registers a party and prints its id and first token',
+      async () => {
+        const code = uscc();
+        const out = json(
+          await cli(
+            'party',
+            'add',
+            '--name',
+            '郑州冷链|Zhengzhou Cold Chain',
+            '--uscc',
+            code,
+            '--roles',
+            'importer,cold_store',
+            '--region',
+            '410000',
+          ),
+        );
+        expect(out.id).toMatch(/^pty_[0-9A-Z]{26}$/);
+        expect(out.token).toMatch(/^ct_[A-Za-z0-9_-]{43}$/);
+        expect(out).toMatchObject({
+          uscc: code,
+          name: { zh: '郑州冷链', en: 'Zhengzhou Cold Chain' },
+          roles: ['cold_store', 'importer'],
+          region: '410000',
+          level: null,
+          logIndex: expect.any(Number),
+        });
+        // The party and its token: two log entries.
+        expect(await counts()).toEqual({ parties: 1, log: 2 });
+      },
+      SLOW,
+    );
 
-    it('party add refuses a bad code, region or role, names the problem and writes nothing', async () => {
-      const before = await counts();
-      const good = { name: 'Bad Input Co', uscc: uscc(), roles: 'importer', region: '410000' };
-      const bad = uscc();
-      const cases = [
-        { field: 'uscc', flags: { ...good, uscc: bad.slice(0, 17) + (bad.endsWith('0') ? '1' : '0') } },
-        { field: 'uscc', flags: { ...good, uscc: '12345' } },
-        { field: 'region', flags: { ...good, region: '999999' } },
-        { field: 'roles', flags: { ...good, roles: 'importer,smuggler' } },
-      ];
-      const results = await Promise.all(
-        cases.map(({ flags }) =>
-          cli('party', 'add', '--name', flags.name, '--uscc', flags.uscc, '--roles', flags.roles, '--region', flags.region),
-        ),
-      );
-      results.forEach((r, i) => {
-        const { field } = cases[i]!;
-        expect(r.code, r.stderr).not.toBe(0);
-        expect(r.stdout).toBe('');
-        expect(r.stderr).toMatch(/ValidationFailed/);
-        expect(r.stderr).toContain(`"field":"${field}"`);
-      });
-      expect(results[3]!.stderr).toContain('smuggler');
-      expect(await counts()).toEqual(before);
-    }, SLOW);
+    it(
+      'party add refuses a bad code, region or role, names the problem and writes nothing',
+      async () => {
+        const before = await counts();
+        const good = { name: 'Bad Input Co', uscc: uscc(), roles: 'importer', region: '410000' };
+        const bad = uscc();
+        const cases = [
+          { field: 'uscc', flags: { ...good, uscc: bad.slice(0, 17) + (bad.endsWith('0') ? '1' : '0') } },
+          { field: 'uscc', flags: { ...good, uscc: '12345' } },
+          { field: 'region', flags: { ...good, region: '999999' } },
+          { field: 'roles', flags: { ...good, roles: 'importer,smuggler' } },
+        ];
+        const results = await Promise.all(
+          cases.map(({ flags }) =>
+            cli(
+              'party',
+              'add',
+              '--name',
+              flags.name,
+              '--uscc',
+              flags.uscc,
+              '--roles',
+              flags.roles,
+              '--region',
+              flags.region,
+            ),
+          ),
+        );
+        results.forEach((r, i) => {
+          const { field } = cases[i]!;
+          expect(r.code, r.stderr).not.toBe(0);
+          expect(r.stdout).toBe('');
+          expect(r.stderr).toMatch(/ValidationFailed/);
+          expect(r.stderr).toContain(`"field":"${field}"`);
+        });
+        expect(results[3]!.stderr).toContain('smuggler');
+        expect(await counts()).toEqual(before);
+      },
+      SLOW,
+    );
 
-    it('party add with a missing option exits non-zero and names it', async () => {
-      const before = await counts();
-      const r = await cli('party', 'add', '--name', 'No Code Co', '--roles', 'importer', '--region', '410000');
-      expect(r.code).not.toBe(0);
-      expect(r.stderr).toContain('--uscc');
-      expect(await counts()).toEqual(before);
-    }, SLOW);
+    it(
+      'party add with a missing option exits non-zero and names it',
+      async () => {
+        const before = await counts();
+        const r = await cli('party', 'add', '--name', 'No Code Co', '--roles', 'importer', '--region', '410000');
+        expect(r.code).not.toBe(0);
+        expect(r.stderr).toContain('--uscc');
+        expect(await counts()).toEqual(before);
+      },
+      SLOW,
+    );
 
-    it('token create and revoke; a server on the same database refuses the revoked token only', async () => {
-      const p = json(await cli('party', 'add', '--name', '洛阳冻品', '--uscc', uscc(), '--roles', 'wholesaler', '--region', '410000'));
-      expect(p.name).toEqual({ zh: '洛阳冻品', en: null });
+    it(
+      'token create and revoke; a server on the same database refuses the revoked token only',
+      async () => {
+        const p = json(
+          await cli(
+            'party',
+            'add',
+            '--name',
+            '洛阳冻品',
+            '--uscc',
+            uscc(),
+            '--roles',
+            'wholesaler',
+            '--region',
+            '410000',
+          ),
+        );
+        expect(p.name).toEqual({ zh: '洛阳冻品', en: null });
 
-      const extra = json(await cli('token', 'create', '--party', p.id, '--label', 'scanner 2'));
-      expect(extra).toMatchObject({ partyId: p.id, label: 'scanner 2', revokedAt: null, logIndex: expect.any(Number) });
-      expect(extra.id).toMatch(/^tok_/);
-      expect(extra.token).toMatch(/^ct_/);
-      expect(extra.token).not.toBe(p.token);
+        const extra = json(await cli('token', 'create', '--party', p.id, '--label', 'scanner 2'));
+        expect(extra).toMatchObject({
+          partyId: p.id,
+          label: 'scanner 2',
+          revokedAt: null,
+          logIndex: expect.any(Number),
+        });
+        expect(extra.id).toMatch(/^tok_/);
+        expect(extra.token).toMatch(/^ct_/);
+        expect(extra.token).not.toBe(p.token);
 
-      const revoked = json(await cli('token', 'revoke', extra.id));
-      expect(revoked).toMatchObject({ id: extra.id, partyId: p.id, revokedAt: expect.any(String) });
-      expect(revoked).not.toHaveProperty('token');
-      // Revoking twice is a no-op that answers the same.
-      expect(json(await cli('token', 'revoke', extra.id))).toEqual(revoked);
+        const revoked = json(await cli('token', 'revoke', extra.id));
+        expect(revoked).toMatchObject({ id: extra.id, partyId: p.id, revokedAt: expect.any(String) });
+        expect(revoked).not.toHaveProperty('token');
+        // Revoking twice is a no-op that answers the same.
+        expect(json(await cli('token', 'revoke', extra.id))).toEqual(revoked);
 
-      const [missing, noParty] = await Promise.all([
-        cli('token', 'revoke', 'tok_00000000000000000000000000'),
-        cli('token', 'create', '--party', 'pty_00000000000000000000000000'),
-      ]);
-      expect(missing.code).not.toBe(0);
-      expect(missing.stderr).toMatch(/TokenNotFound/);
-      expect(noParty.code).not.toBe(0);
-      expect(noParty.stderr).toMatch(/PartyNotFound/);
+        const [missing, noParty] = await Promise.all([
+          cli('token', 'revoke', 'tok_00000000000000000000000000'),
+          cli('token', 'create', '--party', 'pty_00000000000000000000000000'),
+        ]);
+        expect(missing.code).not.toBe(0);
+        expect(missing.stderr).toMatch(/TokenNotFound/);
+        expect(noParty.code).not.toBe(0);
+        expect(noParty.stderr).toMatch(/PartyNotFound/);
 
-      const port = await freePort();
-      const base = `http://127.0.0.1:${port}`;
-      const srv = await startServer(['--port', String(port), ...dbArgs(target)], { env: childEnv(dbEnv(target)), cwd: target.dataDir, base });
-      const me = await http(base, 'GET', '/v1/me', { token: p.token });
-      expect(me.status, JSON.stringify(me.body)).toBe(200);
-      expect(me.body).toMatchObject({ id: p.id, roles: ['wholesaler'] });
-      const gone = await http(base, 'GET', '/v1/me', { token: extra.token });
-      expect(gone.status).toBe(401);
-      expect(gone.body.error.code).toBe('Unauthenticated');
+        const port = await freePort();
+        const base = `http://127.0.0.1:${port}`;
+        const srv = await startServer(['--port', String(port), ...dbArgs(target)], {
+          env: childEnv(dbEnv(target)),
+          cwd: target.dataDir,
+          base,
+        });
+        const me = await http(base, 'GET', '/v1/me', { token: p.token });
+        expect(me.status, JSON.stringify(me.body)).toBe(200);
+        expect(me.body).toMatchObject({ id: p.id, roles: ['wholesaler'] });
+        const gone = await http(base, 'GET', '/v1/me', { token: extra.token });
+        expect(gone.status).toBe(401);
+        expect(gone.body.error.code).toBe('Unauthenticated');
 
-      // A token issued by the CLI while the server runs works at once; revoked, it stops at once.
-      const live = json(await cli('token', 'create', '--party', p.id));
-      expect((await http(base, 'GET', '/v1/me', { token: live.token })).status).toBe(200);
-      json(await cli('token', 'revoke', live.id));
-      expect((await http(base, 'GET', '/v1/me', { token: live.token })).status).toBe(401);
-      expect((await http(base, 'GET', '/v1/me', { token: p.token })).status).toBe(200);
+        // A token issued by the CLI while the server runs works at once; revoked, it stops at once.
+        const live = json(await cli('token', 'create', '--party', p.id));
+        expect((await http(base, 'GET', '/v1/me', { token: live.token })).status).toBe(200);
+        json(await cli('token', 'revoke', live.id));
+        expect((await http(base, 'GET', '/v1/me', { token: live.token })).status).toBe(401);
+        expect((await http(base, 'GET', '/v1/me', { token: p.token })).status).toBe(200);
 
-      expect(await srv.stop()).toEqual({ code: 0, signal: null });
-    }, SLOW);
+        expect(await srv.stop()).toEqual({ code: 0, signal: null });
+      },
+      SLOW,
+    );
   });
 }
 
@@ -171,21 +249,27 @@ describe('coldtrace --help', () => {
     { args: ['report', 'fsma204'], mentions: ['--lots', '--from', '--to', '--out'] },
   ];
 
-  it('prints usage naming the options for every command and subcommand, and exits 0', async () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'coldtrace-help-'));
-    try {
-      const results = await Promise.all(HELP.map(({ args }) => runCli([...args, '--help'], { env: childEnv(), cwd })));
-      results.forEach((r, i) => {
-        const { args, mentions } = HELP[i]!;
-        const what = `coldtrace ${args.join(' ')} --help\n${r.stdout}${r.stderr}`;
-        expect(r.code, what).toBe(0);
-        expect(r.stdout, what).toMatch(new RegExp(`^Usage: coldtrace${args.map((a) => ` ${a}`).join('')} `));
-        for (const m of mentions) expect(r.stdout, what).toContain(m);
-      });
-      // Help opens no database: nothing appears under the default ./data.
-      expect(existsSync(join(cwd, 'data'))).toBe(false);
-    } finally {
-      rmSync(cwd, { recursive: true, force: true });
-    }
-  }, SLOW);
+  it(
+    'prints usage naming the options for every command and subcommand, and exits 0',
+    async () => {
+      const cwd = mkdtempSync(join(tmpdir(), 'coldtrace-help-'));
+      try {
+        const results = await Promise.all(
+          HELP.map(({ args }) => runCli([...args, '--help'], { env: childEnv(), cwd })),
+        );
+        results.forEach((r, i) => {
+          const { args, mentions } = HELP[i]!;
+          const what = `coldtrace ${args.join(' ')} --help\n${r.stdout}${r.stderr}`;
+          expect(r.code, what).toBe(0);
+          expect(r.stdout, what).toMatch(new RegExp(`^Usage: coldtrace${args.map((a) => ` ${a}`).join('')} `));
+          for (const m of mentions) expect(r.stdout, what).toContain(m);
+        });
+        // Help opens no database: nothing appears under the default ./data.
+        expect(existsSync(join(cwd, 'data'))).toBe(false);
+      } finally {
+        rmSync(cwd, { recursive: true, force: true });
+      }
+    },
+    SLOW,
+  );
 });

@@ -17,15 +17,23 @@ const CHROMIUM = '/usr/bin/chromium';
 const CONSOLE_DIR = join(import.meta.dirname, '..', 'web', 'console');
 
 /** assetsOf lists the console's files the page loads: its script and style sheet, and every module they import. */
-async function assetsOf(n: TestNode): Promise<Map<string, { status: number; type: string; csp: string; body: string }>> {
+async function assetsOf(
+  n: TestNode,
+): Promise<Map<string, { status: number; type: string; csp: string; body: string }>> {
   const seen = new Map<string, { status: number; type: string; csp: string; body: string }>();
   const queue = ['/console'];
   while (queue.length) {
     const url = queue.shift()!;
     if (seen.has(url)) continue;
     const r = await n.app.inject({ method: 'GET', url });
-    seen.set(url, { status: r.statusCode, type: String(r.headers['content-type']), csp: String(r.headers['content-security-policy']), body: r.body });
-    for (const m of r.body.matchAll(/(?:src|href)="(\/console\/[^"]+)"|from '\.\/([^']+)'/g)) queue.push(m[1] ?? `/console/${m[2]}`);
+    seen.set(url, {
+      status: r.statusCode,
+      type: String(r.headers['content-type']),
+      csp: String(r.headers['content-security-policy']),
+      body: r.body,
+    });
+    for (const m of r.body.matchAll(/(?:src|href)="(\/console\/[^"]+)"|from '\.\/([^']+)'/g))
+      queue.push(m[1] ?? `/console/${m[2]}`);
   }
   return seen;
 }
@@ -39,9 +47,19 @@ describe('the web console', () => {
 
   it('is served with a strict Content-Security-Policy and loads nothing from elsewhere', async () => {
     const assets = await assetsOf(n);
-    expect([...assets.keys()].sort()).toEqual(
-      ['/console', '/console/api.js', '/console/app.js', '/console/console.css', '/console/dom.js', '/console/inbox.js', '/console/incident-forms.js', '/console/incidents.js', '/console/regions.js', '/console/trace.js', '/console/words.js'],
-    );
+    expect([...assets.keys()].sort()).toEqual([
+      '/console',
+      '/console/api.js',
+      '/console/app.js',
+      '/console/console.css',
+      '/console/dom.js',
+      '/console/inbox.js',
+      '/console/incident-forms.js',
+      '/console/incidents.js',
+      '/console/regions.js',
+      '/console/trace.js',
+      '/console/words.js',
+    ]);
     for (const [url, a] of assets) {
       expect(a.status, url).toBe(200);
       expect(a.csp, url).toContain("default-src 'none'");
@@ -58,11 +76,17 @@ describe('the web console', () => {
     expect(assets.get('/console')!.body).not.toMatch(/<script(?![^>]*\bsrc=)/);
     expect(assets.get('/console/regions.js')!.body).toContain('"410000":{"zh":"河南省","en":"Henan"}');
 
-    const lang = async (headers: Record<string, string>, url = '/console') => /<html lang="([^"]+)">/.exec((await n.app.inject({ method: 'GET', url, headers })).body)?.[1];
+    const lang = async (headers: Record<string, string>, url = '/console') =>
+      /<html lang="([^"]+)">/.exec((await n.app.inject({ method: 'GET', url, headers })).body)?.[1];
     expect(await lang({})).toBe('zh-CN');
     expect(await lang({ 'accept-language': 'en-GB,en;q=0.9' })).toBe('en');
     expect(await lang({ 'accept-language': 'en' }, '/console?lang=zh')).toBe('zh-CN');
-    for (const url of ['/console/nothing.js', '/console/index.html', '/console/..%2Fpackage.json', '/console/%2e%2e%2fsrc%2fhttp%2fapp.ts']) {
+    for (const url of [
+      '/console/nothing.js',
+      '/console/index.html',
+      '/console/..%2Fpackage.json',
+      '/console/%2e%2e%2fsrc%2fhttp%2fapp.ts',
+    ]) {
       const r = await api(n.app, 'GET', url);
       expect(r.status, url).toBe(404);
       expect(r.body.error.code, url).toBe('NotFound');
@@ -70,9 +94,17 @@ describe('the web console', () => {
   });
 
   it('has every label in both languages', async () => {
-    const { WORDS } = (await import(pathToFileURL(join(CONSOLE_DIR, 'words.js')).href)) as { WORDS: Record<'zh' | 'en', Record<string, unknown>> };
+    const { WORDS } = (await import(pathToFileURL(join(CONSOLE_DIR, 'words.js')).href)) as {
+      WORDS: Record<'zh' | 'en', Record<string, unknown>>;
+    };
     const shape = (v: unknown): unknown =>
-      v !== null && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, shape(x)]).sort()) : typeof v;
+      v !== null && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.entries(v)
+              .map(([k, x]) => [k, shape(x)])
+              .sort(),
+          )
+        : typeof v;
     expect(shape(WORDS.en)).toEqual(shape(WORDS.zh));
   });
 
@@ -86,11 +118,15 @@ describe('the web console', () => {
     let incidentId: string;
 
     beforeAll(async () => {
-      if (!existsSync(CHROMIUM)) throw new Error(`Chromium is not installed at ${CHROMIUM}: run "node scripts/ensure-chromium.js"`);
+      if (!existsSync(CHROMIUM))
+        throw new Error(`Chromium is not installed at ${CHROMIUM}: run "node scripts/ensure-chromium.js"`);
       c = await buildChain(n);
       regZJ = await addParty(n.app, n.adminToken, ['regulator'], '330000', { level: 'provincial' });
       base = await n.app.listen({ port: 0, host: '127.0.0.1' });
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+      });
     }, 120_000);
     afterAll(async () => {
       await browser?.close();
@@ -112,8 +148,12 @@ describe('the web console', () => {
     };
     const kgIn = async (page: Page, selector: string) => Number(await page.getAttribute(selector, 'data-kg'));
 
-    it('speaks the browser\'s language until the user chooses', async () => {
-      for (const [locale, title] of [['en-GB', 'Sign in'], ['zh-CN', '登录'], ['fr-FR', '登录']] as const) {
+    it("speaks the browser's language until the user chooses", async () => {
+      for (const [locale, title] of [
+        ['en-GB', 'Sign in'],
+        ['zh-CN', '登录'],
+        ['fr-FR', '登录'],
+      ] as const) {
         const page = await (await browser.newContext({ locale })).newPage();
         await page.goto(`${base}/console`);
         expect(await page.textContent('#sign-in h1'), locale).toBe(title);
@@ -136,16 +176,31 @@ describe('the web console', () => {
       expect(await holder.textContent('#no-alerts')).toBe('暂无预警。');
       await holder.waitForSelector('#live[data-state=open]');
       expect(await holder.isHidden('#nav-trace')).toBe(true);
-      expect(await holder.evaluate(() => [sessionStorage.length, localStorage.getItem('coldtrace.console.token')])).toEqual([1, null]);
+      expect(
+        await holder.evaluate(() => [sessionStorage.length, localStorage.getItem('coldtrace.console.token')]),
+      ).toEqual([1, null]);
     });
 
     it('shows the incident alert live, without a reload, with a banner, and acknowledges it', async () => {
       await holder.evaluate(() => Object.assign(window, { notReloaded: true }));
       const regGD = await addParty(n.app, n.adminToken, ['regulator'], '440000', { level: 'provincial' });
-      const s = ok(await api(n.app, 'POST', `/v1/lots/${c.r.id}/market-samples`, {
-        token: regGD.token, body: { point: 'outer_pack', labPartyId: c.cast.lab.id, takenAt: new Date(n.clock.now()).toISOString(), heldBy: c.retailer.id },
-      }));
-      const r = ok(await api(n.app, 'POST', `/v1/samples/${s.id}/result`, { token: c.cast.lab.token, body: result(n, 'positive') }));
+      const s = ok(
+        await api(n.app, 'POST', `/v1/lots/${c.r.id}/market-samples`, {
+          token: regGD.token,
+          body: {
+            point: 'outer_pack',
+            labPartyId: c.cast.lab.id,
+            takenAt: new Date(n.clock.now()).toISOString(),
+            heldBy: c.retailer.id,
+          },
+        }),
+      );
+      const r = ok(
+        await api(n.app, 'POST', `/v1/samples/${s.id}/result`, {
+          token: c.cast.lab.token,
+          body: result(n, 'positive'),
+        }),
+      );
       incidentId = r.incident.id;
       const [alert] = ok(await api(n.app, 'GET', '/v1/alerts', { token: c.wholesaler.token })).items;
 
@@ -166,7 +221,9 @@ describe('the web console', () => {
       await holder.waitForSelector(`${item}[data-acked="true"]`);
       expect(await holder.getAttribute(item, 'class')).not.toContain('unacked');
       expect(await holder.isHidden('#inbox-count')).toBe(true);
-      expect(ok(await api(n.app, 'GET', `/v1/alerts/${alert.id}`, { token: c.wholesaler.token })).acknowledgedAt).toBe(new Date(n.clock.now()).toISOString());
+      expect(ok(await api(n.app, 'GET', `/v1/alerts/${alert.id}`, { token: c.wholesaler.token })).acknowledgedAt).toBe(
+        new Date(n.clock.now()).toISOString(),
+      );
     });
 
     it('shows a regulator the incident, with the outstanding kg per holder and region as the API has them', async () => {
@@ -180,15 +237,47 @@ describe('the web console', () => {
       expect(await regulator.textContent('#incident-regions')).toBe('江苏省、浙江省、河南省、广东省');
       expect(await regulator.textContent('#incident-trigger')).toContain('阳性检测结果');
       expect(await kgIn(regulator, '#total td.outstanding')).toBe(1590);
-      const shown = await regulator.$$eval('#by-holder tbody tr', (rows) => rows.map((r) => [(r as HTMLElement).dataset.party, Number((r.querySelector('td.outstanding') as HTMLElement).dataset.kg)]));
-      expect(shown).toEqual(inc.byHolder.map((b: { partyId: string; outstanding: { kg: number } }) => [b.partyId, b.outstanding.kg]));
+      const shown = await regulator.$$eval('#by-holder tbody tr', (rows) =>
+        rows.map((r) => [
+          (r as HTMLElement).dataset.party,
+          Number((r.querySelector('td.outstanding') as HTMLElement).dataset.kg),
+        ]),
+      );
+      expect(shown).toEqual(
+        inc.byHolder.map((b: { partyId: string; outstanding: { kg: number } }) => [b.partyId, b.outstanding.kg]),
+      );
       expect(Object.fromEntries(shown)[c.wholesaler.id]).toBe(440);
-      const regions = await regulator.$$eval('#by-region tbody tr', (rows) => rows.map((r) => [(r as HTMLElement).dataset.region, Number((r.querySelector('td.outstanding') as HTMLElement).dataset.kg)]));
-      expect(regions).toEqual([['320000', 400], ['330000', 440], ['410000', 700], ['440000', 50]]);
-      const lots = await regulator.$$eval('#incident-lots tbody tr', (rows) => rows.map((r) => [(r as HTMLElement).dataset.lotId, (r as HTMLElement).dataset.reason, (r as HTMLElement).dataset.status]));
-      expect(new Set(lots)).toEqual(new Set([[c.r.id, 'root', 'red'], [c.l1.id, 'source', 'red'], [c.l2.id, 'source', 'red'], [c.l3.id, 'same_container', 'red']]));
+      const regions = await regulator.$$eval('#by-region tbody tr', (rows) =>
+        rows.map((r) => [
+          (r as HTMLElement).dataset.region,
+          Number((r.querySelector('td.outstanding') as HTMLElement).dataset.kg),
+        ]),
+      );
+      expect(regions).toEqual([
+        ['320000', 400],
+        ['330000', 440],
+        ['410000', 700],
+        ['440000', 50],
+      ]);
+      const lots = await regulator.$$eval('#incident-lots tbody tr', (rows) =>
+        rows.map((r) => [
+          (r as HTMLElement).dataset.lotId,
+          (r as HTMLElement).dataset.reason,
+          (r as HTMLElement).dataset.status,
+        ]),
+      );
+      expect(new Set(lots)).toEqual(
+        new Set([
+          [c.r.id, 'root', 'red'],
+          [c.l1.id, 'source', 'red'],
+          [c.l2.id, 'source', 'red'],
+          [c.l3.id, 'same_container', 'red'],
+        ]),
+      );
       expect(await regulator.textContent(`#incident-lots tr[data-lot-id="${c.r.id}"]`)).toContain('阳性批次');
-      expect(await regulator.$$eval('#contacts tbody tr', (rows) => rows.map((r) => (r as HTMLElement).dataset.kind))).toEqual(expect.arrayContaining(['vehicle', 'driver', 'handler', 'location']));
+      expect(
+        await regulator.$$eval('#contacts tbody tr', (rows) => rows.map((r) => (r as HTMLElement).dataset.kind)),
+      ).toEqual(expect.arrayContaining(['vehicle', 'driver', 'handler', 'location']));
       // The holder is named, not just numbered: Zhejiang's regulator may read a Zhejiang party.
       expect(await regulator.textContent(`#by-holder tr[data-party="${c.wholesaler.id}"]`)).toContain('测试wholesaler');
     });
@@ -218,7 +307,16 @@ describe('the web console', () => {
       expect(await holder.textContent('#actions')).toContain('封存');
 
       const inc = ok(await api(n.app, 'GET', `/v1/incidents/${incidentId}`, { token: regZJ.token }));
-      expect(inc.actions).toEqual([expect.objectContaining({ lotId: c.l1.id, partyId: c.wholesaler.id, action: 'sealed', quantity: { kg: 200, cartons: 10 }, note: '封存于 2 号冷库', status: 'accepted' })]);
+      expect(inc.actions).toEqual([
+        expect.objectContaining({
+          lotId: c.l1.id,
+          partyId: c.wholesaler.id,
+          action: 'sealed',
+          quantity: { kg: 200, cartons: 10 },
+          note: '封存于 2 号冷库',
+          status: 'accepted',
+        }),
+      ]);
       await regulator.reload();
       await regulator.waitForSelector('#by-holder');
       expect(await kgIn(regulator, `#by-holder tr[data-party="${c.wholesaler.id}"] td.outstanding`)).toBe(240);
@@ -226,10 +324,19 @@ describe('the web console', () => {
     });
 
     it('lets a regulator approve a negative retest, refuses to close with kg outstanding and says why, in either language', async () => {
-      const retest = ok(await api(n.app, 'POST', `/v1/incidents/${incidentId}/actions`, {
-        token: c.cast.importer.token,
-        body: { lotId: c.l3.id, locationId: null, action: 'retested_negative', quantity: { kg: 100, cartons: 5 }, at: new Date(n.clock.now()).toISOString(), referenceDoc: 'LAB-2026-881' },
-      }));
+      const retest = ok(
+        await api(n.app, 'POST', `/v1/incidents/${incidentId}/actions`, {
+          token: c.cast.importer.token,
+          body: {
+            lotId: c.l3.id,
+            locationId: null,
+            action: 'retested_negative',
+            quantity: { kg: 100, cartons: 5 },
+            at: new Date(n.clock.now()).toISOString(),
+            referenceDoc: 'LAB-2026-881',
+          },
+        }),
+      );
       await regulator.reload();
       const row = `#actions tr[data-action-id="${retest.id}"]`;
       await regulator.waitForSelector(`${row}[data-status="pending_approval"]`);
@@ -240,10 +347,16 @@ describe('the web console', () => {
 
       await regulator.click('#close-form button[type=submit]');
       await regulator.waitForSelector('#close-result .error[data-code="IncidentOutstanding"]');
-      expect(await regulator.textContent('#close-result .error .message')).toBe('涉事货物尚未全部处置完毕，事件不能结案。');
-      const listed = await regulator.$$eval('#close-result .outstanding li', (xs) => xs.map((x) => (x as HTMLElement).dataset.party));
+      expect(await regulator.textContent('#close-result .error .message')).toBe(
+        '涉事货物尚未全部处置完毕，事件不能结案。',
+      );
+      const listed = await regulator.$$eval('#close-result .outstanding li', (xs) =>
+        xs.map((x) => (x as HTMLElement).dataset.party),
+      );
       expect(listed).toContain(c.wholesaler.id);
-      expect(await regulator.textContent(`#close-result .outstanding li[data-party="${c.wholesaler.id}"]`)).toContain('240 kg');
+      expect(await regulator.textContent(`#close-result .outstanding li[data-party="${c.wholesaler.id}"]`)).toContain(
+        '240 kg',
+      );
 
       await regulator.click('#lang-toggle');
       await regulator.waitForSelector('html[lang="en"]');
@@ -254,7 +367,9 @@ describe('the web console', () => {
       expect(await regulator.textContent('#incident-regions')).toBe('Jiangsu, Zhejiang, Henan, Guangdong');
       await regulator.click('#close-form button[type=submit]');
       await regulator.waitForSelector('#close-result .error');
-      expect(await regulator.textContent('#close-result .error .message')).toBe('Affected goods are not yet all accounted for; the incident stays open.');
+      expect(await regulator.textContent('#close-result .error .message')).toBe(
+        'Affected goods are not yet all accounted for; the incident stays open.',
+      );
       expect(ok(await api(n.app, 'GET', `/v1/incidents/${incidentId}`, { token: regZJ.token })).status).toBe('open');
 
       // The choice is kept across a reload, and the token for the tab's session.
@@ -272,11 +387,18 @@ describe('the web console', () => {
         await regulator.selectOption('#trace-direction', direction);
         await regulator.click('#trace-form button[type=submit]');
         await regulator.waitForSelector('#trace-lots, #trace-result .error');
-        return regulator.$$eval('#trace-lots tbody tr', (rows) => rows.map((r) => [(r as HTMLElement).dataset.lotId, Number((r as HTMLElement).dataset.depth)]));
+        return regulator.$$eval('#trace-lots tbody tr', (rows) =>
+          rows.map((r) => [(r as HTMLElement).dataset.lotId, Number((r as HTMLElement).dataset.depth)]),
+        );
       };
-      expect(await traced(c.l1.code, 'forward')).toEqual([[c.l1.id, 0], [c.r.id, 1]]);
+      expect(await traced(c.l1.code, 'forward')).toEqual([
+        [c.l1.id, 0],
+        [c.r.id, 1],
+      ]);
       expect(await regulator.textContent('#trace-summary')).toContain('lots');
-      const holders = await regulator.$$eval('#trace-holders tbody tr', (rows) => rows.map((r) => (r as HTMLElement).dataset.party));
+      const holders = await regulator.$$eval('#trace-holders tbody tr', (rows) =>
+        rows.map((r) => (r as HTMLElement).dataset.party),
+      );
       expect(new Set(holders)).toEqual(new Set([c.cast.importer.id, c.coldStore.id, c.wholesaler.id, c.retailer.id]));
       const fwd = ok(await api(n.app, 'GET', `/v1/lots/${c.l1.id}/trace?direction=forward`, { token: regZJ.token }));
       expect(await regulator.$$eval('#trace-shipments tbody tr', (rows) => rows.length)).toBe(fwd.shipments.length);
@@ -286,7 +408,9 @@ describe('the web console', () => {
       const back = await traced(c.r.code, 'backward');
       expect(new Set(back.map(([id]) => id))).toEqual(new Set([c.r.id, c.l1.id, c.l2.id]));
       expect(back.find(([id]) => id === c.r.id)?.[1]).toBe(0);
-      const border = await regulator.$$eval('#trace-border .border-record', (xs) => xs.map((x) => (x as HTMLElement).dataset.lotId));
+      const border = await regulator.$$eval('#trace-border .border-record', (xs) =>
+        xs.map((x) => (x as HTMLElement).dataset.lotId),
+      );
       expect(new Set(border)).toEqual(new Set([c.l1.id, c.l2.id]));
       expect(await regulator.textContent('#trace-border')).toContain('Argentina');
 
@@ -295,7 +419,9 @@ describe('the web console', () => {
 
       await traced('not-a-code', 'forward');
       expect(await regulator.textContent('#trace-result .error')).toContain('The request has an invalid field.');
-      expect(await regulator.textContent('#trace-result .error')).toContain('must be a lot id, a trace code, a carton code or a GS1 Digital Link URI');
+      expect(await regulator.textContent('#trace-result .error')).toContain(
+        'must be a lot id, a trace code, a carton code or a GS1 Digital Link URI',
+      );
     });
 
     it('reconnects a broken stream with Last-Event-ID and gets what was raised meanwhile', async () => {
@@ -324,9 +450,18 @@ describe('the web console', () => {
         await page.fill('#token', c.wholesaler.token);
         await page.click('#sign-in button[type=submit]');
         await page.waitForSelector('#live[data-state=open]');
-        const notice = async (zh: string) => ok(await api(n.app, 'POST', '/v1/notices', {
-          token: regZJ.token, body: { title: { zh, en: null }, text: { zh: '请核查库存。', en: null }, severity: 'warning', partyIds: [c.wholesaler.id] },
-        }));
+        const notice = async (zh: string) =>
+          ok(
+            await api(n.app, 'POST', '/v1/notices', {
+              token: regZJ.token,
+              body: {
+                title: { zh, en: null },
+                text: { zh: '请核查库存。', en: null },
+                severity: 'warning',
+                partyIds: [c.wholesaler.id],
+              },
+            }),
+          );
         await notice('第一条通知');
         const first = ok(await api(n.app, 'GET', '/v1/alerts?kind=notice', { token: c.wholesaler.token })).items[0];
         await page.waitForSelector(`#alerts li[data-alert-id="${first.id}"]`);

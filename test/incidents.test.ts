@@ -8,7 +8,12 @@ import type { Chain } from './support/chain.ts';
 import { eachDialect } from './support/test-node.ts';
 import type { TestNode } from './support/test-node.ts';
 
-type Tally = { affected: { kg: number }; accounted: { kg: number }; outstanding: { kg: number }; pendingApproval: { kg: number } };
+type Tally = {
+  affected: { kg: number };
+  accounted: { kg: number };
+  outstanding: { kg: number };
+  pendingApproval: { kg: number };
+};
 type Incident = {
   id: string;
   number: number;
@@ -29,13 +34,35 @@ const now = (n: TestNode) => new Date(n.clock.now()).toISOString();
 /** positiveAtMarket has Guangdong's regulator sample R at the retailer and the lab find it positive. */
 async function positiveAtMarket(n: TestNode, c: Chain) {
   const regGD = await addParty(n.app, n.adminToken, ['regulator'], '440000', { level: 'provincial' });
-  const s = ok(await api(n.app, 'POST', `/v1/lots/${c.r.id}/market-samples`, { token: regGD.token, body: { point: 'outer_pack', labPartyId: c.cast.lab.id, takenAt: now(n), heldBy: c.retailer.id } }), 'market sample');
-  const r = ok(await api(n.app, 'POST', `/v1/samples/${s.id}/result`, { token: c.cast.lab.token, body: result(n, 'positive') }), 'result');
+  const s = ok(
+    await api(n.app, 'POST', `/v1/lots/${c.r.id}/market-samples`, {
+      token: regGD.token,
+      body: { point: 'outer_pack', labPartyId: c.cast.lab.id, takenAt: now(n), heldBy: c.retailer.id },
+    }),
+    'market sample',
+  );
+  const r = ok(
+    await api(n.app, 'POST', `/v1/samples/${s.id}/result`, { token: c.cast.lab.token, body: result(n, 'positive') }),
+    'result',
+  );
   return { regGD, incident: r.incident as { id: string; number: number; lots: number; affectedKg: number } };
 }
 
-const act = (n: TestNode, token: string, incidentId: string, lotId: string, locationId: string | null, action: string, kg: number, cartons: number, referenceDoc: string | null = 'DOC-1') =>
-  api(n.app, 'POST', `/v1/incidents/${incidentId}/actions`, { token, body: { lotId, locationId, action, quantity: { kg, cartons }, at: now(n), referenceDoc } });
+const act = (
+  n: TestNode,
+  token: string,
+  incidentId: string,
+  lotId: string,
+  locationId: string | null,
+  action: string,
+  kg: number,
+  cartons: number,
+  referenceDoc: string | null = 'DOC-1',
+) =>
+  api(n.app, 'POST', `/v1/incidents/${incidentId}/actions`, {
+    token,
+    body: { lotId, locationId, action, quantity: { kg, cartons }, at: now(n), referenceDoc },
+  });
 
 eachDialect('incidents', (node) => {
   it('opens by itself on a positive market sample, freezes the whole batch, and closes only when every kg is accounted for', async () => {
@@ -48,9 +75,16 @@ eachDialect('incidents', (node) => {
     const regZJ = await addParty(n.app, n.adminToken, ['regulator'], '330000', { level: 'provincial' });
     const inc = ok(await api(n.app, 'GET', `/v1/incidents/${opened.id}`, { token: regZJ.token })) as Incident;
     expect(inc.audience).toBe('all');
-    expect(Object.fromEntries(inc.lots.map((l) => [l.id, l.reason]))).toEqual({ [c.r.id]: 'root', [c.l1.id]: 'source', [c.l2.id]: 'source', [c.l3.id]: 'same_container' });
+    expect(Object.fromEntries(inc.lots.map((l) => [l.id, l.reason]))).toEqual({
+      [c.r.id]: 'root',
+      [c.l1.id]: 'source',
+      [c.l2.id]: 'source',
+      [c.l3.id]: 'same_container',
+    });
     expect(inc.regions).toEqual(['320000', '330000', '410000', '440000']);
-    const affected = Object.fromEntries(inc.holdings.map((h) => [`${h.lotId}@${h.partyId}`, [h.affected.kg, h.inTransit]]));
+    const affected = Object.fromEntries(
+      inc.holdings.map((h) => [`${h.lotId}@${h.partyId}`, [h.affected.kg, h.inTransit]]),
+    );
     expect(affected).toEqual({
       [`${c.l1.id}@${importer.id}`]: [300, false],
       [`${c.l1.id}@${c.coldStore.id}`]: [300, false],
@@ -63,21 +97,48 @@ eachDialect('incidents', (node) => {
       [`${c.r.id}@${c.retailer.id}`]: [50, false],
     });
     expect(inc.total.outstanding.kg).toBe(1590);
-    expect(inc.byRegion.map((r) => [r.region, r.affected.kg])).toEqual([['320000', 400], ['330000', 440], ['410000', 700], ['440000', 50]]);
+    expect(inc.byRegion.map((r) => [r.region, r.affected.kg])).toEqual([
+      ['320000', 400],
+      ['330000', 440],
+      ['410000', 700],
+      ['440000', 50],
+    ]);
     const contactIds = new Set(inc.contacts.map((x) => `${x.kind}:${x.id}`));
     expect(inc.contacts.filter((x) => !x.id)).toEqual([]);
-    for (const k of [`vehicle:${c.cast.vehicleId}`, `driver:${c.crew.driver}`, `handler:${c.crew.handler}`, `driver:${c.cast.driverId}`, `handler:${c.cast.operatorId}`, `location:${c.coldStore.locationId}`, `location:${c.wholesaler.locationId}`]) {
+    for (const k of [
+      `vehicle:${c.cast.vehicleId}`,
+      `driver:${c.crew.driver}`,
+      `handler:${c.crew.handler}`,
+      `driver:${c.cast.driverId}`,
+      `handler:${c.cast.operatorId}`,
+      `location:${c.coldStore.locationId}`,
+      `location:${c.wholesaler.locationId}`,
+    ]) {
       expect(contactIds, k).toContain(k);
     }
 
     // Every holder was alerted in the same write, with what it must hold.
     const inbox = ok(await api(n.app, 'GET', '/v1/alerts', { token: c.wholesaler.token })).items;
-    expect(inbox).toEqual([expect.objectContaining({ kind: 'incident.opened', severity: 'critical', body: expect.objectContaining({ incidentId: opened.id, number: 1, totalKg: 440 }) })]);
+    expect(inbox).toEqual([
+      expect.objectContaining({
+        kind: 'incident.opened',
+        severity: 'critical',
+        body: expect.objectContaining({ incidentId: opened.id, number: 1, totalKg: 440 }),
+      }),
+    ]);
     const regAlerts = ok(await api(n.app, 'GET', '/v1/alerts', { token: regGD.token })).items;
-    expect(regAlerts).toEqual([expect.objectContaining({ kind: 'incident.opened', body: expect.objectContaining({ incidentId: opened.id, region: '440000', holders: 1, totalKg: 50 }) })]);
+    expect(regAlerts).toEqual([
+      expect.objectContaining({
+        kind: 'incident.opened',
+        body: expect.objectContaining({ incidentId: opened.id, region: '440000', holders: 1, totalKg: 50 }),
+      }),
+    ]);
     for (const p of [c.cast.importer, c.coldStore, c.retailer, c.restaurant]) {
       const items = ok(await api(n.app, 'GET', '/v1/alerts', { token: p.token })).items;
-      expect(items.map((a: { body: { incidentId: string } }) => a.body.incidentId), p.id).toEqual([opened.id]);
+      expect(
+        items.map((a: { body: { incidentId: string } }) => a.body.incidentId),
+        p.id,
+      ).toEqual([opened.id]);
     }
 
     // Frozen: every affected lot is red with the incident as its reason, and nothing moves except to containment.
@@ -86,7 +147,19 @@ eachDialect('incidents', (node) => {
       expect(lot.status).toBe('red');
       expect(lot.statusReasons).toContainEqual({ code: 'open_incident', params: { incidentId: opened.id, number: 1 } });
     }
-    expectError(await api(n.app, 'POST', `/v1/lots/${c.r.id}/sales`, { token: c.wholesaler.token, body: { toPartyId: c.retailer.id, locationId: c.wholesaler.locationId, quantity: { kg: 1, cartons: 1 }, soldAt: now(n) } }), 409, 'LotBlocked');
+    expectError(
+      await api(n.app, 'POST', `/v1/lots/${c.r.id}/sales`, {
+        token: c.wholesaler.token,
+        body: {
+          toPartyId: c.retailer.id,
+          locationId: c.wholesaler.locationId,
+          quantity: { kg: 1, cartons: 1 },
+          soldAt: now(n),
+        },
+      }),
+      409,
+      'LotBlocked',
+    );
 
     // Who sees it: the regions the goods reached; a holder sees only its own part; nobody else.
     const regBJ = await addParty(n.app, n.adminToken, ['regulator'], '110000', { level: 'provincial' });
@@ -95,20 +168,37 @@ eachDialect('incidents', (node) => {
     expect(own.audience).toBe('own');
     expect(own.holdings.map((h) => h.partyId)).toEqual([c.retailer.id]);
     expect(own.contacts).toEqual([]);
-    const listed = async (token: string) => ok(await api(n.app, 'GET', '/v1/incidents', { token })).items.map((i: { id: string }) => i.id);
+    const listed = async (token: string) =>
+      ok(await api(n.app, 'GET', '/v1/incidents', { token })).items.map((i: { id: string }) => i.id);
     expect(await listed(regZJ.token)).toEqual([opened.id]);
     expect(await listed(regBJ.token)).toEqual([]);
     expect(await listed(c.retailer.token)).toEqual([opened.id]);
     expect(await listed(c.cast.importer.token)).toEqual([opened.id]);
 
-    expectError(await api(n.app, 'POST', `/v1/incidents/${opened.id}/close`, { token: regZJ.token, body: {} }), 409, 'IncidentOutstanding', 'reason');
+    expectError(
+      await api(n.app, 'POST', `/v1/incidents/${opened.id}/close`, { token: regZJ.token, body: {} }),
+      409,
+      'IncidentOutstanding',
+      'reason',
+    );
 
     // The holders account for every kilogram.
-    expectError(await act(n, importer.token, opened.id, c.l1.id, null, 'sealed', 300.001, 15), 409, 'InsufficientQuantity');
-    expectError(await act(n, importer.token, opened.id, c.l1.id, null, 'destroyed', 1, 0, null), 400, 'ValidationFailed', 'referenceDoc');
+    expectError(
+      await act(n, importer.token, opened.id, c.l1.id, null, 'sealed', 300.001, 15),
+      409,
+      'InsufficientQuantity',
+    );
+    expectError(
+      await act(n, importer.token, opened.id, c.l1.id, null, 'destroyed', 1, 0, null),
+      400,
+      'ValidationFailed',
+      'referenceDoc',
+    );
     ok(await act(n, importer.token, opened.id, c.l1.id, null, 'sealed', 300, 15, null));
     ok(await act(n, importer.token, opened.id, c.l2.id, null, 'destroyed', 300, 15));
-    const retest = ok(await act(n, importer.token, opened.id, c.l3.id, null, 'retested_negative', 100, 5, 'LAB-2026-881'));
+    const retest = ok(
+      await act(n, importer.token, opened.id, c.l3.id, null, 'retested_negative', 100, 5, 'LAB-2026-881'),
+    );
     expect(retest.status).toBe('pending_approval');
     ok(await act(n, c.coldStore.token, opened.id, c.l1.id, c.coldStore.locationId, 'returned', 300, 15));
     ok(await act(n, c.wholesaler.token, opened.id, c.l1.id, c.wholesaler.locationId, 'sealed', 200, 10, null));
@@ -117,7 +207,12 @@ eachDialect('incidents', (node) => {
     ok(await act(n, c.retailer.token, opened.id, c.r.id, null, 'destroyed', 50, 5));
     // The restaurant's goods were on the road: it receives them, then destroys them.
     const inbound = ok(await api(n.app, 'GET', '/v1/shipments?direction=in', { token: c.restaurant.token })).items[0];
-    ok(await api(n.app, 'POST', `/v1/shipments/${inbound.id}/receipt`, { token: c.restaurant.token, body: { quantity: { kg: 100, cartons: 5 }, receivedAt: now(n) } }));
+    ok(
+      await api(n.app, 'POST', `/v1/shipments/${inbound.id}/receipt`, {
+        token: c.restaurant.token,
+        body: { quantity: { kg: 100, cartons: 5 }, receivedAt: now(n) },
+      }),
+    );
     ok(await act(n, c.restaurant.token, opened.id, c.l1.id, null, 'destroyed', 100, 5));
 
     let state = ok(await api(n.app, 'GET', `/v1/incidents/${opened.id}`, { token: regZJ.token })) as Incident;
@@ -125,11 +220,27 @@ eachDialect('incidents', (node) => {
     // Destroying goods disposes of them: the holdings are gone.
     const r = ok(await api(n.app, 'GET', `/v1/lots/${c.r.id}/holdings`, { token: n.adminToken }));
     expect(r.items).toEqual([]);
-    expectError(await api(n.app, 'POST', `/v1/incidents/${opened.id}/close`, { token: regZJ.token, body: {} }), 409, 'IncidentOutstanding');
+    expectError(
+      await api(n.app, 'POST', `/v1/incidents/${opened.id}/close`, { token: regZJ.token, body: {} }),
+      409,
+      'IncidentOutstanding',
+    );
 
     // A regulator approves the negative retest and clears L3: it is green again at once.
-    expectError(await api(n.app, 'POST', `/v1/incidents/${opened.id}/actions/${retest.id}/decision`, { token: importer.token, body: { approve: true } }), 403, 'Forbidden');
-    const d = ok(await api(n.app, 'POST', `/v1/incidents/${opened.id}/actions/${retest.id}/decision`, { token: regZJ.token, body: { approve: true, clearLot: true, note: '复检阴性' } }));
+    expectError(
+      await api(n.app, 'POST', `/v1/incidents/${opened.id}/actions/${retest.id}/decision`, {
+        token: importer.token,
+        body: { approve: true },
+      }),
+      403,
+      'Forbidden',
+    );
+    const d = ok(
+      await api(n.app, 'POST', `/v1/incidents/${opened.id}/actions/${retest.id}/decision`, {
+        token: regZJ.token,
+        body: { approve: true, clearLot: true, note: '复检阴性' },
+      }),
+    );
     expect(d).toMatchObject({ status: 'approved', lotCleared: true });
     expect(ok(await api(n.app, 'GET', `/v1/lots/${c.l3.id}`, { token: n.adminToken })).status).toBe('green');
     state = ok(await api(n.app, 'GET', `/v1/incidents/${opened.id}`, { token: regZJ.token })) as Incident;
@@ -140,8 +251,15 @@ eachDialect('incidents', (node) => {
     // R tested positive itself and stays red; L1 was frozen only by the incident.
     expect(ok(await api(n.app, 'GET', `/v1/lots/${c.r.id}`, { token: n.adminToken })).status).toBe('red');
     expect(ok(await api(n.app, 'GET', `/v1/lots/${c.l1.id}`, { token: n.adminToken })).status).toBe('green');
-    expectError(await api(n.app, 'POST', `/v1/incidents/${opened.id}/close`, { token: regZJ.token, body: {} }), 409, 'Conflict');
-    const kinds = async (token: string) => ok(await api(n.app, 'GET', '/v1/alerts', { token })).items.map((a: { kind: string }) => a.kind).sort();
+    expectError(
+      await api(n.app, 'POST', `/v1/incidents/${opened.id}/close`, { token: regZJ.token, body: {} }),
+      409,
+      'Conflict',
+    );
+    const kinds = async (token: string) =>
+      ok(await api(n.app, 'GET', '/v1/alerts', { token }))
+        .items.map((a: { kind: string }) => a.kind)
+        .sort();
     expect(await kinds(c.retailer.token)).toEqual(['incident.closed', 'incident.opened']);
     expect(await kinds(importer.token)).toEqual(['incident.closed', 'incident.opened', 'incident.updated']);
 
@@ -153,35 +271,88 @@ eachDialect('incidents', (node) => {
   it('is opened by a regulator or customs from a container or a producer, and closed early only with a reason', async () => {
     const n = node();
     const c = await buildChain(n);
-    const container = (await n.deps.db.selectFrom('lots').select('containerNo').where('id', '=', c.l1.id).executeTakeFirstOrThrow()).containerNo;
-    expectError(await api(n.app, 'POST', '/v1/incidents', { token: c.wholesaler.token, body: { trigger: { kind: 'container', containerNo: container } } }), 403, 'Forbidden');
-    expectError(await api(n.app, 'POST', '/v1/incidents', { token: n.adminToken, body: { trigger: { kind: 'container', containerNo: 'ZZZU0000000' } } }), 404, 'LotNotFound', 'trigger.containerNo');
-    expectError(await api(n.app, 'POST', '/v1/incidents', { token: n.adminToken, body: { trigger: { kind: 'positive_result', sampleId: 'smp_x', lotId: c.l1.id } } }), 400, 'ValidationFailed');
+    const container = (
+      await n.deps.db.selectFrom('lots').select('containerNo').where('id', '=', c.l1.id).executeTakeFirstOrThrow()
+    ).containerNo;
+    expectError(
+      await api(n.app, 'POST', '/v1/incidents', {
+        token: c.wholesaler.token,
+        body: { trigger: { kind: 'container', containerNo: container } },
+      }),
+      403,
+      'Forbidden',
+    );
+    expectError(
+      await api(n.app, 'POST', '/v1/incidents', {
+        token: n.adminToken,
+        body: { trigger: { kind: 'container', containerNo: 'ZZZU0000000' } },
+      }),
+      404,
+      'LotNotFound',
+      'trigger.containerNo',
+    );
+    expectError(
+      await api(n.app, 'POST', '/v1/incidents', {
+        token: n.adminToken,
+        body: { trigger: { kind: 'positive_result', sampleId: 'smp_x', lotId: c.l1.id } },
+      }),
+      400,
+      'ValidationFailed',
+    );
 
-    const byContainer = ok(await api(n.app, 'POST', '/v1/incidents', {
-      token: c.cast.customs.token,
-      body: { trigger: { kind: 'container', containerNo: container }, scope: { sourceLots: false, sameContainer: true, sameProducerDate: false } },
-    })) as Incident;
+    const byContainer = ok(
+      await api(n.app, 'POST', '/v1/incidents', {
+        token: c.cast.customs.token,
+        body: {
+          trigger: { kind: 'container', containerNo: container },
+          scope: { sourceLots: false, sameContainer: true, sameProducerDate: false },
+        },
+      }),
+    ) as Incident;
     expect(new Set(byContainer.lots.map((l) => l.id))).toEqual(new Set([c.l1.id, c.l3.id, c.r.id]));
     expect(byContainer.lots.find((l) => l.id === c.r.id)?.reason).toBe('descendant');
 
     // L2 is not in that container, but the producer and production date tie every lot of the batch together.
-    const byProducer = ok(await api(n.app, 'POST', '/v1/incidents', {
-      token: n.adminToken,
-      body: { trigger: { kind: 'producer', producerId: c.cast.producerId, productionFrom: '2026-08-01', productionTo: '2026-09-30' }, title: '阿根廷猪肉 / Argentine pork' },
-    })) as Incident;
+    const byProducer = ok(
+      await api(n.app, 'POST', '/v1/incidents', {
+        token: n.adminToken,
+        body: {
+          trigger: {
+            kind: 'producer',
+            producerId: c.cast.producerId,
+            productionFrom: '2026-08-01',
+            productionTo: '2026-09-30',
+          },
+          title: '阿根廷猪肉 / Argentine pork',
+        },
+      }),
+    ) as Incident;
     expect(byProducer.number).toBe(byContainer.number + 1);
     expect(new Set(byProducer.lots.map((l) => l.id))).toEqual(new Set([c.l1.id, c.l2.id, c.l3.id, c.r.id]));
     const l1 = ok(await api(n.app, 'GET', `/v1/lots/${c.l1.id}`, { token: n.adminToken }));
     expect(l1.statusReasons.filter((x: { code: string }) => x.code === 'open_incident')).toHaveLength(2);
 
-    expectError(await api(n.app, 'POST', `/v1/incidents/${byContainer.id}/close`, { token: n.adminToken, body: { reason: '  ' } }), 409, 'IncidentOutstanding');
-    const closed = ok(await api(n.app, 'POST', `/v1/incidents/${byContainer.id}/close`, { token: n.adminToken, body: { reason: '经流调排除 / ruled out by investigation' } }));
+    expectError(
+      await api(n.app, 'POST', `/v1/incidents/${byContainer.id}/close`, {
+        token: n.adminToken,
+        body: { reason: '  ' },
+      }),
+      409,
+      'IncidentOutstanding',
+    );
+    const closed = ok(
+      await api(n.app, 'POST', `/v1/incidents/${byContainer.id}/close`, {
+        token: n.adminToken,
+        body: { reason: '经流调排除 / ruled out by investigation' },
+      }),
+    );
     expect(closed).toMatchObject({ status: 'closed', outstanding: { kg: expect.any(Number) } });
     // Still frozen by the other incident.
     const after = ok(await api(n.app, 'GET', `/v1/lots/${c.l1.id}`, { token: n.adminToken }));
     expect(after.status).toBe('red');
-    expect(after.statusReasons.filter((x: { code: string }) => x.code === 'open_incident')).toEqual([{ code: 'open_incident', params: { incidentId: byProducer.id, number: byProducer.number } }]);
+    expect(after.statusReasons.filter((x: { code: string }) => x.code === 'open_incident')).toEqual([
+      { code: 'open_incident', params: { incidentId: byProducer.id, number: byProducer.number } },
+    ]);
     const list = ok(await api(n.app, 'GET', '/v1/incidents?status=open', { token: n.adminToken }));
     expect(list.items.map((i: { id: string }) => i.id)).toEqual([byProducer.id]);
   });

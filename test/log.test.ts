@@ -37,13 +37,21 @@ eachDialect('the verifiable log over HTTP', (node) => {
     const path = `/log/tile/entries/000.p/${size}`;
     expectError(await api(app, 'GET', path), 401, 'Unauthenticated');
     expectError(await api(app, 'GET', path, { token: importer.token }), 403, 'Forbidden');
-    const bundle = await app.inject({ method: 'GET', url: path, headers: { authorization: `Bearer ${auditor.token}` } });
+    const bundle = await app.inject({
+      method: 'GET',
+      url: path,
+      headers: { authorization: `Bearer ${auditor.token}` },
+    });
     expect(bundle.statusCode).toBe(200);
     expect(bundle.headers['content-type']).toBe('application/octet-stream');
     expect(String(bundle.headers['cache-control'])).toContain('immutable');
     const entries = decodeEntryBundle(bundle.rawPayload, size);
     expect(entries).toHaveLength(size);
-    const tile = await app.inject({ method: 'GET', url: `/log/tile/0/000.p/${size}`, headers: { authorization: `Bearer ${auditor.token}` } });
+    const tile = await app.inject({
+      method: 'GET',
+      url: `/log/tile/0/000.p/${size}`,
+      headers: { authorization: `Bearer ${auditor.token}` },
+    });
     expect(tile.statusCode).toBe(200);
     expect(tile.rawPayload.length).toBe(32 * size);
     entries.forEach((e, i) => expect(tile.rawPayload.subarray(32 * i, 32 * i + 32).equals(leafHash(e))).toBe(true));
@@ -56,14 +64,28 @@ eachDialect('the verifiable log over HTTP', (node) => {
       expect(verifyInclusion(leafHash(entries[(i + 1) % size]!), i, size, proof, cp.root)).toBe(false);
     }
     // Entries beyond the checkpoint and non-canonical paths are not served.
-    expect((await app.inject({ method: 'GET', url: `/log/tile/entries/000.p/${size + 1}`, headers: { authorization: `Bearer ${auditor.token}` } })).statusCode).toBe(404);
-    expect((await app.inject({ method: 'GET', url: '/log/tile/0/0', headers: { authorization: `Bearer ${auditor.token}` } })).statusCode).toBe(404);
+    expect(
+      (
+        await app.inject({
+          method: 'GET',
+          url: `/log/tile/entries/000.p/${size + 1}`,
+          headers: { authorization: `Bearer ${auditor.token}` },
+        })
+      ).statusCode,
+    ).toBe(404);
+    expect(
+      (await app.inject({ method: 'GET', url: '/log/tile/0/0', headers: { authorization: `Bearer ${auditor.token}` } }))
+        .statusCode,
+    ).toBe(404);
   });
 
   it('proves consistency between an old and a new checkpoint', async () => {
     const { app, adminToken, checkpoint } = node();
     const old = (await checkpoint()) ?? Number((await api(app, 'GET', '/healthz')).body.logSize);
-    const oldRoot = Buffer.from((await api(app, 'GET', `/log/proofs/inclusion?index=0&size=${old}`)).body.rootHash, 'base64');
+    const oldRoot = Buffer.from(
+      (await api(app, 'GET', `/log/proofs/inclusion?index=0&size=${old}`)).body.rootHash,
+      'base64',
+    );
     for (let i = 0; i < 5; i++) await addParty(app, adminToken, ['retailer']);
     const size = (await checkpoint())!;
     const c = await api(app, 'GET', `/log/proofs/consistency?from=${old}&to=${size}`);
@@ -71,8 +93,18 @@ eachDialect('the verifiable log over HTTP', (node) => {
     const proof = c.body.proof.map((h: string) => Buffer.from(h, 'base64'));
     expect(Buffer.from(c.body.fromRootHash, 'base64').equals(oldRoot)).toBe(true);
     expect(verifyConsistency(old, size, proof, oldRoot, Buffer.from(c.body.toRootHash, 'base64'))).toBe(true);
-    expectError(await api(app, 'GET', `/log/proofs/consistency?from=${size}&to=${size + 10}`), 400, 'ValidationFailed', 'to');
-    expectError(await api(app, 'GET', `/log/proofs/inclusion?index=${size}&size=${size}`), 400, 'ValidationFailed', 'index');
+    expectError(
+      await api(app, 'GET', `/log/proofs/consistency?from=${size}&to=${size + 10}`),
+      400,
+      'ValidationFailed',
+      'to',
+    );
+    expectError(
+      await api(app, 'GET', `/log/proofs/inclusion?index=${size}&size=${size}`),
+      400,
+      'ValidationFailed',
+      'index',
+    );
   });
 
   it('puts every write in the log with its type, party and time, and the record canonical', async () => {
@@ -83,7 +115,11 @@ eachDialect('the verifiable log over HTTP', (node) => {
       body: { country: 'AR', registrationNo: '1234', name: 'Frigorífico Ejemplo S.A.' },
     });
     expect(made.status).toBe(201);
-    const row = await deps.db.selectFrom('logEntries').selectAll().where('idx', '=', made.body.logIndex).executeTakeFirstOrThrow();
+    const row = await deps.db
+      .selectFrom('logEntries')
+      .selectAll()
+      .where('idx', '=', made.body.logIndex)
+      .executeTakeFirstOrThrow();
     const entry = decodeEntry(row.data);
     expect(entry).toMatchObject({ type: 'producer.created', party: p.id, time: node().clock.now() });
     expect(entry.record).toMatchObject({ id: made.body.id, country: 'AR', registrationNo: '1234' });
@@ -97,12 +133,21 @@ eachDialect('the verifiable log over HTTP', (node) => {
     const { app, adminToken, deps } = node();
     const employer = await addParty(app, adminToken, ['cold_store']);
     const idNumber = residentId('19900101', '321');
-    const w = await api(app, 'POST', '/v1/workers', { token: employer.token, body: { name: '张三', role: 'driver', idNumber } });
+    const w = await api(app, 'POST', '/v1/workers', {
+      token: employer.token,
+      body: { name: '张三', role: 'driver', idNumber },
+    });
     expect(w.status).toBe(201);
-    const row = await deps.db.selectFrom('logEntries').selectAll().where('idx', '=', w.body.logIndex).executeTakeFirstOrThrow();
+    const row = await deps.db
+      .selectFrom('logEntries')
+      .selectAll()
+      .where('idx', '=', w.body.logIndex)
+      .executeTakeFirstOrThrow();
     const text = Buffer.from(row.data).toString('utf8');
     expect(text).not.toContain(idNumber);
     expect(text).not.toContain(idNumber.slice(6, 14));
-    expect(decodeEntry(row.data).record).toMatchObject({ idNumber: { commitment: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    expect(decodeEntry(row.data).record).toMatchObject({
+      idNumber: { commitment: expect.stringMatching(/^[0-9a-f]{64}$/) },
+    });
   });
 });

@@ -100,7 +100,14 @@ eachDialect('master data', (node) => {
   describe('locations', () => {
     it('creates, reads and updates a location', async () => {
       const { app, clock } = node();
-      const body = { filingNo: `豫冷备-${next()}`, name: '  郑州一号冷库 ', address: '郑州市经开区第八大街1号', region: HENAN, kind: 'cold_store', tempClass: 'frozen' };
+      const body = {
+        filingNo: `豫冷备-${next()}`,
+        name: '  郑州一号冷库 ',
+        address: '郑州市经开区第八大街1号',
+        region: HENAN,
+        kind: 'cold_store',
+        tempClass: 'frozen',
+      };
       const made = await write(app, 'POST', '/v1/locations', { token: cold.token, body });
       expect(made).toMatchObject({ ...body, name: '郑州一号冷库', ownerPartyId: cold.id });
       expect(made.id).toMatch(/^loc_/);
@@ -109,12 +116,24 @@ eachDialect('master data', (node) => {
       expect(got).toEqual(made);
 
       clock.advance(60_000);
-      const changed = await write(app, 'PATCH', `/v1/locations/${made.id}`, { token: cold.token, body: { tempClass: 'chilled', name: '郑州二号冷库' } });
-      expect(changed).toMatchObject({ id: made.id, tempClass: 'chilled', name: '郑州二号冷库', filingNo: body.filingNo, createdAt: made.createdAt });
+      const changed = await write(app, 'PATCH', `/v1/locations/${made.id}`, {
+        token: cold.token,
+        body: { tempClass: 'chilled', name: '郑州二号冷库' },
+      });
+      expect(changed).toMatchObject({
+        id: made.id,
+        tempClass: 'chilled',
+        name: '郑州二号冷库',
+        filingNo: body.filingNo,
+        createdAt: made.createdAt,
+      });
       expect(changed.updatedAt).toBe(iso(clock.now()));
       expect(await read(app, cold.token, `/v1/locations/${made.id}`)).toEqual(changed);
       // A regulator of the region may correct it too.
-      const fixed = await write(app, 'PATCH', `/v1/locations/${made.id}`, { token: henan.token, body: { address: '郑州市经开区第九大街2号' } });
+      const fixed = await write(app, 'PATCH', `/v1/locations/${made.id}`, {
+        token: henan.token,
+        body: { address: '郑州市经开区第九大街2号' },
+      });
       expect(fixed.ownerPartyId).toBe(cold.id);
     });
 
@@ -139,20 +158,57 @@ eachDialect('master data', (node) => {
       }
       const where = (f: (l: Item) => boolean) => made.filter(f).map((l) => l.id);
       const base = `/v1/locations?ownerPartyId=${owner.id}`;
-      await expectPaged(app, adminToken, base, where(() => true));
-      await expectPaged(app, owner.token, '/v1/locations', where(() => true));
-      await expectPaged(app, adminToken, `${base}&region=${JIANGSU}`, where((l) => l.region === JIANGSU));
-      await expectPaged(app, adminToken, `${base}&kind=cold_store`, where((l) => l.kind === 'cold_store'));
-      await expectPaged(app, adminToken, `${base}&tempClass=frozen`, where((l) => l.tempClass === 'frozen'));
-      await expectPaged(app, adminToken, `${base}&region=${HENAN}&tempClass=chilled`, where((l) => l.region === HENAN && l.tempClass === 'chilled'));
-      await expectPaged(app, adminToken, `/v1/locations?filingNo=${encodeURIComponent(made[3]!.filingNo)}`, [made[3]!.id]);
+      await expectPaged(
+        app,
+        adminToken,
+        base,
+        where(() => true),
+      );
+      await expectPaged(
+        app,
+        owner.token,
+        '/v1/locations',
+        where(() => true),
+      );
+      await expectPaged(
+        app,
+        adminToken,
+        `${base}&region=${JIANGSU}`,
+        where((l) => l.region === JIANGSU),
+      );
+      await expectPaged(
+        app,
+        adminToken,
+        `${base}&kind=cold_store`,
+        where((l) => l.kind === 'cold_store'),
+      );
+      await expectPaged(
+        app,
+        adminToken,
+        `${base}&tempClass=frozen`,
+        where((l) => l.tempClass === 'frozen'),
+      );
+      await expectPaged(
+        app,
+        adminToken,
+        `${base}&region=${HENAN}&tempClass=chilled`,
+        where((l) => l.region === HENAN && l.tempClass === 'chilled'),
+      );
+      await expectPaged(app, adminToken, `/v1/locations?filingNo=${encodeURIComponent(made[3]!.filingNo)}`, [
+        made[3]!.id,
+      ]);
       await expectPaged(app, adminToken, `${base}&kind=kitchen`, []);
       // The default page holds them all; a page of one has a cursor to the next.
       expect((await read(app, owner.token, '/v1/locations')).items).toHaveLength(5);
       const one = await read(app, owner.token, '/v1/locations?limit=1');
       expect(one.nextCursor).toBeTypeOf('string');
       // The Henan regulator sees the owner's Henan locations only.
-      await expectPaged(app, henan.token, base, where((l) => l.region === HENAN));
+      await expectPaged(
+        app,
+        henan.token,
+        base,
+        where((l) => l.region === HENAN),
+      );
     });
   });
 
@@ -160,13 +216,22 @@ eachDialect('master data', (node) => {
     it('creates, reads and updates a vehicle, normalising its plate', async () => {
       const { app } = node();
       const n = next();
-      const made = await write(app, 'POST', '/v1/vehicles', { token: carrier.token, body: { plate: `豫a·${n}`, refrigerated: true } });
+      const made = await write(app, 'POST', '/v1/vehicles', {
+        token: carrier.token,
+        body: { plate: `豫a·${n}`, refrigerated: true },
+      });
       expect(made).toMatchObject({ plate: `豫A${n}`, carrierPartyId: carrier.id, refrigerated: true, region: HENAN });
       expect(made.id).toMatch(/^veh_/);
       expect(await read(app, carrier.token, `/v1/vehicles/${made.id}`)).toEqual(made);
-      const changed = await write(app, 'PATCH', `/v1/vehicles/${made.id}`, { token: carrier.token, body: { refrigerated: false } });
+      const changed = await write(app, 'PATCH', `/v1/vehicles/${made.id}`, {
+        token: carrier.token,
+        body: { refrigerated: false },
+      });
       expect(changed).toMatchObject({ plate: `豫A${n}`, refrigerated: false });
-      const replated = await write(app, 'PATCH', `/v1/vehicles/${made.id}`, { token: carrier.token, body: { plate: `豫AD${n.slice(1)}1` } });
+      const replated = await write(app, 'PATCH', `/v1/vehicles/${made.id}`, {
+        token: carrier.token,
+        body: { plate: `豫AD${n.slice(1)}1` },
+      });
       expect(replated).toMatchObject({ plate: `豫AD${n.slice(1)}1`, refrigerated: false });
       expect(await read(app, carrier.token, `/v1/vehicles/${made.id}`)).toEqual(replated);
     });
@@ -183,13 +248,38 @@ eachDialect('master data', (node) => {
         [js, '苏A', true],
         [js, '苏B', false],
       ] as const) {
-        made.push(await write(app, 'POST', '/v1/vehicles', { token: adminToken, body: { carrierPartyId: c.id, plate: `${prefix}${next()}`, refrigerated } }));
+        made.push(
+          await write(app, 'POST', '/v1/vehicles', {
+            token: adminToken,
+            body: { carrierPartyId: c.id, plate: `${prefix}${next()}`, refrigerated },
+          }),
+        );
       }
       const where = (f: (v: Item) => boolean) => made.filter(f).map((v) => v.id);
-      await expectPaged(app, adminToken, `/v1/vehicles?carrierPartyId=${hn.id}`, where((v) => v.carrierPartyId === hn.id));
-      await expectPaged(app, hn.token, '/v1/vehicles', where((v) => v.carrierPartyId === hn.id));
-      await expectPaged(app, adminToken, `/v1/vehicles?carrierPartyId=${hn.id}&refrigerated=true`, where((v) => v.carrierPartyId === hn.id && v.refrigerated));
-      await expectPaged(app, adminToken, `/v1/vehicles?carrierPartyId=${js.id}&refrigerated=false`, where((v) => v.carrierPartyId === js.id && !v.refrigerated));
+      await expectPaged(
+        app,
+        adminToken,
+        `/v1/vehicles?carrierPartyId=${hn.id}`,
+        where((v) => v.carrierPartyId === hn.id),
+      );
+      await expectPaged(
+        app,
+        hn.token,
+        '/v1/vehicles',
+        where((v) => v.carrierPartyId === hn.id),
+      );
+      await expectPaged(
+        app,
+        adminToken,
+        `/v1/vehicles?carrierPartyId=${hn.id}&refrigerated=true`,
+        where((v) => v.carrierPartyId === hn.id && v.refrigerated),
+      );
+      await expectPaged(
+        app,
+        adminToken,
+        `/v1/vehicles?carrierPartyId=${js.id}&refrigerated=false`,
+        where((v) => v.carrierPartyId === js.id && !v.refrigerated),
+      );
       const inJiangsu = await pages(app, adminToken, `/v1/vehicles?region=${JIANGSU}`, 2);
       expect(ids(inJiangsu.flat()).sort()).toEqual(where((v) => v.region === JIANGSU).sort());
       const spelled = encodeURIComponent(`${made[1]!.plate.slice(0, 2)} ${made[1]!.plate.slice(2)}`.toLowerCase());
@@ -206,15 +296,28 @@ eachDialect('master data', (node) => {
       const { app, adminToken } = node();
       const made = await write(app, 'POST', '/v1/producers', {
         token: customs.token,
-        body: { country: 'br', registrationNo: ` SIF ${next()} `, name: ' Frigorífico Exemplo ', nameZh: '巴西样例肉联厂' },
+        body: {
+          country: 'br',
+          registrationNo: ` SIF ${next()} `,
+          name: ' Frigorífico Exemplo ',
+          nameZh: '巴西样例肉联厂',
+        },
       });
       expect(made).toMatchObject({ country: 'BR', name: 'Frigorífico Exemplo', nameZh: '巴西样例肉联厂' });
       expect(made.registrationNo).toMatch(/^SIF \d+$/);
       expect(made.id).toMatch(/^pro_/);
       const retailer = await addParty(app, adminToken, ['retailer'], JIANGSU);
       expect(await read(app, retailer.token, `/v1/producers/${made.id}`)).toEqual(made);
-      const changed = await write(app, 'PATCH', `/v1/producers/${made.id}`, { token: customs.token, body: { nameZh: null, name: 'Frigorífico Novo' } });
-      expect(changed).toMatchObject({ country: 'BR', registrationNo: made.registrationNo, name: 'Frigorífico Novo', nameZh: null });
+      const changed = await write(app, 'PATCH', `/v1/producers/${made.id}`, {
+        token: customs.token,
+        body: { nameZh: null, name: 'Frigorífico Novo' },
+      });
+      expect(changed).toMatchObject({
+        country: 'BR',
+        registrationNo: made.registrationNo,
+        name: 'Frigorífico Novo',
+        nameZh: null,
+      });
       expect(await read(app, retailer.token, `/v1/producers/${made.id}`)).toEqual(changed);
     });
 
@@ -222,11 +325,26 @@ eachDialect('master data', (node) => {
       const { app } = node();
       const made: Item[] = [];
       for (const country of ['UY', 'UY', 'UY', 'PY', 'PY']) {
-        made.push(await write(app, 'POST', '/v1/producers', { token: customs.token, body: { country, registrationNo: `N-${next()}`, name: `Estab ${country}` } }));
+        made.push(
+          await write(app, 'POST', '/v1/producers', {
+            token: customs.token,
+            body: { country, registrationNo: `N-${next()}`, name: `Estab ${country}` },
+          }),
+        );
       }
       const where = (f: (p: Item) => boolean) => made.filter(f).map((p) => p.id);
-      await expectPaged(app, customs.token, '/v1/producers?country=UY', where((p) => p.country === 'UY'));
-      await expectPaged(app, carrier.token, '/v1/producers?country=py', where((p) => p.country === 'PY'));
+      await expectPaged(
+        app,
+        customs.token,
+        '/v1/producers?country=UY',
+        where((p) => p.country === 'UY'),
+      );
+      await expectPaged(
+        app,
+        carrier.token,
+        '/v1/producers?country=py',
+        where((p) => p.country === 'PY'),
+      );
       await expectPaged(app, customs.token, `/v1/producers?registrationNo=${made[4]!.registrationNo}`, [made[4]!.id]);
       await expectPaged(app, customs.token, `/v1/producers?country=UY&registrationNo=${made[4]!.registrationNo}`, []);
       const all = (await pages(app, customs.token, '/v1/producers', 3)).flat();
@@ -248,21 +366,49 @@ eachDialect('master data', (node) => {
         [js, 'sales'],
         [js, 'warehouse_handler'],
       ] as const) {
-        made.push(await write(app, 'POST', '/v1/workers', { token: emp.token, body: { name: ` 工人${next()} `, role, idNumber: residentId() } }));
+        made.push(
+          await write(app, 'POST', '/v1/workers', {
+            token: emp.token,
+            body: { name: ` 工人${next()} `, role, idNumber: residentId() },
+          }),
+        );
       }
       expect(made[0]).toMatchObject({ employerPartyId: hn.id, role: 'port_handler', idNumber: { erased: false } });
       expect(made[0]!.name).toMatch(/^工人\d+$/);
       expect(made[0]!.id).toMatch(/^wkr_/);
       expect(await read(app, hn.token, `/v1/workers/${made[0]!.id}`)).toEqual(made[0]);
 
-      const changed = await write(app, 'PATCH', `/v1/workers/${made[1]!.id}`, { token: hn.token, body: { role: 'warehouse_handler', name: '赵六' } });
-      expect(changed).toMatchObject({ id: made[1]!.id, role: 'warehouse_handler', name: '赵六', idNumber: made[1]!.idNumber });
+      const changed = await write(app, 'PATCH', `/v1/workers/${made[1]!.id}`, {
+        token: hn.token,
+        body: { role: 'warehouse_handler', name: '赵六' },
+      });
+      expect(changed).toMatchObject({
+        id: made[1]!.id,
+        role: 'warehouse_handler',
+        name: '赵六',
+        idNumber: made[1]!.idNumber,
+      });
       made[1] = changed;
 
       const where = (f: (w: Item) => boolean) => made.filter(f).map((w) => w.id);
-      await expectPaged(app, adminToken, `/v1/workers?employerPartyId=${hn.id}`, where((w) => w.employerPartyId === hn.id));
-      await expectPaged(app, js.token, '/v1/workers', where((w) => w.employerPartyId === js.id));
-      await expectPaged(app, adminToken, `/v1/workers?employerPartyId=${js.id}&role=sales`, where((w) => w.employerPartyId === js.id && w.role === 'sales'));
+      await expectPaged(
+        app,
+        adminToken,
+        `/v1/workers?employerPartyId=${hn.id}`,
+        where((w) => w.employerPartyId === hn.id),
+      );
+      await expectPaged(
+        app,
+        js.token,
+        '/v1/workers',
+        where((w) => w.employerPartyId === js.id),
+      );
+      await expectPaged(
+        app,
+        adminToken,
+        `/v1/workers?employerPartyId=${js.id}&role=sales`,
+        where((w) => w.employerPartyId === js.id && w.role === 'sales'),
+      );
       await expectPaged(app, hn.token, '/v1/workers?role=warehouse_handler', [made[1]!.id]);
       const jsAll = (await pages(app, adminToken, `/v1/workers?region=${JIANGSU}`, 2)).flat();
       expect(ids(jsAll)).toEqual(expect.arrayContaining(where((w) => w.employerPartyId === js.id)));
@@ -278,13 +424,22 @@ eachDialect('master data', (node) => {
         body: { name: '钱七', role: 'driver', idNumber: first },
         headers: { 'idempotency-key': `worker-${next()}` },
       });
-      expect(made.idNumber).toEqual({ masked: `${first.slice(0, 3)}${'*'.repeat(11)}${first.slice(-4)}`, erased: false });
+      expect(made.idNumber).toEqual({
+        masked: `${first.slice(0, 3)}${'*'.repeat(11)}${first.slice(-4)}`,
+        erased: false,
+      });
       await read(app, cold.token, `/v1/workers/${made.id}`);
       await read(app, cold.token, '/v1/workers?limit=500');
       await read(app, henan.token, `/v1/workers/${made.id}`);
-      await write(app, 'POST', `/v1/workers/${made.id}/tests`, { token: cold.token, body: { sampledAt: iso(node().clock.now()), result: 'negative', institution: 'CDC' } });
+      await write(app, 'POST', `/v1/workers/${made.id}/tests`, {
+        token: cold.token,
+        body: { sampledAt: iso(node().clock.now()), result: 'negative', institution: 'CDC' },
+      });
       await read(app, cold.token, `/v1/workers/${made.id}/tests`);
-      const renumbered = await write(app, 'PATCH', `/v1/workers/${made.id}`, { token: cold.token, body: { idNumber: second } });
+      const renumbered = await write(app, 'PATCH', `/v1/workers/${made.id}`, {
+        token: cold.token,
+        body: { idNumber: second },
+      });
       expect(renumbered.idNumber.masked).toBe(`${second.slice(0, 3)}${'*'.repeat(11)}${second.slice(-4)}`);
 
       for (const body of responses) {
@@ -303,8 +458,16 @@ eachDialect('master data', (node) => {
       for (const r of idempotent) expect(r.body).not.toContain(first);
 
       // What the log holds instead: the salted commitment of the number and the ref of its erasable row.
-      const worker = await deps.db.selectFrom('workers').selectAll().where('id', '=', made.id).executeTakeFirstOrThrow();
-      const pd = await deps.db.selectFrom('personalData').selectAll().where('id', '=', worker.personalRef).executeTakeFirstOrThrow();
+      const worker = await deps.db
+        .selectFrom('workers')
+        .selectAll()
+        .where('id', '=', made.id)
+        .executeTakeFirstOrThrow();
+      const pd = await deps.db
+        .selectFrom('personalData')
+        .selectAll()
+        .where('id', '=', worker.personalRef)
+        .executeTakeFirstOrThrow();
       expect(pd.value).toBe(second);
       expect(commitmentOf(pd.salt!, second)).toBe(pd.commitment);
       expect(worker.idCommitment).toBe(pd.commitment);
@@ -318,53 +481,98 @@ eachDialect('master data', (node) => {
   });
 
   describe('worker eligibility', () => {
-    async function workerWithTest(app: FastifyInstance, employer: Party, role: string, result = 'negative'): Promise<string> {
-      const w = await write(app, 'POST', '/v1/workers', { token: employer.token, body: { name: `工人${next()}`, role, idNumber: residentId() } });
+    async function workerWithTest(
+      app: FastifyInstance,
+      employer: Party,
+      role: string,
+      result = 'negative',
+    ): Promise<string> {
+      const w = await write(app, 'POST', '/v1/workers', {
+        token: employer.token,
+        body: { name: `工人${next()}`, role, idNumber: residentId() },
+      });
       await write(app, 'POST', `/v1/workers/${w.id}/tests`, {
         token: employer.token,
         body: { sampledAt: iso(node().clock.now()), result, institution: '郑州市第一人民医院' },
       });
       return w.id;
     }
-    const eligibility = async (app: FastifyInstance, token: string, id: string) => (await read(app, token, `/v1/workers/${id}`)).eligibility;
+    const eligibility = async (app: FastifyInstance, token: string, id: string) =>
+      (await read(app, token, `/v1/workers/${id}`)).eligibility;
 
     it('needs a worker’s latest test to be negative and recent enough for the role', async () => {
       const { app, clock } = node();
       const start = clock.now();
       const port = await workerWithTest(app, cold, 'port_handler');
       const sales = await workerWithTest(app, cold, 'sales');
-      const untested = await write(app, 'POST', '/v1/workers', { token: cold.token, body: { name: '孙八', role: 'driver', idNumber: residentId() } });
+      const untested = await write(app, 'POST', '/v1/workers', {
+        token: cold.token,
+        body: { name: '孙八', role: 'driver', idNumber: residentId() },
+      });
       expect(untested.eligibility).toMatchObject({ eligible: false, reason: 'no_test', latestTestAt: null });
-      expect(await eligibility(app, cold.token, port)).toEqual({ eligible: true, reason: 'ok', validUntil: iso(start + 48 * HOUR), latestTestAt: iso(start) });
+      expect(await eligibility(app, cold.token, port)).toEqual({
+        eligible: true,
+        reason: 'ok',
+        validUntil: iso(start + 48 * HOUR),
+        latestTestAt: iso(start),
+      });
 
       clock.advance(47 * HOUR);
       expect(await eligibility(app, cold.token, port)).toMatchObject({ eligible: true, reason: 'ok' });
       clock.advance(2 * HOUR);
-      expect(await eligibility(app, cold.token, port)).toMatchObject({ eligible: false, reason: 'expired', validUntil: iso(start + 48 * HOUR) });
+      expect(await eligibility(app, cold.token, port)).toMatchObject({
+        eligible: false,
+        reason: 'expired',
+        validUntil: iso(start + 48 * HOUR),
+      });
       // The same test still covers a sales worker, for 7 days.
-      expect(await eligibility(app, cold.token, sales)).toMatchObject({ eligible: true, reason: 'ok', validUntil: iso(start + 168 * HOUR) });
+      expect(await eligibility(app, cold.token, sales)).toMatchObject({
+        eligible: true,
+        reason: 'ok',
+        validUntil: iso(start + 168 * HOUR),
+      });
       clock.advance(167 * HOUR - 49 * HOUR);
       expect(await eligibility(app, cold.token, sales)).toMatchObject({ eligible: true, reason: 'ok' });
       clock.advance(2 * HOUR);
       expect(await eligibility(app, cold.token, sales)).toMatchObject({ eligible: false, reason: 'expired' });
       // A new negative test makes the port handler eligible again.
-      await write(app, 'POST', `/v1/workers/${port}/tests`, { token: cold.token, body: { sampledAt: iso(clock.now() - HOUR), result: 'negative', institution: 'CDC' } });
-      expect(await eligibility(app, cold.token, port)).toMatchObject({ eligible: true, reason: 'ok', latestTestAt: iso(clock.now() - HOUR) });
+      await write(app, 'POST', `/v1/workers/${port}/tests`, {
+        token: cold.token,
+        body: { sampledAt: iso(clock.now() - HOUR), result: 'negative', institution: 'CDC' },
+      });
+      expect(await eligibility(app, cold.token, port)).toMatchObject({
+        eligible: true,
+        reason: 'ok',
+        latestTestAt: iso(clock.now() - HOUR),
+      });
     });
 
     it('makes a worker whose latest test is positive ineligible, until a later negative one', async () => {
       const { app, clock } = node();
       const w = await workerWithTest(app, cold, 'sales');
       clock.advance(HOUR);
-      await write(app, 'POST', `/v1/workers/${w}/tests`, { token: cold.token, body: { sampledAt: iso(clock.now()), result: 'positive', institution: 'CDC' } });
-      expect(await eligibility(app, cold.token, w)).toMatchObject({ eligible: false, reason: 'latest_positive', latestTestAt: iso(clock.now()) });
+      await write(app, 'POST', `/v1/workers/${w}/tests`, {
+        token: cold.token,
+        body: { sampledAt: iso(clock.now()), result: 'positive', institution: 'CDC' },
+      });
+      expect(await eligibility(app, cold.token, w)).toMatchObject({
+        eligible: false,
+        reason: 'latest_positive',
+        latestTestAt: iso(clock.now()),
+      });
       // An older negative result entered late does not clear it.
-      await write(app, 'POST', `/v1/workers/${w}/tests`, { token: cold.token, body: { sampledAt: iso(clock.now() - 30 * 60_000), result: 'negative', institution: 'CDC' } });
+      await write(app, 'POST', `/v1/workers/${w}/tests`, {
+        token: cold.token,
+        body: { sampledAt: iso(clock.now() - 30 * 60_000), result: 'negative', institution: 'CDC' },
+      });
       expect(await eligibility(app, cold.token, w)).toMatchObject({ eligible: false, reason: 'latest_positive' });
       const tests = await read(app, cold.token, `/v1/workers/${w}/tests`);
       expect(tests.items.map((t: { result: string }) => t.result)).toEqual(['positive', 'negative', 'negative']);
       clock.advance(24 * HOUR);
-      await write(app, 'POST', `/v1/workers/${w}/tests`, { token: cold.token, body: { sampledAt: iso(clock.now()), result: 'negative', institution: 'CDC' } });
+      await write(app, 'POST', `/v1/workers/${w}/tests`, {
+        token: cold.token,
+        body: { sampledAt: iso(clock.now()), result: 'negative', institution: 'CDC' },
+      });
       expect(await eligibility(app, cold.token, w)).toMatchObject({ eligible: true, reason: 'ok' });
     });
 
@@ -374,46 +582,90 @@ eachDialect('master data', (node) => {
       const gd = await addParty(app, adminToken, ['cold_store'], GUANGDONG);
       const js = await addParty(app, adminToken, ['cold_store'], JIANGSU);
       const gdPort = await workerWithTest(app, gd, 'port_handler');
-      const gdSales = await write(app, 'POST', '/v1/workers', { token: gd.token, body: { name: '周九', role: 'sales', idNumber: residentId() } });
+      const gdSales = await write(app, 'POST', '/v1/workers', {
+        token: gd.token,
+        body: { name: '周九', role: 'sales', idNumber: residentId() },
+      });
       const jsPort = await workerWithTest(app, js, 'port_handler');
-      const rule = (overrides: Record<string, number | null>) => ({ maxAgeHours: { ...DEFAULT_ELIGIBILITY_RULE.maxAgeHours, ...overrides } });
+      const rule = (overrides: Record<string, number | null>) => ({
+        maxAgeHours: { ...DEFAULT_ELIGIBILITY_RULE.maxAgeHours, ...overrides },
+      });
 
-      expect(await read(app, gd.token, '/v1/settings/worker-eligibility')).toEqual({ region: GUANGDONG, rule: DEFAULT_ELIGIBILITY_RULE });
+      expect(await read(app, gd.token, '/v1/settings/worker-eligibility')).toEqual({
+        region: GUANGDONG,
+        rule: DEFAULT_ELIGIBILITY_RULE,
+      });
       clock.advance(25 * HOUR);
       expect((await eligibility(app, gd.token, gdPort)).eligible).toBe(true);
 
-      const set = await write(app, 'PUT', '/v1/settings/worker-eligibility', { token: gdRegulator.token, body: { region: GUANGDONG, rule: rule({ port_handler: 24, sales: null }) } });
+      const set = await write(app, 'PUT', '/v1/settings/worker-eligibility', {
+        token: gdRegulator.token,
+        body: { region: GUANGDONG, rule: rule({ port_handler: 24, sales: null }) },
+      });
       expect(set).toMatchObject({ region: GUANGDONG, rule: rule({ port_handler: 24, sales: null }) });
-      expect(await read(app, gd.token, '/v1/settings/worker-eligibility')).toEqual({ region: GUANGDONG, rule: rule({ port_handler: 24, sales: null }) });
+      expect(await read(app, gd.token, '/v1/settings/worker-eligibility')).toEqual({
+        region: GUANGDONG,
+        rule: rule({ port_handler: 24, sales: null }),
+      });
       expect(await eligibility(app, gd.token, gdPort)).toMatchObject({ eligible: false, reason: 'expired' });
       expect(await eligibility(app, gd.token, gdSales.id)).toMatchObject({ eligible: true, reason: 'not_required' });
       // Jiangsu keeps the default.
       expect(await eligibility(app, js.token, jsPort)).toMatchObject({ eligible: true, reason: 'ok' });
-      expect(await read(app, js.token, `/v1/settings/worker-eligibility?region=${GUANGDONG}`)).toMatchObject({ rule: rule({ port_handler: 24, sales: null }) });
+      expect(await read(app, js.token, `/v1/settings/worker-eligibility?region=${GUANGDONG}`)).toMatchObject({
+        rule: rule({ port_handler: 24, sales: null }),
+      });
 
       // The national rule governs every region without one of its own.
-      await write(app, 'PUT', '/v1/settings/worker-eligibility', { token: adminToken, body: { rule: rule({ port_handler: 12 }) } });
+      await write(app, 'PUT', '/v1/settings/worker-eligibility', {
+        token: adminToken,
+        body: { rule: rule({ port_handler: 12 }) },
+      });
       expect(await eligibility(app, js.token, jsPort)).toMatchObject({ eligible: false, reason: 'expired' });
-      expect(await read(app, js.token, '/v1/settings/worker-eligibility')).toEqual({ region: JIANGSU, rule: rule({ port_handler: 12 }) });
-      expect(await read(app, gd.token, '/v1/settings/worker-eligibility')).toMatchObject({ rule: rule({ port_handler: 24, sales: null }) });
+      expect(await read(app, js.token, '/v1/settings/worker-eligibility')).toEqual({
+        region: JIANGSU,
+        rule: rule({ port_handler: 12 }),
+      });
+      expect(await read(app, gd.token, '/v1/settings/worker-eligibility')).toMatchObject({
+        rule: rule({ port_handler: 24, sales: null }),
+      });
       // The national level may also set a region's rule.
-      await write(app, 'PUT', '/v1/settings/worker-eligibility', { token: adminToken, body: { region: JIANGSU, rule: rule({ port_handler: 72 }) } });
+      await write(app, 'PUT', '/v1/settings/worker-eligibility', {
+        token: adminToken,
+        body: { region: JIANGSU, rule: rule({ port_handler: 72 }) },
+      });
       expect(await eligibility(app, js.token, jsPort)).toMatchObject({ eligible: true, reason: 'ok' });
       // A provincial regulator sets neither the national rule nor another region's.
-      expectError(await call(app, 'PUT', '/v1/settings/worker-eligibility', { token: gdRegulator.token, body: { rule: rule({}) } }), 403, 'Forbidden', 'region');
       expectError(
-        await call(app, 'PUT', '/v1/settings/worker-eligibility', { token: gdRegulator.token, body: { region: JIANGSU, rule: rule({}) } }),
+        await call(app, 'PUT', '/v1/settings/worker-eligibility', {
+          token: gdRegulator.token,
+          body: { rule: rule({}) },
+        }),
         403,
         'Forbidden',
         'region',
       );
       expectError(
-        await call(app, 'PUT', '/v1/settings/worker-eligibility', { token: adminToken, body: { rule: rule({ port_handler: 721 }) } }),
+        await call(app, 'PUT', '/v1/settings/worker-eligibility', {
+          token: gdRegulator.token,
+          body: { region: JIANGSU, rule: rule({}) },
+        }),
+        403,
+        'Forbidden',
+        'region',
+      );
+      expectError(
+        await call(app, 'PUT', '/v1/settings/worker-eligibility', {
+          token: adminToken,
+          body: { rule: rule({ port_handler: 721 }) },
+        }),
         400,
         'ValidationFailed',
         'rule.maxAgeHours.port_handler',
       );
-      await write(app, 'PUT', '/v1/settings/worker-eligibility', { token: adminToken, body: { rule: DEFAULT_ELIGIBILITY_RULE } });
+      await write(app, 'PUT', '/v1/settings/worker-eligibility', {
+        token: adminToken,
+        body: { rule: DEFAULT_ELIGIBILITY_RULE },
+      });
     });
   });
 
@@ -421,21 +673,44 @@ eachDialect('master data', (node) => {
     it('erases a worker’s ID number on a regulator’s request and leaves the log as it was', async () => {
       const { app, deps } = node();
       const idNumber = residentId('19881111', '456');
-      const w = await write(app, 'POST', '/v1/workers', { token: cold.token, body: { name: '吴十', role: 'sales', idNumber } });
-      const { personalRef } = await deps.db.selectFrom('workers').select('personalRef').where('id', '=', w.id).executeTakeFirstOrThrow();
+      const w = await write(app, 'POST', '/v1/workers', {
+        token: cold.token,
+        body: { name: '吴十', role: 'sales', idNumber },
+      });
+      const { personalRef } = await deps.db
+        .selectFrom('workers')
+        .select('personalRef')
+        .where('id', '=', w.id)
+        .executeTakeFirstOrThrow();
       const before = await deps.db.selectFrom('logEntries').selectAll().orderBy('idx').execute();
 
-      expectError(await call(app, 'POST', `/v1/personal-data/${personalRef}/erasure`, { token: cold.token, body: { reason: '自己删' } }), 403, 'Forbidden');
-      const erased = await write(app, 'POST', `/v1/personal-data/${personalRef}/erasure`, { token: henan.token, body: { reason: '本人依《个人信息保护法》第四十七条申请删除' } });
+      expectError(
+        await call(app, 'POST', `/v1/personal-data/${personalRef}/erasure`, {
+          token: cold.token,
+          body: { reason: '自己删' },
+        }),
+        403,
+        'Forbidden',
+      );
+      const erased = await write(app, 'POST', `/v1/personal-data/${personalRef}/erasure`, {
+        token: henan.token,
+        body: { reason: '本人依《个人信息保护法》第四十七条申请删除' },
+      });
       expect(erased).toMatchObject({ ref: personalRef, erasedAt: iso(node().clock.now()) });
 
       const shown = await read(app, cold.token, `/v1/workers/${w.id}`);
       expect(shown.idNumber).toEqual({ masked: null, erased: true });
       expect(shown).toMatchObject({ id: w.id, name: '吴十', role: 'sales', logIndex: w.logIndex });
-      const listed = (await read(app, cold.token, '/v1/workers?role=sales&limit=500')).items.find((x: Item) => x.id === w.id);
+      const listed = (await read(app, cold.token, '/v1/workers?role=sales&limit=500')).items.find(
+        (x: Item) => x.id === w.id,
+      );
       expect(listed.idNumber).toEqual({ masked: null, erased: true });
 
-      const pd = await deps.db.selectFrom('personalData').selectAll().where('id', '=', personalRef).executeTakeFirstOrThrow();
+      const pd = await deps.db
+        .selectFrom('personalData')
+        .selectAll()
+        .where('id', '=', personalRef)
+        .executeTakeFirstOrThrow();
       expect(pd).toMatchObject({ value: null, salt: null, masked: null, erasedAt: node().clock.now() });
       expect(pd.commitment).toMatch(/^[0-9a-f]{64}$/);
 
@@ -448,11 +723,18 @@ eachDialect('master data', (node) => {
         expect(Buffer.from(after[i]!.leafHash).equals(Buffer.from(before[i]!.leafHash))).toBe(true);
       }
       const entry = JSON.parse(Buffer.from(after.at(-1)!.data).toString('utf8'));
-      expect(entry).toMatchObject({ type: 'personal.erased', party: henan.id, record: { ref: personalRef, commitment: pd.commitment } });
+      expect(entry).toMatchObject({
+        type: 'personal.erased',
+        party: henan.id,
+        record: { ref: personalRef, commitment: pd.commitment },
+      });
       expect(Buffer.from(after.at(-1)!.data).toString('utf8')).not.toContain(idNumber);
 
       // Erasing again changes nothing and writes nothing.
-      const again = await call(app, 'POST', `/v1/personal-data/${personalRef}/erasure`, { token: henan.token, body: { reason: '重复' } });
+      const again = await call(app, 'POST', `/v1/personal-data/${personalRef}/erasure`, {
+        token: henan.token,
+        body: { reason: '重复' },
+      });
       expect(again.status).toBe(200);
       expect(again.body).toMatchObject({ ref: personalRef, erasedAt: erased.erasedAt, logIndex: null });
       expect(await deps.db.selectFrom('logEntries').select('idx').execute()).toHaveLength(after.length);

@@ -14,7 +14,17 @@ eachDialect('HTTP surface', (node) => {
     const r = await api(node().app, 'GET', '/openapi.json');
     expect(r.status).toBe(200);
     expect(r.body.openapi).toBe('3.1.0');
-    for (const path of ['/v1/parties', '/v1/parties/{id}', '/v1/locations', '/v1/vehicles', '/v1/workers', '/v1/workers/{id}/tests', '/v1/producers', '/log/checkpoint', '/log/proofs/inclusion']) {
+    for (const path of [
+      '/v1/parties',
+      '/v1/parties/{id}',
+      '/v1/locations',
+      '/v1/vehicles',
+      '/v1/workers',
+      '/v1/workers/{id}/tests',
+      '/v1/producers',
+      '/log/checkpoint',
+      '/log/proofs/inclusion',
+    ]) {
       expect(Object.keys(r.body.paths)).toContain(path);
     }
     const create = r.body.paths['/v1/parties'].post;

@@ -7,7 +7,12 @@ eachDialect('parties and tokens', (node) => {
     const { app, adminToken } = node();
     const made = await api(app, 'POST', '/v1/parties', {
       token: adminToken,
-      body: { uscc: uscc(), name: { zh: '郑州冷链有限公司', en: 'Zhengzhou Cold Chain Co.' }, roles: ['cold_store', 'wholesaler'], region: '410000' },
+      body: {
+        uscc: uscc(),
+        name: { zh: '郑州冷链有限公司', en: 'Zhengzhou Cold Chain Co.' },
+        roles: ['cold_store', 'wholesaler'],
+        region: '410000',
+      },
     });
     expect(made.status).toBe(201);
     expect(made.body).toMatchObject({ roles: ['cold_store', 'wholesaler'], region: '410000', level: null });
@@ -19,7 +24,9 @@ eachDialect('parties and tokens', (node) => {
     for (let i = 0; i < 3; i++) await addParty(app, adminToken, ['retailer'], '320000');
     const page1 = await api(app, 'GET', '/v1/parties?region=320000&limit=2', { token: adminToken });
     expect(page1.body.items).toHaveLength(2);
-    const page2 = await api(app, 'GET', `/v1/parties?region=320000&limit=2&cursor=${page1.body.nextCursor}`, { token: adminToken });
+    const page2 = await api(app, 'GET', `/v1/parties?region=320000&limit=2&cursor=${page1.body.nextCursor}`, {
+      token: adminToken,
+    });
     expect(page2.body.items).toHaveLength(1);
     expect(page2.body.nextCursor).toBeNull();
     const ids = [...page1.body.items, ...page2.body.items].map((p: { id: string }) => p.id);
@@ -61,17 +68,30 @@ eachDialect('parties and tokens', (node) => {
     expect(b.status).toBe(201);
     expect(b.body).toEqual(a.body);
     const other = { ...body, uscc: uscc() };
-    expectError(await api(app, 'POST', '/v1/parties', { token: adminToken, body: other, headers }), 422, 'IdempotencyKeyReused', 'Idempotency-Key');
+    expectError(
+      await api(app, 'POST', '/v1/parties', { token: adminToken, body: other, headers }),
+      422,
+      'IdempotencyKeyReused',
+      'Idempotency-Key',
+    );
   });
 
   it('lets a regulator update a party, and logs the change', async () => {
     const { app, adminToken } = node();
     const p = await addParty(app, adminToken, ['importer']);
     const before = await api(app, 'GET', `/v1/parties/${p.id}`, { token: adminToken });
-    const r = await api(app, 'PATCH', `/v1/parties/${p.id}`, { token: adminToken, body: { roles: ['importer', 'cold_store'] } });
+    const r = await api(app, 'PATCH', `/v1/parties/${p.id}`, {
+      token: adminToken,
+      body: { roles: ['importer', 'cold_store'] },
+    });
     expect(r.status).toBe(200);
     expect(r.body.roles).toEqual(['cold_store', 'importer']);
     expect(r.body.logIndex).toBeGreaterThan(before.body.logIndex);
-    expectError(await api(app, 'PATCH', `/v1/parties/${p.id}`, { token: adminToken, body: { uscc: uscc() } }), 400, 'ValidationFailed', 'uscc');
+    expectError(
+      await api(app, 'PATCH', `/v1/parties/${p.id}`, { token: adminToken, body: { uscc: uscc() } }),
+      400,
+      'ValidationFailed',
+      'uscc',
+    );
   });
 });

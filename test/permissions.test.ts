@@ -82,7 +82,10 @@ const isBusiness = (r: Role) => BUSINESS_ROLES.includes(r);
 const warmReadings = (border: Border, subject: { kind: string; id: string }) => ({
   subject,
   deviceId: `LOGGER-${next()}`,
-  readings: Array.from({ length: 7 }, (_, i) => ({ at: border.flow.now((i - 7) * 600_000), celsius: i >= 3 ? -10 : -20 })),
+  readings: Array.from({ length: 7 }, (_, i) => ({
+    at: border.flow.now((i - 7) * 600_000),
+    celsius: i >= 3 ? -10 : -20,
+  })),
 });
 
 /**
@@ -96,15 +99,25 @@ const PERFORM: Readonly<Partial<Record<Action, (c: Ctx) => Promise<Reply>>>> = {
       body: { uscc: uscc('410100'), name: { en: `Made by ${a.role}` }, roles: ['importer'], region: REGION },
     }),
   'party.read': ({ app, a }) => api(app, 'GET', `/v1/parties/${a.id}`, { token: a.token }),
-  'party.update': ({ app, a }) => api(app, 'PATCH', `/v1/parties/${a.id}`, { token: a.token, body: { name: { en: `Renamed ${a.role}` } } }),
-  'token.manage': ({ app, a }) => api(app, 'POST', `/v1/parties/${a.id}/tokens`, { token: a.token, body: { label: 'second' } }),
+  'party.update': ({ app, a }) =>
+    api(app, 'PATCH', `/v1/parties/${a.id}`, { token: a.token, body: { name: { en: `Renamed ${a.role}` } } }),
+  'token.manage': ({ app, a }) =>
+    api(app, 'POST', `/v1/parties/${a.id}/tokens`, { token: a.token, body: { label: 'second' } }),
   'location.create': ({ app, a }) =>
     api(app, 'POST', '/v1/locations', {
       token: a.token,
-      body: { filingNo: filingNo(), name: '二号冷库', address: '郑州市金水区1号', region: REGION, kind: 'cold_store', tempClass: 'frozen' },
+      body: {
+        filingNo: filingNo(),
+        name: '二号冷库',
+        address: '郑州市金水区1号',
+        region: REGION,
+        kind: 'cold_store',
+        tempClass: 'frozen',
+      },
     }),
   'location.read': ({ app, a }) => api(app, 'GET', `/v1/locations/${a.locationId}`, { token: a.token }),
-  'location.update': ({ app, a }) => api(app, 'PATCH', `/v1/locations/${a.locationId}`, { token: a.token, body: { name: '改名冷库' } }),
+  'location.update': ({ app, a }) =>
+    api(app, 'PATCH', `/v1/locations/${a.locationId}`, { token: a.token, body: { name: '改名冷库' } }),
   'vehicle.create': ({ app, a, fx }) =>
     api(app, 'POST', '/v1/vehicles', {
       token: a.token,
@@ -112,39 +125,60 @@ const PERFORM: Readonly<Partial<Record<Action, (c: Ctx) => Promise<Reply>>>> = {
     }),
   // Only carriers own vehicles, so the representative read is the list every role may ask for.
   'vehicle.read': ({ app, a }) => api(app, 'GET', '/v1/vehicles', { token: a.token }),
-  'vehicle.update': ({ app, a }) => api(app, 'PATCH', `/v1/vehicles/${a.vehicleId}`, { token: a.token, body: { refrigerated: false } }),
+  'vehicle.update': ({ app, a }) =>
+    api(app, 'PATCH', `/v1/vehicles/${a.vehicleId}`, { token: a.token, body: { refrigerated: false } }),
   'worker.create': ({ app, a, fx }) =>
     api(app, 'POST', '/v1/workers', {
       token: a.token,
-      body: { name: '张三', role: 'sales', idNumber: residentId(), employerPartyId: isBusiness(a.role) ? a.id : fx.employerId },
+      body: {
+        name: '张三',
+        role: 'sales',
+        idNumber: residentId(),
+        employerPartyId: isBusiness(a.role) ? a.id : fx.employerId,
+      },
     }),
   'worker.read': ({ app, a }) => api(app, 'GET', `/v1/workers/${a.workerId}`, { token: a.token }),
-  'worker.update': ({ app, a }) => api(app, 'PATCH', `/v1/workers/${a.workerId}`, { token: a.token, body: { name: '李四' } }),
+  'worker.update': ({ app, a }) =>
+    api(app, 'PATCH', `/v1/workers/${a.workerId}`, { token: a.token, body: { name: '李四' } }),
   'worker.test.create': ({ app, a }) =>
     api(app, 'POST', `/v1/workers/${a.workerId}/tests`, {
       token: a.token,
       body: { sampledAt: '2026-11-25T07:00:00+08:00', result: 'negative', institution: '郑州市疾控中心' },
     }),
   'producer.create': ({ app, a }) =>
-    api(app, 'POST', '/v1/producers', { token: a.token, body: { country: 'BR', registrationNo: `SIF ${next()}`, name: 'Frigorifico Test' } }),
+    api(app, 'POST', '/v1/producers', {
+      token: a.token,
+      body: { country: 'BR', registrationNo: `SIF ${next()}`, name: 'Frigorifico Test' },
+    }),
   'producer.read': ({ app, a, fx }) => api(app, 'GET', `/v1/producers/${fx.producerId}`, { token: a.token }),
   'producer.update': ({ app, a, fx }) =>
     api(app, 'PATCH', `/v1/producers/${fx.producerId}`, { token: a.token, body: { nameZh: `改名 ${a.role}` } }),
   'settings.update': ({ app, a }) =>
-    api(app, 'PUT', '/v1/settings/worker-eligibility', { token: a.token, body: { region: REGION, rule: DEFAULT_ELIGIBILITY_RULE } }),
+    api(app, 'PUT', '/v1/settings/worker-eligibility', {
+      token: a.token,
+      body: { region: REGION, rule: DEFAULT_ELIGIBILITY_RULE },
+    }),
   'personal.erase': async (c) =>
-    api(c.app, 'POST', `/v1/personal-data/${await c.freshPersonalRef()}/erasure`, { token: c.a.token, body: { reason: '本人依法申请删除' } }),
+    api(c.app, 'POST', `/v1/personal-data/${await c.freshPersonalRef()}/erasure`, {
+      token: c.a.token,
+      body: { reason: '本人依法申请删除' },
+    }),
   // The first leaf hash of the first tile, under a fresh checkpoint; the checkpoint itself is public.
   'log.read': async ({ app, a, checkpoint }) => {
     await checkpoint();
     return api(app, 'GET', '/log/tile/0/000.p/1', { token: a.token });
   },
-  'lot.declare': ({ app, a, border }) => api(app, 'POST', '/v1/lots', { token: a.token, body: declaration(border.cast) }),
+  'lot.declare': ({ app, a, border }) =>
+    api(app, 'POST', '/v1/lots', { token: a.token, body: declaration(border.cast) }),
   // An importer attaches to a lot of its own; anyone else to the border lot, which is in its region.
   'document.attach': async ({ app, a, border }) => {
     const lotId = a.role === 'importer' ? (await border.flow.declare({}, a)).id : border.lotId;
     const meta = { kind: 'nucleic_acid', number: `NAT-${next()}`, issuer: '海关 GACC', issuedOn: '2026-11-19' };
-    return upload(app, `/v1/lots/${lotId}/documents`, a.token, meta, { name: 'nat.pdf', type: 'application/pdf', bytes: MINIMAL_PDF });
+    return upload(app, `/v1/lots/${lotId}/documents`, a.token, meta, {
+      name: 'nat.pdf',
+      type: 'application/pdf',
+      bytes: MINIMAL_PDF,
+    });
   },
   'booking.create': async ({ app, a, border }) => {
     const { cast, flow } = border;
@@ -169,7 +203,8 @@ const PERFORM: Readonly<Partial<Record<Action, (c: Ctx) => Promise<Reply>>>> = {
     let lotId = border.lotId;
     let operatorId = flow.warehouse.operatorId;
     if (a.role === 'supervision_warehouse') {
-      lotId = (await flow.arrived({}, { id: a.id, token: a.token, locationId: a.locationId, operatorId: a.workerId })).lotId;
+      lotId = (await flow.arrived({}, { id: a.id, token: a.token, locationId: a.locationId, operatorId: a.workerId }))
+        .lotId;
       operatorId = a.workerId;
     }
     return api(app, 'POST', `/v1/lots/${lotId}/disinfections`, {
@@ -190,7 +225,10 @@ const PERFORM: Readonly<Partial<Record<Action, (c: Ctx) => Promise<Reply>>>> = {
     return api(app, 'POST', `/v1/lots/${lotId}/cartons`, { token: a.token, body: { count: 10 } });
   },
   'producer.suspend': ({ app, a, fx }) =>
-    api(app, 'POST', `/v1/producers/${fx.producerId}/findings`, { token: a.token, body: { reason: `positive at the port of Tianjin (${a.role})` } }),
+    api(app, 'POST', `/v1/producers/${fx.producerId}/findings`, {
+      token: a.token,
+      body: { reason: `positive at the port of Tianjin (${a.role})` },
+    }),
   // The cast's importer ships a kilogram of the cleared lot to the acting party, which receives it (scan in). A
   // party that cannot hold goods is never shipped to, so it tries to receive one sent to the fixture cold store.
   'custody.move': async ({ app, a, fx, border }) => {
@@ -218,7 +256,12 @@ const PERFORM: Readonly<Partial<Record<Action, (c: Ctx) => Promise<Reply>>>> = {
     if (RECEIVING_ROLES.includes(c.a.role)) await received(c, `transform by ${c.a.role}`);
     return api(c.app, 'POST', '/v1/transformations', {
       token: c.a.token,
-      body: { kind: 'repack', inputs: [{ lotId: c.border.clearedLotId, quantity: { kg: 1, cartons: 1 } }], outputs: [{ quantity: { kg: 1, cartons: 2 } }], at: c.border.flow.now() },
+      body: {
+        kind: 'repack',
+        inputs: [{ lotId: c.border.clearedLotId, quantity: { kg: 1, cartons: 1 } }],
+        outputs: [{ quantity: { kg: 1, cartons: 2 } }],
+        at: c.border.flow.now(),
+      },
     });
   },
   // The acting party sells to a consumer half a kilogram of what the cast's importer shipped it.
@@ -229,7 +272,8 @@ const PERFORM: Readonly<Partial<Record<Action, (c: Ctx) => Promise<Reply>>>> = {
       body: { quantity: { kg: 0.5, cartons: 0 }, soldAt: c.border.flow.now() },
     });
   },
-  'lot.trace': ({ app, a, border }) => api(app, 'GET', `/v1/lots/${border.clearedLotId}/trace?direction=both`, { token: a.token }),
+  'lot.trace': ({ app, a, border }) =>
+    api(app, 'GET', `/v1/lots/${border.clearedLotId}/trace?direction=both`, { token: a.token }),
   // Incidents are opened on fresh lots, since opening one freezes its lots and the other actions ship the cleared lot.
   'incident.open': async ({ app, a, border }) => {
     const lot = await border.flow.declare();
@@ -239,53 +283,122 @@ const PERFORM: Readonly<Partial<Record<Action, (c: Ctx) => Promise<Reply>>>> = {
   'incident.act': async (c) => {
     const { app, a, adminToken, border } = c;
     if (!PERMISSIONS['incident.act'].includes(a.role)) {
-      return api(app, 'POST', '/v1/incidents/inc_01JDAAAAAAAAAAAAAAAAAAAAAA/actions', { token: a.token, body: { lotId: border.clearedLotId, locationId: null, action: 'sealed', quantity: { kg: 1, cartons: 1 }, at: border.flow.now() } });
+      return api(app, 'POST', '/v1/incidents/inc_01JDAAAAAAAAAAAAAAAAAAAAAA/actions', {
+        token: a.token,
+        body: {
+          lotId: border.clearedLotId,
+          locationId: null,
+          action: 'sealed',
+          quantity: { kg: 1, cartons: 1 },
+          at: border.flow.now(),
+        },
+      });
     }
     const lotId = await freshClearedLot(c);
     const shipped = await api(app, 'POST', `/v1/lots/${lotId}/shipments`, {
       token: border.cast.importer.token,
-      body: { toPartyId: a.id, quantity: { kg: 1, cartons: 1 }, vehicleId: border.cast.vehicleId, driverWorkerId: border.driverId, departedAt: border.flow.now() },
+      body: {
+        toPartyId: a.id,
+        quantity: { kg: 1, cartons: 1 },
+        vehicleId: border.cast.vehicleId,
+        driverWorkerId: border.driverId,
+        departedAt: border.flow.now(),
+      },
     });
-    ok(await api(app, 'POST', `/v1/shipments/${ok(shipped, 'ship').id}/receipt`, { token: a.token, body: { quantity: { kg: 1, cartons: 1 }, receivedAt: border.flow.now() } }), 'receive');
-    const inc = ok(await api(app, 'POST', '/v1/incidents', { token: adminToken, body: { trigger: { kind: 'lot', lotIds: [lotId] } } }), 'open incident');
-    return api(app, 'POST', `/v1/incidents/${inc.id}/actions`, { token: a.token, body: { lotId, locationId: null, action: 'sealed', quantity: { kg: 1, cartons: 1 }, at: border.flow.now() } });
+    ok(
+      await api(app, 'POST', `/v1/shipments/${ok(shipped, 'ship').id}/receipt`, {
+        token: a.token,
+        body: { quantity: { kg: 1, cartons: 1 }, receivedAt: border.flow.now() },
+      }),
+      'receive',
+    );
+    const inc = ok(
+      await api(app, 'POST', '/v1/incidents', {
+        token: adminToken,
+        body: { trigger: { kind: 'lot', lotIds: [lotId] } },
+      }),
+      'open incident',
+    );
+    return api(app, 'POST', `/v1/incidents/${inc.id}/actions`, {
+      token: a.token,
+      body: { lotId, locationId: null, action: 'sealed', quantity: { kg: 1, cartons: 1 }, at: border.flow.now() },
+    });
   },
   'incident.manage': async ({ app, a, adminToken, border }) => {
     const lot = await border.flow.declare();
-    const inc = ok(await api(app, 'POST', '/v1/incidents', { token: adminToken, body: { trigger: { kind: 'lot', lotIds: [lot.id] } } }), 'open incident');
-    return api(app, 'POST', `/v1/incidents/${inc.id}/close`, { token: a.token, body: { reason: '经核查排除 / ruled out' } });
+    const inc = ok(
+      await api(app, 'POST', '/v1/incidents', {
+        token: adminToken,
+        body: { trigger: { kind: 'lot', lotIds: [lot.id] } },
+      }),
+      'open incident',
+    );
+    return api(app, 'POST', `/v1/incidents/${inc.id}/close`, {
+      token: a.token,
+      body: { reason: '经核查排除 / ruled out' },
+    });
   },
   // A surveillance sample of a freshly declared lot, which its importer in REGION holds.
   'sample.market': async ({ app, a, border }) => {
     const lot = await border.flow.declare();
-    return api(app, 'POST', `/v1/lots/${lot.id}/market-samples`, { token: a.token, body: { point: 'outer_pack', labPartyId: border.cast.lab.id, takenAt: border.flow.now(), heldBy: border.cast.importer.id } });
+    return api(app, 'POST', `/v1/lots/${lot.id}/market-samples`, {
+      token: a.token,
+      body: {
+        point: 'outer_pack',
+        labPartyId: border.cast.lab.id,
+        takenAt: border.flow.now(),
+        heldBy: border.cast.importer.id,
+      },
+    });
   },
   'epcis.capture': ({ app, a }) =>
     api(app, 'POST', '/epcis/events', {
       token: a.token,
       body: {
         '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'],
-        type: 'ObjectEvent', action: 'OBSERVE', bizStep: 'inspecting', eventTime: '2026-11-25T08:00:00Z', eventTimeZoneOffset: '+08:00',
+        type: 'ObjectEvent',
+        action: 'OBSERVE',
+        bizStep: 'inspecting',
+        eventTime: '2026-11-25T08:00:00Z',
+        eventTimeZoneOffset: '+08:00',
         epcList: [`urn:epc:id:sgtin:4012345.011111.${a.role}`],
       },
     }),
   // A notice to the acting party itself, which is in its own region; a webhook of its own (registering calls no one).
   'notice.send': ({ app, a }) =>
-    api(app, 'POST', '/v1/notices', { token: a.token, body: { title: { zh: '自查通知' }, text: { zh: '请自查库存。' }, partyIds: [a.id] } }),
-  'webhook.manage': ({ app, a }) => api(app, 'POST', '/v1/webhooks', { token: a.token, body: { url: `https://hooks.example.com/${a.role}` } }),
+    api(app, 'POST', '/v1/notices', {
+      token: a.token,
+      body: { title: { zh: '自查通知' }, text: { zh: '请自查库存。' }, partyIds: [a.id] },
+    }),
+  'webhook.manage': ({ app, a }) =>
+    api(app, 'POST', '/v1/webhooks', { token: a.token, body: { url: `https://hooks.example.com/${a.role}` } }),
   // Each party logs its own location; a fresh device each time, so that no upload overlaps another.
-  'temperature.upload': ({ app, a, border }) => api(app, 'POST', '/v1/temperature-uploads', { token: a.token, body: warmReadings(border, { kind: 'location', id: a.locationId }) }),
+  'temperature.upload': ({ app, a, border }) =>
+    api(app, 'POST', '/v1/temperature-uploads', {
+      token: a.token,
+      body: warmReadings(border, { kind: 'location', id: a.locationId }),
+    }),
   // A regulator closes a breach at the cast's warehouse, in its region; a holder closes one at its own location with
   // a QA token the admin issues it. Everyone else is refused by the table before any breach is looked up.
   'breach.close': async ({ app, a, adminToken, border }) => {
     const body = { comment: `复核完毕 (${a.role})` };
-    if (!PERMISSIONS['breach.close'].includes(a.role)) return api(app, 'POST', '/v1/temperature-breaches/tbr_none/close', { token: a.token, body });
+    if (!PERMISSIONS['breach.close'].includes(a.role))
+      return api(app, 'POST', '/v1/temperature-breaches/tbr_none/close', { token: a.token, body });
     const regulator = a.role === 'regulator';
     const by = regulator ? border.cast.warehouse.token : a.token;
-    const up = await api(app, 'POST', '/v1/temperature-uploads', { token: by, body: warmReadings(border, { kind: 'location', id: regulator ? border.cast.locationId : a.locationId }) });
+    const up = await api(app, 'POST', '/v1/temperature-uploads', {
+      token: by,
+      body: warmReadings(border, { kind: 'location', id: regulator ? border.cast.locationId : a.locationId }),
+    });
     const breachId = ok(up, `upload by ${a.role}`).breaches[0].id;
-    const qa = await api(app, 'POST', `/v1/parties/${a.id}/tokens`, { token: adminToken, body: { label: 'QA', qa: true } });
-    return api(app, 'POST', `/v1/temperature-breaches/${breachId}/close`, { token: regulator ? a.token : ok(qa, 'QA token').token, body });
+    const qa = await api(app, 'POST', `/v1/parties/${a.id}/tokens`, {
+      token: adminToken,
+      body: { label: 'QA', qa: true },
+    });
+    return api(app, 'POST', `/v1/temperature-breaches/${breachId}/close`, {
+      token: regulator ? a.token : ok(qa, 'QA token').token,
+      body,
+    });
   },
 };
 
@@ -304,7 +417,13 @@ async function freshClearedLot({ border }: Ctx): Promise<string> {
 async function received({ app, a, border }: Ctx, what: string): Promise<void> {
   const shipped = await api(app, 'POST', `/v1/lots/${border.clearedLotId}/shipments`, {
     token: border.cast.importer.token,
-    body: { toPartyId: a.id, quantity: { kg: 1, cartons: 1 }, vehicleId: border.cast.vehicleId, driverWorkerId: border.driverId, departedAt: border.flow.now() },
+    body: {
+      toPartyId: a.id,
+      quantity: { kg: 1, cartons: 1 },
+      vehicleId: border.cast.vehicleId,
+      driverWorkerId: border.driverId,
+      departedAt: border.flow.now(),
+    },
   });
   const receipt = await api(app, 'POST', `/v1/shipments/${ok(shipped, what).id}/receipt`, {
     token: a.token,
@@ -320,25 +439,53 @@ function ok(r: Reply, what: string): Reply['body'] {
 }
 
 async function personalRefOf(n: TestNode, workerId: string): Promise<string> {
-  const row = await n.deps.db.selectFrom('workers').select('personalRef').where('id', '=', workerId).executeTakeFirstOrThrow();
+  const row = await n.deps.db
+    .selectFrom('workers')
+    .select('personalRef')
+    .where('id', '=', workerId)
+    .executeTakeFirstOrThrow();
   return row.personalRef;
 }
 
-async function newLocation(app: FastifyInstance, token: string, ownerPartyId: string, region = REGION): Promise<string> {
+async function newLocation(
+  app: FastifyInstance,
+  token: string,
+  ownerPartyId: string,
+  region = REGION,
+): Promise<string> {
   const r = await api(app, 'POST', '/v1/locations', {
     token,
-    body: { ownerPartyId, filingNo: filingNo(), name: '冷库', address: '某地某路1号', region, kind: 'cold_store', tempClass: 'frozen' },
+    body: {
+      ownerPartyId,
+      filingNo: filingNo(),
+      name: '冷库',
+      address: '某地某路1号',
+      region,
+      kind: 'cold_store',
+      tempClass: 'frozen',
+    },
   });
   return ok(r, 'create location').id;
 }
 
 async function newWorker(app: FastifyInstance, token: string, employerPartyId: string): Promise<string> {
-  const r = await api(app, 'POST', '/v1/workers', { token, body: { employerPartyId, name: '王五', role: 'port_handler', idNumber: residentId() } });
+  const r = await api(app, 'POST', '/v1/workers', {
+    token,
+    body: { employerPartyId, name: '王五', role: 'port_handler', idNumber: residentId() },
+  });
   return ok(r, 'create worker').id;
 }
 
-async function newVehicle(app: FastifyInstance, token: string, carrierPartyId: string, prefix = '豫A'): Promise<string> {
-  const r = await api(app, 'POST', '/v1/vehicles', { token, body: { carrierPartyId, plate: plate(prefix), refrigerated: true } });
+async function newVehicle(
+  app: FastifyInstance,
+  token: string,
+  carrierPartyId: string,
+  prefix = '豫A',
+): Promise<string> {
+  const r = await api(app, 'POST', '/v1/vehicles', {
+    token,
+    body: { carrierPartyId, plate: plate(prefix), refrigerated: true },
+  });
   return ok(r, 'create vehicle').id;
 }
 
@@ -385,14 +532,24 @@ eachDialect(
       const flow = borderFlow(node(), cast);
       const { lotId } = await flow.arrived();
       const cleared = await clearedLot(node(), cast);
-      const driver = await api(app, 'POST', '/v1/workers', { token: cast.carrier.token, body: { name: '刘师傅', role: 'driver', idNumber: residentId() } });
+      const driver = await api(app, 'POST', '/v1/workers', {
+        token: cast.carrier.token,
+        body: { name: '刘师傅', role: 'driver', idNumber: residentId() },
+      });
       const driverId = ok(driver, 'create driver').id;
       const test = await api(app, 'POST', `/v1/workers/${driverId}/tests`, {
         token: cast.carrier.token,
         body: { sampledAt: flow.now(-3_600_000), result: 'negative', institution: '郑州市疾控中心' },
       });
       ok(test, 'test driver');
-      border = { cast, flow, lotId, sampleId: await flow.sample(lotId, 'outer_pack'), clearedLotId: cleared.id, driverId };
+      border = {
+        cast,
+        flow,
+        lotId,
+        sampleId: await flow.sample(lotId, 'outer_pack'),
+        clearedLotId: cleared.id,
+        driverId,
+      };
     });
 
     const ctx = (role: Role): Ctx => {
@@ -484,16 +641,52 @@ eachDialect(
 
         for (const t of [other, far]) {
           expectError(await api(app, 'GET', `/v1/parties/${t.id}`, { token: me.token }), 404, 'PartyNotFound', 'id');
-          expectError(await api(app, 'GET', `/v1/locations/${t.locationId}`, { token: me.token }), 404, 'LocationNotFound', 'id');
-          expectError(await api(app, 'GET', `/v1/vehicles/${t.vehicleId}`, { token: me.token }), 404, 'VehicleNotFound', 'id');
-          expectError(await api(app, 'GET', `/v1/workers/${t.workerId}`, { token: me.token }), 404, 'WorkerNotFound', 'id');
-          expectError(await api(app, 'GET', `/v1/workers/${t.workerId}/tests`, { token: me.token }), 404, 'WorkerNotFound', 'id');
+          expectError(
+            await api(app, 'GET', `/v1/locations/${t.locationId}`, { token: me.token }),
+            404,
+            'LocationNotFound',
+            'id',
+          );
+          expectError(
+            await api(app, 'GET', `/v1/vehicles/${t.vehicleId}`, { token: me.token }),
+            404,
+            'VehicleNotFound',
+            'id',
+          );
+          expectError(
+            await api(app, 'GET', `/v1/workers/${t.workerId}`, { token: me.token }),
+            404,
+            'WorkerNotFound',
+            'id',
+          );
+          expectError(
+            await api(app, 'GET', `/v1/workers/${t.workerId}/tests`, { token: me.token }),
+            404,
+            'WorkerNotFound',
+            'id',
+          );
           expectError(await api(app, 'GET', `/v1/parties/${t.id}/tokens`, { token: me.token }), 404, 'PartyNotFound');
-          expectError(await api(app, 'POST', `/v1/parties/${t.id}/tokens`, { token: me.token, body: {} }), 404, 'PartyNotFound');
+          expectError(
+            await api(app, 'POST', `/v1/parties/${t.id}/tokens`, { token: me.token, body: {} }),
+            404,
+            'PartyNotFound',
+          );
           // Writes to another party's data do not reveal it exists either.
-          expectError(await api(app, 'PATCH', `/v1/locations/${t.locationId}`, { token: me.token, body: { name: 'x' } }), 404, 'LocationNotFound');
-          expectError(await api(app, 'PATCH', `/v1/vehicles/${t.vehicleId}`, { token: me.token, body: { refrigerated: false } }), 404, 'VehicleNotFound');
-          expectError(await api(app, 'PATCH', `/v1/workers/${t.workerId}`, { token: me.token, body: { name: 'x' } }), 404, 'WorkerNotFound');
+          expectError(
+            await api(app, 'PATCH', `/v1/locations/${t.locationId}`, { token: me.token, body: { name: 'x' } }),
+            404,
+            'LocationNotFound',
+          );
+          expectError(
+            await api(app, 'PATCH', `/v1/vehicles/${t.vehicleId}`, { token: me.token, body: { refrigerated: false } }),
+            404,
+            'VehicleNotFound',
+          );
+          expectError(
+            await api(app, 'PATCH', `/v1/workers/${t.workerId}`, { token: me.token, body: { name: 'x' } }),
+            404,
+            'WorkerNotFound',
+          );
           expectError(
             await api(app, 'POST', `/v1/workers/${t.workerId}/tests`, {
               token: me.token,
@@ -504,16 +697,34 @@ eachDialect(
           );
         }
         // Nor may a party act for another one.
-        const loc = { filingNo: filingNo(), name: '冷库', address: '某路', region: REGION, kind: 'cold_store', tempClass: 'frozen' };
-        expectError(await api(app, 'POST', '/v1/locations', { token: me.token, body: { ...loc, ownerPartyId: other.id } }), 403, 'Forbidden', 'ownerPartyId');
+        const loc = {
+          filingNo: filingNo(),
+          name: '冷库',
+          address: '某路',
+          region: REGION,
+          kind: 'cold_store',
+          tempClass: 'frozen',
+        };
         expectError(
-          await api(app, 'POST', '/v1/vehicles', { token: me.token, body: { plate: plate(), refrigerated: true, carrierPartyId: other.id } }),
+          await api(app, 'POST', '/v1/locations', { token: me.token, body: { ...loc, ownerPartyId: other.id } }),
+          403,
+          'Forbidden',
+          'ownerPartyId',
+        );
+        expectError(
+          await api(app, 'POST', '/v1/vehicles', {
+            token: me.token,
+            body: { plate: plate(), refrigerated: true, carrierPartyId: other.id },
+          }),
           403,
           'Forbidden',
           'carrierPartyId',
         );
         expectError(
-          await api(app, 'POST', '/v1/workers', { token: me.token, body: { name: 'x', role: 'sales', idNumber: residentId(), employerPartyId: other.id } }),
+          await api(app, 'POST', '/v1/workers', {
+            token: me.token,
+            body: { name: 'x', role: 'sales', idNumber: residentId(), employerPartyId: other.id },
+          }),
           403,
           'Forbidden',
           'employerPartyId',
@@ -525,17 +736,25 @@ eachDialect(
         const me = mine;
         const parties = ok(await api(app, 'GET', '/v1/parties?limit=500', { token: me.token }), 'list parties');
         expect(parties.items.map((p: { id: string }) => p.id)).toEqual([me.id]);
-        expect((await api(app, 'GET', `/v1/parties?region=${OTHER_REGION}`, { token: me.token })).body.items).toEqual([]);
+        expect((await api(app, 'GET', `/v1/parties?region=${OTHER_REGION}`, { token: me.token })).body.items).toEqual(
+          [],
+        );
         const locations = ok(await api(app, 'GET', '/v1/locations?limit=500', { token: me.token }), 'list locations');
         expect(locations.items.map((l: { id: string }) => l.id)).toEqual([me.locationId]);
         const vehicles = ok(await api(app, 'GET', '/v1/vehicles?limit=500', { token: me.token }), 'list vehicles');
         expect(vehicles.items.map((v: { id: string }) => v.id)).toEqual([me.vehicleId]);
         // Asking for another party's rows by filter gives nothing, not their rows.
-        expect((await api(app, 'GET', `/v1/vehicles?carrierPartyId=${other.id}`, { token: me.token })).body.items).toEqual([]);
-        expect((await api(app, 'GET', `/v1/locations?ownerPartyId=${other.id}`, { token: me.token })).body.items).toEqual([]);
+        expect(
+          (await api(app, 'GET', `/v1/vehicles?carrierPartyId=${other.id}`, { token: me.token })).body.items,
+        ).toEqual([]);
+        expect(
+          (await api(app, 'GET', `/v1/locations?ownerPartyId=${other.id}`, { token: me.token })).body.items,
+        ).toEqual([]);
         const workers = ok(await api(app, 'GET', '/v1/workers?limit=500', { token: me.token }), 'list workers');
         expect(workers.items.map((w: { id: string }) => w.id)).toEqual([me.workerId]);
-        expect((await api(app, 'GET', `/v1/workers?employerPartyId=${other.id}`, { token: me.token })).body.items).toEqual([]);
+        expect(
+          (await api(app, 'GET', `/v1/workers?employerPartyId=${other.id}`, { token: me.token })).body.items,
+        ).toEqual([]);
       });
 
       it('a provincial regulator sees and manages its region, and gets 404 outside it', async () => {
@@ -545,32 +764,81 @@ eachDialect(
         ok(await api(app, 'GET', `/v1/locations/${other.locationId}`, { token: t }), 'location in region');
         ok(await api(app, 'GET', `/v1/vehicles/${other.vehicleId}`, { token: t }), 'vehicle in region');
         ok(await api(app, 'GET', `/v1/workers/${other.workerId}`, { token: t }), 'worker in region');
-        ok(await api(app, 'PATCH', `/v1/parties/${other.id}`, { token: t, body: { name: { zh: '改名' } } }), 'manage party');
-        ok(await api(app, 'PATCH', `/v1/locations/${other.locationId}`, { token: t, body: { name: '改名' } }), 'manage location');
-        ok(await api(app, 'PATCH', `/v1/vehicles/${other.vehicleId}`, { token: t, body: { refrigerated: false } }), 'manage vehicle');
-        ok(await api(app, 'PATCH', `/v1/workers/${other.workerId}`, { token: t, body: { name: '改名' } }), 'manage worker');
-        ok(await api(app, 'POST', `/v1/parties/${other.id}/tokens`, { token: t, body: { label: 'issued by regulator' } }), 'issue token');
+        ok(
+          await api(app, 'PATCH', `/v1/parties/${other.id}`, { token: t, body: { name: { zh: '改名' } } }),
+          'manage party',
+        );
+        ok(
+          await api(app, 'PATCH', `/v1/locations/${other.locationId}`, { token: t, body: { name: '改名' } }),
+          'manage location',
+        );
+        ok(
+          await api(app, 'PATCH', `/v1/vehicles/${other.vehicleId}`, { token: t, body: { refrigerated: false } }),
+          'manage vehicle',
+        );
+        ok(
+          await api(app, 'PATCH', `/v1/workers/${other.workerId}`, { token: t, body: { name: '改名' } }),
+          'manage worker',
+        );
+        ok(
+          await api(app, 'POST', `/v1/parties/${other.id}/tokens`, {
+            token: t,
+            body: { label: 'issued by regulator' },
+          }),
+          'issue token',
+        );
         await newLocation(app, t, other.id);
 
         expectError(await api(app, 'GET', `/v1/parties/${far.id}`, { token: t }), 404, 'PartyNotFound', 'id');
-        expectError(await api(app, 'GET', `/v1/locations/${far.locationId}`, { token: t }), 404, 'LocationNotFound', 'id');
+        expectError(
+          await api(app, 'GET', `/v1/locations/${far.locationId}`, { token: t }),
+          404,
+          'LocationNotFound',
+          'id',
+        );
         expectError(await api(app, 'GET', `/v1/vehicles/${far.vehicleId}`, { token: t }), 404, 'VehicleNotFound', 'id');
         expectError(await api(app, 'GET', `/v1/workers/${far.workerId}`, { token: t }), 404, 'WorkerNotFound', 'id');
-        expectError(await api(app, 'PATCH', `/v1/parties/${far.id}`, { token: t, body: { name: { zh: 'x' } } }), 404, 'PartyNotFound');
-        expectError(await api(app, 'PATCH', `/v1/locations/${far.locationId}`, { token: t, body: { name: 'x' } }), 404, 'LocationNotFound');
-        expectError(await api(app, 'PATCH', `/v1/vehicles/${far.vehicleId}`, { token: t, body: { refrigerated: false } }), 404, 'VehicleNotFound');
-        expectError(await api(app, 'PATCH', `/v1/workers/${far.workerId}`, { token: t, body: { name: 'x' } }), 404, 'WorkerNotFound');
-        expectError(await api(app, 'POST', `/v1/parties/${far.id}/tokens`, { token: t, body: {} }), 404, 'PartyNotFound');
+        expectError(
+          await api(app, 'PATCH', `/v1/parties/${far.id}`, { token: t, body: { name: { zh: 'x' } } }),
+          404,
+          'PartyNotFound',
+        );
+        expectError(
+          await api(app, 'PATCH', `/v1/locations/${far.locationId}`, { token: t, body: { name: 'x' } }),
+          404,
+          'LocationNotFound',
+        );
+        expectError(
+          await api(app, 'PATCH', `/v1/vehicles/${far.vehicleId}`, { token: t, body: { refrigerated: false } }),
+          404,
+          'VehicleNotFound',
+        );
+        expectError(
+          await api(app, 'PATCH', `/v1/workers/${far.workerId}`, { token: t, body: { name: 'x' } }),
+          404,
+          'WorkerNotFound',
+        );
+        expectError(
+          await api(app, 'POST', `/v1/parties/${far.id}/tokens`, { token: t, body: {} }),
+          404,
+          'PartyNotFound',
+        );
         const loc = { filingNo: filingNo(), name: '冷库', address: '某路', kind: 'cold_store', tempClass: 'frozen' };
         expectError(
-          await api(app, 'POST', '/v1/locations', { token: t, body: { ...loc, region: OTHER_REGION, ownerPartyId: far.id } }),
+          await api(app, 'POST', '/v1/locations', {
+            token: t,
+            body: { ...loc, region: OTHER_REGION, ownerPartyId: far.id },
+          }),
           403,
           'Forbidden',
           'ownerPartyId',
         );
         // Acting for a party of its own region does not carry the regulator's writes into another region.
         expectError(
-          await api(app, 'POST', '/v1/locations', { token: t, body: { ...loc, region: OTHER_REGION, ownerPartyId: other.id } }),
+          await api(app, 'POST', '/v1/locations', {
+            token: t,
+            body: { ...loc, region: OTHER_REGION, ownerPartyId: other.id },
+          }),
           403,
           'Forbidden',
           'region',
@@ -581,39 +849,76 @@ eachDialect(
           'Forbidden',
           'region',
         );
-        expectError(await api(app, 'PATCH', `/v1/parties/${other.id}`, { token: t, body: { region: OTHER_REGION } }), 403, 'Forbidden', 'region');
         expectError(
-          await api(app, 'PUT', '/v1/settings/worker-eligibility', { token: t, body: { region: OTHER_REGION, rule: DEFAULT_ELIGIBILITY_RULE } }),
+          await api(app, 'PATCH', `/v1/parties/${other.id}`, { token: t, body: { region: OTHER_REGION } }),
           403,
           'Forbidden',
           'region',
         );
         expectError(
-          await api(app, 'PUT', '/v1/settings/worker-eligibility', { token: t, body: { rule: DEFAULT_ELIGIBILITY_RULE } }),
+          await api(app, 'PUT', '/v1/settings/worker-eligibility', {
+            token: t,
+            body: { region: OTHER_REGION, rule: DEFAULT_ELIGIBILITY_RULE },
+          }),
+          403,
+          'Forbidden',
+          'region',
+        );
+        expectError(
+          await api(app, 'PUT', '/v1/settings/worker-eligibility', {
+            token: t,
+            body: { rule: DEFAULT_ELIGIBILITY_RULE },
+          }),
           403,
           'Forbidden',
           'region',
         );
         const farRef = await personalRefOf(node(), far.workerId);
-        expectError(await api(app, 'POST', `/v1/personal-data/${farRef}/erasure`, { token: t, body: { reason: '越权' } }), 404, 'NotFound');
+        expectError(
+          await api(app, 'POST', `/v1/personal-data/${farRef}/erasure`, { token: t, body: { reason: '越权' } }),
+          404,
+          'NotFound',
+        );
         const farWorker = await api(app, 'GET', `/v1/workers/${far.workerId}`, { token: node().adminToken });
         expect(farWorker.body.idNumber.erased).toBe(false);
       });
 
       it('a provincial regulator registers parties in its own region only, and never a national regulator', async () => {
         const { app } = node();
-        const body = (region: string, extra: object = {}) => ({ uscc: uscc(), name: { en: 'New Co' }, roles: ['importer'], region, ...extra });
+        const body = (region: string, extra: object = {}) => ({
+          uscc: uscc(),
+          name: { en: 'New Co' },
+          roles: ['importer'],
+          region,
+          ...extra,
+        });
         ok(await api(app, 'POST', '/v1/parties', { token: henan.token, body: body(REGION) }), 'register in region');
-        expectError(await api(app, 'POST', '/v1/parties', { token: henan.token, body: body(OTHER_REGION) }), 403, 'Forbidden', 'region');
         expectError(
-          await api(app, 'POST', '/v1/parties', { token: henan.token, body: body(REGION, { roles: ['regulator'], level: 'national' }) }),
+          await api(app, 'POST', '/v1/parties', { token: henan.token, body: body(OTHER_REGION) }),
+          403,
+          'Forbidden',
+          'region',
+        );
+        expectError(
+          await api(app, 'POST', '/v1/parties', {
+            token: henan.token,
+            body: body(REGION, { roles: ['regulator'], level: 'national' }),
+          }),
           403,
           'Forbidden',
           'level',
         );
-        const prov = await api(app, 'POST', '/v1/parties', { token: henan.token, body: body(REGION, { roles: ['regulator'] }) });
-        expect((ok(prov, 'register provincial regulator')).level).toBe('provincial');
-        expectError(await api(app, 'PATCH', `/v1/parties/${prov.body.id}`, { token: henan.token, body: { level: 'national' } }), 403, 'Forbidden', 'level');
+        const prov = await api(app, 'POST', '/v1/parties', {
+          token: henan.token,
+          body: body(REGION, { roles: ['regulator'] }),
+        });
+        expect(ok(prov, 'register provincial regulator').level).toBe('provincial');
+        expectError(
+          await api(app, 'PATCH', `/v1/parties/${prov.body.id}`, { token: henan.token, body: { level: 'national' } }),
+          403,
+          'Forbidden',
+          'level',
+        );
       });
 
       it('a provincial regulator cannot take over the national regulator of its region', async () => {
@@ -621,11 +926,30 @@ eachDialect(
         const admin = await api(app, 'GET', `/v1/parties/${adminId}`, { token: adminToken });
         // The bootstrap national regulator sits in Beijing; so does Beijing's provincial regulator.
         const beijing = await addParty(app, adminToken, ['regulator'], admin.body.region);
-        expectError(await api(app, 'POST', `/v1/parties/${adminId}/tokens`, { token: beijing.token, body: { label: 'mine now' } }), 403, 'Forbidden');
-        expectError(await api(app, 'PATCH', `/v1/parties/${adminId}`, { token: beijing.token, body: { level: 'provincial' } }), 403, 'Forbidden');
-        expectError(await api(app, 'PATCH', `/v1/parties/${adminId}`, { token: beijing.token, body: { roles: ['auditor'] } }), 403, 'Forbidden');
+        expectError(
+          await api(app, 'POST', `/v1/parties/${adminId}/tokens`, {
+            token: beijing.token,
+            body: { label: 'mine now' },
+          }),
+          403,
+          'Forbidden',
+        );
+        expectError(
+          await api(app, 'PATCH', `/v1/parties/${adminId}`, { token: beijing.token, body: { level: 'provincial' } }),
+          403,
+          'Forbidden',
+        );
+        expectError(
+          await api(app, 'PATCH', `/v1/parties/${adminId}`, { token: beijing.token, body: { roles: ['auditor'] } }),
+          403,
+          'Forbidden',
+        );
         const adminTokens = await api(app, 'GET', `/v1/parties/${adminId}/tokens`, { token: adminToken });
-        expectError(await api(app, 'DELETE', `/v1/tokens/${adminTokens.body.items[0].id}`, { token: beijing.token }), 403, 'Forbidden');
+        expectError(
+          await api(app, 'DELETE', `/v1/tokens/${adminTokens.body.items[0].id}`, { token: beijing.token }),
+          403,
+          'Forbidden',
+        );
         const after = await api(app, 'GET', '/v1/me', { token: adminToken });
         expect(after.body).toMatchObject({ level: 'national', national: true, roles: ['regulator'] });
       });
@@ -636,16 +960,23 @@ eachDialect(
           for (const path of ['/v1/parties', '/v1/locations', '/v1/vehicles']) {
             const all = ok(await api(app, 'GET', `${path}?limit=500`, { token: t }), path);
             expect(all.items.length).toBeGreaterThan(0);
-            expect(all.items.every((x: { region: string }) => x.region === REGION), path).toBe(true);
+            expect(
+              all.items.every((x: { region: string }) => x.region === REGION),
+              path,
+            ).toBe(true);
             expect(all.items.map((x: { id: string }) => x.id)).not.toContain(far.id);
-            expect((await api(app, 'GET', `${path}?region=${OTHER_REGION}`, { token: t })).body.items, path).toEqual([]);
+            expect((await api(app, 'GET', `${path}?region=${OTHER_REGION}`, { token: t })).body.items, path).toEqual(
+              [],
+            );
           }
         }
         const workers = ok(await api(app, 'GET', '/v1/workers?limit=500', { token: henan.token }), 'workers');
         const ids = workers.items.map((w: { id: string }) => w.id);
         expect(ids).toContain(other.workerId);
         expect(ids).not.toContain(far.workerId);
-        expect((await api(app, 'GET', `/v1/workers?region=${OTHER_REGION}`, { token: henan.token })).body.items).toEqual([]);
+        expect(
+          (await api(app, 'GET', `/v1/workers?region=${OTHER_REGION}`, { token: henan.token })).body.items,
+        ).toEqual([]);
       });
 
       it('the national regulator sees and lists everything', async () => {
@@ -656,7 +987,11 @@ eachDialect(
           ok(await api(app, 'GET', `/v1/vehicles/${t.vehicleId}`, { token: adminToken }), 'vehicle');
           ok(await api(app, 'GET', `/v1/workers/${t.workerId}`, { token: adminToken }), 'worker');
         }
-        const regions = new Set((await api(app, 'GET', '/v1/parties?limit=500', { token: adminToken })).body.items.map((p: { region: string }) => p.region));
+        const regions = new Set(
+          (await api(app, 'GET', '/v1/parties?limit=500', { token: adminToken })).body.items.map(
+            (p: { region: string }) => p.region,
+          ),
+        );
         expect(regions).toContain(REGION);
         expect(regions).toContain(OTHER_REGION);
         const far2 = await api(app, 'GET', `/v1/workers?region=${OTHER_REGION}`, { token: adminToken });
@@ -670,7 +1005,12 @@ eachDialect(
         const doc = app.swagger() as { paths: Record<string, Record<string, unknown>> };
         const routes = Object.entries(doc.paths)
           .filter(([path]) => path.startsWith('/v1/'))
-          .flatMap(([path, ops]) => Object.keys(ops).map((method) => ({ method: method.toUpperCase(), path: path.replace(/\{[^}]+\}/g, 'pty_x') })));
+          .flatMap(([path, ops]) =>
+            Object.keys(ops).map((method) => ({
+              method: method.toUpperCase(),
+              path: path.replace(/\{[^}]+\}/g, 'pty_x'),
+            })),
+          );
         expect(routes.length).toBeGreaterThanOrEqual(20);
         for (const { method, path } of routes) {
           const hasBody = ['POST', 'PUT', 'PATCH'].includes(method);
@@ -682,20 +1022,36 @@ eachDialect(
       it('refuses a wrong, malformed or revoked token with 401', async () => {
         const { app, adminToken } = node();
         const ip = '10.0.0.1';
-        expectError(await inject(app, ip, '/v1/me', 'Bearer ct_not-a-token-we-issued'), 401, 'Unauthenticated', 'authorization');
-        expectError(await inject(app, '10.0.0.2', '/v1/me', 'Basic dXNlcjpwYXNz'), 401, 'Unauthenticated', 'authorization');
+        expectError(
+          await inject(app, ip, '/v1/me', 'Bearer ct_not-a-token-we-issued'),
+          401,
+          'Unauthenticated',
+          'authorization',
+        );
+        expectError(
+          await inject(app, '10.0.0.2', '/v1/me', 'Basic dXNlcjpwYXNz'),
+          401,
+          'Unauthenticated',
+          'authorization',
+        );
         expectError(await inject(app, '10.0.0.3', '/v1/me', 'Bearer short'), 401, 'Unauthenticated', 'authorization');
         const p = await addParty(app, adminToken, ['retailer']);
         const tokens = await api(app, 'GET', `/v1/parties/${p.id}/tokens`, { token: p.token });
         ok(await api(app, 'DELETE', `/v1/tokens/${tokens.body.items[0].id}`, { token: adminToken }), 'revoke');
-        expectError(await inject(app, '10.0.0.4', '/v1/me', `Bearer ${p.token}`), 401, 'Unauthenticated', 'authorization');
+        expectError(
+          await inject(app, '10.0.0.4', '/v1/me', `Bearer ${p.token}`),
+          401,
+          'Unauthenticated',
+          'authorization',
+        );
       });
 
       it('answers repeated failures with 429 and Retry-After, per client, until the window passes', async () => {
         const { app, adminToken, clock } = node();
         const ip = '10.0.1.1';
         const wrong = 'Bearer ct_wrongwrongwrongwrong';
-        for (let i = 0; i < AUTH_LIMIT.max; i++) expectError(await inject(app, ip, '/v1/me', wrong), 401, 'Unauthenticated');
+        for (let i = 0; i < AUTH_LIMIT.max; i++)
+          expectError(await inject(app, ip, '/v1/me', wrong), 401, 'Unauthenticated');
         const blocked = await inject(app, ip, '/v1/me', wrong);
         expectError(blocked, 429, 'TooManyAttempts');
         expect(blocked.headers['retry-after']).toBe(String(AUTH_LIMIT.windowMs / 1000));
@@ -712,7 +1068,8 @@ eachDialect(
         clock.advance(AUTH_LIMIT.windowMs / 2);
         expect((await inject(app, ip, '/v1/me', `Bearer ${adminToken}`)).status).toBe(200);
         // The count starts again from zero.
-        for (let i = 0; i < AUTH_LIMIT.max; i++) expectError(await inject(app, ip, '/v1/me', wrong), 401, 'Unauthenticated');
+        for (let i = 0; i < AUTH_LIMIT.max; i++)
+          expectError(await inject(app, ip, '/v1/me', wrong), 401, 'Unauthenticated');
         expectError(await inject(app, ip, '/v1/me', wrong), 429, 'TooManyAttempts');
         clock.advance(AUTH_LIMIT.windowMs);
         expect((await inject(app, ip, '/v1/me', `Bearer ${adminToken}`)).status).toBe(200);

@@ -30,27 +30,62 @@ async function declareWithDocuments(n: TestNode, cast: BorderCast, over: Record<
   const docIds: Record<string, string> = {};
   for (const kind of DOCS) {
     const meta = { kind, number: `${kind.toUpperCase()}-2026-001`, issuer: '海关总署 GACC', issuedOn: '2026-11-19' };
-    const d = await upload(n.app, `/v1/lots/${lot.body.id}/documents`, cast.importer.token, meta, { name: 'cert.pdf', type: 'application/pdf', bytes: pdfFor(kind, lot.body.id) });
+    const d = await upload(n.app, `/v1/lots/${lot.body.id}/documents`, cast.importer.token, meta, {
+      name: 'cert.pdf',
+      type: 'application/pdf',
+      bytes: pdfFor(kind, lot.body.id),
+    });
     expect(d.status, JSON.stringify(d.body)).toBe(201);
     docs[kind] = d.body.sha256;
     docIds[kind] = d.body.id;
   }
-  return { id: lot.body.id as string, code: lot.body.code as string, batchNo: lot.body.batchNo as string, docs, docIds };
+  return {
+    id: lot.body.id as string,
+    code: lot.body.code as string,
+    batchNo: lot.body.batchNo as string,
+    docs,
+    docIds,
+  };
 }
 
 /** clear takes a declared lot through the supervision warehouse: arrival, disinfection, two samples with results, and (when all are negative) the exit certificate. */
-async function clear(n: TestNode, cast: BorderCast, lotId: string, results: ('negative' | 'positive')[] = ['negative', 'negative']) {
+async function clear(
+  n: TestNode,
+  cast: BorderCast,
+  lotId: string,
+  results: ('negative' | 'positive')[] = ['negative', 'negative'],
+) {
   const t = new Date(n.clock.now()).toISOString();
   const b = await api(n.app, 'POST', `/v1/lots/${lotId}/bookings`, {
     token: cast.importer.token,
-    body: { warehousePartyId: cast.warehouse.id, locationId: cast.locationId, vehicleId: cast.vehicleId, driverWorkerId: cast.driverId, destination: '郑州万邦冷库', slotStart: t, slotEnd: new Date(n.clock.now() + 3_600_000).toISOString() },
+    body: {
+      warehousePartyId: cast.warehouse.id,
+      locationId: cast.locationId,
+      vehicleId: cast.vehicleId,
+      driverWorkerId: cast.driverId,
+      destination: '郑州万邦冷库',
+      slotStart: t,
+      slotEnd: new Date(n.clock.now() + 3_600_000).toISOString(),
+    },
   });
   expect(b.status, JSON.stringify(b.body)).toBe(201);
-  expect((await api(n.app, 'POST', `/v1/bookings/${b.body.id}/arrival`, { token: cast.warehouse.token, body: { arrivedAt: t } })).status).toBe(201);
+  expect(
+    (
+      await api(n.app, 'POST', `/v1/bookings/${b.body.id}/arrival`, {
+        token: cast.warehouse.token,
+        body: { arrivedAt: t },
+      })
+    ).status,
+  ).toBe(201);
   const dis = { agent: '过氧乙酸', concentration: '0.2%', operatorWorkerId: cast.operatorId, performedAt: t };
-  expect((await api(n.app, 'POST', `/v1/lots/${lotId}/disinfections`, { token: cast.warehouse.token, body: dis })).status).toBe(201);
+  expect(
+    (await api(n.app, 'POST', `/v1/lots/${lotId}/disinfections`, { token: cast.warehouse.token, body: dis })).status,
+  ).toBe(201);
   for (const [i, point] of ['outer_pack', 'content'].entries()) {
-    const s = await api(n.app, 'POST', `/v1/lots/${lotId}/samples`, { token: cast.warehouse.token, body: { point, labPartyId: cast.lab.id, takenAt: t } });
+    const s = await api(n.app, 'POST', `/v1/lots/${lotId}/samples`, {
+      token: cast.warehouse.token,
+      body: { point, labPartyId: cast.lab.id, takenAt: t },
+    });
     expect(s.status, JSON.stringify(s.body)).toBe(201);
     const result = results[i]!;
     const r = await api(n.app, 'POST', `/v1/samples/${s.body.id}/result`, {
@@ -60,7 +95,9 @@ async function clear(n: TestNode, cast: BorderCast, lotId: string, results: ('ne
     expect(r.status, JSON.stringify(r.body)).toBe(201);
   }
   if (results.every((r) => r === 'negative')) {
-    expect((await api(n.app, 'POST', `/v1/lots/${lotId}/exit-certificate`, { token: cast.warehouse.token })).status).toBe(201);
+    expect(
+      (await api(n.app, 'POST', `/v1/lots/${lotId}/exit-certificate`, { token: cast.warehouse.token })).status,
+    ).toBe(201);
   }
 }
 
@@ -112,7 +149,10 @@ eachDialect('the public lot page', (node) => {
   });
 
   it('speaks English with ?lang=en or Accept-Language en, and Chinese by default', async () => {
-    for (const [url, headers] of [[`/t/${green.code}?lang=en`, { 'accept-language': 'zh-CN' }], [`/t/${green.code}`, { 'accept-language': 'en-GB,en;q=0.9' }]] as const) {
+    for (const [url, headers] of [
+      [`/t/${green.code}?lang=en`, { 'accept-language': 'zh-CN' }],
+      [`/t/${green.code}`, { 'accept-language': 'en-GB,en;q=0.9' }],
+    ] as const) {
       const r = await page(node(), url, headers);
       expect(r.body).toMatch(/<html lang="en">/);
       expect(r.body).toContain('Frozen boneless pork');
@@ -120,10 +160,16 @@ eachDialect('the public lot page', (node) => {
       expect(r.body).toContain('Argentina');
       expect(r.body).toContain(`href="/t/${green.code}?lang=zh"`);
     }
-    for (const headers of [{}, { 'accept-language': 'fr-FR' }, { 'accept-language': 'en;q=0.5, zh-TW;q=0.9' }] as Record<string, string>[]) {
+    for (const headers of [
+      {},
+      { 'accept-language': 'fr-FR' },
+      { 'accept-language': 'en;q=0.5, zh-TW;q=0.9' },
+    ] as Record<string, string>[]) {
       expect((await page(node(), `/t/${green.code}`, headers)).body).toMatch(/<html lang="zh-CN">/);
     }
-    expect((await page(node(), `/t/${green.code}?lang=xx`, { 'accept-language': 'en' })).body).toMatch(/<html lang="en">/);
+    expect((await page(node(), `/t/${green.code}?lang=xx`, { 'accept-language': 'en' })).body).toMatch(
+      /<html lang="en">/,
+    );
   });
 
   it('has a JSON twin with the same view, and inclusion proofs once a checkpoint covers the record', async () => {
@@ -134,7 +180,9 @@ eachDialect('the public lot page', (node) => {
     expect(r.headers['content-type']).toContain('application/json');
     expect(r.body).toEqual(JSON.parse(JSON.stringify(await publicLotView(n.deps, green.code, 'en'))));
     expect(r.body).toMatchObject({
-      lang: 'en', code: green.code, carton: null,
+      lang: 'en',
+      code: green.code,
+      carton: null,
       status: { colour: 'green', label: 'Green · cleared', reasons: [] },
       product: { name: 'Frozen boneless pork', zh: '冷冻去骨猪肉', category: 'meat' },
       origin: { country: 'AR', name: 'Argentina' },
@@ -143,7 +191,12 @@ eachDialect('the public lot page', (node) => {
       tests: { taken: 2, negative: 2, positive: 0, pending: 0 },
     });
     expect(r.body.documents.map((d: any) => [d.kind, d.present, d.verified])).toEqual(DOCS.map((k) => [k, true, true]));
-    expect(r.body.journey.map((s: any) => s.kind)).toEqual(['entry', 'warehouse_arrival', 'disinfection', 'exit_certificate']);
+    expect(r.body.journey.map((s: any) => s.kind)).toEqual([
+      'entry',
+      'warehouse_arrival',
+      'disinfection',
+      'exit_certificate',
+    ]);
     expect(r.body.journey[1]).toMatchObject({ place: '郑州集中监管仓', region: '410000', regionName: 'Henan' });
     expect(r.body.journey[3].ref).toMatch(/^CK41/);
     expect(r.body.log.proofs).toHaveLength(6);
@@ -187,7 +240,10 @@ eachDialect('the public lot page', (node) => {
   it('answers an unknown code with a friendly 404 page, and a mistyped one with the check-character message', async () => {
     const n = node();
     const wrong = typo(green.code);
-    for (const [lang, text] of [['zh', '校验位不匹配'], ['en', 'Check character mismatch — probably a typo']] as const) {
+    for (const [lang, text] of [
+      ['zh', '校验位不匹配'],
+      ['en', 'Check character mismatch — probably a typo'],
+    ] as const) {
       const r = await page(n, `/t/${wrong}?lang=${lang}`);
       expect(r.status).toBe(404);
       expect(r.headers['content-type']).toBe('text/html; charset=utf-8');
@@ -201,7 +257,10 @@ eachDialect('the public lot page', (node) => {
 
     // A well-formed code that names no lot: mistyped, perhaps, but not caught by the check.
     const none = UNKNOWN_CODE;
-    for (const [lang, text] of [['zh', '未找到该追溯码'], ['en', 'It may be mistyped']] as const) {
+    for (const [lang, text] of [
+      ['zh', '未找到该追溯码'],
+      ['en', 'It may be mistyped'],
+    ] as const) {
       const r = await page(n, `/t/${none}?lang=${lang}`);
       expect(r.status).toBe(404);
       expect(r.body).toContain('data-problem="not-found"');
@@ -223,10 +282,19 @@ eachDialect('the public lot page', (node) => {
     rmSync(blobPath(n.deps.blobDir, lot.docs.nucleic_acid!));
     writeFileSync(blobPath(n.deps.blobDir, lot.docs.disinfection!), pdfFor('disinfection', 'altered'));
     // A row edited by hand to name another stored file: the file matches the row, but not the hash on the log.
-    await n.deps.db.updateTable('documents').set({ sha256: lot.docs.inspection_quarantine! }).where('id', '=', lot.docIds.customs_declaration!).execute();
+    await n.deps.db
+      .updateTable('documents')
+      .set({ sha256: lot.docs.inspection_quarantine! })
+      .where('id', '=', lot.docIds.customs_declaration!)
+      .execute();
     const j = await api(n.app, 'GET', `/t/${lot.code}.json`);
     const verified = Object.fromEntries(j.body.documents.map((d: any) => [d.kind, [d.present, d.verified]]));
-    expect(verified).toEqual({ inspection_quarantine: [true, true], nucleic_acid: [true, false], disinfection: [true, false], customs_declaration: [true, false] });
+    expect(verified).toEqual({
+      inspection_quarantine: [true, true],
+      nucleic_acid: [true, false],
+      disinfection: [true, false],
+      customs_declaration: [true, false],
+    });
     const r = await page(n, `/t/${lot.code}`);
     expect(r.body.match(/data-verified="false"/g)).toHaveLength(3);
     expect(r.body).toContain('未通过核验');
@@ -239,8 +307,25 @@ eachDialect('the public lot page', (node) => {
       (await page(n, `/t/${green.code}?lang=en`)).body,
       JSON.stringify((await api(n.app, 'GET', `/t/${green.code}.json`)).body),
     ];
-    const ids = Array.from({ length: 40 }, (_, f) => [residentId('19800101', String(100 + f)), residentId('19900101', String(200 + f))]).flat();
-    const secrets = ['王师傅', '赵消杀', ...ids, cast.driverId, cast.operatorId, cast.vehicleId, cast.importer.token, cast.warehouse.token, cast.lab.token, cast.carrier.token, 'RT-PCR', '31.5', '郑州万邦冷库'];
+    const ids = Array.from({ length: 40 }, (_, f) => [
+      residentId('19800101', String(100 + f)),
+      residentId('19900101', String(200 + f)),
+    ]).flat();
+    const secrets = [
+      '王师傅',
+      '赵消杀',
+      ...ids,
+      cast.driverId,
+      cast.operatorId,
+      cast.vehicleId,
+      cast.importer.token,
+      cast.warehouse.token,
+      cast.lab.token,
+      cast.carrier.token,
+      'RT-PCR',
+      '31.5',
+      '郑州万邦冷库',
+    ];
     for (const out of outputs) {
       for (const s of secrets) expect(out, s).not.toContain(s);
       expect(out).not.toMatch(/豫A\d{5}/);
@@ -250,11 +335,18 @@ eachDialect('the public lot page', (node) => {
 
   it('resolves a carton code to its lot and says which carton; an unissued serial is not found', async () => {
     const n = node();
-    const c = await api(n.app, 'POST', `/v1/lots/${green.id}/cartons`, { token: cast.importer.token, body: { count: 3 } });
+    const c = await api(n.app, 'POST', `/v1/lots/${green.id}/cartons`, {
+      token: cast.importer.token,
+      body: { count: 3 },
+    });
     expect(c.status, JSON.stringify(c.body)).toBe(201);
     const j = await api(n.app, 'GET', `/t/${green.code}-00002.json`);
     expect(j.status).toBe(200);
-    expect(j.body).toMatchObject({ code: green.code, carton: { serial: 2, code: `${green.code}-00002` }, status: { colour: 'green' } });
+    expect(j.body).toMatchObject({
+      code: green.code,
+      carton: { serial: 2, code: `${green.code}-00002` },
+      status: { colour: 'green' },
+    });
     const r = await page(n, `/t/${formatTraceCode(green.code)}-00002`);
     expect(r.status).toBe(200);
     expect(r.body).toContain('第 2 箱');
@@ -329,7 +421,8 @@ for (const kind of DIALECTS) {
 
     it('refuses a client over the limit with 429 and Retry-After, as HTML on the page and JSON on the twin; other clients and routes are unaffected', async () => {
       const code = UNKNOWN_CODE;
-      const at = (url: string, remoteAddress = '10.0.0.1') => n.app.inject({ method: 'GET', url, remoteAddress, headers: { 'accept-language': 'en' } });
+      const at = (url: string, remoteAddress = '10.0.0.1') =>
+        n.app.inject({ method: 'GET', url, remoteAddress, headers: { 'accept-language': 'en' } });
       for (let i = 0; i < 3; i++) {
         const r = await at(i === 0 ? `/t/${code}.json` : `/t/${code}`);
         expect(r.statusCode, r.body).toBe(404);
@@ -343,7 +436,10 @@ for (const kind of DIALECTS) {
       const json = await at(`/t/${code}.json`);
       expect(json.statusCode).toBe(429);
       expect(Number(json.headers['retry-after'])).toBeGreaterThan(0);
-      expect(JSON.parse(json.body).error).toMatchObject({ code: 'RateLimited', details: { retryAfter: expect.any(Number) } });
+      expect(JSON.parse(json.body).error).toMatchObject({
+        code: 'RateLimited',
+        details: { retryAfter: expect.any(Number) },
+      });
       expect((await at('/01/06901234567892/10/X')).statusCode).toBe(429);
       expect((await at(`/t/${code}`, '10.0.0.2')).statusCode).toBe(404);
       const health = await at('/healthz');
@@ -358,7 +454,8 @@ describe('publicRateLimit', () => {
     expect(publicRateLimit(undefined)).toBe(120);
     expect(publicRateLimit(' ')).toBe(120);
     expect(publicRateLimit('30')).toBe(30);
-    for (const bad of ['0', '-1', '2.5', 'lots']) expect(() => publicRateLimit(bad)).toThrow(/COLDTRACE_PUBLIC_RATE_LIMIT/);
+    for (const bad of ['0', '-1', '2.5', 'lots'])
+      expect(() => publicRateLimit(bad)).toThrow(/COLDTRACE_PUBLIC_RATE_LIMIT/);
   });
 });
 
@@ -368,16 +465,25 @@ describe('the public lot page in a real browser', () => {
 
   it('shows a phone-sized page with a green badge, the Chinese product name and status, and no horizontal overflow', async () => {
     if (!existsSync(CHROMIUM)) {
-      throw new Error(`Chromium is not installed at ${CHROMIUM}: run "apt-get install -y chromium" (.ci/run installs it before the tests)`);
+      throw new Error(
+        `Chromium is not installed at ${CHROMIUM}: run "apt-get install -y chromium" (.ci/run installs it before the tests)`,
+      );
     }
     n = await openTestNode('sqlite');
     const cast = await borderCast(n.app, n.adminToken);
     const lot = await declareWithDocuments(n, cast);
     await clear(n, cast, lot.id);
     const base = await n.app.listen({ port: 0, host: '127.0.0.1' });
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
     try {
-      const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, locale: 'zh-CN' });
+      const context = await browser.newContext({
+        viewport: { width: 390, height: 844 },
+        deviceScaleFactor: 2,
+        locale: 'zh-CN',
+      });
       const tab = await context.newPage();
       const res = await tab.goto(`${base}/t/${lot.code}`);
       expect(res?.status()).toBe(200);

@@ -9,9 +9,19 @@ type Graph = {
   lots: { id: string; depth: number; origin: string }[];
   holdings: { lotId: string; partyId: string; quantity: Q }[];
   shipments: { lotId: string; to: { partyId: string }; status: string; quantity: Q }[];
-  transformations: { id: string; inputs: { lotId: string; quantity: Q }[]; outputs: { lotId: string; quantity: Q }[]; lossKg: number }[];
+  transformations: {
+    id: string;
+    inputs: { lotId: string; quantity: Q }[];
+    outputs: { lotId: string; quantity: Q }[];
+    lossKg: number;
+  }[];
   parties: { id: string; region: string }[];
-  border: { lotId: string; containerNo: string; declarationNo: string; producer: { id: string; country: string } | null }[];
+  border: {
+    lotId: string;
+    containerNo: string;
+    declarationNo: string;
+    producer: { id: string; country: string } | null;
+  }[];
   summary: { lots: number; holders: number; heldKg: number; regions: string[] };
   start: { kind: string; lotIds: string[]; carton?: number };
 };
@@ -26,7 +36,10 @@ eachDialect('trace', (node) => {
     const { importer } = c.cast;
 
     const fwd = ok(await api(n.app, 'GET', `/v1/lots/${c.l1.id}/trace?direction=forward`, { token: reg })) as Graph;
-    expect(fwd.lots.map((l) => [l.id, l.depth])).toEqual([[c.l1.id, 0], [c.r.id, 1]]);
+    expect(fwd.lots.map((l) => [l.id, l.depth])).toEqual([
+      [c.l1.id, 0],
+      [c.r.id, 1],
+    ]);
     expect(held(fwd)).toEqual({
       [`${c.l1.id}@${importer.id}`]: { kg: 300, cartons: 15 },
       [`${c.l1.id}@${c.coldStore.id}`]: { kg: 300, cartons: 15 },
@@ -37,21 +50,44 @@ eachDialect('trace', (node) => {
     // Everyone who ever received any of it, the restaurant with its goods still on the road included.
     const receivers = new Set(fwd.shipments.map((s) => s.to.partyId));
     expect(receivers).toEqual(new Set([c.coldStore.id, c.wholesaler.id, c.restaurant.id, c.retailer.id]));
-    expect(fwd.shipments.find((s) => s.to.partyId === c.restaurant.id)).toMatchObject({ status: 'in_transit', quantity: { kg: 100, cartons: 5 } });
+    expect(fwd.shipments.find((s) => s.to.partyId === c.restaurant.id)).toMatchObject({
+      status: 'in_transit',
+      quantity: { kg: 100, cartons: 5 },
+    });
     // L2 went into the repack too, but it is R's parent, not L1's descendant.
     expect(fwd.lots.map((l) => l.id)).not.toContain(c.l2.id);
     expect(fwd.transformations).toEqual([
-      expect.objectContaining({ id: c.transformationId, lossKg: 10, outputs: [{ lotId: c.r.id, quantity: { kg: 190, cartons: 19 } }] }),
+      expect.objectContaining({
+        id: c.transformationId,
+        lossKg: 10,
+        outputs: [{ lotId: c.r.id, quantity: { kg: 190, cartons: 19 } }],
+      }),
     ]);
-    expect(fwd.summary).toMatchObject({ lots: 2, holders: 4, heldKg: 990, regions: ['320000', '330000', '410000', '440000'] });
+    expect(fwd.summary).toMatchObject({
+      lots: 2,
+      holders: 4,
+      heldKg: 990,
+      regions: ['320000', '330000', '410000', '440000'],
+    });
 
     const back = ok(await api(n.app, 'GET', `/v1/lots/${c.r.id}/trace?direction=backward`, { token: reg })) as Graph;
     expect(new Set(back.lots.map((l) => l.id))).toEqual(new Set([c.r.id, c.l1.id, c.l2.id]));
     expect(back.lots.find((l) => l.id === c.r.id)).toMatchObject({ depth: 0, origin: 'derived' });
     expect(back.lots.find((l) => l.id === c.l2.id)?.depth).toBe(-1);
-    const containers = await n.deps.db.selectFrom('lots').select(['id', 'containerNo', 'declarationNo']).where('id', 'in', [c.l1.id, c.l2.id]).execute();
-    expect(back.border.map((b) => ({ id: b.lotId, containerNo: b.containerNo, declarationNo: b.declarationNo })).sort((a, b) => (a.id < b.id ? -1 : 1)))
-      .toEqual(containers.map((r) => ({ id: r.id, containerNo: r.containerNo, declarationNo: r.declarationNo })).sort((a, b) => (a.id < b.id ? -1 : 1)));
+    const containers = await n.deps.db
+      .selectFrom('lots')
+      .select(['id', 'containerNo', 'declarationNo'])
+      .where('id', 'in', [c.l1.id, c.l2.id])
+      .execute();
+    expect(
+      back.border
+        .map((b) => ({ id: b.lotId, containerNo: b.containerNo, declarationNo: b.declarationNo }))
+        .sort((a, b) => (a.id < b.id ? -1 : 1)),
+    ).toEqual(
+      containers
+        .map((r) => ({ id: r.id, containerNo: r.containerNo, declarationNo: r.declarationNo }))
+        .sort((a, b) => (a.id < b.id ? -1 : 1)),
+    );
     for (const b of back.border) expect(b.producer).toMatchObject({ id: c.cast.producerId, country: 'AR' });
 
     const both = ok(await api(n.app, 'GET', `/v1/lots/${c.l2.id}/trace?direction=both`, { token: reg })) as Graph;
@@ -73,8 +109,18 @@ eachDialect('trace', (node) => {
     expect(byLink.start).toMatchObject({ kind: 'digital_link', lotIds: [c.l1.id] });
 
     expectError(await api(n.app, 'GET', '/v1/trace?ref=not-a-code', { token: reg }), 400, 'ValidationFailed', 'ref');
-    expectError(await api(n.app, 'GET', `/v1/trace?ref=${encodeURIComponent('https://id.gs1.org/01/09506000134352/10/NOPE')}`, { token: reg }), 404, 'LotNotFound');
-    expectError(await api(n.app, 'GET', `/v1/lots/${c.l1.id}/trace?direction=sideways`, { token: reg }), 400, 'ValidationFailed');
+    expectError(
+      await api(n.app, 'GET', `/v1/trace?ref=${encodeURIComponent('https://id.gs1.org/01/09506000134352/10/NOPE')}`, {
+        token: reg,
+      }),
+      404,
+      'LotNotFound',
+    );
+    expectError(
+      await api(n.app, 'GET', `/v1/lots/${c.l1.id}/trace?direction=sideways`, { token: reg }),
+      400,
+      'ValidationFailed',
+    );
     // A business sees its own records, not the whole web of its customers' customers.
     expectError(await api(n.app, 'GET', `/v1/lots/${c.l1.id}/trace`, { token: c.wholesaler.token }), 403, 'Forbidden');
     const auditor = await addParty(n.app, n.adminToken, ['auditor'], '110000');

@@ -33,9 +33,18 @@ eachDialect('coldtrace verify catches tampering', (node) => {
     const importer = await addParty(app, adminToken, ['importer']);
     const customs = await addParty(app, adminToken, ['customs']);
     await checkpoint();
-    const producer = await api(app, 'POST', '/v1/producers', { token: customs.token, body: { country: 'BR', registrationNo: 'SIF 1234', name: 'Frigorífico Teste' } });
-    const worker = await api(app, 'POST', '/v1/workers', { token: importer.token, body: { name: '李四', role: 'port_handler', idNumber: residentId() } });
-    await api(app, 'PATCH', `/v1/parties/${importer.id}`, { token: adminToken, body: { name: { en: 'Renamed Importer' } } });
+    const producer = await api(app, 'POST', '/v1/producers', {
+      token: customs.token,
+      body: { country: 'BR', registrationNo: 'SIF 1234', name: 'Frigorífico Teste' },
+    });
+    const worker = await api(app, 'POST', '/v1/workers', {
+      token: importer.token,
+      body: { name: '李四', role: 'port_handler', idNumber: residentId() },
+    });
+    await api(app, 'PATCH', `/v1/parties/${importer.id}`, {
+      token: adminToken,
+      body: { name: { en: 'Renamed Importer' } },
+    });
     await checkpoint();
     ids = { party: importer.id, producer: producer.body.id, worker: worker.body.id };
   });
@@ -62,14 +71,34 @@ eachDialect('coldtrace verify catches tampering', (node) => {
     const saved = await db.selectFrom('producers').selectAll().where('id', '=', ids.producer).executeTakeFirstOrThrow();
     await tamper(
       node(),
-      () => db.deleteFrom('producers').where('id', '=', ids.producer).execute().then(() => {}),
-      () => db.insertInto('producers').values(saved).execute().then(() => {}),
+      () =>
+        db
+          .deleteFrom('producers')
+          .where('id', '=', ids.producer)
+          .execute()
+          .then(() => {}),
+      () =>
+        db
+          .insertInto('producers')
+          .values(saved)
+          .execute()
+          .then(() => {}),
       new RegExp(`producers row ${ids.producer} written by entry \\d+ is missing`),
     );
     await tamper(
       node(),
-      () => db.insertInto('producers').values({ ...saved, id: 'pro_01ZZZZZZZZZZZZZZZZZZZZZZZZ', registrationNo: 'X' }).execute().then(() => {}),
-      () => db.deleteFrom('producers').where('id', '=', 'pro_01ZZZZZZZZZZZZZZZZZZZZZZZZ').execute().then(() => {}),
+      () =>
+        db
+          .insertInto('producers')
+          .values({ ...saved, id: 'pro_01ZZZZZZZZZZZZZZZZZZZZZZZZ', registrationNo: 'X' })
+          .execute()
+          .then(() => {}),
+      () =>
+        db
+          .deleteFrom('producers')
+          .where('id', '=', 'pro_01ZZZZZZZZZZZZZZZZZZZZZZZZ')
+          .execute()
+          .then(() => {}),
       /producers row pro_01ZZZZZZZZZZZZZZZZZZZZZZZZ is not in the log/,
     );
   });
@@ -80,15 +109,39 @@ eachDialect('coldtrace verify catches tampering', (node) => {
     const forged = Buffer.from(Buffer.from(row.data).toString('utf8').replace('"v":1', '"v":1 '), 'utf8');
     await tamper(
       node(),
-      () => db.updateTable('logEntries').set({ data: forged }).where('idx', '=', 3).execute().then(() => {}),
-      () => db.updateTable('logEntries').set({ data: row.data }).where('idx', '=', 3).execute().then(() => {}),
+      () =>
+        db
+          .updateTable('logEntries')
+          .set({ data: forged })
+          .where('idx', '=', 3)
+          .execute()
+          .then(() => {}),
+      () =>
+        db
+          .updateTable('logEntries')
+          .set({ data: row.data })
+          .where('idx', '=', 3)
+          .execute()
+          .then(() => {}),
       /^entry 3: its bytes do not match its stored leaf hash/,
     );
     const { leafHash } = await import('../src/log/hash.ts');
     await tamper(
       node(),
-      () => db.updateTable('logEntries').set({ data: forged, leafHash: leafHash(forged) }).where('idx', '=', 3).execute().then(() => {}),
-      () => db.updateTable('logEntries').set({ data: row.data, leafHash: row.leafHash }).where('idx', '=', 3).execute().then(() => {}),
+      () =>
+        db
+          .updateTable('logEntries')
+          .set({ data: forged, leafHash: leafHash(forged) })
+          .where('idx', '=', 3)
+          .execute()
+          .then(() => {}),
+      () =>
+        db
+          .updateTable('logEntries')
+          .set({ data: row.data, leafHash: row.leafHash })
+          .where('idx', '=', 3)
+          .execute()
+          .then(() => {}),
       /^entry 3: its hash differs from the checkpointed tile/,
     );
   });
@@ -118,15 +171,37 @@ eachDialect('coldtrace verify catches tampering', (node) => {
     const row = await db.selectFrom('logEntries').selectAll().where('idx', '=', 2).executeTakeFirstOrThrow();
     await tamper(
       node(),
-      () => db.deleteFrom('logEntries').where('idx', '=', 2).execute().then(() => {}),
-      () => db.insertInto('logEntries').values(row).execute().then(() => {}),
+      () =>
+        db
+          .deleteFrom('logEntries')
+          .where('idx', '=', 2)
+          .execute()
+          .then(() => {}),
+      () =>
+        db
+          .insertInto('logEntries')
+          .values(row)
+          .execute()
+          .then(() => {}),
       /^entry 2 is missing/,
     );
     const pd = await db.selectFrom('personalData').selectAll().executeTakeFirstOrThrow();
     await tamper(
       node(),
-      () => db.updateTable('personalData').set({ value: residentId('19700101', '999') }).where('id', '=', pd.id).execute().then(() => {}),
-      () => db.updateTable('personalData').set({ value: pd.value }).where('id', '=', pd.id).execute().then(() => {}),
+      () =>
+        db
+          .updateTable('personalData')
+          .set({ value: residentId('19700101', '999') })
+          .where('id', '=', pd.id)
+          .execute()
+          .then(() => {}),
+      () =>
+        db
+          .updateTable('personalData')
+          .set({ value: pd.value })
+          .where('id', '=', pd.id)
+          .execute()
+          .then(() => {}),
       new RegExp(`personal data ${pd.id}: the held value does not match its commitment`),
     );
   });
@@ -134,7 +209,10 @@ eachDialect('coldtrace verify catches tampering', (node) => {
   it('still passes after a lawful erasure of personal data', async () => {
     const { app, adminToken, deps } = node();
     const pd = await deps.db.selectFrom('personalData').select('id').executeTakeFirstOrThrow();
-    const r = await api(app, 'POST', `/v1/personal-data/${pd.id}/erasure`, { token: adminToken, body: { reason: 'PIPL art. 47 request' } });
+    const r = await api(app, 'POST', `/v1/personal-data/${pd.id}/erasure`, {
+      token: adminToken,
+      body: { reason: 'PIPL art. 47 request' },
+    });
     expect(r.status).toBe(200);
     await node().checkpoint();
     expect((await verify(node())).ok).toBe(true);
@@ -144,26 +222,46 @@ eachDialect('coldtrace verify catches tampering', (node) => {
 
   it('finds a kept webhook signing secret that no longer matches its logged SHA-256', async () => {
     const n = node();
-    const hook = await api(n.app, 'POST', '/v1/webhooks', { token: n.adminToken, body: { url: 'https://alerts.example.com/coldtrace' } });
+    const hook = await api(n.app, 'POST', '/v1/webhooks', {
+      token: n.adminToken,
+      body: { url: 'https://alerts.example.com/coldtrace' },
+    });
     expect(hook.status, JSON.stringify(hook.body)).toBe(201);
     await n.checkpoint();
-    const kept = await n.deps.db.selectFrom('webhookSecrets').select('secret').where('webhookId', '=', hook.body.id).executeTakeFirstOrThrow();
+    const kept = await n.deps.db
+      .selectFrom('webhookSecrets')
+      .select('secret')
+      .where('webhookId', '=', hook.body.id)
+      .executeTakeFirstOrThrow();
     await tamper(
       n,
-      () => sql`UPDATE webhook_secrets SET secret = 'whsec_forged' WHERE webhook_id = ${hook.body.id}`.execute(n.deps.db).then(() => {}),
-      () => sql`UPDATE webhook_secrets SET secret = ${kept.secret} WHERE webhook_id = ${hook.body.id}`.execute(n.deps.db).then(() => {}),
+      () =>
+        sql`UPDATE webhook_secrets SET secret = 'whsec_forged' WHERE webhook_id = ${hook.body.id}`
+          .execute(n.deps.db)
+          .then(() => {}),
+      () =>
+        sql`UPDATE webhook_secrets SET secret = ${kept.secret} WHERE webhook_id = ${hook.body.id}`
+          .execute(n.deps.db)
+          .then(() => {}),
       new RegExp(`webhook ${hook.body.id}: the kept signing secret`),
     );
   });
 
   it('exits non-zero from the CLI and names the entry', async () => {
     const n = node();
-    const env = { ...process.env, COLDTRACE_DATA: n.dataDir, DATABASE_URL: n.databaseUrl ?? '', COLDTRACE_LOG_ORIGIN: n.deps.log.origin };
+    const env = {
+      ...process.env,
+      COLDTRACE_DATA: n.dataDir,
+      DATABASE_URL: n.databaseUrl ?? '',
+      COLDTRACE_LOG_ORIGIN: n.deps.log.origin,
+    };
     const ok = await run(process.execPath, ['bin/coldtrace.js', 'verify'], { env });
     expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true });
     const { db } = n.deps;
     await sql`UPDATE parties SET region = '320000' WHERE id = ${ids.party}`.execute(db);
-    const bad = await run(process.execPath, ['bin/coldtrace.js', 'verify'], { env }).catch((e: { code: number; stderr: string }) => e);
+    const bad = await run(process.execPath, ['bin/coldtrace.js', 'verify'], { env }).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
     await sql`UPDATE parties SET region = '410000' WHERE id = ${ids.party}`.execute(db);
     expect((bad as { code: number }).code).toBe(1);
     expect((bad as { stderr: string }).stderr).toContain(`parties row ${ids.party}, column region`);
@@ -183,7 +281,10 @@ eachDialect('coldtrace verify covers the border', (node) => {
     await flow.disinfect(green);
     for (const point of ['outer_pack', 'content']) await flow.result(await flow.sample(green, point), 'negative');
     const exit = (await flow.exit(green)).id;
-    const issued = await api(n.app, 'POST', `/v1/lots/${green}/cartons`, { token: cast.importer.token, body: { count: 24 } });
+    const issued = await api(n.app, 'POST', `/v1/lots/${green}/cartons`, {
+      token: cast.importer.token,
+      body: { count: 24 },
+    });
     expect(issued.status, JSON.stringify(issued.body)).toBe(201);
 
     const red = (await flow.declare()).id;
@@ -204,8 +305,18 @@ eachDialect('coldtrace verify covers the border', (node) => {
       { id: ids.green, status: 'green' },
       { id: ids.red, status: 'red' },
     ]);
-    const count = async (table: 'documents' | 'bookings' | 'disinfections' | 'samples' | 'exitCertificates' | 'cartonRanges' | 'suspensions') =>
-      Number((await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const count = async (
+      table:
+        'documents' | 'bookings' | 'disinfections' | 'samples' | 'exitCertificates' | 'cartonRanges' | 'suspensions',
+    ) =>
+      Number(
+        (
+          await db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     expect(await count('documents')).toBe(8);
     expect(await count('samples')).toBe(4);
     expect(await count('suspensions')).toBe(1);
@@ -225,11 +336,27 @@ eachDialect('coldtrace verify covers the border', (node) => {
       new RegExp(`^lots row ${ids.red}, column status: the log \\(entry \\d+\\) says "red", the table has "green"`),
     );
     // Its reasons are as much a part of the status.
-    const { statusReasons } = await db.selectFrom('lots').select('statusReasons').where('id', '=', ids.red).executeTakeFirstOrThrow();
+    const { statusReasons } = await db
+      .selectFrom('lots')
+      .select('statusReasons')
+      .where('id', '=', ids.red)
+      .executeTakeFirstOrThrow();
     await tamper(
       node(),
-      () => db.updateTable('lots').set({ statusReasons: '[]' }).where('id', '=', ids.red).execute().then(() => {}),
-      () => db.updateTable('lots').set({ statusReasons }).where('id', '=', ids.red).execute().then(() => {}),
+      () =>
+        db
+          .updateTable('lots')
+          .set({ statusReasons: '[]' })
+          .where('id', '=', ids.red)
+          .execute()
+          .then(() => {}),
+      () =>
+        db
+          .updateTable('lots')
+          .set({ statusReasons })
+          .where('id', '=', ids.red)
+          .execute()
+          .then(() => {}),
       new RegExp(`^lots row ${ids.red}, column statusReasons`),
     );
   });
@@ -239,45 +366,106 @@ eachDialect('coldtrace verify covers the border', (node) => {
     const saved = await db.selectFrom('samples').selectAll().where('id', '=', ids.sample).executeTakeFirstOrThrow();
     await tamper(
       node(),
-      () => db.deleteFrom('samples').where('id', '=', ids.sample).execute().then(() => {}),
-      () => db.insertInto('samples').values(saved).execute().then(() => {}),
+      () =>
+        db
+          .deleteFrom('samples')
+          .where('id', '=', ids.sample)
+          .execute()
+          .then(() => {}),
+      () =>
+        db
+          .insertInto('samples')
+          .values(saved)
+          .execute()
+          .then(() => {}),
       new RegExp(`^samples row ${ids.sample} written by entry \\d+ is missing`),
     );
     await tamper(
       node(),
-      () => db.updateTable('samples').set({ result: 'negative' }).where('id', '=', ids.sample).execute().then(() => {}),
-      () => db.updateTable('samples').set({ result: 'positive' }).where('id', '=', ids.sample).execute().then(() => {}),
-      new RegExp(`^samples row ${ids.sample}, column result: the log \\(entry \\d+\\) says "positive", the table has "negative"`),
+      () =>
+        db
+          .updateTable('samples')
+          .set({ result: 'negative' })
+          .where('id', '=', ids.sample)
+          .execute()
+          .then(() => {}),
+      () =>
+        db
+          .updateTable('samples')
+          .set({ result: 'positive' })
+          .where('id', '=', ids.sample)
+          .execute()
+          .then(() => {}),
+      new RegExp(
+        `^samples row ${ids.sample}, column result: the log \\(entry \\d+\\) says "positive", the table has "negative"`,
+      ),
     );
   });
 
   it("finds a suspension's end moved by hand", async () => {
     const { db } = node().deps;
-    const { endsAt } = await db.selectFrom('suspensions').select('endsAt').where('id', '=', ids.suspension).executeTakeFirstOrThrow();
+    const { endsAt } = await db
+      .selectFrom('suspensions')
+      .select('endsAt')
+      .where('id', '=', ids.suspension)
+      .executeTakeFirstOrThrow();
     const shorter = Number(endsAt) - 6 * 86_400_000;
     await tamper(
       node(),
       () => sql`UPDATE suspensions SET ends_at = ${shorter} WHERE id = ${ids.suspension}`.execute(db).then(() => {}),
-      () => sql`UPDATE suspensions SET ends_at = ${Number(endsAt)} WHERE id = ${ids.suspension}`.execute(db).then(() => {}),
-      new RegExp(`^suspensions row ${ids.suspension}, column endsAt: the log \\(entry \\d+\\) says ${Number(endsAt)}, the table has ${shorter}`),
+      () =>
+        sql`UPDATE suspensions SET ends_at = ${Number(endsAt)} WHERE id = ${ids.suspension}`.execute(db).then(() => {}),
+      new RegExp(
+        `^suspensions row ${ids.suspension}, column endsAt: the log \\(entry \\d+\\) says ${Number(endsAt)}, the table has ${shorter}`,
+      ),
     );
   });
 
   it("finds a document's hash swapped, and an exit certificate that no entry issued", async () => {
     const { db } = node().deps;
-    const { sha256 } = await db.selectFrom('documents').select('sha256').where('id', '=', ids.document).executeTakeFirstOrThrow();
+    const { sha256 } = await db
+      .selectFrom('documents')
+      .select('sha256')
+      .where('id', '=', ids.document)
+      .executeTakeFirstOrThrow();
     await tamper(
       node(),
-      () => db.updateTable('documents').set({ sha256: '0'.repeat(64) }).where('id', '=', ids.document).execute().then(() => {}),
-      () => db.updateTable('documents').set({ sha256 }).where('id', '=', ids.document).execute().then(() => {}),
+      () =>
+        db
+          .updateTable('documents')
+          .set({ sha256: '0'.repeat(64) })
+          .where('id', '=', ids.document)
+          .execute()
+          .then(() => {}),
+      () =>
+        db
+          .updateTable('documents')
+          .set({ sha256 })
+          .where('id', '=', ids.document)
+          .execute()
+          .then(() => {}),
       new RegExp(`^documents row ${ids.document}, column sha256`),
     );
-    const exit = await db.selectFrom('exitCertificates').selectAll().where('id', '=', ids.exit).executeTakeFirstOrThrow();
+    const exit = await db
+      .selectFrom('exitCertificates')
+      .selectAll()
+      .where('id', '=', ids.exit)
+      .executeTakeFirstOrThrow();
     const forged = { ...exit, id: 'exc_01ZZZZZZZZZZZZZZZZZZZZZZZZ', number: 'CK41FORGED', lotId: ids.red };
     await tamper(
       node(),
-      () => db.insertInto('exitCertificates').values(forged).execute().then(() => {}),
-      () => db.deleteFrom('exitCertificates').where('id', '=', forged.id).execute().then(() => {}),
+      () =>
+        db
+          .insertInto('exitCertificates')
+          .values(forged)
+          .execute()
+          .then(() => {}),
+      () =>
+        db
+          .deleteFrom('exitCertificates')
+          .where('id', '=', forged.id)
+          .execute()
+          .then(() => {}),
       /^exitCertificates row exc_01ZZZZZZZZZZZZZZZZZZZZZZZZ is not in the log/,
     );
   });
@@ -287,8 +475,22 @@ eachDialect('verify after settings', (node) => {
   it('passes after rules are set through the API (rows are projected from the canonical entry)', async () => {
     const { app, adminToken, checkpoint, deps } = node();
     const rule = { maxAgeHours: { port_handler: 48, warehouse_handler: 168, driver: 72, sales: null } };
-    expect((await api(app, 'PUT', '/v1/settings/worker-eligibility', { token: adminToken, body: { region: '410000', rule } })).status).toBe(200);
-    expect((await api(app, 'PUT', '/v1/settings/sample-points', { token: adminToken, body: { points: ['outer_pack', 'content'] } })).status).toBe(200);
+    expect(
+      (
+        await api(app, 'PUT', '/v1/settings/worker-eligibility', {
+          token: adminToken,
+          body: { region: '410000', rule },
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await api(app, 'PUT', '/v1/settings/sample-points', {
+          token: adminToken,
+          body: { points: ['outer_pack', 'content'] },
+        })
+      ).status,
+    ).toBe(200);
     await checkpoint();
     const r = await verifyDatabase(deps.db, deps.log.origin, [parseVerifierKey(deps.log.signer.verifierKey)]);
     expect(r.problem).toBeUndefined();

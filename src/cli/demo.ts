@@ -17,7 +17,9 @@ const positive = (v: string) => {
 export function addDemoCommand(program: Command): void {
   program
     .command('demo')
-    .description('load a demo scenario (Argentine pork from Henan to three provinces, then a positive market sample), or with --scale N a national dataset of N import lots')
+    .description(
+      'load a demo scenario (Argentine pork from Henan to three provinces, then a positive market sample), or with --scale N a national dataset of N import lots',
+    )
     .option('--scale <lots>', 'generate a national dataset of this many import lots instead of the story', positive)
     .option('--seed <n>', 'seed of the --scale dataset: the same seed gives the same shape (default 1)', positive)
     .option('--json', 'print what was made as JSON')
@@ -28,7 +30,11 @@ export function addDemoCommand(program: Command): void {
       try {
         const admin = await bootstrapAdmin(deps);
         if (o.scale !== undefined) {
-          const stats = await generateScale(deps, { lots: o.scale, seed: o.seed ?? 1, progress: (line) => process.stderr.write(`${line}\n`) });
+          const stats = await generateScale(deps, {
+            lots: o.scale,
+            seed: o.seed ?? 1,
+            progress: (line) => process.stderr.write(`${line}\n`),
+          });
           process.stdout.write(o.json ? `${JSON.stringify({ admin, ...stats }, null, 2)}\n` : scaleText(stats, admin));
           return;
         }
@@ -42,13 +48,17 @@ export function addDemoCommand(program: Command): void {
     });
 }
 
-function scaleText(s: Awaited<ReturnType<typeof generateScale>>, admin: { partyId: string; token: string } | null): string {
+function scaleText(
+  s: Awaited<ReturnType<typeof generateScale>>,
+  admin: { partyId: string; token: string } | null,
+): string {
   const lines = [
     `coldtrace demo --scale: ${s.events.toLocaleString('en-US')} log events in ${(s.ms / 1000).toFixed(1)} s (${Math.round(s.events / (s.ms / 1000)).toLocaleString('en-US')} a second)`,
     `  parties ${s.parties.toLocaleString('en-US')}, import lots ${s.importLots.toLocaleString('en-US')}, repacked lots ${s.derivedLots.toLocaleString('en-US')}, holdings ${s.holdings.toLocaleString('en-US')}, shipments ${s.shipments.toLocaleString('en-US')}, retail sales ${s.retailSales.toLocaleString('en-US')}`,
     `  widest lots (about ${s.wide.holdings} holdings each): ${s.wide.lotIds.join(', ')}`,
   ];
-  if (admin) lines.push('', `First start: national regulator admin ${admin.partyId}, token (shown once): ${admin.token}`);
+  if (admin)
+    lines.push('', `First start: national regulator admin ${admin.partyId}, token (shown once): ${admin.token}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -58,12 +68,25 @@ function demoText(r: DemoResult, dataDir: string): string {
   const shop = by('retailer_guangzhou');
   const shoulder = r.lots.find((l) => l.key === 'import_shoulder')!;
   const out: string[] = [];
-  out.push('coldtrace demo: 阿根廷冷冻猪肉 从河南到三省，市场抽检阳性 / Argentine frozen pork from Henan to three provinces, then a positive market sample', '');
-  if (r.admin) out.push(`National regulator admin (first start; this token is shown only once): ${r.admin.partyId}`, `  ${r.admin.token}`, '');
+  out.push(
+    'coldtrace demo: 阿根廷冷冻猪肉 从河南到三省，市场抽检阳性 / Argentine frozen pork from Henan to three provinces, then a positive market sample',
+    '',
+  );
+  if (r.admin)
+    out.push(
+      `National regulator admin (first start; this token is shown only once): ${r.admin.partyId}`,
+      `  ${r.admin.token}`,
+      '',
+    );
   out.push('Parties and their tokens (one each; call the API as any of them):');
-  for (const p of r.parties) out.push(`  ${p.key.padEnd(22)} ${p.id}  ${p.region}  ${p.name.zh ?? ''} / ${p.name.en ?? ''}`, `  ${''.padEnd(22)} ${p.token}`);
+  for (const p of r.parties)
+    out.push(
+      `  ${p.key.padEnd(22)} ${p.id}  ${p.region}  ${p.name.zh ?? ''} / ${p.name.en ?? ''}`,
+      `  ${''.padEnd(22)} ${p.token}`,
+    );
   out.push('', 'Lots:');
-  for (const l of r.lots) out.push(`  ${l.key.padEnd(18)} ${l.id}  code ${l.code}  ${l.kg} kg  ${l.product}`, `  ${''.padEnd(18)} ${l.url}`);
+  for (const l of r.lots)
+    out.push(`  ${l.key.padEnd(18)} ${l.id}  code ${l.code}  ${l.kg} kg  ${l.product}`, `  ${''.padEnd(18)} ${l.url}`);
   out.push(
     '',
     `Incident ${r.incident.number} (${r.incident.id}): ${r.incident.lots} lots frozen, ${r.incident.holders} holders, ${r.incident.affectedKg} kg to account for.`,

@@ -28,7 +28,11 @@ async function actorFor(deps: Deps, o: { party?: string; token?: string }): Prom
     if (!actor) throw new AppError('Unauthenticated', { field: '--token', reason: 'unknown or revoked token' });
     return actor;
   }
-  if (!o.party) throw new AppError('ValidationFailed', { field: '--party', reason: 'name the capturing party with --party pty_… or --token' });
+  if (!o.party)
+    throw new AppError('ValidationFailed', {
+      field: '--party',
+      reason: 'name the capturing party with --party pty_… or --token',
+    });
   const row = await findParty(deps.db, o.party);
   if (!row) throw new AppError('PartyNotFound', { field: '--party', reason: `no party ${o.party}` });
   return actorOf(row);
@@ -45,9 +49,17 @@ export async function exportEpcis(deps: Deps, from?: string, to?: string): Promi
   const events: unknown[] = [];
   let token: string | null = null;
   do {
-    const raw: Record<string, unknown> = { perPage: MAX_PER_PAGE, ...(from ? { GE_eventTime: from } : {}), ...(to ? { LT_eventTime: to } : {}), ...(token ? { nextPageToken: token } : {}) };
+    const raw: Record<string, unknown> = {
+      perPage: MAX_PER_PAGE,
+      ...(from ? { GE_eventTime: from } : {}),
+      ...(to ? { LT_eventTime: to } : {}),
+      ...(token ? { nextPageToken: token } : {}),
+    };
     const page = await queryEvents(deps, NODE_READER, parseQuery(raw));
-    events.push(...((page.document.epcisBody as { queryResults: { resultsBody: { eventList: unknown[] } } }).queryResults.resultsBody.eventList));
+    events.push(
+      ...(page.document.epcisBody as { queryResults: { resultsBody: { eventList: unknown[] } } }).queryResults
+        .resultsBody.eventList,
+    );
     token = page.nextPageToken;
   } while (token);
   return queryDocument(events as Record<string, unknown>[], deps.clock.now());
@@ -57,15 +69,22 @@ export async function exportEpcis(deps: Deps, from?: string, to?: string): Promi
 export function addEpcisCommands(program: Command): void {
   program
     .command('import')
-    .description('capture an EPCIS 2.0 JSON-LD document into this node as a party (as POST /epcis/capture would); prints the capture job')
+    .description(
+      'capture an EPCIS 2.0 JSON-LD document into this node as a party (as POST /epcis/capture would); prints the capture job',
+    )
     .argument('<file>', 'an EPCISDocument or EPCISQueryDocument (.jsonld or .json)')
     .option('--party <id>', 'the capturing party (pty_…)')
     .option('--token <token>', 'or: a token of the capturing party')
-    .option('--behaviour <b>', 'on a refused event: rollback (refuse all, the default) or proceed (keep the others)', 'rollback')
+    .option(
+      '--behaviour <b>',
+      'on a refused event: rollback (refuse all, the default) or proceed (keep the others)',
+      'rollback',
+    )
     .option(...dataOpt)
     .action((file: string, o: { party?: string; token?: string; behaviour: string; data?: string }) =>
       withDeps(o, async (deps) => {
-        if (o.behaviour !== 'rollback' && o.behaviour !== 'proceed') throw new AppError('ValidationFailed', { field: '--behaviour', reason: 'must be rollback or proceed' });
+        if (o.behaviour !== 'rollback' && o.behaviour !== 'proceed')
+          throw new AppError('ValidationFailed', { field: '--behaviour', reason: 'must be rollback or proceed' });
         let document: unknown;
         try {
           document = JSON.parse(readFileSync(file, 'utf8'));

@@ -35,11 +35,16 @@ export function addLogCommands(program: Command): void {
 
   program
     .command('verify')
-    .description('recompute the log from its entries and check checkpoints, tiles and every projected row; exit 0 if all holds')
+    .description(
+      'recompute the log from its entries and check checkpoints, tiles and every projected row; exit 0 if all holds',
+    )
     .option(...dataOpt)
     .option('--url <url>', 'verify a node over HTTP with the tlog-tiles API instead of a database')
     .option('--token <token>', 'bearer token for --url (a regulator, auditor or peer node)')
-    .option('--vkey <vkey>', 'verifier key to trust (default: the node key in the data dir, or GET /log/vkey with --url)')
+    .option(
+      '--vkey <vkey>',
+      'verifier key to trust (default: the node key in the data dir, or GET /log/vkey with --url)',
+    )
     .option('--origin <origin>', 'expected checkpoint origin (default: the verifier key name)')
     .action(async (o: { data?: string; url?: string; token?: string; vkey?: string; origin?: string }) => {
       const started = performance.now();
@@ -48,7 +53,9 @@ export function addLogCommands(program: Command): void {
       else if (o.url) {
         const res = await fetch(`${o.url.replace(/\/+$/, '')}/log/vkey`);
         verifier = parseVerifierKey((await res.text()).trim());
-        process.stderr.write(`warning: trusting the key the node itself serves (${verifier.name}); pass --vkey to pin it\n`);
+        process.stderr.write(
+          `warning: trusting the key the node itself serves (${verifier.name}); pass --vkey to pin it\n`,
+        );
       } else {
         const opts = nodeOptionsFrom(o);
         const signer = loadNodeKey(opts.dataDir, opts.origin ?? originOf(opts.publicUrl), { create: false });

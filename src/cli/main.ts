@@ -68,9 +68,16 @@ party
     withNode(o, async (deps) => {
       const [a = '', b] = o.name.split('|');
       const name = b !== undefined ? { zh: a, en: b } : /[\u4e00-\u9fff]/.test(a) ? { zh: a } : { en: a };
-      const roles = o.roles.split(',').map((r) => r.trim()).filter(Boolean);
+      const roles = o.roles
+        .split(',')
+        .map((r) => r.trim())
+        .filter(Boolean);
       const { party: p, logIndex } = await createParty(deps, null, {
-        uscc: o.uscc, name, roles, region: o.region, level: o.national ? 'national' : null,
+        uscc: o.uscc,
+        name,
+        roles,
+        region: o.region,
+        level: o.national ? 'national' : null,
       });
       const { secret } = await createToken(deps, null, p.id, 'cli');
       return { ...p, logIndex, token: secret };

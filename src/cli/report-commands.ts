@@ -16,7 +16,10 @@ import { incidentReportPdf } from '../reports/incident-pdf.ts';
 import { incidentReportCsv } from '../reports/incident-report.ts';
 
 const dataOpt = ['--data <dir>', 'data directory (env COLDTRACE_DATA, default ./data)'] as const;
-const tokenOpt = ['--token <token>', "report as this token's party sees it (default: the node operator, who sees everything)"] as const;
+const tokenOpt = [
+  '--token <token>',
+  "report as this token's party sees it (default: the node operator, who sees everything)",
+] as const;
 
 /** NODE_READER is the node's operator reading its own records for a report: it sees everything, as an auditor. */
 const NODE_READER: Actor = { partyId: '', roles: ['auditor'], region: '', national: true };
@@ -38,7 +41,12 @@ async function readerOf(deps: Deps, token: string | undefined): Promise<Actor> {
 }
 
 /** formatOf is --format (refused, naming it, when not allowed), else the extension of --out when allowed, else the fallback. */
-function formatOf<F extends string>(given: string | undefined, out: string | undefined, allowed: readonly F[], fallback: F): F {
+function formatOf<F extends string>(
+  given: string | undefined,
+  out: string | undefined,
+  allowed: readonly F[],
+  fallback: F,
+): F {
   const ok = (f: string): f is F => (allowed as readonly string[]).includes(f);
   if (given !== undefined) {
     if (!ok(given)) throw invalid('--format', `must be one of ${allowed.join(', ')}`);
@@ -51,7 +59,8 @@ function formatOf<F extends string>(given: string | undefined, out: string | und
 function timeOf(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const ms = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)$/i.test(value) ? Date.parse(value) : NaN;
-  if (Number.isNaN(ms)) throw invalid(flag, 'must be an ISO 8601 date-time with an offset, e.g. 2026-11-25T00:00:00+08:00');
+  if (Number.isNaN(ms))
+    throw invalid(flag, 'must be an ISO 8601 date-time with an offset, e.g. 2026-11-25T00:00:00+08:00');
   return ms;
 }
 
@@ -67,7 +76,9 @@ function emit(body: Buffer | string, out: string | undefined, format: string) {
 
 /** addReportCommands adds `report incident ID` and `report fsma204` to the CLI. */
 export function addReportCommands(program: Command): void {
-  const report = program.command('report').description('write reports: an incident report, the FDA FSMA 204 sortable spreadsheet');
+  const report = program
+    .command('report')
+    .description('write reports: an incident report, the FDA FSMA 204 sortable spreadsheet');
   report
     .command('incident')
     .description('the report of an incident (what, where, who, quantities, timeline, contacts) as JSON, CSV or PDF')
@@ -80,35 +91,63 @@ export function addReportCommands(program: Command): void {
       withDeps(o, async (deps) => {
         const format = formatOf(o.format, o.out, ['json', 'csv', 'pdf'] as const, 'json');
         const r = await incidentReport(deps, await readerOf(deps, o.token), id);
-        const body = format === 'pdf' ? await incidentReportPdf(r) : format === 'csv' ? incidentReportCsv(r) : `${JSON.stringify(r, null, 2)}\n`;
+        const body =
+          format === 'pdf'
+            ? await incidentReportPdf(r)
+            : format === 'csv'
+              ? incidentReportCsv(r)
+              : `${JSON.stringify(r, null, 2)}\n`;
         emit(body, o.out, format);
       }),
     );
   report
     .command('fsma204')
-    .description('the FDA FSMA 204 electronic sortable spreadsheet for lots and a date range, as XLSX (one tab per CTE) or CSV')
+    .description(
+      'the FDA FSMA 204 electronic sortable spreadsheet for lots and a date range, as XLSX (one tab per CTE) or CSV',
+    )
     .requiredOption('--lots <list>', 'comma-separated lot ids or trace codes')
     .option('--from <time>', 'first event time, ISO 8601 with offset')
     .option('--to <time>', 'last event time, ISO 8601 with offset')
     .option('--expand', 'add every lot in the trace of the given ones, forward and backward')
     .option('--format <format>', 'xlsx or csv (default: from the --out extension, else xlsx)')
     .option('--cte <tab>', `CSV only: one tab (${FSMA_CTES.join(', ')})`, (v: string) => {
-      if (!(FSMA_CTES as readonly string[]).includes(v)) throw new InvalidArgumentError(`must be one of ${FSMA_CTES.join(', ')}`);
+      if (!(FSMA_CTES as readonly string[]).includes(v))
+        throw new InvalidArgumentError(`must be one of ${FSMA_CTES.join(', ')}`);
       return v;
     })
     .option('--out <file>', 'write to this file (default: standard output)')
     .option(...tokenOpt)
     .option(...dataOpt)
-    .action((o: { lots: string; from?: string; to?: string; expand?: boolean; format?: string; cte?: FsmaCte; out?: string; token?: string; data?: string }) =>
-      withDeps(o, async (deps) => {
-        const format = formatOf(o.format, o.out, ['xlsx', 'csv'] as const, 'xlsx');
-        const from = timeOf('--from', o.from);
-        const to = timeOf('--to', o.to);
-        const { sheets } = await fsma204Report(deps, await readerOf(deps, o.token), {
-          lots: o.lots.split(',').map((s) => s.trim()).filter(Boolean), expand: o.expand === true,
-          ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}),
-        });
-        emit(format === 'csv' ? fsmaCsv(sheets, o.cte) : await fsmaXlsx(sheets, new Date(deps.clock.now())), o.out, format);
-      }),
+    .action(
+      (o: {
+        lots: string;
+        from?: string;
+        to?: string;
+        expand?: boolean;
+        format?: string;
+        cte?: FsmaCte;
+        out?: string;
+        token?: string;
+        data?: string;
+      }) =>
+        withDeps(o, async (deps) => {
+          const format = formatOf(o.format, o.out, ['xlsx', 'csv'] as const, 'xlsx');
+          const from = timeOf('--from', o.from);
+          const to = timeOf('--to', o.to);
+          const { sheets } = await fsma204Report(deps, await readerOf(deps, o.token), {
+            lots: o.lots
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean),
+            expand: o.expand === true,
+            ...(from !== undefined ? { from } : {}),
+            ...(to !== undefined ? { to } : {}),
+          });
+          emit(
+            format === 'csv' ? fsmaCsv(sheets, o.cte) : await fsmaXlsx(sheets, new Date(deps.clock.now())),
+            o.out,
+            format,
+          );
+        }),
     );
 }

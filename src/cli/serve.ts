@@ -44,7 +44,9 @@ export async function serve(flags: ServeFlags): Promise<void> {
     app.log.error({ err }, 'checkpoint failed; retrying on the next tick'),
   );
   await checkpointer.flush();
-  const deliverer = startDeliverer(deps, { onError: (err) => app.log.error({ err }, 'webhook delivery pass failed; retrying on the next tick') });
+  const deliverer = startDeliverer(deps, {
+    onError: (err) => app.log.error({ err }, 'webhook delivery pass failed; retrying on the next tick'),
+  });
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -66,7 +68,13 @@ export async function serve(flags: ServeFlags): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
   await app.listen({ port, host });
   app.log.info(
-    { database: deps.dialect.label, dataDir: opts.dataDir, publicUrl: opts.publicUrl, origin: deps.log.origin, vkey: deps.log.signer.verifierKey },
+    {
+      database: deps.dialect.label,
+      dataDir: opts.dataDir,
+      publicUrl: opts.publicUrl,
+      origin: deps.log.origin,
+      vkey: deps.log.signer.verifierKey,
+    },
     'coldtrace serving',
   );
 }

@@ -23,7 +23,12 @@ export interface Member {
 /** addParty registers a party as the node itself (as `coldtrace party add` does). */
 export async function addParty(deps: Deps, input: PartyInput): Promise<Member> {
   const { party } = await createParty(deps, null, input);
-  return { id: party.id, actor: { partyId: party.id, roles: party.roles, region: party.region, national: party.level === 'national' }, name: party.name, region: party.region };
+  return {
+    id: party.id,
+    actor: { partyId: party.id, roles: party.roles, region: party.region, national: party.level === 'national' },
+    name: party.name,
+    region: party.region,
+  };
 }
 
 /** appendMember registers a party inside the writer's transaction, for batches of thousands. */
@@ -34,7 +39,11 @@ export async function appendMember(w: Writer, input: PartyInput): Promise<Member
 }
 
 /** addLocation registers a place of owner's: a cold store, a supervision warehouse, a shop. */
-export async function addLocation(deps: Deps, owner: Member, input: Omit<LocationInput, 'ownerPartyId'>): Promise<string> {
+export async function addLocation(
+  deps: Deps,
+  owner: Member,
+  input: Omit<LocationInput, 'ownerPartyId'>,
+): Promise<string> {
   return (await createLocation(deps, owner.actor, input)).location.id;
 }
 
@@ -50,6 +59,10 @@ export async function addWorker(
   w: { name: string; role: WorkerRole; idNumber: string; testedAt: number; institution: string },
 ): Promise<string> {
   const { worker } = await createWorker(deps, employer.actor, { name: w.name, role: w.role, idNumber: w.idNumber });
-  await recordWorkerTest(deps, employer.actor, worker.id, { sampledAt: w.testedAt, result: 'negative', institution: w.institution });
+  await recordWorkerTest(deps, employer.actor, worker.id, {
+    sampledAt: w.testedAt,
+    result: 'negative',
+    institution: w.institution,
+  });
   return worker.id;
 }

@@ -94,7 +94,28 @@ export function containerFor(owner: string, n: number): string {
 }
 
 const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗';
-const GIVEN = ['伟', '芳', '娜', '敏', '静', '强', '磊', '军', '洋', '勇', '艳', '杰', '涛', '明', '超', '霞', '平', '刚', '建国', '志强'];
+const GIVEN = [
+  '伟',
+  '芳',
+  '娜',
+  '敏',
+  '静',
+  '强',
+  '磊',
+  '军',
+  '洋',
+  '勇',
+  '艳',
+  '杰',
+  '涛',
+  '明',
+  '超',
+  '霞',
+  '平',
+  '刚',
+  '建国',
+  '志强',
+];
 
 /** personName makes a Chinese personal name. */
 export const personName = (r: Rng) => `${r.pick([...SURNAMES])}${r.pick(GIVEN)}`;
@@ -104,6 +125,7 @@ const DISH = ['老灶火锅', '川味小馆', '烧烤城', '家常菜馆', '粤�
 
 /** shopName is the nth retailer or restaurant of a city, in Chinese and English. */
 export function shopName(p: Province, kind: 'retailer' | 'restaurant', n: number): { zh: string; en: string } {
-  if (kind === 'retailer') return { zh: `${p.zh}${SHOP[n % SHOP.length]}生鲜超市第${n}店`, en: `${p.en} Fresh Market No. ${n}` };
+  if (kind === 'retailer')
+    return { zh: `${p.zh}${SHOP[n % SHOP.length]}生鲜超市第${n}店`, en: `${p.en} Fresh Market No. ${n}` };
   return { zh: `${p.zh}${DISH[n % DISH.length]}${n}号店`, en: `${p.en} Restaurant No. ${n}` };
 }

@@ -14,7 +14,17 @@ import { putBlob } from '../store/blobs.ts';
 import { logSize } from '../store/log-store.ts';
 import { addLocation, addVehicle, addWorker, appendMember } from './cast.ts';
 import type { Member } from './cast.ts';
-import { PROVINCES, containerFor, personName, plateFor, provinceByCode, residentIdFor, rng, shopName, usccFor } from './names.ts';
+import {
+  PROVINCES,
+  containerFor,
+  personName,
+  plateFor,
+  provinceByCode,
+  residentIdFor,
+  rng,
+  shopName,
+  usccFor,
+} from './names.ts';
 import type { Province } from './names.ts';
 import { DEMO_PDF } from './pdf.ts';
 
@@ -70,7 +80,7 @@ class Queue {
   push(due: number, run: Item['run']) {
     const h = this.heap;
     h.push({ due, seq: this.seq++, run });
-    for (let i = h.length - 1; i > 0; ) {
+    for (let i = h.length - 1; i > 0;) {
       const p = (i - 1) >> 1;
       if (!less(h[i]!, h[p]!)) break;
       [h[i], h[p]] = [h[p]!, h[i]!];
@@ -86,7 +96,7 @@ class Queue {
     const last = h.pop()!;
     if (h.length > 0) {
       h[0] = last;
-      for (let i = 0; ; ) {
+      for (let i = 0; ;) {
         const l = 2 * i + 1;
         const r = l + 1;
         let m = i;
@@ -118,14 +128,30 @@ type WholesalerPlan = {
 type StorePlan = { cs: Place; wplans: WholesalerPlan[]; keep: number; total: number };
 
 const PRODUCTS = [
-  { zh: '冷冻去骨猪前腿肉', en: 'Frozen boneless pork shoulder', hs: '0203290090', kg: 20, countries: ['AR', 'BR', 'ES', 'DE', 'DK', 'NL', 'US', 'CA'] },
+  {
+    zh: '冷冻去骨猪前腿肉',
+    en: 'Frozen boneless pork shoulder',
+    hs: '0203290090',
+    kg: 20,
+    countries: ['AR', 'BR', 'ES', 'DE', 'DK', 'NL', 'US', 'CA'],
+  },
   { zh: '冷冻猪五花肉', en: 'Frozen pork belly', hs: '0203290090', kg: 20, countries: ['ES', 'DE', 'DK', 'NL', 'BR'] },
-  { zh: '冷冻去骨牛肉', en: 'Frozen boneless beef', hs: '0202300090', kg: 25, countries: ['AR', 'BR', 'UY', 'AU', 'NZ'] },
+  {
+    zh: '冷冻去骨牛肉',
+    en: 'Frozen boneless beef',
+    hs: '0202300090',
+    kg: 25,
+    countries: ['AR', 'BR', 'UY', 'AU', 'NZ'],
+  },
   { zh: '冷冻鸡翅中', en: 'Frozen chicken mid-joint wings', hs: '0207142200', kg: 10, countries: ['BR', 'AR', 'US'] },
   { zh: '冷冻白虾', en: 'Frozen whiteleg shrimp', hs: '0306170090', kg: 12, countries: ['EC', 'AR'] },
 ] as const;
 const PORTS: Readonly<Record<string, string>> = {
-  '120000': '天津港 Tianjin Port', '310000': '上海洋山港 Shanghai Yangshan', '370000': '青岛港 Qingdao Port', '440000': '广州南沙港 Guangzhou Nansha', '410000': '郑州铁路口岸 Zhengzhou Rail Port',
+  '120000': '天津港 Tianjin Port',
+  '310000': '上海洋山港 Shanghai Yangshan',
+  '370000': '青岛港 Qingdao Port',
+  '440000': '广州南沙港 Guangzhou Nansha',
+  '410000': '郑州铁路口岸 Zhengzhou Rail Port',
 };
 const DOCS = ['customs_declaration', 'inspection_quarantine', 'nucleic_acid', 'disinfection'] as const;
 const METHOD = 'RT-PCR (GB/T 28642)';
@@ -147,7 +173,10 @@ const clamp = (n: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, M
 export async function generateScale(base: Deps, o: ScaleOptions): Promise<ScaleStats> {
   const started = performance.now();
   const size0 = await logSize(base.db);
-  if (size0 > 2) throw new Error(`coldtrace demo --scale needs a fresh node; this one's log already has ${size0} entries (use another --data directory or database)`);
+  if (size0 > 2)
+    throw new Error(
+      `coldtrace demo --scale needs a fresh node; this one's log already has ${size0} entries (use another --data directory or database)`,
+    );
   const say = o.progress ?? (() => {});
   const r = rng(o.seed);
   const end = base.clock.now() - DAY;
@@ -161,19 +190,28 @@ export async function generateScale(base: Deps, o: ScaleOptions): Promise<ScaleS
   const provinces = PROVINCES;
   let serial = 0;
   const specs: { key: string; province: Province; zh: string; en: string; roles: string[]; level?: 'national' }[] = [];
-  const spec = (key: string, province: Province, zh: string, en: string, roles: string[], level?: 'national') => specs.push({ key, province, zh, en, roles, ...(level ? { level } : {}) });
-  spec('customs', provinceByCode('110000'), '海关总署进出口食品安全局', 'GACC Import and Export Food Safety Bureau', ['customs']);
-  for (const p of provinces) spec('regulator', p, `${p.zh}市场监督管理局`, `${p.en} Administration for Market Regulation`, ['regulator']);
+  const spec = (key: string, province: Province, zh: string, en: string, roles: string[], level?: 'national') =>
+    specs.push({ key, province, zh, en, roles, ...(level ? { level } : {}) });
+  spec('customs', provinceByCode('110000'), '海关总署进出口食品安全局', 'GACC Import and Export Food Safety Bureau', [
+    'customs',
+  ]);
+  for (const p of provinces)
+    spec('regulator', p, `${p.zh}市场监督管理局`, `${p.en} Administration for Market Regulation`, ['regulator']);
   for (const p of ports) {
-    spec('warehouse', p, `${p.zh}进口冷链食品集中监管仓`, `${p.en} Imported Cold-Chain Supervision Warehouse`, ['supervision_warehouse']);
+    spec('warehouse', p, `${p.zh}进口冷链食品集中监管仓`, `${p.en} Imported Cold-Chain Supervision Warehouse`, [
+      'supervision_warehouse',
+    ]);
     spec('lab', p, `${p.zh}海关技术中心实验室`, `${p.en} Customs Technical Center Laboratory`, ['lab']);
   }
   const nImporters = clamp(N / 200, 2, 50);
   for (let i = 0; i < nImporters; i++) {
     const p = ports[i % ports.length]!;
-    spec('importer', p, `${p.zh}第${i + 1}进口食品贸易有限公司`, `${p.en} Imported Food Trading Co. No. ${i + 1}`, ['importer']);
+    spec('importer', p, `${p.zh}第${i + 1}进口食品贸易有限公司`, `${p.en} Imported Food Trading Co. No. ${i + 1}`, [
+      'importer',
+    ]);
   }
-  for (const p of provinces) spec('carrier', p, `${p.zh}冷链物流有限公司`, `${p.en} Cold Chain Logistics Co., Ltd.`, ['carrier']);
+  for (const p of provinces)
+    spec('carrier', p, `${p.zh}冷链物流有限公司`, `${p.en} Cold Chain Logistics Co., Ltd.`, ['carrier']);
   const nColdStores = clamp(N / 100, 3, 100);
   for (let i = 0; i < nColdStores; i++) {
     const p = provinces[i % provinces.length]!;
@@ -182,7 +220,9 @@ export async function generateScale(base: Deps, o: ScaleOptions): Promise<ScaleS
   const nWholesalers = clamp(N / 30, 6, 360);
   for (let i = 0; i < nWholesalers; i++) {
     const p = provinces[i % provinces.length]!;
-    spec('wholesaler', p, `${p.zh}第${i + 1}冻品批发商行`, `${p.en} Frozen Food Wholesale No. ${i + 1}`, ['wholesaler']);
+    spec('wholesaler', p, `${p.zh}第${i + 1}冻品批发商行`, `${p.en} Frozen Food Wholesale No. ${i + 1}`, [
+      'wholesaler',
+    ]);
   }
   const nBuyers = clamp(N * 0.6, 30, 6000);
   for (let i = 0; i < nBuyers; i++) {
@@ -194,22 +234,41 @@ export async function generateScale(base: Deps, o: ScaleOptions): Promise<ScaleS
   const members: (Member & { key: string; province: Province })[] = [];
   for (let i = 0; i < specs.length; i += 2000) {
     const batch = specs.slice(i, i + 2000);
-    members.push(...(await commit(deps, undefined, async (w) => {
-      const out = [];
-      for (const s of batch) {
-        const m = await appendMember(w, { uscc: usccFor(s.province.city, 'G', serial++), name: { zh: s.zh, en: s.en }, roles: s.roles, region: s.province.code, level: s.level ?? null });
-        out.push({ ...m, key: s.key, province: s.province });
-      }
-      return out;
-    })));
+    members.push(
+      ...(await commit(deps, undefined, async (w) => {
+        const out = [];
+        for (const s of batch) {
+          const m = await appendMember(w, {
+            uscc: usccFor(s.province.city, 'G', serial++),
+            name: { zh: s.zh, en: s.en },
+            roles: s.roles,
+            region: s.province.code,
+            level: s.level ?? null,
+          });
+          out.push({ ...m, key: s.key, province: s.province });
+        }
+        return out;
+      })),
+    );
   }
   say(`scale: ${members.length} parties`);
   const of = (key: string) => members.filter((m) => m.key === key);
   const customs = of('customs')[0]!;
   let filing = 0;
-  const place = async (m: (typeof members)[number], kind: 'cold_store' | 'supervision_warehouse', name: string): Promise<Place> => ({
+  const place = async (
+    m: (typeof members)[number],
+    kind: 'cold_store' | 'supervision_warehouse',
+    name: string,
+  ): Promise<Place> => ({
     ...m,
-    locationId: await addLocation(deps, m, { filingNo: `${m.province.short}冷备2026-${String(++filing).padStart(5, '0')}`, name, address: `${m.province.zh}市冷链物流园 ${filing} 号`, region: m.province.code, kind, tempClass: 'frozen' }),
+    locationId: await addLocation(deps, m, {
+      filingNo: `${m.province.short}冷备2026-${String(++filing).padStart(5, '0')}`,
+      name,
+      address: `${m.province.zh}市冷链物流园 ${filing} 号`,
+      region: m.province.code,
+      kind,
+      tempClass: 'frozen',
+    }),
   });
   const warehouses = new Map<string, Place & { operator: string }>();
   const labs = new Map<string, Member>();
@@ -217,7 +276,13 @@ export async function generateScale(base: Deps, o: ScaleOptions): Promise<ScaleS
   const workers: { id: string; employer: Member; institution: string }[] = [];
   const worker = async (employer: Member & { province: Province }, role: 'driver' | 'warehouse_handler') => {
     const institution = `${employer.province.zh}市疾病预防控制中心 ${employer.province.en} CDC`;
-    const id = await addWorker(deps, employer, { name: personName(r), role, idNumber: residentIdFor(employer.province.city, `19${r.int(70, 99)}0${r.int(1, 9)}1${r.int(0, 9)}`, person++), testedAt: t0, institution });
+    const id = await addWorker(deps, employer, {
+      name: personName(r),
+      role,
+      idNumber: residentIdFor(employer.province.city, `19${r.int(70, 99)}0${r.int(1, 9)}1${r.int(0, 9)}`, person++),
+      testedAt: t0,
+      institution,
+    });
     workers.push({ id, employer, institution });
     return id;
   };
@@ -247,17 +312,28 @@ export async function generateScale(base: Deps, o: ScaleOptions): Promise<ScaleS
   const countries = [...new Set(PRODUCTS.flatMap((p) => p.countries))];
   for (let i = 0; i < 40; i++) {
     const country = countries[i % countries.length]!;
-    const p = await createProducer(deps, customs.actor, { country, registrationNo: `${country}-${String(1000 + i)}`, name: `Establishment ${1000 + i} (${country}) — frozen meat and seafood`, nameZh: `${country} 第${1000 + i}号注册企业` });
+    const p = await createProducer(deps, customs.actor, {
+      country,
+      registrationNo: `${country}-${String(1000 + i)}`,
+      name: `Establishment ${1000 + i} (${country}) — frozen meat and seafood`,
+      nameZh: `${country} 第${1000 + i}号注册企业`,
+    });
     producers.push({ id: p.producer.id, country });
   }
   const sha256 = await putBlob(deps.blobDir, DEMO_PDF);
-  say(`scale: master data done (${coldStores.length} cold stores, ${wholesalers.length} wholesalers, ${buyers.length} retailers and restaurants, ${workers.length} workers)`);
+  say(
+    `scale: master data done (${coldStores.length} cold stores, ${wholesalers.length} wholesalers, ${buyers.length} retailers and restaurants, ${workers.length} workers)`,
+  );
 
   const queue = new Queue();
   // Crews keep a negative test at most six days old, as the default rule (drivers and handlers: 7 days) requires.
   for (const wk of workers) {
     const retest: Item['run'] = async (w, at, later) => {
-      await testWith(w, deps, wk.employer.actor, wk.id, { sampledAt: at, result: 'negative', institution: wk.institution });
+      await testWith(w, deps, wk.employer.actor, wk.id, {
+        sampledAt: at,
+        result: 'negative',
+        institution: wk.institution,
+      });
       if (at + 6 * DAY < end) later(at + 6 * DAY, retest);
     };
     queue.push(t0 + 5 * DAY + r.int(0, DAY), retest);
@@ -301,20 +377,40 @@ export async function generateScale(base: Deps, o: ScaleOptions): Promise<ScaleS
     // The plan, bottom-up in whole cartons: buyers, then wholesalers, cold stores and the importer's own stock.
     const stores = distinct(coldStores, wide ? 2 : r.next() < 0.3 ? 2 : 1);
     const plan: StorePlan[] = stores.map((cs) => {
-      const ws = wide ? distinct(wholesalers, Math.min(10, Math.floor(wholesalers.length / stores.length))) : distinct(r.next() < 0.7 ? byProvince(wholesalers, cs.province) : wholesalers, r.int(3, 6));
+      const ws = wide
+        ? distinct(wholesalers, Math.min(10, Math.floor(wholesalers.length / stores.length)))
+        : distinct(r.next() < 0.7 ? byProvince(wholesalers, cs.province) : wholesalers, r.int(3, 6));
       const wplans: WholesalerPlan[] = ws.map((x) => {
         const perWide = Math.max(1, Math.min(50, Math.floor(buyers.length / (stores.length * ws.length))));
-        const chosen = wide ? Array.from({ length: perWide }, () => buyers[wideBuyer++ % buyers.length]!) : distinct(byProvince(buyers, x.province), r.int(4, 10));
+        const chosen = wide
+          ? Array.from({ length: perWide }, () => buyers[wideBuyer++ % buyers.length]!)
+          : distinct(byProvince(buyers, x.province), r.int(4, 10));
         const bs = chosen.map((b) => {
           const cartons = wide ? 1 : r.int(1, 4);
-          const retail = r.next() < 0.5 ? Array.from({ length: r.int(1, 3) }, () => r.int(5, 50) / 10).filter((_, k, a) => a.slice(0, k + 1).reduce((s, v) => s + v, 0) <= (cartons * w8) / 2) : [];
+          const retail =
+            r.next() < 0.5
+              ? Array.from({ length: r.int(1, 3) }, () => r.int(5, 50) / 10).filter(
+                  (_, k, a) => a.slice(0, k + 1).reduce((s, v) => s + v, 0) <= (cartons * w8) / 2,
+                )
+              : [];
           return { b, cartons, retail };
         });
         const repack = !wide && r.next() < 0.2 ? r.int(4, 10) : 0;
-        const derivedBuyers = repack > 0 ? distinct(byProvince(buyers, x.province), r.int(2, 3)).map((b) => ({ b, cartons: r.int(1, 2) })) : [];
+        const derivedBuyers =
+          repack > 0
+            ? distinct(byProvince(buyers, x.province), r.int(2, 3)).map((b) => ({ b, cartons: r.int(1, 2) }))
+            : [];
         const dispose = !wide && r.next() < 0.03 ? 1 : 0;
         const keep = wide ? 12 : r.int(2, 10);
-        return { ws: x, buyers: bs, keep, repack, derivedBuyers, dispose, total: bs.reduce((s, y) => s + y.cartons, 0) + keep + repack + dispose };
+        return {
+          ws: x,
+          buyers: bs,
+          keep,
+          repack,
+          derivedBuyers,
+          dispose,
+          total: bs.reduce((s, y) => s + y.cartons, 0) + keep + repack + dispose,
+        };
       });
       const keep = wide ? 30 : r.int(2, 20);
       return { cs, wplans, keep, total: wplans.reduce((s, y) => s + y.total, 0) + keep };
@@ -348,21 +444,62 @@ export async function generateScale(base: Deps, o: ScaleOptions): Promise<ScaleS
       stats.importLots++;
       weights.set(lot.id, w8);
       if (wide) stats.wide.push(lot.id);
-      for (const kind of DOCS) await attachWith(w, deps, importer.actor, lot.id, { kind, number: `${kind.slice(0, 3).toUpperCase()}-${day.replace(/-/g, '')}-${i}`, issuer: `${importer.province.zh}海关 Customs`, issuedOn: day }, DEMO_PDF, sha256);
-      const booking = await bookWith(w, deps, importer.actor, lot.id, { warehousePartyId: warehouse.id, locationId: warehouse.locationId, vehicleId: crew0.vehicleId, driverWorkerId: crew0.driverWorkerId, destination: plan[0]!.cs.name.zh ?? 'cold store', slotStart: now + 2 * HOUR, slotEnd: now + 4 * HOUR });
+      for (const kind of DOCS)
+        await attachWith(
+          w,
+          deps,
+          importer.actor,
+          lot.id,
+          {
+            kind,
+            number: `${kind.slice(0, 3).toUpperCase()}-${day.replace(/-/g, '')}-${i}`,
+            issuer: `${importer.province.zh}海关 Customs`,
+            issuedOn: day,
+          },
+          DEMO_PDF,
+          sha256,
+        );
+      const booking = await bookWith(w, deps, importer.actor, lot.id, {
+        warehousePartyId: warehouse.id,
+        locationId: warehouse.locationId,
+        vehicleId: crew0.vehicleId,
+        driverWorkerId: crew0.driverWorkerId,
+        destination: plan[0]!.cs.name.zh ?? 'cold store',
+        slotStart: now + 2 * HOUR,
+        slotEnd: now + 4 * HOUR,
+      });
       later(now + 3 * HOUR, async (w, now, later) => {
         await arrivalWith(w, deps, warehouse.actor, booking.id, now);
-        await disinfectWith(w, deps, warehouse.actor, lot.id, { agent: '过氧乙酸 peracetic acid', concentration: '0.2%', operatorWorkerId: warehouse.operator, performedAt: now });
+        await disinfectWith(w, deps, warehouse.actor, lot.id, {
+          agent: '过氧乙酸 peracetic acid',
+          concentration: '0.2%',
+          operatorWorkerId: warehouse.operator,
+          performedAt: now,
+        });
         const samples: string[] = [];
-        for (const point of ['outer_pack', 'content'] as const) samples.push((await sampleWith(w, deps, warehouse.actor, lot.id, { point, labPartyId: lab.id, takenAt: now })).id);
+        for (const point of ['outer_pack', 'content'] as const)
+          samples.push(
+            (await sampleWith(w, deps, warehouse.actor, lot.id, { point, labPartyId: lab.id, takenAt: now })).id,
+          );
         later(now + r.int(18, 30) * HOUR, async (w, now, later) => {
-          for (const s of samples) await resultWith(w, deps, lab.actor, s, { result: 'negative', method: METHOD, resultedAt: now });
+          for (const s of samples)
+            await resultWith(w, deps, lab.actor, s, { result: 'negative', method: METHOD, resultedAt: now });
           await exitWith(w, deps, warehouse.actor, lot.id);
           later(now + r.int(2, 8) * HOUR, async (w, now, later) => {
             for (const c of plan) {
-              const s = await shipWith(w, deps, importer.actor, lot.id, { fromLocationId: null, toPartyId: c.cs.id, toLocationId: c.cs.locationId, quantity: { kg: c.total * w8, cartons: c.total }, ...crewFor(importer.province), departedAt: now });
+              const s = await shipWith(w, deps, importer.actor, lot.id, {
+                fromLocationId: null,
+                toPartyId: c.cs.id,
+                toLocationId: c.cs.locationId,
+                quantity: { kg: c.total * w8, cartons: c.total },
+                ...crewFor(importer.province),
+                departedAt: now,
+              });
               later(now + r.int(6, 30) * HOUR, async (w, now, later) => {
-                await receiveWith(w, deps, c.cs.actor, s.id, { quantity: { kg: c.total * w8, cartons: c.total }, receivedAt: now });
+                await receiveWith(w, deps, c.cs.actor, s.id, {
+                  quantity: { kg: c.total * w8, cartons: c.total },
+                  receivedAt: now,
+                });
                 later(now + r.int(12, 48) * HOUR, (w, now, later) => fromColdStore(w, now, later, lot.id, c));
               });
             }
@@ -374,30 +511,42 @@ export async function generateScale(base: Deps, o: ScaleOptions): Promise<ScaleS
 
   async function fromColdStore(w: Writer, now: number, later: Later, lotId: string, c: StorePlan) {
     for (const p of c.wplans) {
-      const s = await shipWith(w, deps, c.cs.actor, lotId, { fromLocationId: c.cs.locationId, toPartyId: p.ws.id, toLocationId: p.ws.locationId, quantity: { kg: p.total * wOf(lotId), cartons: p.total }, ...crewFor(c.cs.province), departedAt: now });
+      const s = await shipWith(w, deps, c.cs.actor, lotId, {
+        fromLocationId: c.cs.locationId,
+        toPartyId: p.ws.id,
+        toLocationId: p.ws.locationId,
+        quantity: { kg: p.total * wOf(lotId), cartons: p.total },
+        ...crewFor(c.cs.province),
+        departedAt: now,
+      });
       later(now + r.int(4, 24) * HOUR, async (w, now, later) => {
-        await receiveWith(w, deps, p.ws.actor, s.id, { quantity: { kg: p.total * wOf(lotId), cartons: p.total }, receivedAt: now });
+        await receiveWith(w, deps, p.ws.actor, s.id, {
+          quantity: { kg: p.total * wOf(lotId), cartons: p.total },
+          receivedAt: now,
+        });
         later(now + r.int(12, 48) * HOUR, (w, now, later) => fromWholesaler(w, now, later, lotId, p));
       });
     }
   }
 
-  async function fromWholesaler(
-    w: Writer,
-    now: number,
-    later: Later,
-    lotId: string,
-    p: WholesalerPlan,
-  ) {
+  async function fromWholesaler(w: Writer, now: number, later: Later, lotId: string, p: WholesalerPlan) {
     const w8 = wOf(lotId);
     const sell = async (id: string, b: Buyer, cartons: number, kgEach: number, retail: number[]) => {
       const delivered = r.next() < 0.5;
-      const s = await sellWith(w, deps, p.ws.actor, id, { toPartyId: b.id, locationId: p.ws.locationId, quantity: { kg: cartons * kgEach, cartons }, soldAt: now, ...(delivered ? crewFor(p.ws.province) : {}) });
+      const s = await sellWith(w, deps, p.ws.actor, id, {
+        toPartyId: b.id,
+        locationId: p.ws.locationId,
+        quantity: { kg: cartons * kgEach, cartons },
+        soldAt: now,
+        ...(delivered ? crewFor(p.ws.province) : {}),
+      });
       const shop = async (w: Writer, now: number, later: Later) => {
         let t = now;
         for (const kg of retail) {
           t += r.int(2, 20) * HOUR;
-          later(t, (w, at) => retailSaleWith(w, deps, b.actor, id, { quantity: { kg, cartons: 0 }, soldAt: at }).then(() => {}));
+          later(t, (w, at) =>
+            retailSaleWith(w, deps, b.actor, id, { quantity: { kg, cartons: 0 }, soldAt: at }).then(() => {}),
+          );
         }
       };
       if (!delivered) return shop(w, now, later);
@@ -412,7 +561,11 @@ export async function generateScale(base: Deps, o: ScaleOptions): Promise<ScaleS
     if (p.repack > 0) {
       const lossKg = Math.round(p.repack * w8 * 5) / 1000;
       const t = await transformWith(w, deps, p.ws.actor, {
-        kind: 'repack', locationId: p.ws.locationId, at: now, lossKg, referenceDoc: `FZ-${lotId.slice(-6)}`,
+        kind: 'repack',
+        locationId: p.ws.locationId,
+        at: now,
+        lossKg,
+        referenceDoc: `FZ-${lotId.slice(-6)}`,
         inputs: [{ lotId, quantity: { kg: p.repack * w8, cartons: p.repack } }],
         outputs: [{ quantity: { kg: p.repack * w8 - lossKg, cartons: p.repack * 2 } }],
       });
@@ -420,9 +573,23 @@ export async function generateScale(base: Deps, o: ScaleOptions): Promise<ScaleS
       const derived = t.outputs[0]!.lotId;
       const half = (p.repack * w8 - lossKg) / (p.repack * 2);
       weights.set(derived, half);
-      for (const x of p.derivedBuyers) await sell(derived, x.b, x.cartons, Math.round(half * 1000) / 1000, r.next() < 0.5 ? [Math.round(half * 500) / 1000] : []);
+      for (const x of p.derivedBuyers)
+        await sell(
+          derived,
+          x.b,
+          x.cartons,
+          Math.round(half * 1000) / 1000,
+          r.next() < 0.5 ? [Math.round(half * 500) / 1000] : [],
+        );
     }
-    if (p.dispose > 0) await disposeWith(w, deps, p.ws.actor, lotId, { locationId: p.ws.locationId, quantity: { kg: w8, cartons: 1 }, method: 'destroyed', referenceDoc: `XH-${lotId.slice(-8)}`, at: now });
+    if (p.dispose > 0)
+      await disposeWith(w, deps, p.ws.actor, lotId, {
+        locationId: p.ws.locationId,
+        quantity: { kg: w8, cartons: 1 },
+        method: 'destroyed',
+        referenceDoc: `XH-${lotId.slice(-8)}`,
+        at: now,
+      });
   }
 
   // Run the queue in order, the steps due within WINDOW of the first (up to BATCH of them) in one transaction, whose
@@ -447,7 +614,9 @@ export async function generateScale(base: Deps, o: ScaleOptions): Promise<ScaleS
     if (performance.now() - lastSay > 10_000) {
       events = await logSize(deps.db);
       const s = (performance.now() - started) / 1000;
-      say(`scale: ${events.toLocaleString('en-US')} events, ${stats.importLots}/${N} lots declared, story day ${Math.floor((clock.t - t0) / DAY)}, ${Math.round(events / s)} events/s`);
+      say(
+        `scale: ${events.toLocaleString('en-US')} events, ${stats.importLots}/${N} lots declared, story day ${Math.floor((clock.t - t0) / DAY)}, ${Math.round(events / s)} events/s`,
+      );
       lastSay = performance.now();
     }
   }
@@ -457,9 +626,19 @@ export async function generateScale(base: Deps, o: ScaleOptions): Promise<ScaleS
     const q = deps.db.selectFrom(table).select((eb) => eb.fn.countAll<number | string>().as('n'));
     return Number((await (table === 'holdings' ? q.where('grams', '>', 0) : q).executeTakeFirstOrThrow()).n);
   };
-  const wideHoldings = stats.wide.length > 0
-    ? Number((await deps.db.selectFrom('holdings').select((eb) => eb.fn.countAll<number | string>().as('n')).where('lotId', '=', stats.wide[0]!).where('grams', '>', 0).executeTakeFirstOrThrow()).n)
-    : 0;
+  const wideHoldings =
+    stats.wide.length > 0
+      ? Number(
+          (
+            await deps.db
+              .selectFrom('holdings')
+              .select((eb) => eb.fn.countAll<number | string>().as('n'))
+              .where('lotId', '=', stats.wide[0]!)
+              .where('grams', '>', 0)
+              .executeTakeFirstOrThrow()
+          ).n,
+        )
+      : 0;
   return {
     events,
     ms: Math.round(performance.now() - started),

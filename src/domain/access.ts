@@ -95,7 +95,15 @@ export type Action =
 
 const ALL: readonly Role[] = ROLES;
 /** The parties that hold goods or carry them, and so log their temperatures. */
-const TEMPERATURE_LOGGERS: readonly Role[] = ['importer', 'supervision_warehouse', 'cold_store', 'carrier', 'wholesaler', 'retailer', 'restaurant'];
+const TEMPERATURE_LOGGERS: readonly Role[] = [
+  'importer',
+  'supervision_warehouse',
+  'cold_store',
+  'carrier',
+  'wholesaler',
+  'retailer',
+  'restaurant',
+];
 
 /**
  * PERMISSIONS is the permission table: which roles may attempt each action. Scope (own data, own

@@ -21,7 +21,8 @@ describe('validateCountry', () => {
 
 describe('validateOverseasCountry', () => {
   it('accepts foreign countries and the separate customs territories', () => {
-    for (const code of ['BR', 'HK', 'MO', 'TW']) expect(validateOverseasCountry(code)).toEqual({ ok: true, value: code });
+    for (const code of ['BR', 'HK', 'MO', 'TW'])
+      expect(validateOverseasCountry(code)).toEqual({ ok: true, value: code });
   });
 
   it('rejects CN in any case', () => {

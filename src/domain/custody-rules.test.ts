@@ -31,30 +31,50 @@ describe('canMove', () => {
     expect(CONTAINMENT_PURPOSES).toEqual(['seizure', 'destruction', 'return']);
   });
 
-  it('carries the lot\'s own reasons into the refusal, and words them for the worker', () => {
-    const r = canMove({ status: 'red', reasons: [{ code: 'sample_positive', params: { sampleId: 'smp_1', point: 'content' } }] }, 'shipment');
+  it("carries the lot's own reasons into the refusal, and words them for the worker", () => {
+    const r = canMove(
+      { status: 'red', reasons: [{ code: 'sample_positive', params: { sampleId: 'smp_1', point: 'content' } }] },
+      'shipment',
+    );
     expect(r).toEqual({
       ok: false,
       code: 'LotBlocked',
-      reasons: [{ code: 'lot_blocked', params: { purpose: 'shipment' }, statusReasons: [{ code: 'sample_positive', params: { sampleId: 'smp_1', point: 'content' } }] }],
+      reasons: [
+        {
+          code: 'lot_blocked',
+          params: { purpose: 'shipment' },
+          statusReasons: [{ code: 'sample_positive', params: { sampleId: 'smp_1', point: 'content' } }],
+        },
+      ],
     });
     if (r.ok) return;
     const reason = r.reasons[0] as CustodyReason;
     expect(custodyReasonText(reason, 'en')).toBe(
       'This lot is blocked (red). It cannot be moved, shipped or sold, only seized, destroyed or returned. Why: Sample smp_1 (product itself) tested positive.',
     );
-    expect(custodyReasonText(reason, 'zh')).toBe('该批货物为红码（已阻断），不能出库、发货或销售，只能用于查封、销毁或退运。原因：内容物样品 smp_1 核酸检测呈阳性');
+    expect(custodyReasonText(reason, 'zh')).toBe(
+      '该批货物为红码（已阻断），不能出库、发货或销售，只能用于查封、销毁或退运。原因：内容物样品 smp_1 核酸检测呈阳性',
+    );
   });
 
   it('says "not cleared" for a yellow lot', () => {
     const r = canMove('yellow', 'sale');
-    expect(r.ok || custodyReasonText(r.reasons[0] as CustodyReason, 'en')).toMatch(/^This lot is not cleared yet \(yellow\)\./);
+    expect(r.ok || custodyReasonText(r.reasons[0] as CustodyReason, 'en')).toMatch(
+      /^This lot is not cleared yet \(yellow\)\./,
+    );
   });
 });
 
 describe('receiverMayReceive', () => {
   it('accepts the roles that take goods into custody', () => {
-    for (const role of ['cold_store', 'wholesaler', 'retailer', 'restaurant', 'importer', 'supervision_warehouse'] as const) {
+    for (const role of [
+      'cold_store',
+      'wholesaler',
+      'retailer',
+      'restaurant',
+      'importer',
+      'supervision_warehouse',
+    ] as const) {
       expect(receiverMayReceive([role])).toEqual({ ok: true });
     }
   });
@@ -87,18 +107,40 @@ describe('vehicleOk', () => {
 
   it('refuses a vehicle that is not refrigerated for frozen or chilled goods, naming the plate', () => {
     const r = vehicleOk(van, 'frozen');
-    expect(r).toEqual({ ok: false, code: 'VehicleNotRefrigerated', reasons: [{ code: 'vehicle_not_refrigerated', params: { plate: '沪B54321', tempClass: 'frozen' } }] });
+    expect(r).toEqual({
+      ok: false,
+      code: 'VehicleNotRefrigerated',
+      reasons: [{ code: 'vehicle_not_refrigerated', params: { plate: '沪B54321', tempClass: 'frozen' } }],
+    });
     if (r.ok) return;
-    expect(custodyReasonText(r.reasons[0] as CustodyReason, 'zh')).toBe('车辆 沪B54321 不是冷藏车，冷冻货物必须用冷藏车运输');
-    expect(custodyReasonText(r.reasons[0] as CustodyReason, 'en')).toBe('Vehicle 沪B54321 is not refrigerated; frozen goods need a refrigerated vehicle.');
+    expect(custodyReasonText(r.reasons[0] as CustodyReason, 'zh')).toBe(
+      '车辆 沪B54321 不是冷藏车，冷冻货物必须用冷藏车运输',
+    );
+    expect(custodyReasonText(r.reasons[0] as CustodyReason, 'en')).toBe(
+      'Vehicle 沪B54321 is not refrigerated; frozen goods need a refrigerated vehicle.',
+    );
     expect(vehicleOk(van, 'chilled').ok).toBe(false);
   });
 });
 
 describe('workersOk', () => {
-  const fine: WorkerOnDuty = { workerId: 'wkr_1', name: '张三', role: 'driver', eligibility: { eligible: true, reason: 'ok' } };
-  const expired: WorkerOnDuty = { workerId: 'wkr_2', name: '李四', role: 'warehouse_handler', eligibility: { eligible: false, reason: 'expired' } };
-  const untested: WorkerOnDuty = { workerId: 'wkr_3', role: 'warehouse_handler', eligibility: { eligible: false, reason: 'no_test' } };
+  const fine: WorkerOnDuty = {
+    workerId: 'wkr_1',
+    name: '张三',
+    role: 'driver',
+    eligibility: { eligible: true, reason: 'ok' },
+  };
+  const expired: WorkerOnDuty = {
+    workerId: 'wkr_2',
+    name: '李四',
+    role: 'warehouse_handler',
+    eligibility: { eligible: false, reason: 'expired' },
+  };
+  const untested: WorkerOnDuty = {
+    workerId: 'wkr_3',
+    role: 'warehouse_handler',
+    eligibility: { eligible: false, reason: 'no_test' },
+  };
 
   it('accepts eligible workers without flags under either enforcement', () => {
     expect(workersOk([fine], 'refuse')).toEqual({ ok: true, flags: [] });
@@ -111,8 +153,14 @@ describe('workersOk', () => {
       ok: false,
       code: 'WorkerNotEligible',
       reasons: [
-        { code: 'worker_not_eligible', params: { workerId: 'wkr_2', name: '李四', role: 'warehouse_handler', why: 'expired' } },
-        { code: 'worker_not_eligible', params: { workerId: 'wkr_3', name: 'wkr_3', role: 'warehouse_handler', why: 'no_test' } },
+        {
+          code: 'worker_not_eligible',
+          params: { workerId: 'wkr_2', name: '李四', role: 'warehouse_handler', why: 'expired' },
+        },
+        {
+          code: 'worker_not_eligible',
+          params: { workerId: 'wkr_3', name: 'wkr_3', role: 'warehouse_handler', why: 'no_test' },
+        },
       ],
     });
   });
@@ -122,12 +170,18 @@ describe('workersOk', () => {
     expect(r).toMatchObject({ ok: true, flags: [{ code: 'worker_not_eligible', params: { workerId: 'wkr_2' } }] });
     if (!r.ok) return;
     expect(custodyReasonText(r.flags[0] as CustodyReason, 'zh')).toBe('李四核酸检测已过期，不能上岗');
-    expect(custodyReasonText(r.flags[0] as CustodyReason, 'en')).toBe('李四 has an expired nucleic-acid test and may not work on this.');
+    expect(custodyReasonText(r.flags[0] as CustodyReason, 'en')).toBe(
+      '李四 has an expired nucleic-acid test and may not work on this.',
+    );
   });
 });
 
 describe('transformOutputs', () => {
-  const input = (lotId: string, grams: number, status: LotStatus = 'green'): TransformInput => ({ lotId, status, quantity: { grams, cartons: 1 } });
+  const input = (lotId: string, grams: number, status: LotStatus = 'green'): TransformInput => ({
+    lotId,
+    status,
+    quantity: { grams, cartons: 1 },
+  });
   const out = (grams: number, cartons = 4) => ({ quantity: { grams, cartons } });
 
   it('accepts a repack that keeps every gram, with new carton counts', () => {
@@ -151,15 +205,26 @@ describe('transformOutputs', () => {
 
   it('refuses outputs heavier than the inputs', () => {
     const r = transformOutputs([input('lot_a', 10_000)], [out(10_001)]);
-    expect(r).toEqual({ ok: false, code: 'MassBalance', reasons: [{ code: 'transform_outputs_exceed_inputs', params: { inputGrams: 10_000, outputGrams: 10_001 } }] });
+    expect(r).toEqual({
+      ok: false,
+      code: 'MassBalance',
+      reasons: [{ code: 'transform_outputs_exceed_inputs', params: { inputGrams: 10_000, outputGrams: 10_001 } }],
+    });
     if (r.ok) return;
-    expect(custodyReasonText(r.reasons[0] as CustodyReason, 'en')).toBe('The output (10.001 kg) weighs more than the input (10 kg).');
+    expect(custodyReasonText(r.reasons[0] as CustodyReason, 'en')).toBe(
+      'The output (10.001 kg) weighs more than the input (10 kg).',
+    );
   });
 
   it('refuses a loss that is not declared, or declared wrong', () => {
-    expect(transformOutputs([input('lot_a', 10_000)], [out(9_000)])).toMatchObject({ ok: false, reasons: [{ code: 'transform_unbalanced' }] });
+    expect(transformOutputs([input('lot_a', 10_000)], [out(9_000)])).toMatchObject({
+      ok: false,
+      reasons: [{ code: 'transform_unbalanced' }],
+    });
     const r = transformOutputs([input('lot_a', 10_000)], [out(9_000)], 500);
-    expect(r.ok || custodyReasonText(r.reasons[0] as CustodyReason, 'en')).toBe('Input 10 kg does not equal output 9 kg plus declared loss 0.5 kg.');
+    expect(r.ok || custodyReasonText(r.reasons[0] as CustodyReason, 'en')).toBe(
+      'Input 10 kg does not equal output 9 kg plus declared loss 0.5 kg.',
+    );
   });
 
   it.each<[string, TransformInput[], { quantity: { grams: number; cartons: number } }[], number, string]>([
@@ -170,13 +235,23 @@ describe('transformOutputs', () => {
     ['fractional grams', [input('lot_a', 1.5)], [out(1.5)], 0, 'transform_bad_quantity'],
     ['a negative loss', [input('lot_a', 2)], [out(3)], -1, 'transform_bad_quantity'],
   ])('refuses %s', (_name, inputs, outputs, loss, code) => {
-    expect(transformOutputs(inputs, outputs, loss)).toMatchObject({ ok: false, code: 'MassBalance', reasons: [{ code }] });
+    expect(transformOutputs(inputs, outputs, loss)).toMatchObject({
+      ok: false,
+      code: 'MassBalance',
+      reasons: [{ code }],
+    });
   });
 
   it('gives the outputs the worst status of the inputs', () => {
     const outs = [out(3_000)];
-    expect(transformOutputs([input('a', 1_000), input('b', 2_000, 'yellow')], outs)).toMatchObject({ ok: true, status: 'yellow' });
-    expect(transformOutputs([input('a', 1_000, 'red'), input('b', 2_000, 'yellow')], outs)).toMatchObject({ ok: true, status: 'red' });
+    expect(transformOutputs([input('a', 1_000), input('b', 2_000, 'yellow')], outs)).toMatchObject({
+      ok: true,
+      status: 'yellow',
+    });
+    expect(transformOutputs([input('a', 1_000, 'red'), input('b', 2_000, 'yellow')], outs)).toMatchObject({
+      ok: true,
+      status: 'red',
+    });
     expect(worstStatus([])).toBe('green');
     expect(worstStatus(['yellow', 'green', 'red', 'yellow'])).toBe('red');
   });

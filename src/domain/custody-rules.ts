@@ -14,9 +14,22 @@ import type { TempClass } from './temperature.ts';
 import type { Eligibility, WorkerRole } from './worker-eligibility.ts';
 
 /** Why goods move. Only the last three take a lot that is not green: to its seizure, destruction or return. */
-export const MOVE_PURPOSES = ['shipment', 'sale', 'storage', 'transformation', 'retail_sale', 'seizure', 'destruction', 'return'] as const;
+export const MOVE_PURPOSES = [
+  'shipment',
+  'sale',
+  'storage',
+  'transformation',
+  'retail_sale',
+  'seizure',
+  'destruction',
+  'return',
+] as const;
 export type MovePurpose = (typeof MOVE_PURPOSES)[number];
-export const CONTAINMENT_PURPOSES: readonly MovePurpose[] = Object.freeze(['seizure', 'destruction', 'return'] as const);
+export const CONTAINMENT_PURPOSES: readonly MovePurpose[] = Object.freeze([
+  'seizure',
+  'destruction',
+  'return',
+] as const);
 
 export type CustodyReasonCode =
   | 'lot_blocked'
@@ -38,7 +51,8 @@ export type CustodyReason = {
   readonly statusReasons?: readonly StatusReason[];
 };
 
-export type CustodyErrorCode = 'LotBlocked' | 'ReceiverCannotReceive' | 'VehicleNotRefrigerated' | 'WorkerNotEligible' | 'MassBalance';
+export type CustodyErrorCode =
+  'LotBlocked' | 'ReceiverCannotReceive' | 'VehicleNotRefrigerated' | 'WorkerNotEligible' | 'MassBalance';
 
 export type CustodyCheck =
   | { readonly ok: true }
@@ -74,7 +88,11 @@ export const RECEIVING_ROLES: readonly Role[] = Object.freeze([
 /** receiverMayReceive accepts a receiving party when any of its roles is one of RECEIVING_ROLES. */
 export function receiverMayReceive(roles: readonly Role[]): CustodyCheck {
   if (roles.some((r) => RECEIVING_ROLES.includes(r))) return { ok: true };
-  return { ok: false, code: 'ReceiverCannotReceive', reasons: [{ code: 'receiver_role', params: { roles: roles.join(',') } }] };
+  return {
+    ok: false,
+    code: 'ReceiverCannotReceive',
+    reasons: [{ code: 'receiver_role', params: { roles: roles.join(',') } }],
+  };
 }
 
 /** The temperature classes whose goods must travel in a refrigerated vehicle. */
@@ -84,7 +102,10 @@ export const REFRIGERATED_CLASSES: readonly TempClass[] = Object.freeze(['frozen
  * vehicleOk accepts a vehicle for goods of `tempClass`: frozen and chilled goods need a refrigerated vehicle, ambient
  * goods take any.
  */
-export function vehicleOk(vehicle: { readonly plate: string; readonly refrigerated: boolean }, tempClass: TempClass): CustodyCheck {
+export function vehicleOk(
+  vehicle: { readonly plate: string; readonly refrigerated: boolean },
+  tempClass: TempClass,
+): CustodyCheck {
   if (vehicle.refrigerated || !REFRIGERATED_CLASSES.includes(tempClass)) return { ok: true };
   return {
     ok: false,
@@ -183,7 +204,13 @@ export function transformOutputs(
   if (outputGrams + declaredLossGrams !== inputGrams) {
     return refuse('transform_unbalanced', { inputGrams, outputGrams, declaredLossGrams });
   }
-  return { ok: true, status: worstStatus(inputs.map((i) => i.status)), inputGrams, outputGrams, lossGrams: declaredLossGrams };
+  return {
+    ok: true,
+    status: worstStatus(inputs.map((i) => i.status)),
+    inputGrams,
+    outputGrams,
+    lossGrams: declaredLossGrams,
+  };
 }
 
 const kg = (grams: string | number): string => String(Number(grams) / 1000);
@@ -195,7 +222,11 @@ const TEMP_WORDS: Readonly<Record<Lang, Readonly<Record<string, string>>>> = {
 
 const WHY_WORDS: Readonly<Record<Lang, Readonly<Record<string, string>>>> = {
   zh: { no_test: '没有核酸检测记录', latest_positive: '最近一次核酸检测为阳性', expired: '核酸检测已过期' },
-  en: { no_test: 'has no nucleic-acid test on record', latest_positive: 'last tested positive', expired: 'has an expired nucleic-acid test' },
+  en: {
+    no_test: 'has no nucleic-acid test on record',
+    latest_positive: 'last tested positive',
+    expired: 'has an expired nucleic-acid test',
+  },
 };
 
 /**
@@ -224,7 +255,9 @@ export function custodyReasonText(reason: CustodyReason, lang: Lang): string {
         : 'The receiver is not a cold store, wholesaler, retailer, restaurant, importer or supervision warehouse, so it cannot take goods.';
     case 'vehicle_not_refrigerated': {
       const t = TEMP_WORDS[lang][str('tempClass')] ?? str('tempClass');
-      return zh ? `车辆 ${str('plate')} 不是冷藏车，${t}货物必须用冷藏车运输` : `Vehicle ${str('plate')} is not refrigerated; ${t} goods need a refrigerated vehicle.`;
+      return zh
+        ? `车辆 ${str('plate')} 不是冷藏车，${t}货物必须用冷藏车运输`
+        : `Vehicle ${str('plate')} is not refrigerated; ${t} goods need a refrigerated vehicle.`;
     }
     case 'worker_not_eligible': {
       const w = WHY_WORDS[lang][str('why')] ?? str('why');

@@ -19,7 +19,13 @@ import {
 /** fields flattens a parse result into AI → value, the shape of an element string. */
 function fields(dl: DigitalLink): Record<string, string> {
   const out: Record<string, string> = { '01': dl.gtin, ...dl.attributes };
-  for (const [ai, v] of [['10', dl.lot], ['21', dl.serial], ['22', dl.cpv], ['235', dl.tpx]] as const) if (v !== undefined) out[ai] = v;
+  for (const [ai, v] of [
+    ['10', dl.lot],
+    ['21', dl.serial],
+    ['22', dl.cpv],
+    ['235', dl.tpx],
+  ] as const)
+    if (v !== undefined) out[ai] = v;
   return out;
 }
 
@@ -67,7 +73,10 @@ describe('parseDigitalLink', () => {
   it('percent-decodes values, with + literal in the path and a space in the query', () => {
     const r = parseDigitalLink('/01/09520123456788/10/A%2FB+C%25?99=x%2Fy');
     expect(r).toEqual({ ok: true, value: { gtin: '09520123456788', lot: 'A/B+C%', attributes: { '99': 'x/y' } } });
-    expect(parseDigitalLink('/01/09520123456788?99=A+B')).toEqual({ ok: false, reason: "(99) in the query contains ' ', which GS1 does not allow (CSET 82)" });
+    expect(parseDigitalLink('/01/09520123456788?99=A+B')).toEqual({
+      ok: false,
+      reason: "(99) in the query contains ' ', which GS1 does not allow (CSET 82)",
+    });
   });
 
   it.each([
@@ -78,13 +87,22 @@ describe('parseDigitalLink', () => {
     ['https://a/01/09520123456788/10/批次', 'contains "批", which a URI cannot have unless percent-encoded'],
     ['https://a/01/09520123456788/10/A B', 'contains " ", which a URI cannot have unless percent-encoded'],
     ['https://a/01/09520123456788/10/' + 'L'.repeat(21), 'the batch/lot (10) is longer than 20 characters'],
-    ['https://a/01/09520123456788/21/S/10/L', 'has qualifiers (21)(10) out of order: after (01) come (22), (10), (21) in that order, or (235) alone'],
-    ['https://a/01/09520123456788/235/T/10/L', 'has qualifiers (235)(10) out of order: after (01) come (22), (10), (21) in that order, or (235) alone'],
+    [
+      'https://a/01/09520123456788/21/S/10/L',
+      'has qualifiers (21)(10) out of order: after (01) come (22), (10), (21) in that order, or (235) alone',
+    ],
+    [
+      'https://a/01/09520123456788/235/T/10/L',
+      'has qualifiers (235)(10) out of order: after (01) come (22), (10), (21) in that order, or (235) alone',
+    ],
     ['https://a/01/09520123456788/10/A/10/B', '(10) appears twice in the path'],
     ['https://a/01/9520123456788/10/L', 'the GTIN (01) must be 14 digits'],
     ['https://a/01/09520123456789/10/L', 'the GTIN (01) has a check digit mismatch (expected 8)'],
     ['https://a/00/006141411234567890', 'is keyed by AI (00); only GTIN (01) links are supported'],
-    ['https://a/lots/ABC', 'has no GTIN in its path: it must end with /01/{gtin}, optionally followed by /10/{lot} and /21/{serial}'],
+    [
+      'https://a/lots/ABC',
+      'has no GTIN in its path: it must end with /01/{gtin}, optionally followed by /10/{lot} and /21/{serial}',
+    ],
     ['ftp://a/01/09520123456788', 'must start with http:// or https:// (in one case), or be a path starting with /'],
     ['01/09520123456788', 'must start with http:// or https:// (in one case), or be a path starting with /'],
     ['https:///01/09520123456788', 'needs a domain followed by a path'],
@@ -101,18 +119,36 @@ describe('parseDigitalLink', () => {
   });
 
   it('pads a zero-suppressed GTIN only when asked', () => {
-    expect(parseDigitalLink('/01/9520123456788', { permitZeroSuppressedGtin: true })).toEqual({ ok: true, value: { gtin: '09520123456788', attributes: {} } });
+    expect(parseDigitalLink('/01/9520123456788', { permitZeroSuppressedGtin: true })).toEqual({
+      ok: true,
+      value: { gtin: '09520123456788', attributes: {} },
+    });
     expect(parseDigitalLink('/01/96385074', { permitZeroSuppressedGtin: true }).ok).toBe(true);
-    expect(parseDigitalLink('/01/123456789', { permitZeroSuppressedGtin: true })).toEqual({ ok: false, reason: 'the GTIN (01) must be 14 digits' });
+    expect(parseDigitalLink('/01/123456789', { permitZeroSuppressedGtin: true })).toEqual({
+      ok: false,
+      reason: 'the GTIN (01) must be 14 digits',
+    });
   });
 });
 
 describe('parseLotLink', () => {
   it('requires a lot and refuses a CPV', () => {
-    expect(parseLotLink('/01/09520123456788/10/L1')).toEqual({ ok: true, value: { gtin: '09520123456788', lot: 'L1', attributes: {} } });
-    expect(parseLotLink('/01/09520123456788')).toEqual({ ok: false, reason: 'has no batch/lot (10): a lot link is /01/{gtin}/10/{lot}' });
-    expect(parseLotLink('/01/09520123456788/21/S')).toEqual({ ok: false, reason: 'has no batch/lot (10): a lot link is /01/{gtin}/10/{lot}' });
-    expect(parseLotLink('/01/09520123456788/22/V/10/L')).toEqual({ ok: false, reason: 'has a CPV (22), which coldtrace lots do not use' });
+    expect(parseLotLink('/01/09520123456788/10/L1')).toEqual({
+      ok: true,
+      value: { gtin: '09520123456788', lot: 'L1', attributes: {} },
+    });
+    expect(parseLotLink('/01/09520123456788')).toEqual({
+      ok: false,
+      reason: 'has no batch/lot (10): a lot link is /01/{gtin}/10/{lot}',
+    });
+    expect(parseLotLink('/01/09520123456788/21/S')).toEqual({
+      ok: false,
+      reason: 'has no batch/lot (10): a lot link is /01/{gtin}/10/{lot}',
+    });
+    expect(parseLotLink('/01/09520123456788/22/V/10/L')).toEqual({
+      ok: false,
+      reason: 'has a CPV (22), which coldtrace lots do not use',
+    });
     expect(parseLotLink('/01/09520123456789/10/L').ok).toBe(false);
   });
 });
@@ -120,8 +156,12 @@ describe('parseLotLink', () => {
 describe('digitalLinkPath and digitalLinkUri', () => {
   it('writes canonical paths with 14-digit GTINs and percent-encodes all but unreserved characters', () => {
     expect(digitalLinkPath({ gtin: '9520123456788', lot: 'ABC123' })).toBe('/01/09520123456788/10/ABC123');
-    expect(digitalLinkPath({ gtin: '09520123456788', lot: 'A/B+C %'.replace(' ', ''), serial: '00042' })).toBe('/01/09520123456788/10/A%2FB%2BC%25/21/00042');
-    expect(digitalLinkPath({ gtin: '09520123456788', lot: `!"&'()*,:;<=>?` })).toBe('/01/09520123456788/10/%21%22%26%27%28%29%2A%2C%3A%3B%3C%3D%3E%3F');
+    expect(digitalLinkPath({ gtin: '09520123456788', lot: 'A/B+C %'.replace(' ', ''), serial: '00042' })).toBe(
+      '/01/09520123456788/10/A%2FB%2BC%25/21/00042',
+    );
+    expect(digitalLinkPath({ gtin: '09520123456788', lot: `!"&'()*,:;<=>?` })).toBe(
+      '/01/09520123456788/10/%21%22%26%27%28%29%2A%2C%3A%3B%3C%3D%3E%3F',
+    );
     expect(digitalLinkPath({ gtin: '09520123456788', serial: 'S-1._' })).toBe('/01/09520123456788/21/S-1._');
   });
 
@@ -138,9 +178,15 @@ describe('digitalLinkPath and digitalLinkUri', () => {
     const chars = [...CSET82];
     for (let i = 0; i < chars.length; i += 20) {
       const lot = chars.slice(i, i + 20).join('');
-      const serial = chars.slice(i, i + 20).reverse().join('');
+      const serial = chars
+        .slice(i, i + 20)
+        .reverse()
+        .join('');
       const uri = digitalLinkUri('https://trace.example.cn/', { gtin: '96385074', lot, serial });
-      expect(parseDigitalLink(uri)).toEqual({ ok: true, value: { gtin: '00000096385074', lot, serial, attributes: {} } });
+      expect(parseDigitalLink(uri)).toEqual({
+        ok: true,
+        value: { gtin: '00000096385074', lot, serial, attributes: {} },
+      });
       expect(parseLotLink(uri).ok).toBe(true);
     }
   });
@@ -200,7 +246,9 @@ describe.skipIf(!haveData)('GS1 Syntax Dictionary agrees with our constants', ()
   const dict = haveData ? loadDictionary() : new Map<string, Entry>();
 
   it('lists the same Digital Link primary keys', () => {
-    const keys = [...dict].filter(([, e]) => e.attrs.some((a) => a === 'dlpkey' || a.startsWith('dlpkey='))).map(([ai]) => ai);
+    const keys = [...dict]
+      .filter(([, e]) => e.attrs.some((a) => a === 'dlpkey' || a.startsWith('dlpkey=')))
+      .map(([ai]) => ai);
     expect(new Set(keys)).toEqual(new Set(DL_PRIMARY_KEYS));
   });
 
@@ -231,10 +279,36 @@ type GenerateCase = [boolean, string | null, string, string];
 
 describe.skipIf(!haveData)('GS1 test vectors (gs1-syntax-engine dl.c)', () => {
   const vectors = haveData
-    ? (JSON.parse(readFileSync(`${dataDir}dl-test-vectors.json`, 'utf8')) as { parseDLuri: { cases: ParseCase[] }; generateDLuri: { cases: GenerateCase[] } })
+    ? (JSON.parse(readFileSync(`${dataDir}dl-test-vectors.json`, 'utf8')) as {
+        parseDLuri: { cases: ParseCase[] };
+        generateDLuri: { cases: GenerateCase[] };
+      })
     : { parseDLuri: { cases: [] }, generateDLuri: { cases: [] } };
   const dict = haveData ? loadDictionary() : new Map<string, Entry>();
-    const alphas = new Set(['cpid', 'cpsn', 'cpv', 'gcn', 'gdti', 'giai', 'ginc', 'gln', 'glnx', 'gmn', 'grai', 'gsin', 'gsrn', 'gsrnp', 'gtin', 'itip', 'lot', 'party', 'refno', 'ser', 'srin', 'sscc']);
+  const alphas = new Set([
+    'cpid',
+    'cpsn',
+    'cpv',
+    'gcn',
+    'gdti',
+    'giai',
+    'ginc',
+    'gln',
+    'glnx',
+    'gmn',
+    'grai',
+    'gsin',
+    'gsrn',
+    'gsrnp',
+    'gtin',
+    'itip',
+    'lot',
+    'party',
+    'refno',
+    'ser',
+    'srin',
+    'sscc',
+  ]);
   const verdicts = new Map<string, Set<boolean>>();
   for (const [ok, uri] of vectors.parseDLuri.cases) verdicts.set(uri, (verdicts.get(uri) ?? new Set()).add(ok));
 
@@ -252,7 +326,10 @@ describe.skipIf(!haveData)('GS1 test vectors (gs1-syntax-engine dl.c)', () => {
    * - 'unknown AI': a success only with permitUnknownAIs and unknown AIs allowed as attributes: out of scope, rejected.
    */
   function scope([ok, uri, expected]: ParseCase): 'default' | 'zero-suppressed' | 'other key' | 'alpha' | 'unknown AI' {
-    const segs = uri.replace(/^[a-z]+:\/\/[^/]*/i, '').replace(/[?#].*/, '').split('/');
+    const segs = uri
+      .replace(/^[a-z]+:\/\/[^/]*/i, '')
+      .replace(/[?#].*/, '')
+      .split('/');
     const gtin = segs.includes('01') ? (segs[segs.indexOf('01') + 1] ?? '') : '';
     const zeroSuppressed = /^(\d{8}|\d{12,13})$/.test(gtin);
     if (!ok) return zeroSuppressed ? 'zero-suppressed' : 'default';
@@ -301,7 +378,11 @@ describe.skipIf(!haveData)('GS1 test vectors (gs1-syntax-engine dl.c)', () => {
     const [ok, stem, ais, expected] = c;
     const pairs = [...ais.matchAll(/\((\d+)\)([^(]*)/g)].map((m) => [m[1] ?? '', m[2] ?? ''] as const);
     const first = (ai: string) => pairs.find(([a]) => a === ai)?.[1];
-    const inScope = ok && expected.startsWith(`${(stem ?? 'https://id.gs1.org').replace(/\/$/, '')}/01/`) && !first('22') && !first('235');
+    const inScope =
+      ok &&
+      expected.startsWith(`${(stem ?? 'https://id.gs1.org').replace(/\/$/, '')}/01/`) &&
+      !first('22') &&
+      !first('235');
     return { i, c, inScope, stem, parts: { gtin: first('01') ?? '', lot: first('10'), serial: first('21') } };
   });
 

@@ -16,9 +16,24 @@ export const CANONICAL_DL_STEM = 'https://id.gs1.org';
 export const CSET82 = `!"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz`;
 
 /** The AIs that may key a Digital Link (the Syntax Dictionary's "dlpkey" entries). */
-export const DL_PRIMARY_KEYS: readonly string[] = Object.freeze(
-  ['00', '01', '253', '255', '401', '402', '414', '415', '417', '8003', '8004', '8006', '8010', '8013', '8017', '8018'],
-);
+export const DL_PRIMARY_KEYS: readonly string[] = Object.freeze([
+  '00',
+  '01',
+  '253',
+  '255',
+  '401',
+  '402',
+  '414',
+  '415',
+  '417',
+  '8003',
+  '8004',
+  '8006',
+  '8010',
+  '8013',
+  '8017',
+  '8018',
+]);
 
 /** The key qualifiers of AI (01), as alternative sequences: /22/…/10/…/21/… (each optional, in this order) or /235/…. */
 export const GTIN_QUALIFIER_SEQUENCES: readonly (readonly string[])[] = Object.freeze([
@@ -27,7 +42,12 @@ export const GTIN_QUALIFIER_SEQUENCES: readonly (readonly string[])[] = Object.f
 ]);
 
 /** The longest value of each GTIN qualifier (each is CSET 82: "X..20", "X..28"). */
-export const QUALIFIER_MAX_LENGTH: Readonly<Record<string, number>> = Object.freeze({ '22': 20, '10': 20, '21': 20, '235': 28 });
+export const QUALIFIER_MAX_LENGTH: Readonly<Record<string, number>> = Object.freeze({
+  '22': 20,
+  '10': 20,
+  '21': 20,
+  '235': 28,
+});
 
 /**
  * How many digits an AI has, by its first two digits, for every prefix that has AIs allocated; a numeric query
@@ -35,7 +55,10 @@ export const QUALIFIER_MAX_LENGTH: Readonly<Record<string, number>> = Object.fre
  */
 export const AI_LENGTH_BY_PREFIX: Readonly<Record<string, number>> = Object.freeze(
   Object.fromEntries([
-    ...['00', '01', '02', '03', '10', '11', '12', '13', '15', '16', '17', '20', '21', '22', '30', '37'].map((p) => [p, 2]),
+    ...['00', '01', '02', '03', '10', '11', '12', '13', '15', '16', '17', '20', '21', '22', '30', '37'].map((p) => [
+      p,
+      2,
+    ]),
     ...['90', '91', '92', '93', '94', '95', '96', '97', '98', '99'].map((p) => [p, 2]),
     ...['23', '24', '25', '40', '41', '42', '71'].map((p) => [p, 3]),
     ...['31', '32', '33', '34', '35', '36', '39', '43', '70', '72', '80', '81', '82'].map((p) => [p, 4]),
@@ -139,7 +162,8 @@ function isQualifierSequence(seq: readonly string[]): boolean {
 function pathAndQuery(input: string): Check<string> {
   if (input.startsWith('/')) return ok(input);
   const scheme = SCHEMES.find((s) => input.startsWith(s));
-  if (scheme === undefined) return fail('must start with http:// or https:// (in one case), or be a path starting with /');
+  if (scheme === undefined)
+    return fail('must start with http:// or https:// (in one case), or be a path starting with /');
   const rest = input.slice(scheme.length);
   const slash = rest.indexOf('/');
   if (slash <= 0) return fail('needs a domain followed by a path');
@@ -167,7 +191,8 @@ function pathAndQuery(input: string): Check<string> {
 export function parseDigitalLink(uriOrPath: string, options: DigitalLinkOptions = {}): Check<DigitalLink> {
   if (uriOrPath.length > MAX_URI_LENGTH) return fail(`is longer than ${MAX_URI_LENGTH} characters`);
   for (const ch of uriOrPath) {
-    if (!URI_CHAR.test(ch)) return fail(`contains ${JSON.stringify(ch)}, which a URI cannot have unless percent-encoded`);
+    if (!URI_CHAR.test(ch))
+      return fail(`contains ${JSON.stringify(ch)}, which a URI cannot have unless percent-encoded`);
   }
   const pq = pathAndQuery(uriOrPath);
   if (!pq.ok) return pq;
@@ -189,7 +214,10 @@ export function parseDigitalLink(uriOrPath: string, options: DigitalLinkOptions 
     if (DL_PRIMARY_KEYS.includes(ai)) return fail(`is keyed by AI (${ai}); only GTIN (01) links are supported`);
     break;
   }
-  if (root < 0) return fail('has no GTIN in its path: it must end with /01/{gtin}, optionally followed by /10/{lot} and /21/{serial}');
+  if (root < 0)
+    return fail(
+      'has no GTIN in its path: it must end with /01/{gtin}, optionally followed by /10/{lot} and /21/{serial}',
+    );
 
   const values = new Map<string, string>();
   for (let i = root; i < segs.length; i += 2) {
@@ -204,7 +232,9 @@ export function parseDigitalLink(uriOrPath: string, options: DigitalLinkOptions 
   }
   const qualifiers = [...values.keys()].slice(1);
   if (!isQualifierSequence(qualifiers)) {
-    return fail(`has qualifiers (${qualifiers.join(')(')}) out of order: after (01) come (22), (10), (21) in that order, or (235) alone`);
+    return fail(
+      `has qualifiers (${qualifiers.join(')(')}) out of order: after (01) come (22), (10), (21) in that order, or (235) alone`,
+    );
   }
 
   let gtin = values.get('01') ?? '';
@@ -223,7 +253,8 @@ export function parseDigitalLink(uriOrPath: string, options: DigitalLinkOptions 
     if (eq < 0) continue;
     const ai = param.slice(0, eq);
     if (!/^\d+$/.test(ai)) continue;
-    if (AI_LENGTH_BY_PREFIX[ai.slice(0, 2)] !== ai.length) return fail(`query parameter ${ai} is not a GS1 Application Identifier`);
+    if (AI_LENGTH_BY_PREFIX[ai.slice(0, 2)] !== ai.length)
+      return fail(`query parameter ${ai} is not a GS1 Application Identifier`);
     if (eq === param.length - 1) return fail(`(${ai}) in the query has no value`);
     const v = percentDecode(param.slice(eq + 1), true);
     if (!v.ok) return fail(`(${ai}) in the query ${v.reason}`);
@@ -282,7 +313,10 @@ export function digitalLinkPath(parts: DigitalLinkParts): string {
   const gtin = validateGtin(parts.gtin);
   if (!gtin.ok) throw new RangeError(`digitalLinkPath: GTIN ${gtin.reason}`);
   let path = `/01/${gtin.value}`;
-  for (const [ai, v] of [['10', parts.lot], ['21', parts.serial]] as const) {
+  for (const [ai, v] of [
+    ['10', parts.lot],
+    ['21', parts.serial],
+  ] as const) {
     if (v === undefined) continue;
     const problem = checkCset82(v, QUALIFIER_MAX_LENGTH[ai] ?? 0);
     if (problem !== undefined) throw new RangeError(`digitalLinkPath: ${AI_NAMES[ai]} (${ai}) ${problem}`);
@@ -297,6 +331,7 @@ export function digitalLinkPath(parts: DigitalLinkParts): string {
  */
 export function digitalLinkUri(stem: string | undefined, parts: DigitalLinkParts): string {
   const base = (stem ?? CANONICAL_DL_STEM).replace(/\/$/, '');
-  if (!/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(base)) throw new RangeError('digitalLinkUri: stem must be an http(s) URI');
+  if (!/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(base))
+    throw new RangeError('digitalLinkUri: stem must be an http(s) URI');
   return base + digitalLinkPath(parts);
 }

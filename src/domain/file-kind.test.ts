@@ -69,13 +69,15 @@ function onePixelPng(): Uint8Array {
 /** jfifHeader is the start of a JFIF JPEG: SOI, the APP0 JFIF segment, and a DQT marker. */
 function jfifHeader(): Uint8Array {
   return Uint8Array.from([
-    0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00,
-    0xff, 0xdb, 0x00, 0x43, 0x00,
+    0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00,
+    0x00, 0xff, 0xdb, 0x00, 0x43, 0x00,
   ]);
 }
 
 /** A ZIP archive's local file header, as a .docx or a zipped scan starts. */
-const zip = Uint8Array.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x00, 0x00, 0x08, 0x00, 0x00, 0x00, 0x21, 0x00, 0x00, 0x00]);
+const zip = Uint8Array.from([
+  0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x00, 0x00, 0x08, 0x00, 0x00, 0x00, 0x21, 0x00, 0x00, 0x00,
+]);
 
 describe('detectFileKind', () => {
   it('recognises a minimal PDF', () => {
@@ -91,7 +93,9 @@ describe('detectFileKind', () => {
 
   it('recognises JPEG whatever its first segment (JFIF, Exif, or a bare quantisation table)', () => {
     expect(detectFileKind(jfifHeader())).toEqual({ kind: 'jpeg', mediaType: 'image/jpeg' });
-    expect(detectFileKind(Uint8Array.from([0xff, 0xd8, 0xff, 0xe1, 0x00, 0x18, 0x45, 0x78, 0x69, 0x66]))?.kind).toBe('jpeg');
+    expect(detectFileKind(Uint8Array.from([0xff, 0xd8, 0xff, 0xe1, 0x00, 0x18, 0x45, 0x78, 0x69, 0x66]))?.kind).toBe(
+      'jpeg',
+    );
     expect(detectFileKind(Uint8Array.from([0xff, 0xd8, 0xff, 0xdb, 0x00, 0x43]))?.kind).toBe('jpeg');
   });
 
@@ -128,7 +132,10 @@ describe('detectFileKind', () => {
 describe('validateFileKind', () => {
   it('returns the kind and media type of a good file', () => {
     expect(validateFileKind(onePixelPng())).toEqual({ ok: true, value: { kind: 'png', mediaType: 'image/png' } });
-    expect(validateFileKind(minimalPdf(), 'application/pdf')).toEqual({ ok: true, value: { kind: 'pdf', mediaType: 'application/pdf' } });
+    expect(validateFileKind(minimalPdf(), 'application/pdf')).toEqual({
+      ok: true,
+      value: { kind: 'pdf', mediaType: 'application/pdf' },
+    });
   });
 
   it('accepts common aliases and an unknown declared type', () => {
@@ -144,14 +151,29 @@ describe('validateFileKind', () => {
       ok: false,
       reason: 'must be a PDF, PNG or JPEG file; it looks like a ZIP archive or an Office document (docx, xlsx)',
     });
-    expect(validateFileKind(ascii('检验检疫证明 (typed, not scanned)\n'))).toEqual({ ok: false, reason: 'must be a PDF, PNG or JPEG file; it looks like text' });
-    expect(validateFileKind(ascii('GIF89a\x01\x00'))).toEqual({ ok: false, reason: 'must be a PDF, PNG or JPEG file; it looks like a GIF image' });
+    expect(validateFileKind(ascii('检验检疫证明 (typed, not scanned)\n'))).toEqual({
+      ok: false,
+      reason: 'must be a PDF, PNG or JPEG file; it looks like text',
+    });
+    expect(validateFileKind(ascii('GIF89a\x01\x00'))).toEqual({
+      ok: false,
+      reason: 'must be a PDF, PNG or JPEG file; it looks like a GIF image',
+    });
     const heic = concat(Uint8Array.from([0, 0, 0, 0x18]), ascii('ftypheic'));
-    expect(validateFileKind(heic)).toEqual({ ok: false, reason: 'must be a PDF, PNG or JPEG file; it looks like a HEIC photo or a video' });
-    expect(validateFileKind(Uint8Array.from([0, 1, 2, 3]))).toEqual({ ok: false, reason: 'must be a PDF, PNG or JPEG file; it looks like an unknown format' });
+    expect(validateFileKind(heic)).toEqual({
+      ok: false,
+      reason: 'must be a PDF, PNG or JPEG file; it looks like a HEIC photo or a video',
+    });
+    expect(validateFileKind(Uint8Array.from([0, 1, 2, 3]))).toEqual({
+      ok: false,
+      reason: 'must be a PDF, PNG or JPEG file; it looks like an unknown format',
+    });
   });
 
   it('refuses content that contradicts the declared type', () => {
-    expect(validateFileKind(onePixelPng(), 'application/pdf')).toEqual({ ok: false, reason: 'is declared as application/pdf but its content is PNG' });
+    expect(validateFileKind(onePixelPng(), 'application/pdf')).toEqual({
+      ok: false,
+      reason: 'is declared as application/pdf but its content is PNG',
+    });
   });
 });

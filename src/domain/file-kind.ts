@@ -64,7 +64,8 @@ export function detectFileKind(bytes: Uint8Array): DetectedFile | null {
 
 function describeOther(bytes: Uint8Array): string {
   for (const [name, sig] of OTHERS) if (startsWith(bytes, sig)) return name;
-  if (startsWith(bytes, [0x52, 0x49, 0x46, 0x46]) && startsWith(bytes, [0x57, 0x45, 0x42, 0x50], 8)) return 'a WebP image';
+  if (startsWith(bytes, [0x52, 0x49, 0x46, 0x46]) && startsWith(bytes, [0x57, 0x45, 0x42, 0x50], 8))
+    return 'a WebP image';
   if (startsWith(bytes, [0x66, 0x74, 0x79, 0x70], 4)) return 'a HEIC photo or a video';
   const head = bytes.subarray(0, 512);
   if (head.every((b) => b === 0x09 || b === 0x0a || b === 0x0d || b >= 0x20)) return 'text';

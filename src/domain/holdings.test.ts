@@ -37,20 +37,37 @@ describe('applyMovement: basic custody', () => {
   it('declares a lot to its importer', () => {
     const h = fold([declare]);
     expect(heldAt(h, 'lot_a', IMP)).toEqual(q(20_000_000, 1000));
-    expect(holdersOf(h, 'lot_a')).toEqual([{ lotId: 'lot_a', holderPartyId: 'pty_imp', locationId: 'loc_port', quantity: q(20_000_000, 1000) }]);
+    expect(holdersOf(h, 'lot_a')).toEqual([
+      { lotId: 'lot_a', holderPartyId: 'pty_imp', locationId: 'loc_port', quantity: q(20_000_000, 1000) },
+    ]);
   });
 
   it('moves a shipment out of the sender at once and holds it in transit until received', () => {
-    const ship: Movement = { kind: 'ship', lotId: 'lot_a', from: IMP, to: COLD, quantity: q(5_000_000, 250), shipmentId: 'shp_1' };
+    const ship: Movement = {
+      kind: 'ship',
+      lotId: 'lot_a',
+      from: IMP,
+      to: COLD,
+      quantity: q(5_000_000, 250),
+      shipmentId: 'shp_1',
+    };
     const h = fold([declare, ship]);
     expect(heldAt(h, 'lot_a', IMP)).toEqual(q(15_000_000, 750));
     expect(heldAt(h, 'lot_a', COLD)).toEqual(ZERO);
-    expect(inTransit(h)).toEqual([{ shipmentId: 'shp_1', lotId: 'lot_a', from: IMP, to: COLD, quantity: q(5_000_000, 250) }]);
+    expect(inTransit(h)).toEqual([
+      { shipmentId: 'shp_1', lotId: 'lot_a', from: IMP, to: COLD, quantity: q(5_000_000, 250) },
+    ]);
     expect(inTransit(h, { partyId: 'pty_cold' })).toHaveLength(1);
     expect(inTransit(h, { partyId: 'pty_shop' })).toHaveLength(0);
     expect(inTransit(h, { lotId: 'lot_b' })).toHaveLength(0);
 
-    const r = applyMovement(h, { kind: 'receive', lotId: 'lot_a', to: COLD, quantity: q(5_000_000, 250), shipmentId: 'shp_1' });
+    const r = applyMovement(h, {
+      kind: 'receive',
+      lotId: 'lot_a',
+      to: COLD,
+      quantity: q(5_000_000, 250),
+      shipmentId: 'shp_1',
+    });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(heldAt(r.holdings, 'lot_a', COLD)).toEqual(q(5_000_000, 250));
@@ -68,7 +85,15 @@ describe('applyMovement: basic custody', () => {
     ]);
     expect(heldAt(h, 'lot_a', COLD2)).toEqual(q(4_980_000, 249));
     expect(h.discrepancies).toEqual([
-      { shipmentId: 'shp_1', lotId: 'lot_a', from: IMP, to: COLD2, shipped: q(5_000_000, 250), received: q(4_980_000, 249), missing: q(20_000, 1) },
+      {
+        shipmentId: 'shp_1',
+        lotId: 'lot_a',
+        from: IMP,
+        to: COLD2,
+        shipped: q(5_000_000, 250),
+        received: q(4_980_000, 249),
+        missing: q(20_000, 1),
+      },
     ]);
     expect(lotBalance(h, 'lot_a').lostInTransit).toEqual(q(20_000, 1));
     expect(sumBalance(h, 'lot_a')).toEqual(lotBalance(h, 'lot_a').introduced);
@@ -84,7 +109,7 @@ describe('applyMovement: basic custody', () => {
     expect(h.discrepancies[0]?.missing).toEqual(q(1000, 1));
   });
 
-  it('moves goods between a party\'s own locations with store_in and store_out', () => {
+  it("moves goods between a party's own locations with store_in and store_out", () => {
     const h = fold([
       { ...declare, to: COLD },
       { kind: 'store_out', lotId: 'lot_a', from: COLD, to: DOCK, quantity: q(1_000_000, 50) },
@@ -123,10 +148,24 @@ describe('applyMovement: refusals', () => {
   const h = fold([{ ...declare, quantity: q(10_000, 10) }]);
 
   it('refuses to ship more grams than held, naming lot, holder, location, held and requested', () => {
-    const r = applyMovement(h, { kind: 'ship', lotId: 'lot_a', from: IMP, to: COLD, quantity: q(10_001, 1), shipmentId: 's' });
+    const r = applyMovement(h, {
+      kind: 'ship',
+      lotId: 'lot_a',
+      from: IMP,
+      to: COLD,
+      quantity: q(10_001, 1),
+      shipmentId: 's',
+    });
     expect(r).toEqual({
       ok: false,
-      refusal: { code: 'InsufficientQuantity', lotId: 'lot_a', holderPartyId: 'pty_imp', locationId: 'loc_port', held: q(10_000, 10), requested: q(10_001, 1) },
+      refusal: {
+        code: 'InsufficientQuantity',
+        lotId: 'lot_a',
+        holderPartyId: 'pty_imp',
+        locationId: 'loc_port',
+        held: q(10_000, 10),
+        requested: q(10_001, 1),
+      },
     });
   });
 
@@ -136,7 +175,12 @@ describe('applyMovement: refusals', () => {
   });
 
   it('refuses to give from a location that holds nothing, even when the party holds the lot elsewhere', () => {
-    const r = applyMovement(h, { kind: 'dispose', lotId: 'lot_a', from: { partyId: 'pty_imp', locationId: 'loc_other' }, quantity: q(1, 0) });
+    const r = applyMovement(h, {
+      kind: 'dispose',
+      lotId: 'lot_a',
+      from: { partyId: 'pty_imp', locationId: 'loc_other' },
+      quantity: q(1, 0),
+    });
     expect(r.ok || r.refusal).toMatchObject({ code: 'InsufficientQuantity', held: ZERO, locationId: 'loc_other' });
   });
 
@@ -144,11 +188,23 @@ describe('applyMovement: refusals', () => {
     ['a negative quantity', { kind: 'dispose', lotId: 'lot_a', from: IMP, quantity: q(-1, 0) }, 'quantity'],
     ['fractional grams', { kind: 'dispose', lotId: 'lot_a', from: IMP, quantity: q(1.5, 0) }, 'quantity'],
     ['a zero quantity', { kind: 'dispose', lotId: 'lot_a', from: IMP, quantity: ZERO }, 'quantity'],
-    ['a ship without a destination', { kind: 'ship', lotId: 'lot_a', from: IMP, quantity: q(1, 0), shipmentId: 's' }, 'to'],
-    ['a ship without a shipment id', { kind: 'ship', lotId: 'lot_a', from: IMP, to: COLD, quantity: q(1, 0) }, 'shipmentId'],
+    [
+      'a ship without a destination',
+      { kind: 'ship', lotId: 'lot_a', from: IMP, quantity: q(1, 0), shipmentId: 's' },
+      'to',
+    ],
+    [
+      'a ship without a shipment id',
+      { kind: 'ship', lotId: 'lot_a', from: IMP, to: COLD, quantity: q(1, 0) },
+      'shipmentId',
+    ],
     ['a dispose with a destination', { kind: 'dispose', lotId: 'lot_a', from: IMP, to: COLD, quantity: q(1, 0) }, 'to'],
     ['a store_in to another party', { kind: 'store_in', lotId: 'lot_a', from: IMP, to: COLD, quantity: q(1, 0) }, 'to'],
-    ['an empty party id', { kind: 'dispose', lotId: 'lot_a', from: { partyId: '', locationId: null }, quantity: q(1, 0) }, 'from'],
+    [
+      'an empty party id',
+      { kind: 'dispose', lotId: 'lot_a', from: { partyId: '', locationId: null }, quantity: q(1, 0) },
+      'from',
+    ],
     ['an empty lot id', { kind: 'dispose', lotId: '', from: IMP, quantity: q(1, 0) }, 'lotId'],
     ['an unknown kind', { kind: 'teleport' as Movement['kind'], lotId: 'lot_a', quantity: q(1, 0) }, 'kind'],
   ])('refuses %s, naming the field', (_name, m, field) => {
@@ -166,10 +222,20 @@ describe('applyMovement: refusals', () => {
       { ...declare, quantity: q(10_000, 10) },
       { kind: 'ship', lotId: 'lot_a', from: IMP, to: COLD, quantity: q(1_000, 1), shipmentId: 'shp_1' },
     ]);
-    const again: Movement = { kind: 'ship', lotId: 'lot_a', from: IMP, to: COLD, quantity: q(1_000, 1), shipmentId: 'shp_1' };
+    const again: Movement = {
+      kind: 'ship',
+      lotId: 'lot_a',
+      from: IMP,
+      to: COLD,
+      quantity: q(1_000, 1),
+      shipmentId: 'shp_1',
+    };
     expect(applyMovement(shipped, again).ok || 'refused').toBe('refused');
     const receive: Movement = { kind: 'receive', lotId: 'lot_a', to: COLD, quantity: q(1_000, 1), shipmentId: 'shp_1' };
-    expect(applyMovement(shipped, { ...receive, shipmentId: 'shp_9' })).toEqual({ ok: false, refusal: { code: 'ShipmentNotInTransit', shipmentId: 'shp_9' } });
+    expect(applyMovement(shipped, { ...receive, shipmentId: 'shp_9' })).toEqual({
+      ok: false,
+      refusal: { code: 'ShipmentNotInTransit', shipmentId: 'shp_9' },
+    });
     expect(applyMovement(shipped, { ...receive, to: SHOP }).ok || 'refused').toBe('refused');
     expect(applyMovement(shipped, { ...receive, lotId: 'lot_b' }).ok || 'refused').toBe('refused');
     expect(applyMovement(shipped, { ...receive, quantity: q(900, 2) })).toEqual({
@@ -214,7 +280,18 @@ function rng(seed: number): () => number {
 describe('property: random ledgers', () => {
   const PARTIES = ['pty_1', 'pty_2', 'pty_3'];
   const LOCS = ['loc_x', 'loc_y', null];
-  const KINDS: Movement['kind'][] = ['declare', 'ship', 'receive', 'store_in', 'store_out', 'sell', 'retail_sale', 'transform_in', 'transform_out', 'dispose'];
+  const KINDS: Movement['kind'][] = [
+    'declare',
+    'ship',
+    'receive',
+    'store_in',
+    'store_out',
+    'sell',
+    'retail_sale',
+    'transform_in',
+    'transform_out',
+    'dispose',
+  ];
 
   function randomMovement(r: () => number, h: Holdings, n: number): Movement {
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
@@ -233,7 +310,12 @@ describe('property: random ledgers', () => {
     switch (kind) {
       case 'declare':
       case 'transform_out':
-        return { kind, lotId: `lot_new${n}`, to: place(), quantity: q(1 + Math.floor(r() * 50_000), Math.floor(r() * 100)) };
+        return {
+          kind,
+          lotId: `lot_new${n}`,
+          to: place(),
+          quantity: q(1 + Math.floor(r() * 50_000), Math.floor(r() * 100)),
+        };
       case 'ship':
         return { kind, lotId, from, to: place(), quantity: amount(), shipmentId: `shp_${n}` };
       case 'receive': {
@@ -246,7 +328,13 @@ describe('property: random ledgers', () => {
           : r() < 0.05
             ? add(s.quantity, q(1, 0))
             : s.quantity;
-        return { kind, lotId: s.lotId, to: { partyId: s.to.partyId, locationId: pick(LOCS) }, quantity: got, shipmentId: s.shipmentId };
+        return {
+          kind,
+          lotId: s.lotId,
+          to: { partyId: s.to.partyId, locationId: pick(LOCS) },
+          quantity: got,
+          shipmentId: s.shipmentId,
+        };
       }
       case 'store_in':
       case 'store_out':
@@ -275,26 +363,29 @@ describe('property: random ledgers', () => {
     return undefined;
   }
 
-  it.each(Array.from({ length: 40 }, (_, i) => i + 1))('seed %i: never negative, and every lot is conserved', (seed) => {
-    const r = rng(seed);
-    let h = EMPTY_HOLDINGS;
-    let accepted = 0;
-    let overspends = 0;
-    for (let n = 0; n < 300; n++) {
-      const m = randomMovement(r, h, n);
-      const res = applyMovement(h, m);
-      if (!res.ok && res.refusal.code === 'InsufficientQuantity') overspends++;
-      if (res.ok) {
-        h = res.holdings;
-        accepted++;
-        const broken = brokenInvariant(h);
-        if (broken !== undefined) expect.fail(`seed ${seed}, step ${n}: ${broken}`);
+  it.each(Array.from({ length: 40 }, (_, i) => i + 1))(
+    'seed %i: never negative, and every lot is conserved',
+    (seed) => {
+      const r = rng(seed);
+      let h = EMPTY_HOLDINGS;
+      let accepted = 0;
+      let overspends = 0;
+      for (let n = 0; n < 300; n++) {
+        const m = randomMovement(r, h, n);
+        const res = applyMovement(h, m);
+        if (!res.ok && res.refusal.code === 'InsufficientQuantity') overspends++;
+        if (res.ok) {
+          h = res.holdings;
+          accepted++;
+          const broken = brokenInvariant(h);
+          if (broken !== undefined) expect.fail(`seed ${seed}, step ${n}: ${broken}`);
+        }
       }
-    }
-    // The generator is useless if it only produces refusals, or never tries to overspend.
-    expect(accepted).toBeGreaterThan(100);
-    expect(overspends).toBeGreaterThan(0);
-  });
+      // The generator is useless if it only produces refusals, or never tries to overspend.
+      expect(accepted).toBeGreaterThan(100);
+      expect(overspends).toBeGreaterThan(0);
+    },
+  );
 
   it('folding the accepted movements with holdingsOf gives the same holdings as applying them one by one', () => {
     const r = rng(99);

@@ -123,11 +123,15 @@ export type HoldingsRefusal =
   | { readonly code: 'InvalidMovement'; readonly field: string; readonly reason: string }
   | { readonly code: 'LotAlreadyExists'; readonly lotId: string }
   | { readonly code: 'ShipmentNotInTransit'; readonly shipmentId: string }
-  | { readonly code: 'ReceiptExceedsShipment'; readonly shipmentId: string; readonly shipped: Quantity; readonly received: Quantity };
+  | {
+      readonly code: 'ReceiptExceedsShipment';
+      readonly shipmentId: string;
+      readonly shipped: Quantity;
+      readonly received: Quantity;
+    };
 
 export type HoldingsResult =
-  | { readonly ok: true; readonly holdings: Holdings }
-  | { readonly ok: false; readonly refusal: HoldingsRefusal };
+  { readonly ok: true; readonly holdings: Holdings } | { readonly ok: false; readonly refusal: HoldingsRefusal };
 
 export const ZERO: Quantity = Object.freeze({ grams: 0, cartons: 0 });
 
@@ -160,11 +164,20 @@ export function covers(have: Quantity, need: Quantity): boolean {
  * each non-negative, or null when they agree. Grams and cartons are compared apart, so a receipt with more cartons but
  * fewer grams (say, a mislabelled carton) shows both.
  */
-export function receiptDiscrepancy(shipped: Quantity, received: Quantity): { missing: Quantity; extra: Quantity } | null {
+export function receiptDiscrepancy(
+  shipped: Quantity,
+  received: Quantity,
+): { missing: Quantity; extra: Quantity } | null {
   if (shipped.grams === received.grams && shipped.cartons === received.cartons) return null;
   return {
-    missing: { grams: Math.max(0, shipped.grams - received.grams), cartons: Math.max(0, shipped.cartons - received.cartons) },
-    extra: { grams: Math.max(0, received.grams - shipped.grams), cartons: Math.max(0, received.cartons - shipped.cartons) },
+    missing: {
+      grams: Math.max(0, shipped.grams - received.grams),
+      cartons: Math.max(0, shipped.cartons - received.cartons),
+    },
+    extra: {
+      grams: Math.max(0, received.grams - shipped.grams),
+      cartons: Math.max(0, received.cartons - shipped.cartons),
+    },
   };
 }
 
@@ -265,12 +278,17 @@ function freeze(s: State): Holdings {
   return Object.freeze({ ...s, discrepancies: Object.freeze(s.discrepancies) });
 }
 
-const SINK_OF: Partial<Record<MovementKind, Sink>> = { retail_sale: 'sold', transform_in: 'consumed', dispose: 'disposed' };
+const SINK_OF: Partial<Record<MovementKind, Sink>> = {
+  retail_sale: 'sold',
+  transform_in: 'consumed',
+  dispose: 'disposed',
+};
 
 /** applyInPlace validates everything first and changes `s` only when it returns undefined (no refusal). */
 function applyInPlace(s: State, m: Movement): HoldingsRefusal | undefined {
   const invalid = (field: string, reason: string): HoldingsRefusal => ({ code: 'InvalidMovement', field, reason });
-  if (!(MOVEMENT_KINDS as readonly string[]).includes(m.kind)) return invalid('kind', `unknown kind '${String(m.kind)}'`);
+  if (!(MOVEMENT_KINDS as readonly string[]).includes(m.kind))
+    return invalid('kind', `unknown kind '${String(m.kind)}'`);
   if (typeof m.lotId !== 'string' || m.lotId === '') return invalid('lotId', 'must be a non-empty string');
   const qReason = quantityReason(m.quantity, m.kind === 'receive');
   if (qReason !== undefined) return invalid('quantity', qReason);
@@ -279,7 +297,8 @@ function applyInPlace(s: State, m: Movement): HoldingsRefusal | undefined {
     const p = m[side];
     if (needs[side] && p === undefined) return invalid(side, `a ${m.kind} needs '${side}'`);
     if (!needs[side] && p !== undefined) return invalid(side, `a ${m.kind} takes no '${side}'`);
-    if (p !== undefined && !isPlace(p)) return invalid(side, 'must be { partyId, locationId } with a non-empty partyId');
+    if (p !== undefined && !isPlace(p))
+      return invalid(side, 'must be { partyId, locationId } with a non-empty partyId');
   }
   const { from, to } = m;
 
@@ -299,7 +318,13 @@ function applyInPlace(s: State, m: Movement): HoldingsRefusal | undefined {
       if (short !== undefined) return short;
       debit(s, m.lotId, from as Place, m.quantity);
       s.shipmentIds.add(id);
-      s.inTransit.set(id, { shipmentId: id, lotId: m.lotId, from: from as Place, to: to as Place, quantity: m.quantity });
+      s.inTransit.set(id, {
+        shipmentId: id,
+        lotId: m.lotId,
+        from: from as Place,
+        to: to as Place,
+        quantity: m.quantity,
+      });
       return undefined;
     }
     case 'receive': {
@@ -307,7 +332,8 @@ function applyInPlace(s: State, m: Movement): HoldingsRefusal | undefined {
       const shipment = s.inTransit.get(id);
       if (shipment === undefined) return { code: 'ShipmentNotInTransit', shipmentId: id };
       if (shipment.lotId !== m.lotId) return invalid('lotId', `shipment ${id} carries lot ${shipment.lotId}`);
-      if (shipment.to.partyId !== (to as Place).partyId) return invalid('to', `shipment ${id} is for party ${shipment.to.partyId}`);
+      if (shipment.to.partyId !== (to as Place).partyId)
+        return invalid('to', `shipment ${id} is for party ${shipment.to.partyId}`);
       const diff = receiptDiscrepancy(shipment.quantity, m.quantity);
       if (diff !== null && (diff.extra.grams > 0 || diff.extra.cartons > 0)) {
         return { code: 'ReceiptExceedsShipment', shipmentId: id, shipped: shipment.quantity, received: m.quantity };
@@ -316,7 +342,15 @@ function applyInPlace(s: State, m: Movement): HoldingsRefusal | undefined {
       if (m.quantity.grams > 0 || m.quantity.cartons > 0) credit(s, m.lotId, to as Place, m.quantity);
       if (diff !== null) {
         const { shipmentId, lotId, from: sender } = shipment;
-        s.discrepancies.push({ shipmentId, lotId, from: sender, to: to as Place, shipped: shipment.quantity, received: m.quantity, missing: diff.missing });
+        s.discrepancies.push({
+          shipmentId,
+          lotId,
+          from: sender,
+          to: to as Place,
+          shipped: shipment.quantity,
+          received: m.quantity,
+          missing: diff.missing,
+        });
         sink(s, m.lotId, 'lostInTransit', diff.missing);
       }
       return undefined;
@@ -380,7 +414,14 @@ function isPlace(p: Place): boolean {
 function debitRefusal(s: State, lotId: string, from: Place, q: Quantity): HoldingsRefusal | undefined {
   const held = s.held.get(holdingKey(lotId, from))?.quantity ?? ZERO;
   if (covers(held, q)) return undefined;
-  return { code: 'InsufficientQuantity', lotId, holderPartyId: from.partyId, locationId: from.locationId, held, requested: q };
+  return {
+    code: 'InsufficientQuantity',
+    lotId,
+    holderPartyId: from.partyId,
+    locationId: from.locationId,
+    held,
+    requested: q,
+  };
 }
 
 function debit(s: State, lotId: string, from: Place, q: Quantity): void {

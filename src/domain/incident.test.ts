@@ -3,14 +3,38 @@ import type { Affected, RecordedAction, Touch } from './incident.ts';
 import { accounting, contactsOf, packParts, tally } from './incident.ts';
 
 const held = (holdingId: string, partyId: string, region: string, grams: number, cartons: number): Affected => ({
-  holdingId, lotId: holdingId.split('|')[0]!, partyId, locationId: null, region, grams, cartons,
+  holdingId,
+  lotId: holdingId.split('|')[0]!,
+  partyId,
+  locationId: null,
+  region,
+  grams,
+  cartons,
 });
-const act = (holdingId: string, grams: number, cartons: number, status: RecordedAction['status']): RecordedAction => ({ holdingId, grams, cartons, status });
+const act = (holdingId: string, grams: number, cartons: number, status: RecordedAction['status']): RecordedAction => ({
+  holdingId,
+  grams,
+  cartons,
+  status,
+});
 
 describe('tally', () => {
   it('counts accepted and approved actions, holds pending ones apart, and ignores rejected ones', () => {
-    const t = tally({ grams: 10_000, cartons: 10 }, [act('h', 2_000, 2, 'accepted'), act('h', 3_000, 3, 'approved'), act('h', 1_000, 1, 'pending_approval'), act('h', 4_000, 4, 'rejected')]);
-    expect(t).toEqual({ affectedGrams: 10_000, accountedGrams: 5_000, pendingGrams: 1_000, outstandingGrams: 5_000, affectedCartons: 10, accountedCartons: 5, outstandingCartons: 5 });
+    const t = tally({ grams: 10_000, cartons: 10 }, [
+      act('h', 2_000, 2, 'accepted'),
+      act('h', 3_000, 3, 'approved'),
+      act('h', 1_000, 1, 'pending_approval'),
+      act('h', 4_000, 4, 'rejected'),
+    ]);
+    expect(t).toEqual({
+      affectedGrams: 10_000,
+      accountedGrams: 5_000,
+      pendingGrams: 1_000,
+      outstandingGrams: 5_000,
+      affectedCartons: 10,
+      accountedCartons: 5,
+      outstandingCartons: 5,
+    });
   });
 
   it('never lets outstanding go below zero', () => {
@@ -23,25 +47,60 @@ describe('tally', () => {
 
 describe('accounting', () => {
   it('sums per holder, per region and in total', () => {
-    const affected = [held('a|p1|-', 'p1', '410000', 5_000, 5), held('b|p1|-', 'p1', '410000', 1_000, 1), held('a|p2|-', 'p2', '320000', 4_000, 4)];
+    const affected = [
+      held('a|p1|-', 'p1', '410000', 5_000, 5),
+      held('b|p1|-', 'p1', '410000', 1_000, 1),
+      held('a|p2|-', 'p2', '320000', 4_000, 4),
+    ];
     const r = accounting(affected, [act('a|p1|-', 5_000, 5, 'accepted'), act('a|p2|-', 1_000, 1, 'pending_approval')]);
-    expect(r.byParty.map((p) => [p.partyId, p.outstandingGrams])).toEqual([['p1', 1_000], ['p2', 4_000]]);
-    expect(r.byRegion.map((p) => [p.region, p.accountedGrams, p.pendingGrams])).toEqual([['320000', 0, 1_000], ['410000', 5_000, 0]]);
-    expect(r.total).toMatchObject({ affectedGrams: 10_000, accountedGrams: 5_000, outstandingGrams: 5_000, pendingGrams: 1_000 });
+    expect(r.byParty.map((p) => [p.partyId, p.outstandingGrams])).toEqual([
+      ['p1', 1_000],
+      ['p2', 4_000],
+    ]);
+    expect(r.byRegion.map((p) => [p.region, p.accountedGrams, p.pendingGrams])).toEqual([
+      ['320000', 0, 1_000],
+      ['410000', 5_000, 0],
+    ]);
+    expect(r.total).toMatchObject({
+      affectedGrams: 10_000,
+      accountedGrams: 5_000,
+      outstandingGrams: 5_000,
+      pendingGrams: 1_000,
+    });
   });
 
   it('is all accounted for exactly when every row is', () => {
     const affected = [held('a|p1|-', 'p1', '410000', 5_000, 5)];
     expect(accounting(affected, [act('a|p1|-', 4_999, 5, 'accepted')]).total.outstandingGrams).toBe(1);
-    expect(accounting(affected, [act('a|p1|-', 4_999, 5, 'accepted'), act('a|p1|-', 1, 0, 'accepted')]).total.outstandingGrams).toBe(0);
+    expect(
+      accounting(affected, [act('a|p1|-', 4_999, 5, 'accepted'), act('a|p1|-', 1, 0, 'accepted')]).total
+        .outstandingGrams,
+    ).toBe(0);
   });
 });
 
 describe('contactsOf', () => {
-  const t = (kind: Touch['kind'], refId: string, at: number, lotId: string): Touch => ({ kind, refId, label: refId.toUpperCase(), partyId: null, at, lotId });
+  const t = (kind: Touch['kind'], refId: string, at: number, lotId: string): Touch => ({
+    kind,
+    refId,
+    label: refId.toUpperCase(),
+    partyId: null,
+    at,
+    lotId,
+  });
 
   it('folds touches into one contact per thing with its first and last time and lots, inside the window only', () => {
-    const c = contactsOf([t('driver', 'w1', 50, 'l2'), t('vehicle', 'v1', 10, 'l1'), t('vehicle', 'v1', 30, 'l2'), t('vehicle', 'v1', 20, 'l1'), t('vehicle', 'v2', 500, 'l1')], 0, 100);
+    const c = contactsOf(
+      [
+        t('driver', 'w1', 50, 'l2'),
+        t('vehicle', 'v1', 10, 'l1'),
+        t('vehicle', 'v1', 30, 'l2'),
+        t('vehicle', 'v1', 20, 'l1'),
+        t('vehicle', 'v2', 500, 'l1'),
+      ],
+      0,
+      100,
+    );
     expect(c).toEqual([
       { kind: 'vehicle', refId: 'v1', label: 'V1', partyId: null, firstAt: 10, lastAt: 30, lotIds: ['l1', 'l2'] },
       { kind: 'driver', refId: 'w1', label: 'W1', partyId: null, firstAt: 50, lastAt: 50, lotIds: ['l2'] },
@@ -55,12 +114,17 @@ describe('packParts', () => {
     const packed = packParts({ a: rows.slice(0, 300), b: rows.slice(300) }, 10_000, 2_000);
     expect(packed.length).toBeGreaterThan(5);
     expect(packed.flatMap((p) => [...(p.a ?? []), ...(p.b ?? [])])).toEqual(rows);
-    for (const [i, p] of packed.entries()) expect(JSON.stringify(p).length + (i === 0 ? 2_000 : 0)).toBeLessThanOrEqual(10_000);
+    for (const [i, p] of packed.entries())
+      expect(JSON.stringify(p).length + (i === 0 ? 2_000 : 0)).toBeLessThanOrEqual(10_000);
   });
 
   it('gives one empty record for nothing, and a row above the budget a record of its own', () => {
     expect(packParts({ a: [] }, 100)).toEqual([{}]);
     const big = { pad: 'y'.repeat(500) };
-    expect(packParts({ a: [{ n: 1 }, big, { n: 2 }] }, 100)).toEqual([{ a: [{ n: 1 }] }, { a: [big] }, { a: [{ n: 2 }] }]);
+    expect(packParts({ a: [{ n: 1 }, big, { n: 2 }] }, 100)).toEqual([
+      { a: [{ n: 1 }] },
+      { a: [big] },
+      { a: [{ n: 2 }] },
+    ]);
   });
 });

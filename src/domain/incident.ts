@@ -32,7 +32,11 @@ export type IncidentScope = {
   readonly sameProducerDate: boolean;
 };
 
-export const DEFAULT_INCIDENT_SCOPE: IncidentScope = Object.freeze({ sourceLots: true, sameContainer: true, sameProducerDate: false });
+export const DEFAULT_INCIDENT_SCOPE: IncidentScope = Object.freeze({
+  sourceLots: true,
+  sameContainer: true,
+  sameProducerDate: false,
+});
 
 /** Why a lot is in an incident, from the strongest tie to the weakest. */
 export const LOT_REASONS = ['root', 'source', 'same_container', 'same_producer_date', 'descendant'] as const;
@@ -74,13 +78,23 @@ const counts = (s: ActionStatus) => s === 'accepted' || s === 'approved';
  * never negative.
  */
 export function tally(a: Pick<Affected, 'grams' | 'cartons'>, actions: readonly RecordedAction[]): Tally {
-  const sum = (f: (x: RecordedAction) => boolean, k: 'grams' | 'cartons') => actions.filter(f).reduce((n, x) => n + x[k], 0);
-  const accountedGrams = Math.min(a.grams, sum((x) => counts(x.status), 'grams'));
-  const accountedCartons = Math.min(a.cartons, sum((x) => counts(x.status), 'cartons'));
+  const sum = (f: (x: RecordedAction) => boolean, k: 'grams' | 'cartons') =>
+    actions.filter(f).reduce((n, x) => n + x[k], 0);
+  const accountedGrams = Math.min(
+    a.grams,
+    sum((x) => counts(x.status), 'grams'),
+  );
+  const accountedCartons = Math.min(
+    a.cartons,
+    sum((x) => counts(x.status), 'cartons'),
+  );
   return {
     affectedGrams: a.grams,
     accountedGrams,
-    pendingGrams: Math.min(a.grams - accountedGrams, sum((x) => x.status === 'pending_approval', 'grams')),
+    pendingGrams: Math.min(
+      a.grams - accountedGrams,
+      sum((x) => x.status === 'pending_approval', 'grams'),
+    ),
     outstandingGrams: a.grams - accountedGrams,
     affectedCartons: a.cartons,
     accountedCartons,
@@ -98,7 +112,15 @@ const add = (x: Tally, y: Tally): Tally => ({
   outstandingCartons: x.outstandingCartons + y.outstandingCartons,
 });
 
-const ZERO: Tally = { affectedGrams: 0, accountedGrams: 0, pendingGrams: 0, outstandingGrams: 0, affectedCartons: 0, accountedCartons: 0, outstandingCartons: 0 };
+const ZERO: Tally = {
+  affectedGrams: 0,
+  accountedGrams: 0,
+  pendingGrams: 0,
+  outstandingGrams: 0,
+  affectedCartons: 0,
+  accountedCartons: 0,
+  outstandingCartons: 0,
+};
 
 /**
  * accounting tallies every affected quantity and sums the tallies per holder, per region and in total. Holders and
@@ -131,7 +153,11 @@ export type Touch = {
   readonly lotId: string;
 };
 
-export type Contact = Omit<Touch, 'at' | 'lotId'> & { readonly firstAt: number; readonly lastAt: number; readonly lotIds: readonly string[] };
+export type Contact = Omit<Touch, 'at' | 'lotId'> & {
+  readonly firstAt: number;
+  readonly lastAt: number;
+  readonly lotIds: readonly string[];
+};
 
 /**
  * contactsOf folds touches inside [from, to] into one contact per kind and id: first and last time, and the affected
@@ -144,7 +170,10 @@ export function contactsOf(touches: readonly Touch[], from: number, to: number):
     const key = `${t.kind}|${t.refId}`;
     const cur = m.get(key);
     if (!cur) {
-      m.set(key, { c: { kind: t.kind, refId: t.refId, label: t.label, partyId: t.partyId, firstAt: t.at, lastAt: t.at }, lots: new Set([t.lotId]) });
+      m.set(key, {
+        c: { kind: t.kind, refId: t.refId, label: t.label, partyId: t.partyId, firstAt: t.at, lastAt: t.at },
+        lots: new Set([t.lotId]),
+      });
       continue;
     }
     cur.c = { ...cur.c, firstAt: Math.min(cur.c.firstAt, t.at), lastAt: Math.max(cur.c.lastAt, t.at) };
@@ -153,7 +182,9 @@ export function contactsOf(touches: readonly Touch[], from: number, to: number):
   const order = ['vehicle', 'driver', 'handler', 'location'];
   return [...m.values()]
     .map(({ c, lots }) => ({ ...c, lotIds: [...lots].sort() }))
-    .sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind) || (a.refId < b.refId ? -1 : a.refId > b.refId ? 1 : 0));
+    .sort(
+      (a, b) => order.indexOf(a.kind) - order.indexOf(b.kind) || (a.refId < b.refId ? -1 : a.refId > b.refId ? 1 : 0),
+    );
 }
 
 /**
@@ -161,7 +192,11 @@ export function contactsOf(touches: readonly Touch[], from: number, to: number):
  * record's lists stays within `budget` bytes: an incident over thousands of lots cannot fit one log entry. The first
  * record has room for `firstOverhead` bytes of other parts. A single row larger than the budget is still packed, alone.
  */
-export function packParts(lists: Readonly<Record<string, readonly unknown[]>>, budget: number, firstOverhead = 0): Record<string, unknown[]>[] {
+export function packParts(
+  lists: Readonly<Record<string, readonly unknown[]>>,
+  budget: number,
+  firstOverhead = 0,
+): Record<string, unknown[]>[] {
   const out: Record<string, unknown[]>[] = [];
   let cur: Record<string, unknown[]> = {};
   let size = firstOverhead;

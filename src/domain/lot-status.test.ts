@@ -34,12 +34,24 @@ describe('lotStatus: green', () => {
   });
 
   it('is green with the optional facts given as empty or false', () => {
-    const f: LotFacts = { ...GREEN, recalled: false, openIncidents: [], openBreaches: [], heldForInspection: false, parentStatuses: ['green', 'green'] };
+    const f: LotFacts = {
+      ...GREEN,
+      recalled: false,
+      openIncidents: [],
+      openBreaches: [],
+      heldForInspection: false,
+      parentStatuses: ['green', 'green'],
+    };
     expect(lotStatus(f)).toEqual({ status: 'green', reasons: [] });
   });
 
   it('defaults to the four documents and to outer packing plus content', () => {
-    expect(DEFAULT_REQUIRED_DOCUMENTS).toEqual(['inspection_quarantine', 'nucleic_acid', 'disinfection', 'customs_declaration']);
+    expect(DEFAULT_REQUIRED_DOCUMENTS).toEqual([
+      'inspection_quarantine',
+      'nucleic_acid',
+      'disinfection',
+      'customs_declaration',
+    ]);
     expect(DEFAULT_REQUIRED_SAMPLE_POINTS).toEqual(['outer_pack', 'content']);
     expect(Object.isFrozen(DEFAULT_REQUIRED_SAMPLE_POINTS)).toBe(true);
   });
@@ -49,7 +61,13 @@ describe('lotStatus: each red reason on its own', () => {
   it.each<[string, LotFacts, StatusReason[]]>([
     [
       'a positive sample',
-      { ...GREEN, samples: [{ id: 'smp_1', point: 'outer_pack', result: 'positive' }, { id: 'smp_2', point: 'content', result: 'negative' }] },
+      {
+        ...GREEN,
+        samples: [
+          { id: 'smp_1', point: 'outer_pack', result: 'positive' },
+          { id: 'smp_2', point: 'content', result: 'negative' },
+        ],
+      },
       [{ code: 'sample_positive', params: { sampleId: 'smp_1', point: 'outer_pack' } }],
     ],
     [
@@ -57,10 +75,22 @@ describe('lotStatus: each red reason on its own', () => {
       { ...GREEN, samples: [...GREEN.samples, { id: 'smp_3', point: 'environment', result: 'positive' }] },
       [{ code: 'sample_positive', params: { sampleId: 'smp_3', point: 'environment' } }],
     ],
-    ['the producer suspended at entry', { ...GREEN, producerSuspendedAtEntry: true }, [{ code: 'producer_suspended_at_entry' }]],
+    [
+      'the producer suspended at entry',
+      { ...GREEN, producerSuspendedAtEntry: true },
+      [{ code: 'producer_suspended_at_entry' }],
+    ],
     ['a recall', { ...GREEN, recalled: true }, [{ code: 'recalled' }]],
-    ['an open incident', { ...GREEN, openIncidents: ['inc_7'] }, [{ code: 'open_incident', params: { incidentId: 'inc_7' } }]],
-    ['an open incident known by its number', { ...GREEN, openIncidents: [{ id: 'inc_7', number: 7 }] }, [{ code: 'open_incident', params: { incidentId: 'inc_7', number: 7 } }]],
+    [
+      'an open incident',
+      { ...GREEN, openIncidents: ['inc_7'] },
+      [{ code: 'open_incident', params: { incidentId: 'inc_7' } }],
+    ],
+    [
+      'an open incident known by its number',
+      { ...GREEN, openIncidents: [{ id: 'inc_7', number: 7 }] },
+      [{ code: 'open_incident', params: { incidentId: 'inc_7', number: 7 } }],
+    ],
     ['a red parent', { ...GREEN, parentStatuses: ['green', 'red'] }, [{ code: 'parent_red', params: { count: 1 } }]],
   ])('%s makes it red', (_name, facts, reasons) => {
     expect(lotStatus(facts)).toEqual({ status: 'red', reasons });
@@ -82,7 +112,13 @@ describe('lotStatus: each yellow reason on its own', () => {
     ],
     [
       'a pending sample',
-      { ...GREEN, samples: [{ id: 'smp_1', point: 'outer_pack', result: 'negative' }, { id: 'smp_2', point: 'content', result: 'pending' }] },
+      {
+        ...GREEN,
+        samples: [
+          { id: 'smp_1', point: 'outer_pack', result: 'negative' },
+          { id: 'smp_2', point: 'content', result: 'pending' },
+        ],
+      },
       [{ code: 'sample_pending', params: { sampleId: 'smp_2', point: 'content' } }],
     ],
     ['no exit certificate', READY, [{ code: 'no_exit_certificate' }]],
@@ -92,7 +128,11 @@ describe('lotStatus: each yellow reason on its own', () => {
       [{ code: 'temperature_breach_open', params: { breachId: 'brc_1', reason: '-12 °C for 40 min' } }],
     ],
     ['a hold for inspection', { ...GREEN, heldForInspection: true }, [{ code: 'held_for_inspection' }]],
-    ['a yellow parent', { ...GREEN, parentStatuses: ['yellow', 'green', 'yellow'] }, [{ code: 'parent_yellow', params: { count: 2 } }]],
+    [
+      'a yellow parent',
+      { ...GREEN, parentStatuses: ['yellow', 'green', 'yellow'] },
+      [{ code: 'parent_yellow', params: { count: 2 } }],
+    ],
   ])('%s makes it yellow', (_name, facts, reasons) => {
     expect(lotStatus(facts)).toEqual({ status: 'yellow', reasons });
   });
@@ -103,16 +143,28 @@ describe('lotStatus: configuration', () => {
     const noSamples: LotFacts = { ...GREEN, samples: [] };
     expect(codes(lotStatus(noSamples).reasons)).toEqual(['sample_point_missing', 'sample_point_missing']);
     expect(lotStatus({ ...noSamples, requiredSamplePoints: [] })).toEqual({ status: 'green', reasons: [] });
-    expect(lotStatus({ ...GREEN, requiredSamplePoints: ['outer_pack', 'inner_pack', 'content', 'environment'] }).reasons).toEqual([
+    expect(
+      lotStatus({ ...GREEN, requiredSamplePoints: ['outer_pack', 'inner_pack', 'content', 'environment'] }).reasons,
+    ).toEqual([
       { code: 'sample_point_missing', params: { point: 'inner_pack' } },
       { code: 'sample_point_missing', params: { point: 'environment' } },
     ]);
-    const twoDocs: LotFacts = { ...GREEN, presentDocuments: ['customs_declaration'], requiredDocuments: ['customs_declaration'] };
+    const twoDocs: LotFacts = {
+      ...GREEN,
+      presentDocuments: ['customs_declaration'],
+      requiredDocuments: ['customs_declaration'],
+    };
     expect(lotStatus(twoDocs).status).toBe('green');
   });
 
   it('counts each required kind and point once even if listed twice', () => {
-    const f: LotFacts = { ...GREEN, presentDocuments: [], requiredDocuments: ['nucleic_acid', 'nucleic_acid'], samples: [], requiredSamplePoints: ['content', 'content'] };
+    const f: LotFacts = {
+      ...GREEN,
+      presentDocuments: [],
+      requiredDocuments: ['nucleic_acid', 'nucleic_acid'],
+      samples: [],
+      requiredSamplePoints: ['content', 'content'],
+    };
     expect(codes(lotStatus(f).reasons)).toEqual(['document_missing', 'sample_point_missing']);
   });
 });
@@ -157,7 +209,10 @@ describe('lotStatus: combinations', () => {
       'parent_yellow',
     ]);
     expect(r.reasons.find((x) => x.code === 'parent_red')?.params).toEqual({ count: 2 });
-    expect(r.reasons.filter((x) => x.code === 'open_incident').map((x) => x.params?.['incidentId'])).toEqual(['inc_1', 'inc_2']);
+    expect(r.reasons.filter((x) => x.code === 'open_incident').map((x) => x.params?.['incidentId'])).toEqual([
+      'inc_1',
+      'inc_2',
+    ]);
   });
 
   it('is red when red and yellow reasons meet, yellow with only yellow ones', () => {
@@ -176,15 +231,28 @@ describe('lotStatus: combinations', () => {
 });
 
 describe('lotStatus: parents', () => {
-  const derived: LotFacts = { presentDocuments: [], disinfected: false, samples: [], exitCertificate: false, producerSuspendedAtEntry: false, origin: 'derived' };
+  const derived: LotFacts = {
+    presentDocuments: [],
+    disinfected: false,
+    samples: [],
+    exitCertificate: false,
+    producerSuspendedAtEntry: false,
+    origin: 'derived',
+  };
 
   it('a lot made from green lots is green without border facts of its own', () => {
     expect(lotStatus({ ...derived, parentStatuses: ['green'] })).toEqual({ status: 'green', reasons: [] });
   });
 
   it('a lot made from a red lot is red, and from a yellow lot at least yellow', () => {
-    expect(lotStatus({ ...derived, parentStatuses: ['green', 'red'] })).toEqual({ status: 'red', reasons: [{ code: 'parent_red', params: { count: 1 } }] });
-    expect(lotStatus({ ...derived, parentStatuses: ['yellow'] })).toEqual({ status: 'yellow', reasons: [{ code: 'parent_yellow', params: { count: 1 } }] });
+    expect(lotStatus({ ...derived, parentStatuses: ['green', 'red'] })).toEqual({
+      status: 'red',
+      reasons: [{ code: 'parent_red', params: { count: 1 } }],
+    });
+    expect(lotStatus({ ...derived, parentStatuses: ['yellow'] })).toEqual({
+      status: 'yellow',
+      reasons: [{ code: 'parent_yellow', params: { count: 1 } }],
+    });
     expect(lotStatus({ ...derived, parentStatuses: ['yellow'], recalled: true }).status).toBe('red');
   });
 
@@ -200,17 +268,30 @@ describe('lotStatus: parents', () => {
   });
 
   it('samples, breaches and holds still count for a derived lot', () => {
-    const f: LotFacts = { ...derived, parentStatuses: ['green'], samples: [{ id: 'smp_9', point: 'content', result: 'pending' }] };
+    const f: LotFacts = {
+      ...derived,
+      parentStatuses: ['green'],
+      samples: [{ id: 'smp_9', point: 'content', result: 'pending' }],
+    };
     expect(codes(lotStatus(f).reasons)).toEqual(['sample_pending']);
     expect(lotStatus({ ...f, samples: [{ id: 'smp_9', point: 'content', result: 'positive' }] }).status).toBe('red');
-    expect(codes(lotStatus({ ...derived, parentStatuses: ['green'], openBreaches: [{ id: 'b', reason: 'r' }], heldForInspection: true }).reasons)).toEqual([
-      'temperature_breach_open',
-      'held_for_inspection',
-    ]);
+    expect(
+      codes(
+        lotStatus({
+          ...derived,
+          parentStatuses: ['green'],
+          openBreaches: [{ id: 'b', reason: 'r' }],
+          heldForInspection: true,
+        }).reasons,
+      ),
+    ).toEqual(['temperature_breach_open', 'held_for_inspection']);
   });
 
   it('an imported lot with parents (rare, such as a re-declared lot) follows both rules', () => {
-    expect(codes(lotStatus({ ...READY, parentStatuses: ['yellow'] }).reasons)).toEqual(['no_exit_certificate', 'parent_yellow']);
+    expect(codes(lotStatus({ ...READY, parentStatuses: ['yellow'] }).reasons)).toEqual([
+      'no_exit_certificate',
+      'parent_yellow',
+    ]);
   });
 });
 
@@ -225,10 +306,32 @@ describe('canIssueExitCertificate', () => {
 
   it.each<[string, LotFacts, ReasonCode[]]>([
     ['disinfection', { ...READY, disinfected: false }, ['not_disinfected']],
-    ['a required sample point', { ...READY, samples: [{ id: 'smp_1', point: 'outer_pack', result: 'negative' }] }, ['sample_point_missing']],
-    ['a pending result', { ...READY, samples: [...GREEN.samples, { id: 'smp_3', point: 'inner_pack', result: 'pending' }] }, ['sample_pending']],
-    ['a positive result', { ...READY, samples: [{ id: 'smp_1', point: 'outer_pack', result: 'positive' }, { id: 'smp_2', point: 'content', result: 'negative' }] }, ['sample_positive']],
-    ['a document', { ...READY, presentDocuments: ['customs_declaration', 'disinfection', 'nucleic_acid'] }, ['document_missing']],
+    [
+      'a required sample point',
+      { ...READY, samples: [{ id: 'smp_1', point: 'outer_pack', result: 'negative' }] },
+      ['sample_point_missing'],
+    ],
+    [
+      'a pending result',
+      { ...READY, samples: [...GREEN.samples, { id: 'smp_3', point: 'inner_pack', result: 'pending' }] },
+      ['sample_pending'],
+    ],
+    [
+      'a positive result',
+      {
+        ...READY,
+        samples: [
+          { id: 'smp_1', point: 'outer_pack', result: 'positive' },
+          { id: 'smp_2', point: 'content', result: 'negative' },
+        ],
+      },
+      ['sample_positive'],
+    ],
+    [
+      'a document',
+      { ...READY, presentDocuments: ['customs_declaration', 'disinfection', 'nucleic_acid'] },
+      ['document_missing'],
+    ],
     ['a suspended producer', { ...READY, producerSuspendedAtEntry: true }, ['producer_suspended_at_entry']],
     ['a hold', { ...READY, heldForInspection: true }, ['held_for_inspection']],
     ['an open breach', { ...READY, openBreaches: [{ id: 'brc_1', reason: 'x' }] }, ['temperature_breach_open']],
@@ -242,7 +345,11 @@ describe('canIssueExitCertificate', () => {
   });
 
   it('names everything missing at once, red first', () => {
-    const r = canIssueExitCertificate({ ...READY, disinfected: false, samples: [{ id: 'smp_1', point: 'outer_pack', result: 'positive' }] });
+    const r = canIssueExitCertificate({
+      ...READY,
+      disinfected: false,
+      samples: [{ id: 'smp_1', point: 'outer_pack', result: 'positive' }],
+    });
     expect(r).toEqual({
       ok: false,
       reason:
@@ -283,7 +390,9 @@ describe('reasonText', () => {
   ];
 
   it('covers every code', () => {
-    expect(new Set(codes(samples))).toEqual(new Set([...RED_REASON_CODES, ...YELLOW_REASON_CODES, 'exit_certificate_not_applicable']));
+    expect(new Set(codes(samples))).toEqual(
+      new Set([...RED_REASON_CODES, ...YELLOW_REASON_CODES, 'exit_certificate_not_applicable']),
+    );
   });
 
   it.each(['zh', 'en'] as const)('words every code in %s without placeholders or raw codes', (lang) => {
@@ -315,9 +424,15 @@ describe('reasonText', () => {
   });
 
   it('uses singular and plural in English', () => {
-    expect(reasonText({ code: 'parent_red', params: { count: 1 } }, 'en')).toBe('It was made from a blocked (red) lot.');
-    expect(reasonText({ code: 'parent_red', params: { count: 2 } }, 'en')).toBe('It was made from 2 blocked (red) lots.');
-    expect(reasonText({ code: 'parent_yellow', params: { count: 1 } }, 'en')).toBe('It was made from a lot not yet cleared (yellow).');
+    expect(reasonText({ code: 'parent_red', params: { count: 1 } }, 'en')).toBe(
+      'It was made from a blocked (red) lot.',
+    );
+    expect(reasonText({ code: 'parent_red', params: { count: 2 } }, 'en')).toBe(
+      'It was made from 2 blocked (red) lots.',
+    );
+    expect(reasonText({ code: 'parent_yellow', params: { count: 1 } }, 'en')).toBe(
+      'It was made from a lot not yet cleared (yellow).',
+    );
     expect(reasonText({ code: 'parent_red', params: { count: 2 } }, 'zh')).toBe('由 2 个红码（已阻断）批次加工而来');
   });
 

@@ -70,7 +70,13 @@ export type LotFacts = {
 };
 
 /** Reasons that make a lot red, in the order lotStatus lists them. */
-export const RED_REASON_CODES = ['sample_positive', 'producer_suspended_at_entry', 'recalled', 'open_incident', 'parent_red'] as const;
+export const RED_REASON_CODES = [
+  'sample_positive',
+  'producer_suspended_at_entry',
+  'recalled',
+  'open_incident',
+  'parent_red',
+] as const;
 /** Reasons that make a lot yellow, in the order lotStatus lists them. */
 export const YELLOW_REASON_CODES = [
   'document_missing',
@@ -124,7 +130,11 @@ function blockingReasons(f: LotFacts): { red: StatusReason[]; yellow: StatusReas
   }
   if (f.producerSuspendedAtEntry) red.push({ code: 'producer_suspended_at_entry' });
   if (f.recalled === true) red.push({ code: 'recalled' });
-  const incidents = new Map((f.openIncidents ?? []).map((i) => (typeof i === 'string' ? [i, { incidentId: i }] : [i.id, { incidentId: i.id, number: i.number }])));
+  const incidents = new Map(
+    (f.openIncidents ?? []).map((i) =>
+      typeof i === 'string' ? [i, { incidentId: i }] : [i.id, { incidentId: i.id, number: i.number }],
+    ),
+  );
   for (const params of incidents.values()) red.push({ code: 'open_incident', params });
   const parents = f.parentStatuses ?? [];
   const redParents = parents.filter((p) => p === 'red').length;
@@ -147,7 +157,8 @@ function blockingReasons(f: LotFacts): { red: StatusReason[]; yellow: StatusReas
   if (imported && !f.exitCertificate) yellow.push({ code: 'no_exit_certificate' });
   for (const b of f.openBreaches ?? []) {
     const params: Record<string, string | number> = { breachId: b.id, reason: b.reason };
-    if (b.maxCelsius !== undefined && b.limitCelsius !== undefined && b.minutes !== undefined) Object.assign(params, { maxCelsius: b.maxCelsius, limitCelsius: b.limitCelsius, minutes: b.minutes });
+    if (b.maxCelsius !== undefined && b.limitCelsius !== undefined && b.minutes !== undefined)
+      Object.assign(params, { maxCelsius: b.maxCelsius, limitCelsius: b.limitCelsius, minutes: b.minutes });
     yellow.push({ code: 'temperature_breach_open', params });
   }
   if (f.heldForInspection === true) yellow.push({ code: 'held_for_inspection' });
@@ -167,8 +178,7 @@ function unique<T>(xs: readonly T[]): T[] {
  * error messages, and `missing` lists every blocking fact with lotStatus's codes, for reasonText and for clients.
  */
 export type ExitCertificateCheck =
-  | { readonly ok: true }
-  | { readonly ok: false; readonly reason: string; readonly missing: readonly Reason[] };
+  { readonly ok: true } | { readonly ok: false; readonly reason: string; readonly missing: readonly Reason[] };
 
 /**
  * canIssueExitCertificate decides whether the supervision warehouse may release an imported lot. It may exactly when
@@ -188,14 +198,23 @@ export function canIssueExitCertificate(facts: LotFacts): ExitCertificateCheck {
     missing.push(...red, ...yellow.filter((r) => r.code !== 'no_exit_certificate'));
   }
   if (missing.length === 0) return { ok: true };
-  return { ok: false, reason: `cannot issue the exit certificate: ${missing.map((r) => reasonText(r, 'en')).join(' ')}`, missing };
+  return {
+    ok: false,
+    reason: `cannot issue the exit certificate: ${missing.map((r) => reasonText(r, 'en')).join(' ')}`,
+    missing,
+  };
 }
 
 export type Lang = 'zh' | 'en';
 
 const POINT_WORDS: Readonly<Record<Lang, Readonly<Record<SamplePoint, string>>>> = {
   zh: { outer_pack: '外包装', inner_pack: '内包装', content: '内容物', environment: '环境' },
-  en: { outer_pack: 'outer packing', inner_pack: 'inner packing', content: 'product itself', environment: 'surroundings' },
+  en: {
+    outer_pack: 'outer packing',
+    inner_pack: 'inner packing',
+    content: 'product itself',
+    environment: 'surroundings',
+  },
 };
 
 const DOCUMENT_WORDS: Readonly<Record<Lang, Readonly<Record<DocumentKind, string>>>> = {
@@ -227,14 +246,21 @@ export function reasonText(reason: Reason, lang: Lang): string {
   const zh = lang === 'zh';
   switch (reason.code) {
     case 'sample_positive':
-      return zh ? `${point}样品 ${str('sampleId')} 核酸检测呈阳性` : `Sample ${str('sampleId')} (${point}) tested positive.`;
+      return zh
+        ? `${point}样品 ${str('sampleId')} 核酸检测呈阳性`
+        : `Sample ${str('sampleId')} (${point}) tested positive.`;
     case 'producer_suspended_at_entry':
       return zh ? '货物入境时，境外生产企业正被暂停进口' : 'The overseas producer was suspended when this lot arrived.';
     case 'recalled':
       return zh ? '该批货物已被召回' : 'This lot has been recalled.';
     case 'open_incident':
-      if (p['number'] !== undefined) return zh ? `该批货物涉及尚未结案的第 ${str('number')} 号事件，已冻结` : `This lot is frozen in open incident ${str('number')}.`;
-      return zh ? `该批货物涉及尚未结案的事件 ${str('incidentId')}` : `This lot is part of open incident ${str('incidentId')}.`;
+      if (p['number'] !== undefined)
+        return zh
+          ? `该批货物涉及尚未结案的第 ${str('number')} 号事件，已冻结`
+          : `This lot is frozen in open incident ${str('number')}.`;
+      return zh
+        ? `该批货物涉及尚未结案的事件 ${str('incidentId')}`
+        : `This lot is part of open incident ${str('incidentId')}.`;
     case 'parent_red':
       if (zh) return `由 ${count} 个红码（已阻断）批次加工而来`;
       return count === 1 ? 'It was made from a blocked (red) lot.' : `It was made from ${count} blocked (red) lots.`;
@@ -245,11 +271,17 @@ export function reasonText(reason: Reason, lang: Lang): string {
     case 'sample_point_missing':
       return zh ? `尚未对${point}采样` : `No sample has been taken from the ${point} yet.`;
     case 'sample_pending':
-      return zh ? `${point}样品 ${str('sampleId')} 的检测结果还没出来` : `Waiting for the result of sample ${str('sampleId')} (${point}).`;
+      return zh
+        ? `${point}样品 ${str('sampleId')} 的检测结果还没出来`
+        : `Waiting for the result of sample ${str('sampleId')} (${point}).`;
     case 'no_exit_certificate':
       return zh ? '集中监管仓尚未出具出仓证明' : 'The supervision warehouse has not issued the exit certificate yet.';
     case 'temperature_breach_open':
-      if (typeof p['maxCelsius'] === 'number' && typeof p['limitCelsius'] === 'number' && typeof p['minutes'] === 'number') {
+      if (
+        typeof p['maxCelsius'] === 'number' &&
+        typeof p['limitCelsius'] === 'number' &&
+        typeof p['minutes'] === 'number'
+      ) {
         const [peak, limit, minutes] = [p['maxCelsius'], p['limitCelsius'], p['minutes']];
         return zh
           ? `温度异常正在核查：最高 ${peak} ℃，高于 ${limit} ℃ 的上限持续 ${minutes} 分钟（${str('breachId')}）`
@@ -260,7 +292,9 @@ export function reasonText(reason: Reason, lang: Lang): string {
       return zh ? '该批货物被扣留待查验' : 'The lot is held for inspection.';
     case 'parent_yellow':
       if (zh) return `由 ${count} 个尚未放行（黄码）的批次加工而来`;
-      return count === 1 ? 'It was made from a lot not yet cleared (yellow).' : `It was made from ${count} lots not yet cleared (yellow).`;
+      return count === 1
+        ? 'It was made from a lot not yet cleared (yellow).'
+        : `It was made from ${count} lots not yet cleared (yellow).`;
     case 'parents_unknown':
       return zh ? '没有登记它由哪些批次加工而来' : 'The lots it was made from are not recorded.';
     case 'exit_certificate_not_applicable':

@@ -45,15 +45,21 @@ describe('validateResidentId', () => {
     expect(validateResidentId(synth('00010519491231002'), NOW)).toEqual({ ok: false, reason });
   });
 
-  it.each(['19490230', '19491301', '19490001', '19491200', '19000229', '20230229'])('rejects impossible date %s', (date) => {
-    expect(validateResidentId(synth(`110105${date}002`), NOW)).toEqual({
-      ok: false,
-      reason: 'birth date is not a real calendar date',
-    });
-  });
+  it.each(['19490230', '19491301', '19490001', '19491200', '19000229', '20230229'])(
+    'rejects impossible date %s',
+    (date) => {
+      expect(validateResidentId(synth(`110105${date}002`), NOW)).toEqual({
+        ok: false,
+        reason: 'birth date is not a real calendar date',
+      });
+    },
+  );
 
   it('rejects a birth date before 1900', () => {
-    expect(validateResidentId(synth('11010518991231002'), NOW)).toEqual({ ok: false, reason: 'birth date is before 1900' });
+    expect(validateResidentId(synth('11010518991231002'), NOW)).toEqual({
+      ok: false,
+      reason: 'birth date is before 1900',
+    });
   });
 
   it('accepts a birth date from midnight of that day in China Standard Time, not before', () => {
@@ -61,12 +67,21 @@ describe('validateResidentId', () => {
     const midnightCst = Date.UTC(2025, 2, 1) - 8 * 3600_000;
     expect(validateResidentId(id, midnightCst).ok).toBe(true);
     expect(validateResidentId(id, midnightCst - 1)).toEqual({ ok: false, reason: 'birth date is in the future' });
-    expect(validateResidentId(synth('11010520300101002'), NOW)).toEqual({ ok: false, reason: 'birth date is in the future' });
+    expect(validateResidentId(synth('11010520300101002'), NOW)).toEqual({
+      ok: false,
+      reason: 'birth date is in the future',
+    });
   });
 
   it('rejects a bad check character, naming the expected one', () => {
-    expect(validateResidentId('110105194912310021', NOW)).toEqual({ ok: false, reason: 'check character mismatch (expected X)' });
-    expect(validateResidentId('44030420000229123X', NOW)).toEqual({ ok: false, reason: 'check character mismatch (expected 6)' });
+    expect(validateResidentId('110105194912310021', NOW)).toEqual({
+      ok: false,
+      reason: 'check character mismatch (expected X)',
+    });
+    expect(validateResidentId('44030420000229123X', NOW)).toEqual({
+      ok: false,
+      reason: 'check character mismatch (expected 6)',
+    });
   });
 });
 

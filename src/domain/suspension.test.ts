@@ -21,7 +21,15 @@ const HOUR = 3_600_000;
 
 let nextId = 0;
 function finding(startsAt: number, weeks: number, findingNumber: number): Suspension {
-  return { id: `sus_${++nextId}`, producerId: 'prd_1', kind: 'finding', startsAt, endsAt: startsAt + weeks * WEEK_MS, reason: 'positive', findingNumber };
+  return {
+    id: `sus_${++nextId}`,
+    producerId: 'prd_1',
+    kind: 'finding',
+    startsAt,
+    endsAt: startsAt + weeks * WEEK_MS,
+    reason: 'positive',
+    findingNumber,
+  };
 }
 function manual(startsAt: number, endsAt: number): Suspension {
   return { id: `sus_${++nextId}`, producerId: 'prd_1', kind: 'manual', startsAt, endsAt, reason: 'audit' };
@@ -39,7 +47,8 @@ describe('suspensionWeeks', () => {
   });
 
   it('throws on a finding number that is not a positive integer', () => {
-    for (const n of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) expect(() => suspensionWeeks(n)).toThrow(RangeError);
+    for (const n of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY])
+      expect(() => suspensionWeeks(n)).toThrow(RangeError);
   });
 });
 
@@ -49,13 +58,27 @@ describe('nextFindingSuspension', () => {
   });
 
   it('numbers findings by the finding suspensions already recorded, ignoring manual ones', () => {
-    const past = [finding(T0 - 60 * DAY_MS, 1, 1), manual(T0 - 40 * DAY_MS, T0 - 30 * DAY_MS), finding(T0 - 20 * DAY_MS, 1, 2)];
-    expect(nextFindingSuspension(past, T0)).toEqual({ startsAt: T0, endsAt: T0 + 4 * WEEK_MS, weeks: 4, findingNumber: 3 });
+    const past = [
+      finding(T0 - 60 * DAY_MS, 1, 1),
+      manual(T0 - 40 * DAY_MS, T0 - 30 * DAY_MS),
+      finding(T0 - 20 * DAY_MS, 1, 2),
+    ];
+    expect(nextFindingSuspension(past, T0)).toEqual({
+      startsAt: T0,
+      endsAt: T0 + 4 * WEEK_MS,
+      weeks: 4,
+      findingNumber: 3,
+    });
   });
 
   it('stacks a finding made during a running finding suspension after it', () => {
     const running = [finding(T0 - 2 * DAY_MS, 1, 1)];
-    expect(nextFindingSuspension(running, T0)).toEqual({ startsAt: T0 + 5 * DAY_MS, endsAt: T0 + 12 * DAY_MS, weeks: 1, findingNumber: 2 });
+    expect(nextFindingSuspension(running, T0)).toEqual({
+      startsAt: T0 + 5 * DAY_MS,
+      endsAt: T0 + 12 * DAY_MS,
+      weeks: 1,
+      findingNumber: 2,
+    });
   });
 
   it('stacks after the last of several queued suspensions, so three quick findings keep the producer out 6 weeks', () => {
@@ -132,7 +155,17 @@ describe('chinaDayBounds and chinaDate', () => {
   });
 
   it('throws on malformed or impossible dates', () => {
-    for (const d of ['2023-02-29', '2024-13-01', '2024-04-31', '2024-00-10', '2024-3-1', '2024/03/01', '2024-0301', '', '1969-12-31']) {
+    for (const d of [
+      '2023-02-29',
+      '2024-13-01',
+      '2024-04-31',
+      '2024-00-10',
+      '2024-3-1',
+      '2024/03/01',
+      '2024-0301',
+      '',
+      '1969-12-31',
+    ]) {
       expect(() => chinaDayBounds(d), d).toThrow(RangeError);
     }
   });
@@ -174,14 +207,23 @@ describe('validateManualSuspension', () => {
   const now = T0;
 
   it('accepts a suspension starting now or later and trims the reason', () => {
-    expect(validateManualSuspension({ startsAt: now, endsAt: now + WEEK_MS, reason: '  现场检查不合格 ' }, now)).toEqual({
+    expect(
+      validateManualSuspension({ startsAt: now, endsAt: now + WEEK_MS, reason: '  现场检查不合格 ' }, now),
+    ).toEqual({
       ok: true,
       value: { startsAt: now, endsAt: now + WEEK_MS, reason: '现场检查不合格' },
     });
-    expect(validateManualSuspension({ startsAt: now + DAY_MS, endsAt: now + 2 * DAY_MS, reason: 'x' }, now).ok).toBe(true);
+    expect(validateManualSuspension({ startsAt: now + DAY_MS, endsAt: now + 2 * DAY_MS, reason: 'x' }, now).ok).toBe(
+      true,
+    );
     // A few minutes of clock skew are tolerated.
-    expect(validateManualSuspension({ startsAt: now - MANUAL_BACKDATE_TOLERANCE_MS, endsAt: now + DAY_MS, reason: 'x' }, now).ok).toBe(true);
-    expect(validateManualSuspension({ startsAt: now, endsAt: now + MANUAL_MAX_DURATION_MS, reason: 'x' }, now).ok).toBe(true);
+    expect(
+      validateManualSuspension({ startsAt: now - MANUAL_BACKDATE_TOLERANCE_MS, endsAt: now + DAY_MS, reason: 'x' }, now)
+        .ok,
+    ).toBe(true);
+    expect(validateManualSuspension({ startsAt: now, endsAt: now + MANUAL_MAX_DURATION_MS, reason: 'x' }, now).ok).toBe(
+      true,
+    );
   });
 
   it.each([
@@ -189,8 +231,14 @@ describe('validateManualSuspension', () => {
     [{ startsAt: T0, endsAt: Number.NaN, reason: 'x' }, 'endsAt must be an integer number of epoch milliseconds'],
     [{ startsAt: T0, endsAt: T0, reason: 'x' }, 'endsAt must be after startsAt'],
     [{ startsAt: T0, endsAt: T0 - 1, reason: 'x' }, 'endsAt must be after startsAt'],
-    [{ startsAt: T0 - MANUAL_BACKDATE_TOLERANCE_MS - 1, endsAt: T0 + DAY_MS, reason: 'x' }, 'startsAt must not be in the past'],
-    [{ startsAt: T0, endsAt: T0 + MANUAL_MAX_DURATION_MS + 1, reason: 'x' }, 'endsAt must be at most 10 years after startsAt'],
+    [
+      { startsAt: T0 - MANUAL_BACKDATE_TOLERANCE_MS - 1, endsAt: T0 + DAY_MS, reason: 'x' },
+      'startsAt must not be in the past',
+    ],
+    [
+      { startsAt: T0, endsAt: T0 + MANUAL_MAX_DURATION_MS + 1, reason: 'x' },
+      'endsAt must be at most 10 years after startsAt',
+    ],
     [{ startsAt: T0, endsAt: T0 + DAY_MS, reason: ' \n ' }, 'reason must not be empty'],
     [{ startsAt: T0, endsAt: T0 + DAY_MS, reason: 'x'.repeat(501) }, 'reason must be at most 500 characters'],
     [{ startsAt: T0, endsAt: T0 + DAY_MS, reason: 42 as unknown as string }, 'reason must be a string'],

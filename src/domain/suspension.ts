@@ -156,6 +156,7 @@ export function validateManualSuspension(input: ManualSuspensionInput, nowMs: nu
   if (typeof reason !== 'string') return fail('reason must be a string');
   const trimmed = reason.trim();
   if (trimmed.length === 0) return fail('reason must not be empty');
-  if (trimmed.length > MANUAL_REASON_MAX_LENGTH) return fail(`reason must be at most ${MANUAL_REASON_MAX_LENGTH} characters`);
+  if (trimmed.length > MANUAL_REASON_MAX_LENGTH)
+    return fail(`reason must be at most ${MANUAL_REASON_MAX_LENGTH} characters`);
   return ok({ startsAt, endsAt, reason: trimmed });
 }

@@ -20,7 +20,8 @@ const T0 = Date.UTC(2022, 0, 10, 0, 0);
 const RULE: TemperatureRule = { maxCelsius: -18, minDurationMs: 30 * M, maxGapMs: 60 * M };
 
 /** series makes one reading every `stepMin` minutes from T0. */
-const series = (celsius: number[], stepMin = 10): Reading[] => celsius.map((c, i) => ({ at: T0 + i * stepMin * M, celsius: c }));
+const series = (celsius: number[], stepMin = 10): Reading[] =>
+  celsius.map((c, i) => ({ at: T0 + i * stepMin * M, celsius: c }));
 
 describe('DEFAULT_TEMPERATURE_RULES', () => {
   it('holds frozen goods at −18 °C and chilled at 4 °C, with no rule for ambient', () => {
@@ -43,7 +44,14 @@ describe('detectBreaches', () => {
   it('reports an excursion lasting the minimum duration, from the first warm reading to the first one back in range', () => {
     const { breaches } = detectBreaches(series([-20, -15, -12, -16, -19]), RULE);
     expect(breaches).toEqual([
-      { startAt: T0 + 10 * M, endAt: T0 + 40 * M, minCelsius: -16, maxCelsius: -12, endReason: 'back_in_range', rule: RULE },
+      {
+        startAt: T0 + 10 * M,
+        endAt: T0 + 40 * M,
+        minCelsius: -16,
+        maxCelsius: -12,
+        endReason: 'back_in_range',
+        rule: RULE,
+      },
     ]);
   });
 
@@ -54,13 +62,22 @@ describe('detectBreaches', () => {
   it('with a minimum duration of 0, one warm reading is a breach', () => {
     const rule = { ...RULE, minDurationMs: 0 };
     expect(detectBreaches(series([-20, -17.9]), rule).breaches).toEqual([
-      { startAt: T0 + 10 * M, endAt: T0 + 10 * M, minCelsius: -17.9, maxCelsius: -17.9, endReason: 'end_of_data', rule },
+      {
+        startAt: T0 + 10 * M,
+        endAt: T0 + 10 * M,
+        minCelsius: -17.9,
+        maxCelsius: -17.9,
+        endReason: 'end_of_data',
+        rule,
+      },
     ]);
   });
 
   it('keeps an excursion still open when the data ends, up to the last reading', () => {
     const { breaches } = detectBreaches(series([-20, -10, -9, -8, -7]), RULE);
-    expect(breaches).toMatchObject([{ startAt: T0 + 10 * M, endAt: T0 + 40 * M, endReason: 'end_of_data', minCelsius: -10, maxCelsius: -7 }]);
+    expect(breaches).toMatchObject([
+      { startAt: T0 + 10 * M, endAt: T0 + 40 * M, endReason: 'end_of_data', minCelsius: -10, maxCelsius: -7 },
+    ]);
   });
 
   it('finds separate breaches separately', () => {
@@ -90,7 +107,10 @@ describe('detectBreaches', () => {
       { at: T0 + 310 * M, celsius: -10 },
       { at: T0 + 320 * M, celsius: -20 },
     ];
-    expect(detectBreaches(rs, RULE)).toEqual({ breaches: [], gaps: [{ from: T0 + 10 * M, to: T0 + 310 * M, suspect: true }] });
+    expect(detectBreaches(rs, RULE)).toEqual({
+      breaches: [],
+      gaps: [{ from: T0 + 10 * M, to: T0 + 310 * M, suspect: true }],
+    });
     // With a shorter minimum, each side is a breach on its own evidence, and the first is marked as cut by the gap.
     const rule = { ...RULE, minDurationMs: 10 * M };
     expect(detectBreaches(rs, rule).breaches).toMatchObject([
@@ -116,7 +136,10 @@ describe('detectBreaches', () => {
   it('gives the same answer however the readings are ordered (seeded shuffles)', () => {
     let seed = 7;
     const next = (): number => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
-    const rs = Array.from({ length: 300 }, (_, i) => ({ at: T0 + Math.floor(i * 7 + next() * 200) * M, celsius: -22 + Math.round(next() * 100) / 10 }));
+    const rs = Array.from({ length: 300 }, (_, i) => ({
+      at: T0 + Math.floor(i * 7 + next() * 200) * M,
+      celsius: -22 + Math.round(next() * 100) / 10,
+    }));
     const expected = detectBreaches(rs, RULE);
     expect(expected.breaches.length).toBeGreaterThan(0);
     for (let k = 0; k < 20; k++) {
@@ -127,7 +150,9 @@ describe('detectBreaches', () => {
 
   it('handles a long excursion of 200,000 one-second readings', () => {
     const rs = Array.from({ length: 200_000 }, (_, i) => ({ at: T0 + i * 1000, celsius: -10 - (i % 5) }));
-    expect(detectBreaches(rs, RULE).breaches).toMatchObject([{ startAt: T0, minCelsius: -14, maxCelsius: -10, endReason: 'end_of_data' }]);
+    expect(detectBreaches(rs, RULE).breaches).toMatchObject([
+      { startAt: T0, minCelsius: -14, maxCelsius: -10, endReason: 'end_of_data' },
+    ]);
   });
 
   it('keeps the rule in force with the breach', () => {
@@ -188,7 +213,8 @@ describe('parseLoggerCsv', () => {
   });
 
   it('skips a preamble, comments and blank lines, and reads a BOM, semicolons and decimal commas', () => {
-    const csv = '\uFEFFLogger SN;EL-123456\nTrip;T-9\n\n# exported 2022-01-10\nNo.;记录时间;温度(℃)\n1;2022-01-10 08:00:00;-18,5\r\n2;2022-01-10 08:10:00;−19,0\r\n';
+    const csv =
+      '\uFEFFLogger SN;EL-123456\nTrip;T-9\n\n# exported 2022-01-10\nNo.;记录时间;温度(℃)\n1;2022-01-10 08:00:00;-18,5\r\n2;2022-01-10 08:10:00;−19,0\r\n';
     expect(parseLoggerCsv(csv, CN)).toEqual({
       ok: true,
       readings: [
@@ -206,7 +232,8 @@ describe('parseLoggerCsv', () => {
   });
 
   it('converts a °F column, or a value with its own unit, to °C', () => {
-    const csv = 'Date,Time,Temperature (°F)\n2022-01-10,08:00:00,-4\n2022-01-10,08:10:00,0.5\n2022-01-10,08:20:00,-19°C\n';
+    const csv =
+      'Date,Time,Temperature (°F)\n2022-01-10,08:00:00,-4\n2022-01-10,08:10:00,0.5\n2022-01-10,08:20:00,-19°C\n';
     expect(parseLoggerCsv(csv, CN)).toEqual({
       ok: true,
       readings: [
@@ -223,7 +250,8 @@ describe('parseLoggerCsv', () => {
   });
 
   it('numbers every bad line', () => {
-    const csv = 'timestamp,temperature\n2022-01-10T00:00:00Z,-18\n2022-02-30T00:00:00Z,-18\nyesterday,-18\n2022-01-10T00:20:00Z,cold\n2022-01-10T00:30:00Z\n2022-01-10 25:00:00,-18\n';
+    const csv =
+      'timestamp,temperature\n2022-01-10T00:00:00Z,-18\n2022-02-30T00:00:00Z,-18\nyesterday,-18\n2022-01-10T00:20:00Z,cold\n2022-01-10T00:30:00Z\n2022-01-10 25:00:00,-18\n';
     const r = parseLoggerCsv(csv, CN);
     expect(r.ok || r.errors.map((e) => e.line)).toEqual([3, 4, 5, 6, 7]);
     expect(r.ok || r.errors[2]).toEqual({ line: 5, message: "'cold' is not a temperature" });
@@ -237,17 +265,25 @@ describe('parseLoggerCsv', () => {
 
   it('refuses a file with no header and no data, or a header and no readings', () => {
     expect(parseLoggerCsv('serial,123\nfoo,bar\n')).toMatchObject({ ok: false, errors: [{ line: 1 }] });
-    expect(parseLoggerCsv('timestamp,temperature\n')).toMatchObject({ ok: false, errors: [{ message: 'no readings after the header' }] });
+    expect(parseLoggerCsv('timestamp,temperature\n')).toMatchObject({
+      ok: false,
+      errors: [{ message: 'no readings after the header' }],
+    });
   });
 
   it('feeds detectBreaches: a warm hour in a logger file is a breach', () => {
-    const rows = Array.from({ length: 12 }, (_, i) => `2022-01-10 08:${String(i * 5).padStart(2, '0')}:00,${i >= 3 && i <= 9 ? '-12,0' : '-20,0'}`);
+    const rows = Array.from(
+      { length: 12 },
+      (_, i) => `2022-01-10 08:${String(i * 5).padStart(2, '0')}:00,${i >= 3 && i <= 9 ? '-12,0' : '-20,0'}`,
+    );
     const csv = 'Time;Temperature\n' + rows.map((r) => r.replace(',', ';')).join('\n');
     const parsed = parseLoggerCsv(csv, CN);
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;
     const { breaches } = detectBreaches(parsed.readings, RULE);
-    expect(breaches).toMatchObject([{ startAt: at('2022-01-10T00:15:00Z'), endAt: at('2022-01-10T00:50:00Z'), maxCelsius: -12 }]);
+    expect(breaches).toMatchObject([
+      { startAt: at('2022-01-10T00:15:00Z'), endAt: at('2022-01-10T00:50:00Z'), maxCelsius: -12 },
+    ]);
   });
 });
 
@@ -266,8 +302,20 @@ describe('seriesProblem', () => {
 
   it.each<[Reading[], { index: number; key: string }]>([
     [[], { index: 0, key: 'at' }],
-    [[{ at: T0, celsius: -20 }, { at: T0, celsius: -19 }], { index: 1, key: 'at' }],
-    [[{ at: T0 + M, celsius: -20 }, { at: T0, celsius: -19 }], { index: 1, key: 'at' }],
+    [
+      [
+        { at: T0, celsius: -20 },
+        { at: T0, celsius: -19 },
+      ],
+      { index: 1, key: 'at' },
+    ],
+    [
+      [
+        { at: T0 + M, celsius: -20 },
+        { at: T0, celsius: -19 },
+      ],
+      { index: 1, key: 'at' },
+    ],
     [[{ at: T0, celsius: Number.NaN }], { index: 0, key: 'celsius' }],
     [[{ at: T0, celsius: 101 }], { index: 0, key: 'celsius' }],
     [[{ at: T0 + 0.5, celsius: -20 }], { index: 0, key: 'at' }],
@@ -285,19 +333,43 @@ describe('seriesProblem', () => {
 
 describe('encodeReadings', () => {
   it('writes one line per reading, numbers as ECMAScript writes them, −0 as 0', () => {
-    expect(encodeReadings([{ at: 1, celsius: -18.5 }, { at: 2, celsius: 0.1 + 0.2 }, { at: 3, celsius: -0 }, { at: 4, celsius: 1e-7 }]).toString()).toBe(
-      '1,-18.5\n2,0.30000000000000004\n3,0\n4,1e-7\n',
-    );
+    expect(
+      encodeReadings([
+        { at: 1, celsius: -18.5 },
+        { at: 2, celsius: 0.1 + 0.2 },
+        { at: 3, celsius: -0 },
+        { at: 4, celsius: 1e-7 },
+      ]).toString(),
+    ).toBe('1,-18.5\n2,0.30000000000000004\n3,0\n4,1e-7\n');
   });
 });
 
 describe('breachFact', () => {
   it('words an open breach for the lot page in Chinese and English', () => {
     const fact = breachFact({ id: 'tbr_1', startAt: T0, endAt: T0 + 45 * M, maxCelsius: -12.5, limitCelsius: -18 });
-    expect(fact).toEqual({ id: 'tbr_1', reason: '-12.5 °C > -18 °C, 45 min', maxCelsius: -12.5, limitCelsius: -18, minutes: 45 });
-    const { status, reasons } = lotStatus({ origin: 'derived', parentStatuses: ['green'], presentDocuments: [], disinfected: true, samples: [], exitCertificate: false, producerSuspendedAtEntry: false, openBreaches: [fact] });
+    expect(fact).toEqual({
+      id: 'tbr_1',
+      reason: '-12.5 °C > -18 °C, 45 min',
+      maxCelsius: -12.5,
+      limitCelsius: -18,
+      minutes: 45,
+    });
+    const { status, reasons } = lotStatus({
+      origin: 'derived',
+      parentStatuses: ['green'],
+      presentDocuments: [],
+      disinfected: true,
+      samples: [],
+      exitCertificate: false,
+      producerSuspendedAtEntry: false,
+      openBreaches: [fact],
+    });
     expect(status).toBe('yellow');
-    expect(reasonText(reasons[0]!, 'zh')).toBe('温度异常正在核查：最高 -12.5 ℃，高于 -18 ℃ 的上限持续 45 分钟（tbr_1）');
-    expect(reasonText(reasons[0]!, 'en')).toBe('A temperature problem is being checked: up to -12.5 °C, above the -18 °C limit for 45 min (tbr_1).');
+    expect(reasonText(reasons[0]!, 'zh')).toBe(
+      '温度异常正在核查：最高 -12.5 ℃，高于 -18 ℃ 的上限持续 45 分钟（tbr_1）',
+    );
+    expect(reasonText(reasons[0]!, 'en')).toBe(
+      'A temperature problem is being checked: up to -12.5 °C, above the -18 °C limit for 45 min (tbr_1).',
+    );
   });
 });

@@ -23,7 +23,11 @@ export type Reading = { readonly at: number; readonly celsius: number };
  * range), and an excursion is a breach when it lasts `minDurationMs` or more. Readings further apart than `maxGapMs`
  * leave a gap in the data.
  */
-export type TemperatureRule = { readonly maxCelsius: number; readonly minDurationMs: number; readonly maxGapMs: number };
+export type TemperatureRule = {
+  readonly maxCelsius: number;
+  readonly minDurationMs: number;
+  readonly maxGapMs: number;
+};
 
 const MINUTE_MS = 60_000;
 
@@ -129,8 +133,14 @@ export function validateTemperatureRule(input: unknown): Check<TemperatureRule> 
     if (!['maxCelsius', 'minDurationMs', 'maxGapMs'].includes(k)) return fail(`unknown key '${k}'`);
   }
   const { maxCelsius, minDurationMs, maxGapMs } = o;
-  if (typeof maxCelsius !== 'number' || !(maxCelsius >= -80 && maxCelsius <= 60)) return fail('maxCelsius must be a number from -80 to 60');
-  if (typeof minDurationMs !== 'number' || !Number.isInteger(minDurationMs) || minDurationMs < 0 || minDurationMs > MAX_RULE_MS) {
+  if (typeof maxCelsius !== 'number' || !(maxCelsius >= -80 && maxCelsius <= 60))
+    return fail('maxCelsius must be a number from -80 to 60');
+  if (
+    typeof minDurationMs !== 'number' ||
+    !Number.isInteger(minDurationMs) ||
+    minDurationMs < 0 ||
+    minDurationMs > MAX_RULE_MS
+  ) {
     return fail('minDurationMs must be an integer from 0 to 604800000');
   }
   if (typeof maxGapMs !== 'number' || !Number.isInteger(maxGapMs) || maxGapMs < MINUTE_MS || maxGapMs > MAX_RULE_MS) {
@@ -160,19 +170,26 @@ export type SeriesProblem = { readonly index: number; readonly key: 'at' | 'cels
 export function seriesProblem(readings: readonly Reading[], now: number): SeriesProblem | null {
   if (readings.length === 0) return { index: 0, key: 'at', reason: 'an upload needs at least one reading' };
   if (readings.length > MAX_READINGS_PER_UPLOAD) {
-    return { index: MAX_READINGS_PER_UPLOAD, key: 'at', reason: `an upload holds at most ${MAX_READINGS_PER_UPLOAD} readings; split the file` };
+    return {
+      index: MAX_READINGS_PER_UPLOAD,
+      key: 'at',
+      reason: `an upload holds at most ${MAX_READINGS_PER_UPLOAD} readings; split the file`,
+    };
   }
   for (const [index, r] of readings.entries()) {
     if (!Number.isSafeInteger(r.at)) return { index, key: 'at', reason: 'is not a time' };
     if (r.at < EARLIEST_READING) return { index, key: 'at', reason: 'is before the year 2000; check the logger clock' };
     if (r.at > now + MAX_CLOCK_SKEW_MS) return { index, key: 'at', reason: 'is in the future; check the logger clock' };
-    if (typeof r.celsius !== 'number' || !Number.isFinite(r.celsius)) return { index, key: 'celsius', reason: 'is not a number' };
+    if (typeof r.celsius !== 'number' || !Number.isFinite(r.celsius))
+      return { index, key: 'celsius', reason: 'is not a number' };
     if (r.celsius < CELSIUS_RANGE.min || r.celsius > CELSIUS_RANGE.max) {
       return { index, key: 'celsius', reason: `must be from ${CELSIUS_RANGE.min} to ${CELSIUS_RANGE.max} °C` };
     }
     const prev = readings[index - 1];
-    if (prev !== undefined && r.at === prev.at) return { index, key: 'at', reason: 'repeats the time of the reading before it' };
-    if (prev !== undefined && r.at < prev.at) return { index, key: 'at', reason: 'is earlier than the reading before it; readings must be in time order' };
+    if (prev !== undefined && r.at === prev.at)
+      return { index, key: 'at', reason: 'repeats the time of the reading before it' };
+    if (prev !== undefined && r.at < prev.at)
+      return { index, key: 'at', reason: 'is earlier than the reading before it; readings must be in time order' };
   }
   return null;
 }
@@ -236,7 +253,9 @@ export function parseLoggerCsv(text: string, options: LoggerCsvOptions = {}): Lo
 export function parseLoggerCsvNumbered(
   text: string,
   options: LoggerCsvOptions = {},
-): { readonly ok: true; readonly readings: readonly Reading[]; readonly lines: readonly number[] } | { readonly ok: false; readonly errors: readonly CsvError[] } {
+):
+  | { readonly ok: true; readonly readings: readonly Reading[]; readonly lines: readonly number[] }
+  | { readonly ok: false; readonly errors: readonly CsvError[] } {
   const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/);
   const errors: CsvError[] = [];
   const readings: Reading[] = [];
@@ -258,9 +277,11 @@ export function parseLoggerCsvNumbered(
     }
     if (errors.length >= MAX_CSV_ERRORS) break;
   }
-  if (layout === undefined) return { ok: false, errors: [{ line: 1, message: 'no header with time and temperature columns, and no data' }] };
+  if (layout === undefined)
+    return { ok: false, errors: [{ line: 1, message: 'no header with time and temperature columns, and no data' }] };
   if (errors.length > 0) return { ok: false, errors };
-  if (readings.length === 0) return { ok: false, errors: [{ line: lines.length, message: 'no readings after the header' }] };
+  if (readings.length === 0)
+    return { ok: false, errors: [{ line: lines.length, message: 'no readings after the header' }] };
   return { ok: true, readings, lines: numbers };
 }
 
@@ -288,13 +309,27 @@ function headerLayout(line: string): Layout | undefined {
   if (temp < 0 || time === undefined) return undefined;
   const dateOnly = /^(date|日期)$/i.test(fields[time] ?? '');
   const clock = dateOnly ? timeCols.find((i) => /^(time|时间)$/i.test(fields[i] ?? '')) : undefined;
-  const base = { header: true, delimiter, width: fields.length, time, temp, fahrenheit: FAHRENHEIT.test(fields[temp] ?? '') };
+  const base = {
+    header: true,
+    delimiter,
+    width: fields.length,
+    time,
+    temp,
+    fahrenheit: FAHRENHEIT.test(fields[temp] ?? ''),
+  };
   return clock === undefined ? base : { ...base, clock };
 }
 
 function dataLayout(line: string, options: LoggerCsvOptions): Layout | undefined {
   const delimiter = delimiterOf(line);
-  const layout: Layout = { header: false, delimiter, width: splitFields(line, delimiter).length, time: 0, temp: 1, fahrenheit: false };
+  const layout: Layout = {
+    header: false,
+    delimiter,
+    width: splitFields(line, delimiter).length,
+    time: 0,
+    temp: 1,
+    fahrenheit: false,
+  };
   return typeof parseLine(line, layout, options) === 'string' ? undefined : layout;
 }
 
@@ -326,9 +361,11 @@ function parseLine(raw: string, layout: Layout, options: LoggerCsvOptions): Read
     const [whole, frac] = [fields[last - 1] ?? '', fields[last] ?? ''];
     if (/^[+\-−]?\d+$/.test(whole) && /^\d+$/.test(frac)) fields = [...fields.slice(0, last - 1), `${whole}.${frac}`];
   }
-  const timeText = layout.clock === undefined ? fields[layout.time] : `${fields[layout.time] ?? ''} ${fields[layout.clock] ?? ''}`;
+  const timeText =
+    layout.clock === undefined ? fields[layout.time] : `${fields[layout.time] ?? ''} ${fields[layout.clock] ?? ''}`;
   const tempText = fields[layout.temp];
-  if (timeText === undefined || tempText === undefined || tempText === '') return `expected at least ${Math.max(layout.time, layout.clock ?? 0, layout.temp) + 1} fields`;
+  if (timeText === undefined || tempText === undefined || tempText === '')
+    return `expected at least ${Math.max(layout.time, layout.clock ?? 0, layout.temp) + 1} fields`;
   const at = parseTime(timeText, options);
   if (typeof at === 'string') return at;
   const celsius = parseCelsius(tempText, layout.fahrenheit);
@@ -344,7 +381,14 @@ function parseTime(text: string, options: LoggerCsvOptions): number | string {
   }
   const m = NAIVE.exec(t);
   if (m === null) return `'${t}' is not a time (expected ISO 8601 or YYYY-MM-DD HH:mm:ss)`;
-  const [y, mo, d, h, mi, s] = m.slice(1, 7).map((x) => Number(x ?? 0)) as [number, number, number, number, number, number];
+  const [y, mo, d, h, mi, s] = m.slice(1, 7).map((x) => Number(x ?? 0)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const ms = Number((m[7] ?? '').padEnd(3, '0'));
   const ymd = `${y}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
   if (!validDate(ymd) || h > 23 || mi > 59 || s > 59) return `'${t}' is not a valid time`;
@@ -371,14 +415,26 @@ function parseCelsius(text: string, fahrenheitColumn: boolean): number | string 
   if (!NUMBER.test(t)) return `'${text}' is not a temperature`;
   const v = Number(t);
   if (!fahrenheit) return v;
-  return Math.round(((v - 32) * 5) / 9 * 100) / 100;
+  return Math.round((((v - 32) * 5) / 9) * 100) / 100;
 }
 
 /**
  * breachFact turns a stored breach into the fact lotStatus needs: its id, a short reason that reads the same in any
  * language ("-12 °C > -18 °C, 45 min"), and the numbers reasonText words per language.
  */
-export function breachFact(b: { readonly id: string; readonly startAt: number; readonly endAt: number; readonly maxCelsius: number; readonly limitCelsius: number }): Breach {
+export function breachFact(b: {
+  readonly id: string;
+  readonly startAt: number;
+  readonly endAt: number;
+  readonly maxCelsius: number;
+  readonly limitCelsius: number;
+}): Breach {
   const minutes = Math.round((b.endAt - b.startAt) / MINUTE_MS);
-  return { id: b.id, reason: `${b.maxCelsius} °C > ${b.limitCelsius} °C, ${minutes} min`, maxCelsius: b.maxCelsius, limitCelsius: b.limitCelsius, minutes };
+  return {
+    id: b.id,
+    reason: `${b.maxCelsius} °C > ${b.limitCelsius} °C, ${minutes} min`,
+    maxCelsius: b.maxCelsius,
+    limitCelsius: b.limitCelsius,
+    minutes,
+  };
 }

@@ -70,7 +70,8 @@ describe('traceCodeCheckChar', () => {
   });
 
   it('agrees with the reference algorithm on many inputs', () => {
-    for (const code of codes) expect(traceCodeCheckChar(code.slice(0, 10))).toBe(referenceLuhnModN(code.slice(0, 10), TRACE_CODE_ALPHABET));
+    for (const code of codes)
+      expect(traceCodeCheckChar(code.slice(0, 10))).toBe(referenceLuhnModN(code.slice(0, 10), TRACE_CODE_ALPHABET));
   });
 
   it('throws on input outside its contract', () => {
@@ -105,7 +106,10 @@ describe('newTraceCode', () => {
 
   it('never issues a code with 2 and Z side by side, drawing again instead', () => {
     for (const code of codes) expect(code).not.toMatch(/2Z|Z2/);
-    const draws = [Uint8Array.from([0, 31, 0, 0, 0, 0, 0, 0, 0, 0]), Uint8Array.from([8, 9, 10, 11, 12, 13, 14, 15, 16, 17])];
+    const draws = [
+      Uint8Array.from([0, 31, 0, 0, 0, 0, 0, 0, 0, 0]),
+      Uint8Array.from([8, 9, 10, 11, 12, 13, 14, 15, 16, 17]),
+    ];
     let calls = 0;
     const code = newTraceCode(() => draws[calls++] ?? new Uint8Array(10));
     expect(calls).toBe(2);
@@ -124,7 +128,10 @@ describe('validateTraceCode', () => {
 
   it('accepts a code in any case, with spaces, hyphens or full-width characters', () => {
     expect(validateTraceCode(code.toLowerCase())).toEqual({ ok: true, value: code });
-    expect(validateTraceCode(` ${code.slice(0, 4)} ${code.slice(4, 8)}-${code.slice(8)}\n`)).toEqual({ ok: true, value: code });
+    expect(validateTraceCode(` ${code.slice(0, 4)} ${code.slice(4, 8)}-${code.slice(8)}\n`)).toEqual({
+      ok: true,
+      value: code,
+    });
     const fullWidth = Array.from(code, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)).join('');
     expect(validateTraceCode(fullWidth)).toEqual({ ok: true, value: code });
   });
@@ -144,7 +151,10 @@ describe('validateTraceCode', () => {
       ok: false,
       reason: "invalid character '1' at position 1 (trace codes never contain 0, O, 1 or I)",
     });
-    expect(validateTraceCode(`${code.slice(0, 10)}*`)).toEqual({ ok: false, reason: "invalid character '*' at position 11" });
+    expect(validateTraceCode(`${code.slice(0, 10)}*`)).toEqual({
+      ok: false,
+      reason: "invalid character '*' at position 11",
+    });
   });
 
   it('detects every single-character substitution of every sample code', () => {
@@ -236,8 +246,12 @@ describe('cartonSerial and parseCartonCode', () => {
 
   it('parses the stored and the printed forms, and round-trips', () => {
     expect(parseCartonCode(`${lot}-00042`)).toEqual({ ok: true, value: { lotCode: lot, serial: 42 } });
-    expect(parseCartonCode(`${formatTraceCode(lot).toLowerCase()} - 00042`)).toEqual({ ok: true, value: { lotCode: lot, serial: 42 } });
-    for (const n of [1, 7, 1234, 99_999]) expect(parseCartonCode(cartonSerial(lot, n))).toEqual({ ok: true, value: { lotCode: lot, serial: n } });
+    expect(parseCartonCode(`${formatTraceCode(lot).toLowerCase()} - 00042`)).toEqual({
+      ok: true,
+      value: { lotCode: lot, serial: 42 },
+    });
+    for (const n of [1, 7, 1234, 99_999])
+      expect(parseCartonCode(cartonSerial(lot, n))).toEqual({ ok: true, value: { lotCode: lot, serial: n } });
   });
 
   it('rejects malformed carton codes', () => {
@@ -248,6 +262,9 @@ describe('cartonSerial and parseCartonCode', () => {
     expect(parseCartonCode(`${lot}-0004A`)).toEqual({ ok: false, reason: shape });
     expect(parseCartonCode(`${lot}-00000`)).toEqual({ ok: false, reason: 'carton serial must start at 1' });
     const typo = lot.slice(0, 10) + (lot[10] === '2' ? '3' : '2');
-    expect(parseCartonCode(`${typo}-00001`)).toEqual({ ok: false, reason: 'lot code check character mismatch — probably a typo' });
+    expect(parseCartonCode(`${typo}-00001`)).toEqual({
+      ok: false,
+      reason: 'lot code check character mismatch — probably a typo',
+    });
   });
 });

@@ -94,7 +94,8 @@ export function validateTraceCode(input: string): Check<string> {
       return fail(`invalid character '${ch}' at position ${i + 1}${hint}`);
     }
   }
-  if (luhnSum(code, false) % N !== 0 || BLIND_PAIR.test(code)) return fail('check character mismatch — probably a typo');
+  if (luhnSum(code, false) % N !== 0 || BLIND_PAIR.test(code))
+    return fail('check character mismatch — probably a typo');
   return ok(code);
 }
 
@@ -135,7 +136,9 @@ export function parseCartonCode(s: string): Check<CartonCode> {
   const compact = normaliseTraceCode(s);
   const width = TRACE_CODE_LENGTH + CARTON_SERIAL_DIGITS;
   if (compact.length !== width || !/^\d+$/.test(compact.slice(TRACE_CODE_LENGTH))) {
-    return fail(`must be an ${TRACE_CODE_LENGTH}-character trace code followed by a ${CARTON_SERIAL_DIGITS}-digit serial`);
+    return fail(
+      `must be an ${TRACE_CODE_LENGTH}-character trace code followed by a ${CARTON_SERIAL_DIGITS}-digit serial`,
+    );
   }
   const lot = validateTraceCode(compact.slice(0, TRACE_CODE_LENGTH));
   if (!lot.ok) return fail(`lot code ${lot.reason}`);

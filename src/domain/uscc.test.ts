@@ -23,7 +23,13 @@ describe('validateUscc', () => {
   });
 
   it('accepts synthesised codes across authorities, categories and regions', () => {
-    for (const first16 of ['11100000A0B1C2D3', '51320583MA1XYW00', 'Y1650100K7L8M9N0', 'N2810000Q1R2T3U4', '93710000WXY12345']) {
+    for (const first16 of [
+      '11100000A0B1C2D3',
+      '51320583MA1XYW00',
+      'Y1650100K7L8M9N0',
+      'N2810000Q1R2T3U4',
+      '93710000WXY12345',
+    ]) {
       const code = synth(first16);
       expect(validateUscc(code)).toEqual({ ok: true, value: code });
     }
@@ -38,7 +44,10 @@ describe('validateUscc', () => {
   it.each(['I', 'O', 'Z', 'S', 'V', '-', '统'])('rejects the character %s', (ch) => {
     const r = validateUscc(`91350100M0001${ch}0Y43`);
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.reason).toBe(`invalid character '${ch}' at position 14 (only digits and capitals other than I, O, Z, S, V)`);
+    if (!r.ok)
+      expect(r.reason).toBe(
+        `invalid character '${ch}' at position 14 (only digits and capitals other than I, O, Z, S, V)`,
+      );
   });
 
   it('rejects an unknown registration authority code', () => {
@@ -50,7 +59,10 @@ describe('validateUscc', () => {
   });
 
   it('rejects an unknown organisation category', () => {
-    expect(validateUscc(synth('9011000080210043'))).toEqual({ ok: false, reason: 'unknown organisation category (position 2)' });
+    expect(validateUscc(synth('9011000080210043'))).toEqual({
+      ok: false,
+      reason: 'unknown organisation category (position 2)',
+    });
     expect(validateUscc(synth('9A11000080210043')).ok).toBe(false);
   });
 

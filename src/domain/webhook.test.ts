@@ -1,14 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import { JITTER, MAX_ATTEMPTS, RETRY_SCHEDULE_MS, hmacHex, nextStep, retryDelay, signatureHeader, verifySignature, webhookUrlProblem } from './webhook.ts';
+import {
+  JITTER,
+  MAX_ATTEMPTS,
+  RETRY_SCHEDULE_MS,
+  hmacHex,
+  nextStep,
+  retryDelay,
+  signatureHeader,
+  verifySignature,
+  webhookUrlProblem,
+} from './webhook.ts';
 
 describe('webhook signatures', () => {
   it('computes HMAC-SHA256 as RFC 4231 test case 2 says', () => {
-    expect(hmacHex('Jefe', 'what do ya want for nothing?')).toBe('5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843');
+    expect(hmacHex('Jefe', 'what do ya want for nothing?')).toBe(
+      '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843',
+    );
   });
 
   it('signs timestamp "." body with the secret, as `openssl dgst -sha256 -hmac` computes it', () => {
     // printf '%s' '1767225600.{"a":1}' | openssl dgst -sha256 -hmac 'whsec_test'
-    expect(signatureHeader('whsec_test', 1767225600, '{"a":1}')).toBe('v1=6d204545ff126a339c00513d93603299c984074ce1331c3537c3f6c976b49019');
+    expect(signatureHeader('whsec_test', 1767225600, '{"a":1}')).toBe(
+      'v1=6d204545ff126a339c00513d93603299c984074ce1331c3537c3f6c976b49019',
+    );
   });
 
   it('verifies a good signature, and refuses a changed body, timestamp or secret, and an old timestamp', () => {

@@ -55,7 +55,14 @@ export function signatureHeader(secret: string, timestamp: number, body: string)
  * later). Comparison takes constant time. Several comma-separated signatures are accepted, any one
  * valid, so that a secret can later be rotated without a gap.
  */
-export function verifySignature(secret: string, header: string, timestamp: number, body: string, nowSec: number, toleranceSec = 300): boolean {
+export function verifySignature(
+  secret: string,
+  header: string,
+  timestamp: number,
+  body: string,
+  nowSec: number,
+  toleranceSec = 300,
+): boolean {
   if (!Number.isInteger(timestamp) || Math.abs(nowSec - timestamp) > toleranceSec) return false;
   const want = Buffer.from(hmacHex(secret, `${timestamp}.${body}`), 'hex');
   return header.split(',').some((part) => {
@@ -68,7 +75,17 @@ export function verifySignature(secret: string, header: string, timestamp: numbe
  * RETRY_SCHEDULE_MS is the wait after each failed attempt, before jitter: 10 s, 30 s, 2 min, 10 min, 1 h,
  * 3 h, 6 h, 12 h, 24 h. With the first attempt that makes MAX_ATTEMPTS, spread over about two days.
  */
-export const RETRY_SCHEDULE_MS: readonly number[] = [10e3, 30e3, 120e3, 600e3, 3600e3, 3 * 3600e3, 6 * 3600e3, 12 * 3600e3, 24 * 3600e3];
+export const RETRY_SCHEDULE_MS: readonly number[] = [
+  10e3,
+  30e3,
+  120e3,
+  600e3,
+  3600e3,
+  3 * 3600e3,
+  6 * 3600e3,
+  12 * 3600e3,
+  24 * 3600e3,
+];
 export const MAX_ATTEMPTS = RETRY_SCHEDULE_MS.length + 1;
 /** JITTER spreads each wait by up to ±20%, so receivers coming back from an outage are not hit all at once. */
 export const JITTER = 0.2;
@@ -78,7 +95,8 @@ export const JITTER = 0.2;
  * next, or null when that was the last attempt. random is a number in [0, 1), such as Math.random().
  */
 export function retryDelay(attempt: number, random: number): number | null {
-  if (!Number.isInteger(attempt) || attempt < 1) throw new RangeError(`retryDelay: attempt must be a positive integer, not ${attempt}`);
+  if (!Number.isInteger(attempt) || attempt < 1)
+    throw new RangeError(`retryDelay: attempt must be a positive integer, not ${attempt}`);
   const base = RETRY_SCHEDULE_MS[attempt - 1];
   if (base === undefined) return null;
   return Math.round(base * (1 + JITTER * (2 * random - 1)));
@@ -94,7 +112,11 @@ export type Outcome = { readonly status: number } | { readonly error: string };
  * receiver says the endpoint is gone for good); otherwise a retry after retryDelay, or failed when the
  * attempts are used up. Redirects are not followed and count as failures.
  */
-export function nextStep(outcome: Outcome, attempt: number, random: number): { kind: 'delivered' } | { kind: 'gone' } | { kind: 'retry'; afterMs: number } | { kind: 'failed' } {
+export function nextStep(
+  outcome: Outcome,
+  attempt: number,
+  random: number,
+): { kind: 'delivered' } | { kind: 'gone' } | { kind: 'retry'; afterMs: number } | { kind: 'failed' } {
   if ('status' in outcome && outcome.status >= 200 && outcome.status < 300) return { kind: 'delivered' };
   if ('status' in outcome && outcome.status === 410) return { kind: 'gone' };
   const afterMs = retryDelay(attempt, random);

@@ -56,7 +56,11 @@ describe('eligibility', () => {
     const t = neg(NOW - 100 * H);
     expect(eligibility([t], 'port_handler', rule, NOW).reason).toBe('expired');
     for (const role of ['warehouse_handler', 'driver', 'sales'] as const) {
-      expect(eligibility([t], role, rule, NOW)).toMatchObject({ eligible: true, reason: 'ok', validUntil: t.sampledAt + 168 * H });
+      expect(eligibility([t], role, rule, NOW)).toMatchObject({
+        eligible: true,
+        reason: 'ok',
+        validUntil: t.sampledAt + 168 * H,
+      });
     }
   });
 
@@ -67,8 +71,16 @@ describe('eligibility', () => {
   it('lets the latest test decide regardless of order', () => {
     const old = pos(NOW - 72 * H);
     const recent = neg(NOW - 24 * H);
-    expect(eligibility([recent, old], 'port_handler', rule, NOW)).toMatchObject({ eligible: true, reason: 'ok', latestTest: recent });
-    expect(eligibility([old, recent], 'port_handler', rule, NOW)).toMatchObject({ eligible: true, reason: 'ok', latestTest: recent });
+    expect(eligibility([recent, old], 'port_handler', rule, NOW)).toMatchObject({
+      eligible: true,
+      reason: 'ok',
+      latestTest: recent,
+    });
+    expect(eligibility([old, recent], 'port_handler', rule, NOW)).toMatchObject({
+      eligible: true,
+      reason: 'ok',
+      latestTest: recent,
+    });
   });
 
   it('makes a positive latest test disqualifying, however recent the earlier negative', () => {
@@ -142,12 +154,18 @@ describe('validateEligibilityRule', () => {
 
   it('rejects a missing or malformed maxAgeHours', () => {
     expect(validateEligibilityRule({})).toEqual({ ok: false, reason: 'maxAgeHours must be an object' });
-    expect(validateEligibilityRule({ maxAgeHours: [48] })).toEqual({ ok: false, reason: 'maxAgeHours must be an object' });
+    expect(validateEligibilityRule({ maxAgeHours: [48] })).toEqual({
+      ok: false,
+      reason: 'maxAgeHours must be an object',
+    });
   });
 
   it('requires every role', () => {
     const { driver: _driver, ...rest } = valid.maxAgeHours;
-    expect(validateEligibilityRule({ maxAgeHours: rest })).toEqual({ ok: false, reason: 'maxAgeHours.driver is missing' });
+    expect(validateEligibilityRule({ maxAgeHours: rest })).toEqual({
+      ok: false,
+      reason: 'maxAgeHours.driver is missing',
+    });
   });
 
   it.each([0, -1, 1.5, MAX_RULE_HOURS + 1, Number.NaN, Number.POSITIVE_INFINITY, '48', undefined, true])(

@@ -183,27 +183,67 @@ const EPC_PATTERN: Record<string, Converter> = {
 };
 
 const SHORT_NAMES: Record<string, string> = {
-  gtin: '01', itip: '8006', cpid: '8010', gln: '414', party: '417', gsrnp: '8017', gsrn: '8018', gcn: '255',
-  sscc: '00', gdti: '253', ginc: '401', gsin: '402', grai: '8003', giai: '8004', cpv: '22', lot: '10', ser: '21',
+  gtin: '01',
+  itip: '8006',
+  cpid: '8010',
+  gln: '414',
+  party: '417',
+  gsrnp: '8017',
+  gsrn: '8018',
+  gcn: '255',
+  sscc: '00',
+  gdti: '253',
+  ginc: '401',
+  gsin: '402',
+  grai: '8003',
+  giai: '8004',
+  cpv: '22',
+  lot: '10',
+  ser: '21',
 };
 
-const PRIMARY_KEYS = new Set(['01', '8006', '8010', '414', '417', '8017', '8018', '255', '00', '253', '401', '402',
-  '8003', '8004']);
+const PRIMARY_KEYS = new Set([
+  '01',
+  '8006',
+  '8010',
+  '414',
+  '417',
+  '8017',
+  '8018',
+  '255',
+  '00',
+  '253',
+  '401',
+  '402',
+  '8003',
+  '8004',
+]);
 
 const DL_VALUE = `[\\x22\\x27\\x2D\\x2E\\x30-\\x39\\x3B-\\x3F\\x41-\\x5A\\x5F\\x61-\\x7A]`;
 const VALID_DL = [
-  /^00\/\d{18}$/, new RegExp(`^01/\\d{14}(/(21|10)/${DL_VALUE}{0,20})?$`), new RegExp(`^01/\\d{14}/235/${DL_VALUE}{0,28}$`),
-  new RegExp(`^253/\\d{13}${DL_VALUE}{0,17}$`), /^255\/\d{13}\d{0,12}$/, new RegExp(`^(401|8004)/${DL_VALUE}{0,30}$`),
-  /^402\/\d{17}$/, /^41[47]\/\d{13}$/, new RegExp(`^414/\\d{13}/254/${DL_VALUE}{0,20}$`),
-  new RegExp(`^8003/\\d{14}${DL_VALUE}{0,16}$`), new RegExp(`^8006/\\d{18}(/(21|10)/${DL_VALUE}{0,20})?$`),
-  /^8010\/[#\-/0-9A-Z]{0,30}(\/8011\/\d{0,12})?$/, /^801[78]\/\d{18}$/,
+  /^00\/\d{18}$/,
+  new RegExp(`^01/\\d{14}(/(21|10)/${DL_VALUE}{0,20})?$`),
+  new RegExp(`^01/\\d{14}/235/${DL_VALUE}{0,28}$`),
+  new RegExp(`^253/\\d{13}${DL_VALUE}{0,17}$`),
+  /^255\/\d{13}\d{0,12}$/,
+  new RegExp(`^(401|8004)/${DL_VALUE}{0,30}$`),
+  /^402\/\d{17}$/,
+  /^41[47]\/\d{13}$/,
+  new RegExp(`^414/\\d{13}/254/${DL_VALUE}{0,20}$`),
+  new RegExp(`^8003/\\d{14}${DL_VALUE}{0,16}$`),
+  new RegExp(`^8006/\\d{18}(/(21|10)/${DL_VALUE}{0,20})?$`),
+  /^8010\/[#\-/0-9A-Z]{0,30}(\/8011\/\d{0,12})?$/,
+  /^801[78]\/\d{18}$/,
 ];
 
 /** Digital Link on any host, with short names, CPV and lot-plus-serial reduced to the constrained canonical form. */
 function normaliseDigitalLink(uri: string): string | null {
   const m = /^https?:\/\/[^/?#]*(\/[^?#]*)/.exec(uri);
   if (!m?.[1]) return null;
-  const segments = m[1].split('/').slice(1).map((s) => SHORT_NAMES[s] ?? s);
+  const segments = m[1]
+    .split('/')
+    .slice(1)
+    .map((s) => SHORT_NAMES[s] ?? s);
   const start = segments.findIndex((s, i) => PRIMARY_KEYS.has(s) && /^\d{4}/.test(segments[i + 1] ?? ''));
   if (start < 0) return null;
   const [key = '', value = ''] = segments.slice(start, start + 2);

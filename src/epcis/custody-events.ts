@@ -43,11 +43,18 @@ function places(kind: 'source' | 'destination', partyId: string | null, location
 
 function base(type: string, at: number, index: number): Record<string, unknown> {
   // ct:logIndex keeps two otherwise identical facts (the same quantity moved twice in one millisecond) apart.
-  return { '@context': CUSTODY_CONTEXT, type, eventTime: time(at), eventTimeZoneOffset: '+08:00', [`${CT_PREFIX}:logIndex`]: index };
+  return {
+    '@context': CUSTODY_CONTEXT,
+    type,
+    eventTime: time(at),
+    eventTimeZoneOffset: '+08:00',
+    [`${CT_PREFIX}:logIndex`]: index,
+  };
 }
 
 const withOptional = (event: Record<string, unknown>, extra: Record<string, unknown>) => {
-  for (const [k, v] of Object.entries(extra)) if (v !== null && v !== undefined && !(Array.isArray(v) && v.length === 0)) event[k] = v;
+  for (const [k, v] of Object.entries(extra))
+    if (v !== null && v !== undefined && !(Array.isArray(v) && v.length === 0)) event[k] = v;
   return event;
 };
 
@@ -59,14 +66,18 @@ function shipmentEvent(s: Rec, index: number, arrived: boolean): CustodyEvent | 
   const to = str(s.toPartyId);
   const fromLoc = str(s.fromLocationId);
   const toLoc = str(s.toLocationId);
-  const handlers = Array.isArray(s.handlerWorkerIds) ? s.handlerWorkerIds.filter((h): h is string => typeof h === 'string') : [];
+  const handlers = Array.isArray(s.handlerWorkerIds)
+    ? s.handlerWorkerIds.filter((h): h is string => typeof h === 'string')
+    : [];
   const event = withOptional(base('ObjectEvent', at, index), {
     action: 'OBSERVE',
     bizStep: arrived ? 'receiving' : 'shipping',
     disposition: arrived ? 'in_progress' : 'in_transit',
     readPoint: arrived ? null : fromLoc && { id: ourUri('location', fromLoc) },
     bizLocation: arrived && toLoc ? { id: ourUri('location', toLoc) } : null,
-    bizTransactionList: str(s.referenceDoc) ? [{ type: 'desadv', bizTransaction: ourUri('doc', str(s.referenceDoc)!) }] : null,
+    bizTransactionList: str(s.referenceDoc)
+      ? [{ type: 'desadv', bizTransaction: ourUri('doc', str(s.referenceDoc)!) }]
+      : null,
     sourceList: places('source', from, fromLoc),
     destinationList: places('destination', to, toLoc),
   });
@@ -122,11 +133,17 @@ function disposalEvent(r: Rec, index: number): CustodyEvent | null {
     bizStep: returned ? 'decommissioning' : 'destroying',
     disposition: returned ? 'returned' : 'destroyed',
     bizLocation: str(d.locationId) && { id: ourUri('location', str(d.locationId)!) },
-    bizTransactionList: str(d.referenceDoc) ? [{ type: 'prodorder', bizTransaction: ourUri('doc', str(d.referenceDoc)!) }] : null,
+    bizTransactionList: str(d.referenceDoc)
+      ? [{ type: 'prodorder', bizTransaction: ourUri('doc', str(d.referenceDoc)!) }]
+      : null,
     sourceList: places('source', party, str(d.locationId)),
   });
   event.quantityList = [quantity(lotId, d.grams)];
-  return { event: withOptional(event, { [`${CT_PREFIX}:cartons`]: num(d.cartons), [`${CT_PREFIX}:method`]: str(d.method) }), partyId: party, lotIds: [lotId] };
+  return {
+    event: withOptional(event, { [`${CT_PREFIX}:cartons`]: num(d.cartons), [`${CT_PREFIX}:method`]: str(d.method) }),
+    partyId: party,
+    lotIds: [lotId],
+  };
 }
 
 function declarationEvent(r: Rec, index: number): CustodyEvent | null {
@@ -154,13 +171,24 @@ function declarationEvent(r: Rec, index: number): CustodyEvent | null {
   };
 }
 
-function observation(r: Rec, part: string, timeField: string, bizStep: string, index: number, extra: (p: Rec) => Record<string, unknown>): CustodyEvent | null {
+function observation(
+  r: Rec,
+  part: string,
+  timeField: string,
+  bizStep: string,
+  index: number,
+  extra: (p: Rec) => Record<string, unknown>,
+): CustodyEvent | null {
   const p = rec(r[part]);
   const lotId = str(p?.lotId);
   const at = num(p?.[timeField]);
   if (!p || !lotId || at === null) return null;
   const party = str(p.warehousePartyId) ?? str(p.partyId);
-  const event = withOptional(base('ObjectEvent', at, index), { action: 'OBSERVE', bizStep, sourceList: places('source', party, null) });
+  const event = withOptional(base('ObjectEvent', at, index), {
+    action: 'OBSERVE',
+    bizStep,
+    sourceList: places('source', party, null),
+  });
   event.quantityList = [{ epcClass: ourUri('lot', lotId) }];
   return { event: withOptional(event, extra(p)), partyId: party, lotIds: [lotId] };
 }
@@ -168,7 +196,9 @@ function observation(r: Rec, part: string, timeField: string, bizStep: string, i
 function transformationEvent(r: Rec, index: number): CustodyEvent | null {
   const t = rec(r.transformation);
   const at = num(t?.at);
-  const lots = Array.isArray(r.transformationLots) ? r.transformationLots.map(rec).filter((x): x is Rec => x !== null) : [];
+  const lots = Array.isArray(r.transformationLots)
+    ? r.transformationLots.map(rec).filter((x): x is Rec => x !== null)
+    : [];
   if (!t || at === null || lots.length === 0) return null;
   const role = (x: Rec) => str(x.role);
   const inputs = lots.filter((x) => role(x) === 'input' && str(x.lotId));
@@ -182,7 +212,11 @@ function transformationEvent(r: Rec, index: number): CustodyEvent | null {
   });
   event.inputQuantityList = inputs.map((x) => quantity(str(x.lotId)!, x.grams));
   event.outputQuantityList = outputs.map((x) => quantity(str(x.lotId)!, x.grams));
-  return { event: withOptional(event, { [`${CT_PREFIX}:kind`]: str(t.kind) }), partyId: party, lotIds: lots.map((x) => str(x.lotId)!).filter(Boolean) };
+  return {
+    event: withOptional(event, { [`${CT_PREFIX}:kind`]: str(t.kind) }),
+    partyId: party,
+    lotIds: lots.map((x) => str(x.lotId)!).filter(Boolean),
+  };
 }
 
 function retailEvent(r: Rec, index: number): CustodyEvent | null {
@@ -224,9 +258,15 @@ export function custodyEvent(type: string, record: Rec, index: number): CustodyE
     case 'holding.disposed':
       return disposalEvent(record, index);
     case 'sample.taken':
-      return observation(record, 'sample', 'takenAt', 'sampling', index, (p) => ({ [`${CT_PREFIX}:samplePoint`]: str(p.point), [`${CT_PREFIX}:lab`]: str(p.labPartyId) && ourUri('party', str(p.labPartyId)!) }));
+      return observation(record, 'sample', 'takenAt', 'sampling', index, (p) => ({
+        [`${CT_PREFIX}:samplePoint`]: str(p.point),
+        [`${CT_PREFIX}:lab`]: str(p.labPartyId) && ourUri('party', str(p.labPartyId)!),
+      }));
     case 'disinfection.recorded':
-      return observation(record, 'disinfection', 'performedAt', DISINFECTING, index, (p) => ({ [`${CT_PREFIX}:agent`]: str(p.agent), [`${CT_PREFIX}:concentration`]: str(p.concentration) }));
+      return observation(record, 'disinfection', 'performedAt', DISINFECTING, index, (p) => ({
+        [`${CT_PREFIX}:agent`]: str(p.agent),
+        [`${CT_PREFIX}:concentration`]: str(p.concentration),
+      }));
     case 'lot.transformed':
       return transformationEvent(record, index);
     case 'retail.sold':

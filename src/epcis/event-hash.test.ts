@@ -19,7 +19,10 @@ function filesUnder(dir: string, suffixes: readonly string[]): string[] {
 }
 
 function expectedHashes(path: string): string[] {
-  return readFileSync(path.replace(/\.[a-z]+$/, '.hashes'), 'utf8').split('\n').map((l) => l.trim()).filter(Boolean);
+  return readFileSync(path.replace(/\.[a-z]+$/, '.hashes'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
 }
 
 function jsonHashes(path: string): string[] {
@@ -80,11 +83,14 @@ describe('event hash rules', () => {
   });
 
   it('normalises EPC URIs and Digital Link URIs to canonical Digital Link', () => {
-    expect(canonicalGs1Uri('urn:epc:id:sgtin:4012345.011111.9876')).toBe('https://id.gs1.org/01/04012345111118/21/9876');
+    expect(canonicalGs1Uri('urn:epc:id:sgtin:4012345.011111.9876')).toBe(
+      'https://id.gs1.org/01/04012345111118/21/9876',
+    );
     expect(canonicalGs1Uri('urn:epc:id:sscc:4012345.0000000333')).toBe('https://id.gs1.org/00/040123450000003338');
     expect(canonicalGs1Uri('urn:epc:id:sgln:4012345.00011.0')).toBe('https://id.gs1.org/414/4012345000115');
-    expect(canonicalGs1Uri('https://example.com/gtin/9780345418913/10/L1/21/765?x=1'))
-      .toBe('https://id.gs1.org/01/09780345418913/21/765');
+    expect(canonicalGs1Uri('https://example.com/gtin/9780345418913/10/L1/21/765?x=1')).toBe(
+      'https://id.gs1.org/01/09780345418913/21/765',
+    );
     expect(canonicalGs1Uri('https://example.com/no/key')).toBeNull();
     expect(canonicalGs1Uri('urn:epc:id:sgtin:bad')).toBeNull();
   });
@@ -147,8 +153,13 @@ describe('event hash rules', () => {
         <bizStep>urn:epcglobal:cbv:bizstep:shipping</bizStep><extension><ex:a>1</ex:a></extension>
       </ObjectEvent></EventList></EPCISBody></epcis:EPCISDocument>`;
     const json = {
-      type: 'ObjectEvent', eventTime: '2020-01-01T00:00:00Z', eventTimeZoneOffset: '+01:00',
-      epcList: ['https://id.gs1.org/01/04012345111118/21/9876'], action: 'OBSERVE', bizStep: 'shipping', 'ex:a': 1,
+      type: 'ObjectEvent',
+      eventTime: '2020-01-01T00:00:00Z',
+      eventTimeZoneOffset: '+01:00',
+      epcList: ['https://id.gs1.org/01/04012345111118/21/9876'],
+      action: 'OBSERVE',
+      bizStep: 'shipping',
+      'ex:a': 1,
     };
     expect(xmlEventHashIds(xml)).toEqual([eventHashId(json, { context: [{ ex: 'https://ex.org/' }] })]);
   });

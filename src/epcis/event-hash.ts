@@ -70,11 +70,15 @@ export function documentEvents(document: object): DocumentEvent[] {
   const doc = document as Record<string, unknown>;
   const body = record(doc['epcisBody']);
   const queryResults = record(body?.['queryResults']);
-  const events = body?.['eventList'] ?? record(queryResults?.['resultsBody'])?.['eventList'] ?? (body?.['event'] ? [body['event']] : []);
+  const events =
+    body?.['eventList'] ??
+    record(queryResults?.['resultsBody'])?.['eventList'] ??
+    (body?.['event'] ? [body['event']] : []);
   const hashContext: HashContext = {
     context: doc['@context'] as JsonLdContext | undefined,
     ignoreFields: [...ignoreFieldsOf(doc), ...ignoreFieldsOf(queryResults)],
   };
-  return (Array.isArray(events) ? events : []).filter((e): e is object => record(e) !== undefined)
+  return (Array.isArray(events) ? events : [])
+    .filter((e): e is object => record(e) !== undefined)
     .map((event) => ({ event, hashContext }));
 }

@@ -82,7 +82,8 @@ const QUANTITY_LISTS: readonly (readonly [string, string])[] = [
 ];
 
 /** IdentifierKind is where in an event an identifier stands; `lot` rows name our lots by id. */
-export type IdentifierKind = 'epc' | 'child' | 'parent' | 'input' | 'output' | 'class' | 'childClass' | 'inputClass' | 'outputClass' | 'lot';
+export type IdentifierKind =
+  'epc' | 'child' | 'parent' | 'input' | 'output' | 'class' | 'childClass' | 'inputClass' | 'outputClass' | 'lot';
 
 /** eventIdentifiers lists, once each, every identifier an event names with where it stands, canonicalised. */
 export function eventIdentifiers(event: Json): { kind: IdentifierKind; value: string }[] {
@@ -93,7 +94,8 @@ export function eventIdentifiers(event: Json): { kind: IdentifierKind; value: st
     out.set(`${kind} ${value}`, { kind: kind as IdentifierKind, value });
   };
   for (const [list, kind] of EPC_LISTS) for (const v of asArray(event[list])) add(kind, v);
-  for (const [list, kind] of QUANTITY_LISTS) for (const q of asArray(event[list])) add(kind, (q as Json | null)?.epcClass);
+  for (const [list, kind] of QUANTITY_LISTS)
+    for (const q of asArray(event[list])) add(kind, (q as Json | null)?.epcClass);
   add('parent', event.parentID);
   return [...out.values()];
 }

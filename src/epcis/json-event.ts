@@ -94,14 +94,40 @@ class Converter {
   element(parent: string, name: string, value: Json): EventNode[] {
     if (Array.isArray(value)) {
       const items = value as readonly Json[];
-      if (EPC_LISTS.has(name)) return [node(name, '', items.map((epc) => node('epc', this.expandValue(name, 'epc', epc))))];
+      if (EPC_LISTS.has(name))
+        return [
+          node(
+            name,
+            '',
+            items.map((epc) => node('epc', this.expandValue(name, 'epc', epc))),
+          ),
+        ];
       if (QUANTITY_LISTS.has(name)) {
-        return [node(name, '', items.map((q) => node('quantityElement', '', this.children('quantityElement', q))))];
+        return [
+          node(
+            name,
+            '',
+            items.map((q) => node('quantityElement', '', this.children('quantityElement', q))),
+          ),
+        ];
       }
       const itemName = TYPED_LISTS[name];
-      if (itemName) return [node(name, '', items.map((item) => this.typedIdentifier(itemName, item)))];
+      if (itemName)
+        return [
+          node(
+            name,
+            '',
+            items.map((item) => this.typedIdentifier(itemName, item)),
+          ),
+        ];
       if (name === 'sensorElementList') {
-        return [node(name, '', items.map((e) => node('sensorElement', '', this.children('sensorElement', e))))];
+        return [
+          node(
+            name,
+            '',
+            items.map((e) => node('sensorElement', '', this.children('sensorElement', e))),
+          ),
+        ];
       }
       return items.flatMap((item) => this.element(parent, name, item));
     }

@@ -7,16 +7,54 @@ import type { EventModel, EventNode } from './event-node.ts';
 
 type PropertyOrder = readonly (readonly [string, PropertyOrder | null])[];
 
-const QUANTITY: PropertyOrder = [['quantityElement', [['epcClass', null], ['quantity', null], ['uom', null]]]];
+const QUANTITY: PropertyOrder = [
+  [
+    'quantityElement',
+    [
+      ['epcClass', null],
+      ['quantity', null],
+      ['uom', null],
+    ],
+  ],
+];
 const EPCS: PropertyOrder = [['epc', null]];
 
-const SENSOR_METADATA: PropertyOrder = ['time', 'startTime', 'endTime', 'deviceID', 'deviceMetadata', 'rawData',
-  'dataProcessingMethod', 'bizRules'].map((name) => [name, null] as const);
+const SENSOR_METADATA: PropertyOrder = [
+  'time',
+  'startTime',
+  'endTime',
+  'deviceID',
+  'deviceMetadata',
+  'rawData',
+  'dataProcessingMethod',
+  'bizRules',
+].map((name) => [name, null] as const);
 
-const SENSOR_REPORT: PropertyOrder = ['type', 'exception', 'deviceID', 'deviceMetadata', 'rawData',
-  'dataProcessingMethod', 'time', 'microorganism', 'chemicalSubstance', 'value', 'component', 'stringValue',
-  'booleanValue', 'hexBinaryValue', 'uriValue', 'minValue', 'maxValue', 'meanValue', 'sDev', 'percRank', 'percValue',
-  'uom', 'coordinateReferenceSystem'].map((name) => [name, null] as const);
+const SENSOR_REPORT: PropertyOrder = [
+  'type',
+  'exception',
+  'deviceID',
+  'deviceMetadata',
+  'rawData',
+  'dataProcessingMethod',
+  'time',
+  'microorganism',
+  'chemicalSubstance',
+  'value',
+  'component',
+  'stringValue',
+  'booleanValue',
+  'hexBinaryValue',
+  'uriValue',
+  'minValue',
+  'maxValue',
+  'meanValue',
+  'sDev',
+  'percRank',
+  'percValue',
+  'uom',
+  'coordinateReferenceSystem',
+].map((name) => [name, null] as const);
 
 /** The order of the standard elements of an event. */
 const EVENT_ORDER: PropertyOrder = [
@@ -36,10 +74,27 @@ const EVENT_ORDER: PropertyOrder = [
   ['transformationID', null],
   ['bizStep', null],
   ['disposition', null],
-  ['persistentDisposition', [['set', null], ['unset', null]]],
+  [
+    'persistentDisposition',
+    [
+      ['set', null],
+      ['unset', null],
+    ],
+  ],
   ['readPoint', [['id', null]]],
   ['bizLocation', [['id', null]]],
-  ['sensorElementList', [['sensorElement', [['sensorMetadata', SENSOR_METADATA], ['sensorReport', SENSOR_REPORT]]]]],
+  [
+    'sensorElementList',
+    [
+      [
+        'sensorElement',
+        [
+          ['sensorMetadata', SENSOR_METADATA],
+          ['sensorReport', SENSOR_REPORT],
+        ],
+      ],
+    ],
+  ],
 ];
 
 const OLD_CBV_URNS: readonly (readonly [string, string])[] = [
@@ -155,7 +210,11 @@ function orderedPart(nodes: readonly EventNode[], order: PropertyOrder): Ordered
   const leftovers: EventNode[] = nodes.filter((n) => !named.has(n.name));
   for (const [name, sub] of order) {
     const parts = nodes.filter((n) => n.name === name).map((n) => orderedElement(n, sub));
-    text += parts.map((p) => p.text).filter(Boolean).sort(byCodePoint).join('');
+    text += parts
+      .map((p) => p.text)
+      .filter(Boolean)
+      .sort(byCodePoint)
+      .join('');
     leftovers.push(...parts.flatMap((p) => (p.leftover ? [p.leftover] : [])));
   }
   return { text, leftovers };

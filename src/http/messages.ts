@@ -10,7 +10,10 @@ export const MESSAGES: Readonly<Record<ErrorCode, Readonly<Record<Lang, string>>
   PayloadTooLarge: { en: 'The request body is too large.', zh: '请求体过大。' },
   UnsupportedMediaType: { en: 'This content type is not accepted here.', zh: '不接受此内容类型。' },
   Unauthenticated: { en: 'A valid bearer token is required.', zh: '需要有效的访问令牌。' },
-  TooManyAttempts: { en: 'Too many failed sign-in attempts; wait and try again.', zh: '认证失败次数过多，请稍后再试。' },
+  TooManyAttempts: {
+    en: 'Too many failed sign-in attempts; wait and try again.',
+    zh: '认证失败次数过多，请稍后再试。',
+  },
   RateLimited: { en: 'Too many requests; wait and try again.', zh: '请求过于频繁，请稍后再试。' },
   Forbidden: { en: 'Your role does not allow this.', zh: '您的角色无权执行此操作。' },
   NotFound: { en: 'Not found.', zh: '未找到。' },
@@ -25,7 +28,10 @@ export const MESSAGES: Readonly<Record<ErrorCode, Readonly<Record<Lang, string>>
   BookingNotFound: { en: 'No such booking.', zh: '未找到该预约。' },
   SampleNotFound: { en: 'No such sample.', zh: '未找到该样品。' },
   IncidentNotFound: { en: 'No such incident.', zh: '未找到该事件。' },
-  IncidentOutstanding: { en: 'Affected goods are not yet all accounted for; the incident stays open.', zh: '涉事货物尚未全部处置完毕，事件不能结案。' },
+  IncidentOutstanding: {
+    en: 'Affected goods are not yet all accounted for; the incident stays open.',
+    zh: '涉事货物尚未全部处置完毕，事件不能结案。',
+  },
   AlertNotFound: { en: 'No such alert in your inbox.', zh: '您的收件箱中没有该预警。' },
   WebhookNotFound: { en: 'No such webhook.', zh: '未找到该 Webhook。' },
   AlreadyAcknowledged: { en: 'This alert was already acknowledged.', zh: '该预警已确认过。' },

@@ -24,14 +24,23 @@ export const pageQuery = {
   cursor: { type: 'string', maxLength: 200, ...plain, description: 'nextCursor from the previous page' },
 } as const;
 
-export const regionCode = { type: 'string', pattern: '^[0-9]{2}0000$', description: 'GB/T 2260 province code, e.g. 410000' } as const;
+export const regionCode = {
+  type: 'string',
+  pattern: '^[0-9]{2}0000$',
+  description: 'GB/T 2260 province code, e.g. 410000',
+} as const;
 
 export const isoTime = { type: 'string', format: 'date-time', description: 'ISO 8601 with offset' } as const;
 
 export const idempotencyHeader = {
   type: 'object',
   properties: {
-    'idempotency-key': { type: 'string', minLength: 1, maxLength: 200, description: 'a retry with the same key returns the first answer' },
+    'idempotency-key': {
+      type: 'string',
+      minLength: 1,
+      maxLength: 200,
+      description: 'a retry with the same key returns the first answer',
+    },
   },
 } as const;
 
@@ -45,7 +54,11 @@ export function idempotencyOf(req: FastifyRequest): Idempotency | undefined {
     throw invalid('Idempotency-Key', 'must be 1 to 200 characters');
   }
   const actor = requireActor(req);
-  return { partyId: actor.partyId, key, fingerprint: fingerprintOf(req.method, req.routeOptions.url ?? req.url, req.body) };
+  return {
+    partyId: actor.partyId,
+    key,
+    fingerprint: fingerprintOf(req.method, req.routeOptions.url ?? req.url, req.body),
+  };
 }
 
 /** msOf parses an ISO 8601 time (already schema-checked) to epoch ms, naming field if it is not a time. */

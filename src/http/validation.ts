@@ -29,7 +29,7 @@ export function installValidation(app: FastifyInstance): void {
 
 // NUL cannot be stored in PostgreSQL text, and a lone surrogate would be stored as U+FFFD while the log
 // keeps the original, so the row would no longer match its entry. Neither is ever meaningful input.
- 
+
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 function findUnstorable(value: unknown, path: string[]): string | null {
@@ -56,11 +56,23 @@ export function installTextGuard(app: FastifyInstance): void {
   app.addHook('preValidation', async (req) => {
     const consumes = (req.routeOptions.schema as { consumes?: string[] } | undefined)?.consumes;
     if (req.isMultipart() && !consumes?.includes('multipart/form-data')) {
-      throw new AppError('UnsupportedMediaType', { field: 'content-type', reason: 'this route takes application/json' });
+      throw new AppError('UnsupportedMediaType', {
+        field: 'content-type',
+        reason: 'this route takes application/json',
+      });
     }
-    for (const [part, value] of [['body', req.body], ['querystring', req.query], ['params', req.params]] as const) {
+    for (const [part, value] of [
+      ['body', req.body],
+      ['querystring', req.query],
+      ['params', req.params],
+    ] as const) {
       const field = findUnstorable(value, []);
-      if (field) throw new AppError('ValidationFailed', { in: part, field, reason: 'contains a NUL character or an unpaired surrogate' });
+      if (field)
+        throw new AppError('ValidationFailed', {
+          in: part,
+          field,
+          reason: 'contains a NUL character or an unpaired surrogate',
+        });
     }
   });
 }

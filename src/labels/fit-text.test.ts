@@ -6,7 +6,14 @@ import { ELLIPSIS, fitText } from './fit-text.ts';
 const measure = (s: string, size: number) =>
   Array.from(s).reduce((w, ch) => w + (/[\u2e80-\u9fff\uff00-\uffef]/.test(ch) ? size : size / 2), 0);
 
-const req = (over: Partial<FitRequest>): FitRequest => ({ measure, width: 60, size: 10, minSize: 6, maxLines: 1, ...over });
+const req = (over: Partial<FitRequest>): FitRequest => ({
+  measure,
+  width: 60,
+  size: 10,
+  minSize: 6,
+  maxLines: 1,
+  ...over,
+});
 
 describe('fitText', () => {
   it('keeps text that fits at the full size on one line', () => {

@@ -112,7 +112,12 @@ describe('labelSheetPdf', () => {
     expect(doc.numPages).toBe(42);
     const pages = [1, 2, 21, 42];
     const texts = new Map((await pageTexts(doc, pages)).map((text, i) => [pages[i]!, text]));
-    expect(texts.get(42)!.split('\n').filter((s) => s === '冷冻去骨猪肉')).toHaveLength(1000 - 41 * 24);
+    expect(
+      texts
+        .get(42)!
+        .split('\n')
+        .filter((s) => s === '冷冻去骨猪肉'),
+    ).toHaveLength(1000 - 41 * 24);
     for (const i of [0, 23, 24, 500, 999]) expect(texts.get(Math.floor(i / 24) + 1)).toContain(labels[i]!.codeText);
     expect(thousand.length).toBeLessThan(1_000_000);
   });
@@ -193,7 +198,11 @@ describe('labelSheetPdf', () => {
     ['a weight of zero', [{ ...cartons(1)[0]!, weightKg: 0 }], {}],
     ['a URL too long for a QR code', [{ ...cartons(1)[0]!, qrUrl: `${PUBLIC_URL}/${'x'.repeat(3000)}` }], {}],
     ['a skip past the first sheet', cartons(1), { skip: 24 }],
-    ['labels too small for the layout', cartons(1), { stock: { ...A4_3X8, columns: 5, labelWidthMm: 38, labelHeightMm: 21.2 } }],
+    [
+      'labels too small for the layout',
+      cartons(1),
+      { stock: { ...A4_3X8, columns: 5, labelWidthMm: 38, labelHeightMm: 21.2 } },
+    ],
   ])('rejects %s', async (_, labels, opts) => {
     await expect(labelSheetPdf(labels, opts)).rejects.toThrow(RangeError);
   });

@@ -56,7 +56,14 @@ describe('checkStock', () => {
   });
 
   it('accepts stock with gaps between labels', () => {
-    const stock: LabelStock = { ...A4_3X8, name: 'A4 2×7', columns: 2, rows: 7, labelWidthMm: 99.1, labelHeightMm: 38.1 };
+    const stock: LabelStock = {
+      ...A4_3X8,
+      name: 'A4 2×7',
+      columns: 2,
+      rows: 7,
+      labelWidthMm: 99.1,
+      labelHeightMm: 38.1,
+    };
     expect(() => checkStock({ ...stock, marginTopMm: 15.1, marginLeftMm: 4.65, gapXMm: 2.5 })).not.toThrow();
   });
 });

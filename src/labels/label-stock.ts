@@ -78,7 +78,14 @@ export function checkStock(stock: LabelStock): void {
   if (!Number.isInteger(stock.columns) || !Number.isInteger(stock.rows) || stock.columns < 1 || stock.rows < 1) {
     throw new RangeError(`${stock.name}: columns and rows must be whole numbers ≥ 1`);
   }
-  const sizes = [stock.labelWidthMm, stock.labelHeightMm, stock.marginTopMm, stock.marginLeftMm, stock.gapXMm, stock.gapYMm];
+  const sizes = [
+    stock.labelWidthMm,
+    stock.labelHeightMm,
+    stock.marginTopMm,
+    stock.marginLeftMm,
+    stock.gapXMm,
+    stock.gapYMm,
+  ];
   if (sizes.some((v) => !Number.isFinite(v) || v < 0) || stock.labelWidthMm <= 0 || stock.labelHeightMm <= 0) {
     throw new RangeError(`${stock.name}: label sizes must be positive and margins and gaps ≥ 0`);
   }

@@ -25,7 +25,8 @@ function rasterise(qr: QrRuns, scale: number): { data: Uint8ClampedArray; width:
   for (const m of qrPathData(qr).matchAll(/M(\d+) (\d+)h(\d+)v1h-(\d+)z/g)) {
     const [x, y, w] = [Number(m[1]), Number(m[2]), Number(m[3])];
     for (let py = y * scale; py < (y + 1) * scale; py++) {
-      for (let px = x * scale; px < (x + w) * scale; px++) data.fill(0, (py * width + px) * 4, (py * width + px) * 4 + 3);
+      for (let px = x * scale; px < (x + w) * scale; px++)
+        data.fill(0, (py * width + px) * 4, (py * width + px) * 4 + 3);
     }
   }
   return { data, width };

@@ -64,8 +64,26 @@ export interface FsmaQuantity {
 
 /** FsmaEvent is one critical tracking event, its places already written out as location descriptions. */
 export type FsmaEvent =
-  | { readonly cte: 'Receiving'; readonly lot: FsmaLot; readonly quantity: FsmaQuantity; readonly date: string; readonly previousSource: string; readonly receivedAt: string; readonly refType: string; readonly refNo: string }
-  | { readonly cte: 'Shipping'; readonly lot: FsmaLot; readonly quantity: FsmaQuantity; readonly date: string; readonly recipient: string; readonly shippedFrom: string; readonly refType: string; readonly refNo: string }
+  | {
+      readonly cte: 'Receiving';
+      readonly lot: FsmaLot;
+      readonly quantity: FsmaQuantity;
+      readonly date: string;
+      readonly previousSource: string;
+      readonly receivedAt: string;
+      readonly refType: string;
+      readonly refNo: string;
+    }
+  | {
+      readonly cte: 'Shipping';
+      readonly lot: FsmaLot;
+      readonly quantity: FsmaQuantity;
+      readonly date: string;
+      readonly recipient: string;
+      readonly shippedFrom: string;
+      readonly refType: string;
+      readonly refNo: string;
+    }
   | {
       readonly cte: 'Transformation';
       readonly date: string;
@@ -108,10 +126,30 @@ export function fsmaSheets(events: readonly FsmaEvent[]): FsmaSheets {
   for (const e of events) {
     switch (e.cte) {
       case 'Receiving':
-        receiving.push([e.lot.tlc, e.quantity.kg, `kg (${e.quantity.cartons} cartons)`, e.lot.description, e.previousSource, e.receivedAt, e.date, e.lot.tlcSource, e.refType, e.refNo]);
+        receiving.push([
+          e.lot.tlc,
+          e.quantity.kg,
+          `kg (${e.quantity.cartons} cartons)`,
+          e.lot.description,
+          e.previousSource,
+          e.receivedAt,
+          e.date,
+          e.lot.tlcSource,
+          e.refType,
+          e.refNo,
+        ]);
         break;
       case 'Shipping':
-        shipping.push([e.lot.tlc, quantityText(e.quantity), e.lot.description, e.recipient, e.shippedFrom, e.date, e.lot.tlcSource, `${e.refType} / ${e.refNo}`]);
+        shipping.push([
+          e.lot.tlc,
+          quantityText(e.quantity),
+          e.lot.description,
+          e.recipient,
+          e.shippedFrom,
+          e.date,
+          e.lot.tlcSource,
+          `${e.refType} / ${e.refNo}`,
+        ]);
         break;
       case 'Transformation':
         for (const out of e.outputs) {
@@ -130,7 +168,11 @@ export function fsmaSheets(events: readonly FsmaEvent[]): FsmaSheets {
         break;
     }
   }
-  return { Receiving: sortRows(receiving, 6, 0), Shipping: sortRows(shipping, 5, 0), Transformation: sortRows(transformation, 4, 2) };
+  return {
+    Receiving: sortRows(receiving, 6, 0),
+    Shipping: sortRows(shipping, 5, 0),
+    Transformation: sortRows(transformation, 4, 2),
+  };
 }
 
 /** FSMA_CSV_COLUMNS are the columns of the one-file CSV: "CTE", then every tab's columns, each name once. */

@@ -9,7 +9,12 @@ import { csvFile } from './csv.ts';
 
 export type Quantity = { readonly kg: number; readonly cartons: number };
 /** Tally is what one holding, holder or region must account for, and how far it has. */
-export type Tally = { readonly affected: Quantity; readonly accounted: Quantity; readonly pendingApproval: { readonly kg: number }; readonly outstanding: Quantity };
+export type Tally = {
+  readonly affected: Quantity;
+  readonly accounted: Quantity;
+  readonly pendingApproval: { readonly kg: number };
+  readonly outstanding: Quantity;
+};
 /** Named is a party as a report names it: its id, its Chinese and English names. */
 export type Named = { readonly id: string; readonly zh: string | null; readonly en: string | null };
 export type Place = { readonly id: string; readonly name: string; readonly filingNo: string; readonly address: string };
@@ -27,14 +32,30 @@ export interface BorderRecord {
   readonly originCountry: string;
   readonly productionDate: string;
   readonly importer: Named;
-  readonly producer: { readonly name: string; readonly nameZh: string | null; readonly country: string; readonly registrationNo: string } | null;
+  readonly producer: {
+    readonly name: string;
+    readonly nameZh: string | null;
+    readonly country: string;
+    readonly registrationNo: string;
+  } | null;
   readonly exitCertificate: (When & { readonly number: string }) | null;
 }
 
 /** TIMELINE_KINDS are the kinds of timeline entries, in the order entries at the same instant are listed. */
 export const TIMELINE_KINDS = [
-  'declared', 'exit_certificate', 'shipment_departed', 'shipment_received', 'sale', 'transformation', 'retail_sales',
-  'disposal', 'sample_result', 'incident_opened', 'action_recorded', 'action_decided', 'incident_closed',
+  'declared',
+  'exit_certificate',
+  'shipment_departed',
+  'shipment_received',
+  'sale',
+  'transformation',
+  'retail_sales',
+  'disposal',
+  'sample_result',
+  'incident_opened',
+  'action_recorded',
+  'action_decided',
+  'incident_closed',
 ] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 
@@ -81,13 +102,38 @@ export interface IncidentReport {
     /** border is the lot's own entry if it was imported, else that of every imported lot it was made from. */
     readonly border: readonly BorderRecord[];
   }[];
-  readonly lots: readonly { readonly id: string; readonly code: string; readonly productZh: string | null; readonly productEn: string | null; readonly reason: string; readonly depth: number; readonly status: string; readonly region: string; readonly cleared: boolean }[];
-  readonly holdings: readonly (Tally & { readonly holder: Named; readonly region: Region; readonly lotId: string; readonly lotCode: string; readonly location: Place | null; readonly inTransit: boolean })[];
+  readonly lots: readonly {
+    readonly id: string;
+    readonly code: string;
+    readonly productZh: string | null;
+    readonly productEn: string | null;
+    readonly reason: string;
+    readonly depth: number;
+    readonly status: string;
+    readonly region: string;
+    readonly cleared: boolean;
+  }[];
+  readonly holdings: readonly (Tally & {
+    readonly holder: Named;
+    readonly region: Region;
+    readonly lotId: string;
+    readonly lotCode: string;
+    readonly location: Place | null;
+    readonly inTransit: boolean;
+  })[];
   readonly byHolder: readonly (Tally & { readonly holder: Named; readonly region: Region })[];
   readonly byRegion: readonly (Tally & { readonly region: Region })[];
   readonly total: Tally;
   readonly timeline: readonly TimelineEntry[];
-  readonly contacts: readonly { readonly kind: string; readonly id: string; readonly label: string; readonly party: Named | null; readonly first: When; readonly last: When; readonly lotCodes: readonly string[] }[];
+  readonly contacts: readonly {
+    readonly kind: string;
+    readonly id: string;
+    readonly label: string;
+    readonly party: Named | null;
+    readonly first: When;
+    readonly last: When;
+    readonly lotCodes: readonly string[];
+  }[];
 }
 
 /** WORDS are the report's labels in Chinese and English, keyed by what they label. */
@@ -152,7 +198,9 @@ export const productText = (zh: string | null, en: string | null) => [zh, en].fi
 
 /** borderText is an import record on one line: producer, container, bill of lading, declaration, port and date. */
 export function borderText(b: BorderRecord): string {
-  const producer = b.producer ? `${b.producer.nameZh ? `${b.producer.nameZh} ` : ''}${b.producer.name} (${b.producer.country} ${b.producer.registrationNo})` : '';
+  const producer = b.producer
+    ? `${b.producer.nameZh ? `${b.producer.nameZh} ` : ''}${b.producer.name} (${b.producer.country} ${b.producer.registrationNo})`
+    : '';
   return [
     `producer 生产企业: ${producer}`,
     `container 集装箱: ${b.containerNo}`,
@@ -160,14 +208,35 @@ export function borderText(b: BorderRecord): string {
     `declaration 报关单: ${b.declarationNo}`,
     `port 口岸: ${b.portOfEntry} ${b.arrivalDate}`,
     `production 生产日期: ${b.productionDate}`,
-    ...(b.exitCertificate ? [`exit certificate 出库证明: ${b.exitCertificate.number} ${b.exitCertificate.chinaTime}`] : []),
+    ...(b.exitCertificate
+      ? [`exit certificate 出库证明: ${b.exitCertificate.number} ${b.exitCertificate.chinaTime}`]
+      : []),
   ].join('; ');
 }
 
 /** INCIDENT_CSV_COLUMNS are the columns of the report's CSV form, the same for every section. */
 export const INCIDENT_CSV_COLUMNS = [
-  'section', 'item', 'name', 'lot_code', 'party', 'party_id', 'region', 'location', 'time_china', 'time_iso', 'end_china', 'end_iso',
-  'kg', 'cartons', 'kg_accounted', 'cartons_accounted', 'kg_pending_approval', 'kg_outstanding', 'cartons_outstanding', 'reference', 'detail',
+  'section',
+  'item',
+  'name',
+  'lot_code',
+  'party',
+  'party_id',
+  'region',
+  'location',
+  'time_china',
+  'time_iso',
+  'end_china',
+  'end_iso',
+  'kg',
+  'cartons',
+  'kg_accounted',
+  'cartons_accounted',
+  'kg_pending_approval',
+  'kg_outstanding',
+  'cartons_outstanding',
+  'reference',
+  'detail',
 ] as const;
 type Column = (typeof INCIDENT_CSV_COLUMNS)[number];
 
@@ -190,36 +259,127 @@ const tallyCells = (t: Tally): Partial<Record<Column, Cell>> => ({
 export function incidentReportRows(r: IncidentReport): Cell[][] {
   const rows: Partial<Record<Column, Cell>>[] = [];
   const i = r.incident;
-  const field = (item: string, name: Cell, extra: Partial<Record<Column, Cell>> = {}) => rows.push({ section: 'incident', item, name, ...extra });
+  const field = (item: string, name: Cell, extra: Partial<Record<Column, Cell>> = {}) =>
+    rows.push({ section: 'incident', item, name, ...extra });
   field('number', i.number, { reference: i.id });
   field('title', i.title);
   field('status', word(i.status));
   field('trigger', i.triggerText, { detail: i.trigger.kind });
-  field('scope', Object.entries(i.scope).filter(([, v]) => v).map(([k]) => k).join(', '));
-  field('window', null, { time_china: i.window.from.chinaTime, time_iso: i.window.from.at, end_china: i.window.to.chinaTime, end_iso: i.window.to.at });
+  field(
+    'scope',
+    Object.entries(i.scope)
+      .filter(([, v]) => v)
+      .map(([k]) => k)
+      .join(', '),
+  );
+  field('window', null, {
+    time_china: i.window.from.chinaTime,
+    time_iso: i.window.from.at,
+    end_china: i.window.to.chinaTime,
+    end_iso: i.window.to.at,
+  });
   field('regions', i.regions.map(regionText).join('; '));
-  field('opened', nameOf(i.opened.by), { party_id: i.opened.by?.id ?? null, time_china: i.opened.chinaTime, time_iso: i.opened.at, reference: String(i.logIndex) });
-  if (i.closed) field('closed', nameOf(i.closed.by), { party_id: i.closed.by?.id ?? null, time_china: i.closed.chinaTime, time_iso: i.closed.at, detail: i.closed.reason });
+  field('opened', nameOf(i.opened.by), {
+    party_id: i.opened.by?.id ?? null,
+    time_china: i.opened.chinaTime,
+    time_iso: i.opened.at,
+    reference: String(i.logIndex),
+  });
+  if (i.closed)
+    field('closed', nameOf(i.closed.by), {
+      party_id: i.closed.by?.id ?? null,
+      time_china: i.closed.chinaTime,
+      time_iso: i.closed.at,
+      detail: i.closed.reason,
+    });
   for (const l of r.rootLots) {
-    rows.push({ section: 'root_lot', item: l.lotId, name: productText(l.productZh, l.productEn), lot_code: l.code, kg: l.quantity.kg, cartons: l.quantity.cartons, reference: l.gtin ? `GTIN ${l.gtin} batch ${l.batchNo}` : `batch ${l.batchNo}` });
-    for (const b of l.border) rows.push({ section: 'root_lot', item: b.lotId, name: 'border 入境', lot_code: b.code, party: nameOf(b.importer), party_id: b.importer.id, reference: b.declarationNo, detail: borderText(b) });
+    rows.push({
+      section: 'root_lot',
+      item: l.lotId,
+      name: productText(l.productZh, l.productEn),
+      lot_code: l.code,
+      kg: l.quantity.kg,
+      cartons: l.quantity.cartons,
+      reference: l.gtin ? `GTIN ${l.gtin} batch ${l.batchNo}` : `batch ${l.batchNo}`,
+    });
+    for (const b of l.border)
+      rows.push({
+        section: 'root_lot',
+        item: b.lotId,
+        name: 'border 入境',
+        lot_code: b.code,
+        party: nameOf(b.importer),
+        party_id: b.importer.id,
+        reference: b.declarationNo,
+        detail: borderText(b),
+      });
   }
-  for (const l of r.lots) rows.push({ section: 'lot', item: l.id, name: productText(l.productZh, l.productEn), lot_code: l.code, region: l.region, reference: l.status, detail: `${word(l.reason)}; depth ${l.depth}${l.cleared ? '; cleared 已解除' : ''}` });
+  for (const l of r.lots)
+    rows.push({
+      section: 'lot',
+      item: l.id,
+      name: productText(l.productZh, l.productEn),
+      lot_code: l.code,
+      region: l.region,
+      reference: l.status,
+      detail: `${word(l.reason)}; depth ${l.depth}${l.cleared ? '; cleared 已解除' : ''}`,
+    });
   for (const h of r.holdings) {
-    rows.push({ section: 'holding', item: h.lotId, lot_code: h.lotCode, party: nameOf(h.holder), party_id: h.holder.id, region: regionText(h.region), location: placeText(h.location), ...tallyCells(h), detail: h.inTransit ? 'in transit 在途' : null });
+    rows.push({
+      section: 'holding',
+      item: h.lotId,
+      lot_code: h.lotCode,
+      party: nameOf(h.holder),
+      party_id: h.holder.id,
+      region: regionText(h.region),
+      location: placeText(h.location),
+      ...tallyCells(h),
+      detail: h.inTransit ? 'in transit 在途' : null,
+    });
   }
-  for (const h of r.byHolder) rows.push({ section: 'holder', item: h.holder.id, party: nameOf(h.holder), party_id: h.holder.id, region: regionText(h.region), ...tallyCells(h) });
-  for (const g of r.byRegion) rows.push({ section: 'region', item: g.region.code, region: regionText(g.region), ...tallyCells(g) });
+  for (const h of r.byHolder)
+    rows.push({
+      section: 'holder',
+      item: h.holder.id,
+      party: nameOf(h.holder),
+      party_id: h.holder.id,
+      region: regionText(h.region),
+      ...tallyCells(h),
+    });
+  for (const g of r.byRegion)
+    rows.push({ section: 'region', item: g.region.code, region: regionText(g.region), ...tallyCells(g) });
   rows.push({ section: 'total', item: 'total', name: '合计 / total', ...tallyCells(r.total) });
   for (const t of r.timeline) {
     rows.push({
-      section: 'timeline', item: t.kind, name: word(t.kind), lot_code: t.lotCode, party: nameOf(t.party), party_id: t.party?.id ?? null, location: t.location,
-      time_china: t.chinaTime, time_iso: t.at, kg: t.quantity?.kg ?? null, cartons: t.quantity?.cartons ?? null, reference: t.reference,
+      section: 'timeline',
+      item: t.kind,
+      name: word(t.kind),
+      lot_code: t.lotCode,
+      party: nameOf(t.party),
+      party_id: t.party?.id ?? null,
+      location: t.location,
+      time_china: t.chinaTime,
+      time_iso: t.at,
+      kg: t.quantity?.kg ?? null,
+      cartons: t.quantity?.cartons ?? null,
+      reference: t.reference,
       detail: [counterpartyText(t), t.detail ?? ''].filter(Boolean).join('; ') || null,
     });
   }
   for (const c of r.contacts) {
-    rows.push({ section: 'contact', item: c.kind, name: c.label, party: nameOf(c.party), party_id: c.party?.id ?? null, time_china: c.first.chinaTime, time_iso: c.first.at, end_china: c.last.chinaTime, end_iso: c.last.at, reference: c.id, detail: c.lotCodes.join(' ') });
+    rows.push({
+      section: 'contact',
+      item: c.kind,
+      name: c.label,
+      party: nameOf(c.party),
+      party_id: c.party?.id ?? null,
+      time_china: c.first.chinaTime,
+      time_iso: c.first.at,
+      end_china: c.last.chinaTime,
+      end_iso: c.last.at,
+      reference: c.id,
+      detail: c.lotCodes.join(' '),
+    });
   }
   return rows.map((row) => INCIDENT_CSV_COLUMNS.map((c) => row[c] ?? null));
 }

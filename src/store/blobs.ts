@@ -16,7 +16,10 @@ export function blobPath(dir: string, sha: string): string {
 export async function putBlob(dir: string, bytes: Uint8Array): Promise<string> {
   const sha = createHash('sha256').update(bytes).digest('hex');
   const path = blobPath(dir, sha);
-  const exists = await stat(path).then(() => true, () => false);
+  const exists = await stat(path).then(
+    () => true,
+    () => false,
+  );
   if (exists) return sha;
   await mkdir(join(dir, sha.slice(0, 2), sha.slice(2, 4)), { recursive: true });
   const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;

@@ -6,7 +6,8 @@ type Db = Kysely<Schema> | Transaction<Schema>;
 // Thin queries for lots and what happens to them at the border.
 
 /** findLot returns a lot by id. */
-export const findLot = (db: Db, id: string) => db.selectFrom('lots').selectAll().where('id', '=', id).executeTakeFirst();
+export const findLot = (db: Db, id: string) =>
+  db.selectFrom('lots').selectAll().where('id', '=', id).executeTakeFirst();
 
 /** findLotByCode returns a lot by its trace code. */
 export const findLotByCode = (db: Db, code: string) =>
@@ -31,7 +32,11 @@ export interface LotListArgs {
 
 /** listLots lists lots by owner, region, status, producer, container or declaration. */
 export async function listLots(db: Db, a: LotListArgs) {
-  let q = db.selectFrom('lots').selectAll().orderBy('id').limit(a.limit + 1);
+  let q = db
+    .selectFrom('lots')
+    .selectAll()
+    .orderBy('id')
+    .limit(a.limit + 1);
   if (a.after) q = q.where('id', '>', a.after);
   if (a.ownerPartyId) q = q.where('importerPartyId', '=', a.ownerPartyId);
   if (a.visibleTo) {
@@ -82,7 +87,12 @@ export const producerSuspensions = (db: Db, producerId: string) =>
 
 /** activeSuspensions lists suspensions in force at t, optionally for one producer. */
 export async function activeSuspensions(db: Db, t: number, producerId?: string) {
-  let q = db.selectFrom('suspensions').selectAll().where('startsAt', '<=', t).where('endsAt', '>', t).orderBy('endsAt', 'desc');
+  let q = db
+    .selectFrom('suspensions')
+    .selectAll()
+    .where('startsAt', '<=', t)
+    .where('endsAt', '>', t)
+    .orderBy('endsAt', 'desc');
   if (producerId) q = q.where('producerId', '=', producerId);
   return q.execute();
 }

@@ -82,12 +82,7 @@ export async function listCheckpoints(db: Db): Promise<LogCheckpointRow[]> {
 
 /** readTileRow returns the stored tile (level, idx), at whatever width it has reached. */
 export async function readTileRow(db: Db, level: number, idx: number): Promise<LogTileRow | undefined> {
-  return db
-    .selectFrom('logTiles')
-    .selectAll()
-    .where('level', '=', level)
-    .where('idx', '=', idx)
-    .executeTakeFirst();
+  return db.selectFrom('logTiles').selectAll().where('level', '=', level).where('idx', '=', idx).executeTakeFirst();
 }
 
 /**

@@ -18,7 +18,11 @@ export const findLocation = (db: Db, id: string) =>
 
 /** listLocations lists locations by owner, region, kind and temperature class. */
 export async function listLocations(db: Db, a: ListArgs & { kind?: string; tempClass?: string; filingNo?: string }) {
-  let q = db.selectFrom('locations').selectAll().orderBy('id').limit(a.limit + 1);
+  let q = db
+    .selectFrom('locations')
+    .selectAll()
+    .orderBy('id')
+    .limit(a.limit + 1);
   if (a.after) q = q.where('id', '>', a.after);
   if (a.ownerPartyId) q = q.where('ownerPartyId', '=', a.ownerPartyId);
   if (a.region) q = q.where('region', '=', a.region);
@@ -92,8 +96,15 @@ export const findProducer = (db: Db, id: string) =>
   db.selectFrom('producers').selectAll().where('id', '=', id).executeTakeFirst();
 
 /** listProducers lists producers by country and registration number. */
-export async function listProducers(db: Db, a: { country?: string; registrationNo?: string; after: string | null; limit: number }) {
-  let q = db.selectFrom('producers').selectAll().orderBy('id').limit(a.limit + 1);
+export async function listProducers(
+  db: Db,
+  a: { country?: string; registrationNo?: string; after: string | null; limit: number },
+) {
+  let q = db
+    .selectFrom('producers')
+    .selectAll()
+    .orderBy('id')
+    .limit(a.limit + 1);
   if (a.after) q = q.where('id', '>', a.after);
   if (a.country) q = q.where('country', '=', a.country);
   if (a.registrationNo) q = q.where('registrationNo', '=', a.registrationNo);

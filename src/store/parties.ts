@@ -15,7 +15,10 @@ export async function findPartyByUscc(db: Db, uscc: string): Promise<PartyRow | 
 
 /** countParties counts every party; zero means a fresh node. */
 export async function countParties(db: Db): Promise<number> {
-  const r = await db.selectFrom('parties').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const r = await db
+    .selectFrom('parties')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
@@ -29,7 +32,11 @@ export interface PartyFilter {
 
 /** listParties returns up to limit+1 parties after the cursor id, ordered by id. */
 export async function listParties(db: Db, f: PartyFilter, after: string | null, limit: number): Promise<PartyRow[]> {
-  let q = db.selectFrom('parties').selectAll().orderBy('id').limit(limit + 1);
+  let q = db
+    .selectFrom('parties')
+    .selectAll()
+    .orderBy('id')
+    .limit(limit + 1);
   if (after) q = q.where('id', '>', after);
   if (f.region) q = q.where('region', '=', f.region);
   if (f.uscc) q = q.where('uscc', '=', f.uscc);

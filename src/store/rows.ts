@@ -18,7 +18,12 @@ export async function applyRows(trx: Transaction<Schema>, rows: readonly RowWrit
   let batch: RowWrite[] = [];
   let seen = new Set<string>();
   const flush = async () => {
-    if (batch.length > 0) await upsert(trx, batch[0]!.table, batch.map((w) => w.row));
+    if (batch.length > 0)
+      await upsert(
+        trx,
+        batch[0]!.table,
+        batch.map((w) => w.row),
+      );
     batch = [];
     seen = new Set();
   };
@@ -55,7 +60,11 @@ function sameColumns(a: Readonly<Record<string, unknown>>, b: Readonly<Record<st
 // small write's CPU. Keyed by the dialect adapter's class, since SQLite and PostgreSQL write their placeholders apart.
 const upsertSql = new Map<unknown, Map<string, string>>();
 
-async function upsert(trx: Transaction<Schema>, table: ProjectedTable, rows: readonly Readonly<Record<string, unknown>>[]) {
+async function upsert(
+  trx: Transaction<Schema>,
+  table: ProjectedTable,
+  rows: readonly Readonly<Record<string, unknown>>[],
+) {
   const keys = PROJECTED_KEYS[table];
   const all = Object.keys(rows[0]!);
   const parameters = rows.flatMap((r) => all.map((c) => r[c]));
@@ -74,11 +83,14 @@ async function upsert(trx: Transaction<Schema>, table: ProjectedTable, rows: rea
     .values(rows as Record<string, unknown>[])
     .onConflict((oc) => {
       const target = oc.columns(keys as string[]);
-      return columns.length === 0 ? target.doNothing() : target.doUpdateSet((eb) => Object.fromEntries(columns.map((c) => [c, eb.ref(`excluded.${c}`)])));
+      return columns.length === 0
+        ? target.doNothing()
+        : target.doUpdateSet((eb) => Object.fromEntries(columns.map((c) => [c, eb.ref(`excluded.${c}`)])));
     })
     .compile();
   // Only a statement whose values are exactly the rows' values, column by column and row by row, is reused.
-  const reusable = compiled.parameters.length === parameters.length && compiled.parameters.every((v, i) => v === parameters[i]);
+  const reusable =
+    compiled.parameters.length === parameters.length && compiled.parameters.every((v, i) => v === parameters[i]);
   if (reusable) {
     if (!upsertSql.has(dialect)) upsertSql.set(dialect, new Map());
     const forDialect = upsertSql.get(dialect)!;
@@ -102,7 +114,8 @@ async function patch(trx: Transaction<Schema>, table: ProjectedTable, row: Reado
     for (const k of keys) q = q.where(k, '=', row[k]);
     const compiled = q.compile();
     const r = await trx.executeQuery(compiled);
-    if (Number(r.numAffectedRows) !== 1) throw new Error(`applyRows: patch of ${table} ${String(row[keys[0]!])} found no row`);
+    if (Number(r.numAffectedRows) !== 1)
+      throw new Error(`applyRows: patch of ${table} ${String(row[keys[0]!])} found no row`);
     if (compiled.parameters.length === parameters.length && compiled.parameters.every((v, i) => v === parameters[i])) {
       if (!upsertSql.has(dialect)) upsertSql.set(dialect, new Map());
       upsertSql.get(dialect)!.set(shape, compiled.sql);
@@ -110,5 +123,6 @@ async function patch(trx: Transaction<Schema>, table: ProjectedTable, row: Reado
     return;
   }
   const r = await trx.executeQuery(CompiledQuery.raw(query, parameters));
-  if (Number(r.numAffectedRows) !== 1) throw new Error(`applyRows: patch of ${table} ${String(row[keys[0]!])} found no row`);
+  if (Number(r.numAffectedRows) !== 1)
+    throw new Error(`applyRows: patch of ${table} ${String(row[keys[0]!])} found no row`);
 }

@@ -16,7 +16,12 @@ export interface Subject {
 const POINTS_PER_INSERT = 1000;
 
 /** insertPoints stores an upload's raw readings, numbered from 0 in the given order, in the caller's transaction. */
-export async function insertPoints(trx: Transaction<Schema>, uploadId: string, subject: Subject, readings: readonly Reading[]): Promise<void> {
+export async function insertPoints(
+  trx: Transaction<Schema>,
+  uploadId: string,
+  subject: Subject,
+  readings: readonly Reading[],
+): Promise<void> {
   for (let from = 0; from < readings.length; from += POINTS_PER_INSERT) {
     const rows: TemperaturePointRow[] = readings.slice(from, from + POINTS_PER_INSERT).map((r, i) => ({
       uploadId,
@@ -32,9 +37,17 @@ export async function insertPoints(trx: Transaction<Schema>, uploadId: string, s
 
 /** uploadPoints returns up to limit points of an upload after seq `after` (−1 for the first), in upload order. */
 export const uploadPoints = (db: Db, uploadId: string, after: number, limit: number) =>
-  db.selectFrom('temperaturePoints').selectAll().where('uploadId', '=', uploadId).where('seq', '>', after).orderBy('seq').limit(limit).execute();
+  db
+    .selectFrom('temperaturePoints')
+    .selectAll()
+    .where('uploadId', '=', uploadId)
+    .where('seq', '>', after)
+    .orderBy('seq')
+    .limit(limit)
+    .execute();
 
-export const findUpload = (db: Db, id: string) => db.selectFrom('temperatureUploads').selectAll().where('id', '=', id).executeTakeFirst();
+export const findUpload = (db: Db, id: string) =>
+  db.selectFrom('temperatureUploads').selectAll().where('id', '=', id).executeTakeFirst();
 
 /** overlappingUpload finds an earlier upload of the same subject and device whose time range overlaps [from, to]. */
 export const overlappingUpload = (db: Db, subject: Subject, deviceId: string | null, from: number, to: number) => {
@@ -51,7 +64,14 @@ export const overlappingUpload = (db: Db, subject: Subject, deviceId: string | n
 
 /** lotsAtLocation lists the lots anyone holds a positive quantity of at a location now. */
 export async function lotsAtLocation(db: Db, locationId: string): Promise<string[]> {
-  const rows = await db.selectFrom('holdings').select('lotId').distinct().where('locationId', '=', locationId).where('grams', '>', 0).orderBy('lotId').execute();
+  const rows = await db
+    .selectFrom('holdings')
+    .select('lotId')
+    .distinct()
+    .where('locationId', '=', locationId)
+    .where('grams', '>', 0)
+    .orderBy('lotId')
+    .execute();
   return rows.map((r) => r.lotId);
 }
 
@@ -69,14 +89,19 @@ export async function lotsOnVehicle(db: Db, vehicleId: string, from: number, to:
   return rows.map((r) => r.lotId);
 }
 
-export const findBreach = (db: Db, id: string) => db.selectFrom('temperatureBreaches').selectAll().where('id', '=', id).executeTakeFirst();
+export const findBreach = (db: Db, id: string) =>
+  db.selectFrom('temperatureBreaches').selectAll().where('id', '=', id).executeTakeFirst();
 
 /** breachLotIds lists the lots a breach affects. */
 export async function breachLotIds(db: Db, breachId: string): Promise<string[]> {
-  const rows = await db.selectFrom('temperatureBreachLots').select('lotId').where('breachId', '=', breachId).orderBy('lotId').execute();
+  const rows = await db
+    .selectFrom('temperatureBreachLots')
+    .select('lotId')
+    .where('breachId', '=', breachId)
+    .orderBy('lotId')
+    .execute();
   return rows.map((r) => r.lotId);
 }
 
 /** ruleLimit reads the threshold out of a breach row's copied rule. */
 export const ruleLimit = (b: TemperatureBreachRow): number => (JSON.parse(b.rule) as { maxCelsius: number }).maxCelsius;
-

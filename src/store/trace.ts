@@ -35,7 +35,9 @@ export async function lotLinks(db: Db, starts: readonly string[], way: 'forward'
     const rows = await inChunks(frontier, (chunk) =>
       db
         .selectFrom('transformationLots as a')
-        .innerJoin('transformationLots as b', (j) => j.onRef('b.transformationId', '=', 'a.transformationId').on('b.role', '=', far))
+        .innerJoin('transformationLots as b', (j) =>
+          j.onRef('b.transformationId', '=', 'a.transformationId').on('b.role', '=', far),
+        )
         .select(['a.transformationId as transformationId', 'a.lotId as near', 'b.lotId as far'])
         .where('a.role', '=', near)
         .where('a.lotId', 'in', chunk)
@@ -43,9 +45,11 @@ export async function lotLinks(db: Db, starts: readonly string[], way: 'forward'
     );
     const next: string[] = [];
     for (const r of rows) {
-      links.push(way === 'forward'
-        ? { transformationId: r.transformationId, from: r.near, to: r.far }
-        : { transformationId: r.transformationId, from: r.far, to: r.near });
+      links.push(
+        way === 'forward'
+          ? { transformationId: r.transformationId, from: r.near, to: r.far }
+          : { transformationId: r.transformationId, from: r.far, to: r.near },
+      );
       if (!depth.has(r.far)) {
         depth.set(r.far, level);
         next.push(r.far);
@@ -64,7 +68,25 @@ export const shipmentsOfLots = (db: Db, ids: readonly string[]) =>
   inChunks(ids, (c) =>
     db
       .selectFrom('shipments')
-      .select(['id', 'lotId', 'purpose', 'fromPartyId', 'fromLocationId', 'toPartyId', 'toLocationId', 'grams', 'cartons', 'receivedGrams', 'receivedCartons', 'receivedAt', 'status', 'departedAt', 'vehicleId', 'driverWorkerId', 'handlerWorkerIds'])
+      .select([
+        'id',
+        'lotId',
+        'purpose',
+        'fromPartyId',
+        'fromLocationId',
+        'toPartyId',
+        'toLocationId',
+        'grams',
+        'cartons',
+        'receivedGrams',
+        'receivedCartons',
+        'receivedAt',
+        'status',
+        'departedAt',
+        'vehicleId',
+        'driverWorkerId',
+        'handlerWorkerIds',
+      ])
       .where('lotId', 'in', c)
       .execute(),
   );
@@ -101,19 +123,37 @@ export const retailTotalsOfLots = (db: Db, ids: readonly string[]) =>
   );
 
 export const partiesByIds = (db: Db, ids: readonly string[]) =>
-  inChunks(ids, (c) => db.selectFrom('parties').select(['id', 'nameZh', 'nameEn', 'roles', 'region']).where('id', 'in', c).execute());
+  inChunks(ids, (c) =>
+    db.selectFrom('parties').select(['id', 'nameZh', 'nameEn', 'roles', 'region']).where('id', 'in', c).execute(),
+  );
 
 export const locationsByIds = (db: Db, ids: readonly string[]) =>
-  inChunks(ids, (c) => db.selectFrom('locations').select(['id', 'ownerPartyId', 'name', 'filingNo', 'region', 'kind']).where('id', 'in', c).execute());
+  inChunks(ids, (c) =>
+    db
+      .selectFrom('locations')
+      .select(['id', 'ownerPartyId', 'name', 'filingNo', 'region', 'kind'])
+      .where('id', 'in', c)
+      .execute(),
+  );
 
 export const producersByIds = (db: Db, ids: readonly string[]) =>
-  inChunks(ids, (c) => db.selectFrom('producers').select(['id', 'country', 'registrationNo', 'name', 'nameZh']).where('id', 'in', c).execute());
+  inChunks(ids, (c) =>
+    db
+      .selectFrom('producers')
+      .select(['id', 'country', 'registrationNo', 'name', 'nameZh'])
+      .where('id', 'in', c)
+      .execute(),
+  );
 
 export const vehiclesByIds = (db: Db, ids: readonly string[]) =>
-  inChunks(ids, (c) => db.selectFrom('vehicles').select(['id', 'plate', 'carrierPartyId', 'refrigerated']).where('id', 'in', c).execute());
+  inChunks(ids, (c) =>
+    db.selectFrom('vehicles').select(['id', 'plate', 'carrierPartyId', 'refrigerated']).where('id', 'in', c).execute(),
+  );
 
 export const workersByIds = (db: Db, ids: readonly string[]) =>
-  inChunks(ids, (c) => db.selectFrom('workers').select(['id', 'name', 'role', 'employerPartyId']).where('id', 'in', c).execute());
+  inChunks(ids, (c) =>
+    db.selectFrom('workers').select(['id', 'name', 'role', 'employerPartyId']).where('id', 'in', c).execute(),
+  );
 
 export const exitCertificatesOfLots = (db: Db, ids: readonly string[]) =>
   inChunks(ids, (c) => db.selectFrom('exitCertificates').selectAll().where('lotId', 'in', c).execute());

@@ -4,7 +4,8 @@ import type { Schema } from './schema.ts';
 type Db = Kysely<Schema> | Transaction<Schema>;
 
 /** findTransformation is one transformation by id. */
-export const findTransformation = (db: Db, id: string) => db.selectFrom('transformations').selectAll().where('id', '=', id).executeTakeFirst();
+export const findTransformation = (db: Db, id: string) =>
+  db.selectFrom('transformations').selectAll().where('id', '=', id).executeTakeFirst();
 
 /** transformationLotsWithCodes are a transformation's input and output lots, with each lot's code, names and status. */
 export const transformationLotsWithCodes = (db: Db, transformationId: string) =>
@@ -30,4 +31,5 @@ export const transformationLotsWithCodes = (db: Db, transformationId: string) =>
     .execute();
 
 /** lotDisposals are the disposals of a lot, oldest first. */
-export const lotDisposals = (db: Db, lotId: string) => db.selectFrom('disposals').selectAll().where('lotId', '=', lotId).orderBy('id').execute();
+export const lotDisposals = (db: Db, lotId: string) =>
+  db.selectFrom('disposals').selectAll().where('lotId', '=', lotId).orderBy('id').execute();

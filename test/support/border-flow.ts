@@ -50,7 +50,10 @@ export function borderFlow(n: TestNode, cast: BorderCast): BorderFlow {
     warehouse,
     now,
     async declare(over = {}, importer = cast.importer) {
-      return created(await api(app, 'POST', '/v1/lots', { token: importer.token, body: declaration(cast, over) }), 'declare');
+      return created(
+        await api(app, 'POST', '/v1/lots', { token: importer.token, body: declaration(cast, over) }),
+        'declare',
+      );
     },
     async attach(lotId, kinds = DOCUMENT_KINDS, by = cast.importer) {
       const ids: string[] = [];
@@ -74,7 +77,10 @@ export function borderFlow(n: TestNode, cast: BorderCast): BorderFlow {
       return created(await api(app, 'POST', `/v1/lots/${lotId}/bookings`, { token: importer.token, body }), 'book').id;
     },
     async arrive(bookingId, by = warehouse) {
-      created(await api(app, 'POST', `/v1/bookings/${bookingId}/arrival`, { token: by.token, body: { arrivedAt: now() } }), 'arrive');
+      created(
+        await api(app, 'POST', `/v1/bookings/${bookingId}/arrival`, { token: by.token, body: { arrivedAt: now() } }),
+        'arrive',
+      );
     },
     async arrived(over = {}, at = warehouse) {
       const lot = await flow.declare(over);
@@ -83,19 +89,37 @@ export function borderFlow(n: TestNode, cast: BorderCast): BorderFlow {
       return { lotId: lot.id, bookingId };
     },
     async disinfect(lotId, by = warehouse) {
-      const body = { agent: '过氧乙酸 peracetic acid', concentration: '0.2%', operatorWorkerId: by.operatorId, performedAt: now() };
-      return created(await api(app, 'POST', `/v1/lots/${lotId}/disinfections`, { token: by.token, body }), 'disinfect').id;
+      const body = {
+        agent: '过氧乙酸 peracetic acid',
+        concentration: '0.2%',
+        operatorWorkerId: by.operatorId,
+        performedAt: now(),
+      };
+      return created(await api(app, 'POST', `/v1/lots/${lotId}/disinfections`, { token: by.token, body }), 'disinfect')
+        .id;
     },
     async sample(lotId, point, labId = cast.lab.id, by = warehouse) {
       const body = { point, labPartyId: labId, takenAt: now() };
-      return created(await api(app, 'POST', `/v1/lots/${lotId}/samples`, { token: by.token, body }), `sample ${point}`).id;
+      return created(await api(app, 'POST', `/v1/lots/${lotId}/samples`, { token: by.token, body }), `sample ${point}`)
+        .id;
     },
     async result(sampleId, result, lab = cast.lab) {
-      const body = { result, ctValue: result === 'positive' ? 31.5 : null, method: 'RT-PCR (GB/T 28642)', resultedAt: now() };
-      return created(await api(app, 'POST', `/v1/samples/${sampleId}/result`, { token: lab.token, body }), `result ${result}`);
+      const body = {
+        result,
+        ctValue: result === 'positive' ? 31.5 : null,
+        method: 'RT-PCR (GB/T 28642)',
+        resultedAt: now(),
+      };
+      return created(
+        await api(app, 'POST', `/v1/samples/${sampleId}/result`, { token: lab.token, body }),
+        `result ${result}`,
+      );
     },
     async exit(lotId, by = warehouse) {
-      return created(await api(app, 'POST', `/v1/lots/${lotId}/exit-certificate`, { token: by.token }), 'exit certificate');
+      return created(
+        await api(app, 'POST', `/v1/lots/${lotId}/exit-certificate`, { token: by.token }),
+        'exit certificate',
+      );
     },
   };
   return flow;

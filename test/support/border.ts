@@ -24,7 +24,11 @@ export async function upload(
     parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
   }
   if (file) {
-    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: ${file.type}\r\n\r\n`));
+    parts.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: ${file.type}\r\n\r\n`,
+      ),
+    );
     parts.push(file.bytes, Buffer.from('\r\n'));
   }
   parts.push(Buffer.from(`--${boundary}--\r\n`));
@@ -34,7 +38,11 @@ export async function upload(
     headers: { authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
     payload: Buffer.concat(parts),
   });
-  return { status: res.statusCode, body: res.body ? JSON.parse(res.body) : null, headers: res.headers as Record<string, unknown> };
+  return {
+    status: res.statusCode,
+    body: res.body ? JSON.parse(res.body) : null,
+    headers: res.headers as Record<string, unknown>,
+  };
 }
 
 /** BorderCast is everyone a batch meets at the border, registered through the API. */
@@ -68,16 +76,57 @@ export async function borderCast(app: FastifyInstance, adminToken: string): Prom
     expect(r.status, JSON.stringify(r.body)).toBe(201);
     return r.body.id as string;
   };
-  const producerId = ok(await api(app, 'POST', '/v1/producers', { token: customs.token, body: { country: 'AR', registrationNo: `${1000 + filing}`, name: 'Frigorífico Ejemplo S.A.' } }));
+  const producerId = ok(
+    await api(app, 'POST', '/v1/producers', {
+      token: customs.token,
+      body: { country: 'AR', registrationNo: `${1000 + filing}`, name: 'Frigorífico Ejemplo S.A.' },
+    }),
+  );
   filing++;
-  const locationId = ok(await api(app, 'POST', '/v1/locations', {
-    token: warehouse.token,
-    body: { filingNo: `豫监管仓-${Date.now() % 100000}-${filing}`, name: '郑州集中监管仓', address: '郑州市航空港区', region: '410000', kind: 'supervision_warehouse', tempClass: 'frozen' },
-  }));
-  const vehicleId = ok(await api(app, 'POST', '/v1/vehicles', { token: carrier.token, body: { plate: `豫A${String(10000 + filing * 7).slice(-5)}`, refrigerated: true } }));
-  const driverId = ok(await api(app, 'POST', '/v1/workers', { token: carrier.token, body: { name: '王师傅', role: 'driver', idNumber: residentId('19800101', String(100 + filing)) } }));
-  const operatorId = ok(await api(app, 'POST', '/v1/workers', { token: warehouse.token, body: { name: '赵消杀', role: 'warehouse_handler', idNumber: residentId('19900101', String(200 + filing)) } }));
-  return { importer, customs, warehouse, lab, otherLab, carrier, producerId, locationId, vehicleId, driverId, operatorId };
+  const locationId = ok(
+    await api(app, 'POST', '/v1/locations', {
+      token: warehouse.token,
+      body: {
+        filingNo: `豫监管仓-${Date.now() % 100000}-${filing}`,
+        name: '郑州集中监管仓',
+        address: '郑州市航空港区',
+        region: '410000',
+        kind: 'supervision_warehouse',
+        tempClass: 'frozen',
+      },
+    }),
+  );
+  const vehicleId = ok(
+    await api(app, 'POST', '/v1/vehicles', {
+      token: carrier.token,
+      body: { plate: `豫A${String(10000 + filing * 7).slice(-5)}`, refrigerated: true },
+    }),
+  );
+  const driverId = ok(
+    await api(app, 'POST', '/v1/workers', {
+      token: carrier.token,
+      body: { name: '王师傅', role: 'driver', idNumber: residentId('19800101', String(100 + filing)) },
+    }),
+  );
+  const operatorId = ok(
+    await api(app, 'POST', '/v1/workers', {
+      token: warehouse.token,
+      body: { name: '赵消杀', role: 'warehouse_handler', idNumber: residentId('19900101', String(200 + filing)) },
+    }),
+  );
+  return {
+    importer,
+    customs,
+    warehouse,
+    lab,
+    otherLab,
+    carrier,
+    producerId,
+    locationId,
+    vehicleId,
+    driverId,
+    operatorId,
+  };
 }
 
 let container = 0;
@@ -118,7 +167,13 @@ export async function declareWithDocuments(n: TestNode, cast: BorderCast, over: 
   const lot = await api(n.app, 'POST', '/v1/lots', { token: cast.importer.token, body: declaration(cast, over) });
   expect(lot.status, JSON.stringify(lot.body)).toBe(201);
   for (const kind of DOCS) {
-    const d = await upload(n.app, `/v1/lots/${lot.body.id}/documents`, cast.importer.token, { kind, number: `${kind}-001`, issuer: '海关 GACC', issuedOn: '2026-11-19' }, { name: 'cert.pdf', type: 'application/pdf', bytes: MINIMAL_PDF });
+    const d = await upload(
+      n.app,
+      `/v1/lots/${lot.body.id}/documents`,
+      cast.importer.token,
+      { kind, number: `${kind}-001`, issuer: '海关 GACC', issuedOn: '2026-11-19' },
+      { name: 'cert.pdf', type: 'application/pdf', bytes: MINIMAL_PDF },
+    );
     expect(d.status, JSON.stringify(d.body)).toBe(201);
   }
   return lot.body as { id: string; code: string };
@@ -129,15 +184,41 @@ export async function throughWarehouse(n: TestNode, cast: BorderCast, lotId: str
   const t = new Date(n.clock.now()).toISOString();
   const b = await api(n.app, 'POST', `/v1/lots/${lotId}/bookings`, {
     token: cast.importer.token,
-    body: { warehousePartyId: cast.warehouse.id, locationId: cast.locationId, vehicleId: cast.vehicleId, driverWorkerId: cast.driverId, destination: '郑州万邦冷库', slotStart: t, slotEnd: new Date(n.clock.now() + 3_600_000).toISOString() },
+    body: {
+      warehousePartyId: cast.warehouse.id,
+      locationId: cast.locationId,
+      vehicleId: cast.vehicleId,
+      driverWorkerId: cast.driverId,
+      destination: '郑州万邦冷库',
+      slotStart: t,
+      slotEnd: new Date(n.clock.now() + 3_600_000).toISOString(),
+    },
   });
   expect(b.status, JSON.stringify(b.body)).toBe(201);
-  expect((await api(n.app, 'POST', `/v1/bookings/${b.body.id}/arrival`, { token: cast.warehouse.token, body: { arrivedAt: t } })).status).toBe(201);
-  const dis = await api(n.app, 'POST', `/v1/lots/${lotId}/disinfections`, { token: cast.warehouse.token, body: { agent: '过氧乙酸 peracetic acid', concentration: '0.2%', operatorWorkerId: cast.operatorId, performedAt: t } });
+  expect(
+    (
+      await api(n.app, 'POST', `/v1/bookings/${b.body.id}/arrival`, {
+        token: cast.warehouse.token,
+        body: { arrivedAt: t },
+      })
+    ).status,
+  ).toBe(201);
+  const dis = await api(n.app, 'POST', `/v1/lots/${lotId}/disinfections`, {
+    token: cast.warehouse.token,
+    body: {
+      agent: '过氧乙酸 peracetic acid',
+      concentration: '0.2%',
+      operatorWorkerId: cast.operatorId,
+      performedAt: t,
+    },
+  });
   expect(dis.status, JSON.stringify(dis.body)).toBe(201);
   const ids: string[] = [];
   for (const point of ['outer_pack', 'content']) {
-    const s = await api(n.app, 'POST', `/v1/lots/${lotId}/samples`, { token: cast.warehouse.token, body: { point, labPartyId: cast.lab.id, takenAt: t } });
+    const s = await api(n.app, 'POST', `/v1/lots/${lotId}/samples`, {
+      token: cast.warehouse.token,
+      body: { point, labPartyId: cast.lab.id, takenAt: t },
+    });
     expect(s.status, JSON.stringify(s.body)).toBe(201);
     ids.push(s.body.id);
   }
@@ -145,13 +226,21 @@ export async function throughWarehouse(n: TestNode, cast: BorderCast, lotId: str
 }
 
 /** result is a lab result body for now on n's clock. */
-export const result = (n: TestNode, r: 'negative' | 'positive') => ({ result: r, ctValue: r === 'positive' ? 31.5 : null, method: 'RT-PCR (GB/T 28642)', resultedAt: new Date(n.clock.now()).toISOString() });
+export const result = (n: TestNode, r: 'negative' | 'positive') => ({
+  result: r,
+  ctValue: r === 'positive' ? 31.5 : null,
+  method: 'RT-PCR (GB/T 28642)',
+  resultedAt: new Date(n.clock.now()).toISOString(),
+});
 
 /** clearedLot takes a fresh lot through the whole border to green and returns it. */
 export async function clearedLot(n: TestNode, cast: BorderCast, over: Record<string, unknown> = {}) {
   const lot = await declareWithDocuments(n, cast, over);
   for (const s of await throughWarehouse(n, cast, lot.id)) {
-    const r = await api(n.app, 'POST', `/v1/samples/${s}/result`, { token: cast.lab.token, body: result(n, 'negative') });
+    const r = await api(n.app, 'POST', `/v1/samples/${s}/result`, {
+      token: cast.lab.token,
+      body: result(n, 'negative'),
+    });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
   }
   const exit = await api(n.app, 'POST', `/v1/lots/${lot.id}/exit-certificate`, { token: cast.warehouse.token });

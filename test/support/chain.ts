@@ -43,29 +43,84 @@ let seq = 0;
 
 async function location(n: TestNode, p: Party, region: string, kind: string) {
   seq++;
-  return ok(await api(n.app, 'POST', '/v1/locations', {
-    token: p.token,
-    body: { filingNo: `冷-${region}-${Date.now() % 100000}-${seq}`, name: `${kind} ${seq}`, address: '某路1号', region, kind, tempClass: 'frozen' },
-  }), 'location').id as string;
+  return ok(
+    await api(n.app, 'POST', '/v1/locations', {
+      token: p.token,
+      body: {
+        filingNo: `冷-${region}-${Date.now() % 100000}-${seq}`,
+        name: `${kind} ${seq}`,
+        address: '某路1号',
+        region,
+        kind,
+        tempClass: 'frozen',
+      },
+    }),
+    'location',
+  ).id as string;
 }
 
 async function crewOf(n: TestNode, cast: BorderCast) {
   const t = new Date(n.clock.now() - 3_600_000).toISOString();
   const s = String(300 + (seq++ % 600));
-  const driver = ok(await api(n.app, 'POST', '/v1/workers', { token: cast.carrier.token, body: { name: '刘师傅', role: 'driver', idNumber: residentId('19820202', s) } })).id as string;
-  const handler = ok(await api(n.app, 'POST', '/v1/workers', { token: cast.carrier.token, body: { name: '陈搬运', role: 'warehouse_handler', idNumber: residentId('19830303', s) } })).id as string;
-  for (const id of [driver, handler]) ok(await api(n.app, 'POST', `/v1/workers/${id}/tests`, { token: cast.carrier.token, body: { sampledAt: t, result: 'negative', institution: '疾控中心' } }));
+  const driver = ok(
+    await api(n.app, 'POST', '/v1/workers', {
+      token: cast.carrier.token,
+      body: { name: '刘师傅', role: 'driver', idNumber: residentId('19820202', s) },
+    }),
+  ).id as string;
+  const handler = ok(
+    await api(n.app, 'POST', '/v1/workers', {
+      token: cast.carrier.token,
+      body: { name: '陈搬运', role: 'warehouse_handler', idNumber: residentId('19830303', s) },
+    }),
+  ).id as string;
+  for (const id of [driver, handler])
+    ok(
+      await api(n.app, 'POST', `/v1/workers/${id}/tests`, {
+        token: cast.carrier.token,
+        body: { sampledAt: t, result: 'negative', institution: '疾控中心' },
+      }),
+    );
   return { driver, handler };
 }
 
 /** shipTo ships from a holder and, unless keepInTransit, has the receiver receive all of it. */
-export async function shipTo(n: TestNode, c: Pick<Chain, 'cast' | 'crew'>, from: Party, lotId: string, to: Party & { locationId?: string }, kg: number, cartons: number, o: { fromLocationId?: string | null; keepInTransit?: boolean } = {}) {
+export async function shipTo(
+  n: TestNode,
+  c: Pick<Chain, 'cast' | 'crew'>,
+  from: Party,
+  lotId: string,
+  to: Party & { locationId?: string },
+  kg: number,
+  cartons: number,
+  o: { fromLocationId?: string | null; keepInTransit?: boolean } = {},
+) {
   const now = new Date(n.clock.now()).toISOString();
-  const s = ok(await api(n.app, 'POST', `/v1/lots/${lotId}/shipments`, {
-    token: from.token,
-    body: { fromLocationId: o.fromLocationId ?? null, toPartyId: to.id, toLocationId: to.locationId ?? null, quantity: { kg, cartons }, vehicleId: c.cast.vehicleId, driverWorkerId: c.crew.driver, handlerWorkerIds: [c.crew.handler], departedAt: now, referenceDoc: `DN-${seq++}` },
-  }), 'ship');
-  if (!o.keepInTransit) ok(await api(n.app, 'POST', `/v1/shipments/${s.id}/receipt`, { token: to.token, body: { quantity: { kg, cartons }, receivedAt: now } }), 'receive');
+  const s = ok(
+    await api(n.app, 'POST', `/v1/lots/${lotId}/shipments`, {
+      token: from.token,
+      body: {
+        fromLocationId: o.fromLocationId ?? null,
+        toPartyId: to.id,
+        toLocationId: to.locationId ?? null,
+        quantity: { kg, cartons },
+        vehicleId: c.cast.vehicleId,
+        driverWorkerId: c.crew.driver,
+        handlerWorkerIds: [c.crew.handler],
+        departedAt: now,
+        referenceDoc: `DN-${seq++}`,
+      },
+    }),
+    'ship',
+  );
+  if (!o.keepInTransit)
+    ok(
+      await api(n.app, 'POST', `/v1/shipments/${s.id}/receipt`, {
+        token: to.token,
+        body: { quantity: { kg, cartons }, receivedAt: now },
+      }),
+      'receive',
+    );
   return s.id as string;
 }
 
@@ -84,30 +139,66 @@ export async function buildChain(n: TestNode): Promise<Chain> {
   const body12 = `69${String(100000000 + seq++).slice(-9)}1`;
   const gtin = body12 + gtinCheckDigit(body12);
   const l1 = await clearedLot(n, cast, { netKg: 1000, cartons: 50, gtin });
-  const l1Row = await n.deps.db.selectFrom('lots').select(['batchNo', 'containerNo', 'gtin']).where('id', '=', l1.id).executeTakeFirstOrThrow();
+  const l1Row = await n.deps.db
+    .selectFrom('lots')
+    .select(['batchNo', 'containerNo', 'gtin'])
+    .where('id', '=', l1.id)
+    .executeTakeFirstOrThrow();
   const l2 = await clearedLot(n, cast, { netKg: 500, cartons: 25 });
   const l3 = await clearedLot(n, cast, { netKg: 100, cartons: 5, containerNo: l1Row.containerNo });
   const c = { cast, crew };
   await shipTo(n, c, cast.importer, l1.id, coldStore, 400, 20);
   await shipTo(n, c, cast.importer, l1.id, wholesaler, 300, 15);
   await shipTo(n, c, cast.importer, l2.id, wholesaler, 200, 10);
-  const t = ok(await api(n.app, 'POST', '/v1/transformations', {
-    token: wholesaler.token,
-    body: {
-      kind: 'repack', locationId: wholesaler.locationId, at: new Date(n.clock.now()).toISOString(), lossKg: 10, referenceDoc: 'RP-1',
-      inputs: [{ lotId: l1.id, locationId: wholesaler.locationId, quantity: { kg: 100, cartons: 5 } }, { lotId: l2.id, locationId: wholesaler.locationId, quantity: { kg: 100, cartons: 5 } }],
-      outputs: [{ quantity: { kg: 190, cartons: 19 }, productNameZh: '分装冷冻猪肉', productNameEn: 'Repacked frozen pork' }],
-    },
-  }), 'transform');
+  const t = ok(
+    await api(n.app, 'POST', '/v1/transformations', {
+      token: wholesaler.token,
+      body: {
+        kind: 'repack',
+        locationId: wholesaler.locationId,
+        at: new Date(n.clock.now()).toISOString(),
+        lossKg: 10,
+        referenceDoc: 'RP-1',
+        inputs: [
+          { lotId: l1.id, locationId: wholesaler.locationId, quantity: { kg: 100, cartons: 5 } },
+          { lotId: l2.id, locationId: wholesaler.locationId, quantity: { kg: 100, cartons: 5 } },
+        ],
+        outputs: [
+          { quantity: { kg: 190, cartons: 19 }, productNameZh: '分装冷冻猪肉', productNameEn: 'Repacked frozen pork' },
+        ],
+      },
+    }),
+    'transform',
+  );
   const r = (t.outputs as { lotId: string; code: string }[])[0]!;
-  ok(await api(n.app, 'POST', `/v1/lots/${r.lotId}/sales`, {
-    token: wholesaler.token,
-    body: { toPartyId: retailer.id, locationId: wholesaler.locationId, quantity: { kg: 50, cartons: 5 }, soldAt: new Date(n.clock.now()).toISOString(), referenceDoc: 'INV-9' },
-  }), 'sale');
-  await shipTo(n, c, coldStore, l1.id, restaurant, 100, 5, { fromLocationId: coldStore.locationId, keepInTransit: true });
+  ok(
+    await api(n.app, 'POST', `/v1/lots/${r.lotId}/sales`, {
+      token: wholesaler.token,
+      body: {
+        toPartyId: retailer.id,
+        locationId: wholesaler.locationId,
+        quantity: { kg: 50, cartons: 5 },
+        soldAt: new Date(n.clock.now()).toISOString(),
+        referenceDoc: 'INV-9',
+      },
+    }),
+    'sale',
+  );
+  await shipTo(n, c, coldStore, l1.id, restaurant, 100, 5, {
+    fromLocationId: coldStore.locationId,
+    keepInTransit: true,
+  });
   return {
-    cast, coldStore, wholesaler, retailer, restaurant, crew,
-    l1: { ...l1, gtin: l1Row.gtin!, batchNo: l1Row.batchNo }, l2, l3,
-    r: { id: r.lotId, code: r.code }, transformationId: t.id as string,
+    cast,
+    coldStore,
+    wholesaler,
+    retailer,
+    restaurant,
+    crew,
+    l1: { ...l1, gtin: l1Row.gtin!, batchNo: l1Row.batchNo },
+    l2,
+    l3,
+    r: { id: r.lotId, code: r.code },
+    transformationId: t.id as string,
   };
 }

@@ -48,7 +48,9 @@ let serial = 0;
 /** uscc makes a fresh valid unified social credit code for a company in region. */
 export function uscc(region = '410100'): string {
   serial++;
-  const body = `MA${String(serial + process.pid * 1000).padStart(6, '0').slice(-6)}`;
+  const body = `MA${String(serial + process.pid * 1000)
+    .padStart(6, '0')
+    .slice(-6)}`;
   const first17 = `91${region}${body}${orgCodeCheckChar(body)}`;
   return first17 + usccCheckChar(first17);
 }
@@ -69,7 +71,13 @@ export async function addParty(
 ): Promise<{ id: string; token: string }> {
   const p = await api(app, 'POST', '/v1/parties', {
     token: adminToken,
-    body: { uscc: uscc(region.slice(0, 2) + '0100'), name: { zh: `测试${roles.join('')}`, en: `Test ${roles.join(' ')}` }, roles, region, ...extra },
+    body: {
+      uscc: uscc(region.slice(0, 2) + '0100'),
+      name: { zh: `测试${roles.join('')}`, en: `Test ${roles.join(' ')}` },
+      roles,
+      region,
+      ...extra,
+    },
   });
   expect(p.status, JSON.stringify(p.body)).toBe(201);
   const t = await api(app, 'POST', `/v1/parties/${p.body.id}/tokens`, { token: adminToken, body: { label: 'test' } });

@@ -213,9 +213,13 @@ export class ServerProcess {
     return new Promise((resolve, reject) => {
       const check = () => {
         if (pred(this.logs())) return done(resolve);
-        if (!this.running) done(() => reject(new Error(`server exited before ${what}\n${this.stdout}\n${this.stderr}`)));
+        if (!this.running)
+          done(() => reject(new Error(`server exited before ${what}\n${this.stdout}\n${this.stderr}`)));
       };
-      const timer = setTimeout(() => done(() => reject(new Error(`timed out waiting for ${what}\n${this.stdout}`))), ms);
+      const timer = setTimeout(
+        () => done(() => reject(new Error(`timed out waiting for ${what}\n${this.stdout}`))),
+        ms,
+      );
       const done = (f: () => void) => {
         clearTimeout(timer);
         this.waiters.delete(check);
@@ -241,12 +245,20 @@ export async function startServer(
   args: string[],
   opts: { env: NodeJS.ProcessEnv; cwd: string; base: string },
 ): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [BIN, 'serve', ...args], { env: opts.env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'serve', ...args], {
+    env: opts.env,
+    cwd: opts.cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const srv = new ServerProcess(child, opts.base);
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`server exited (${String(child.exitCode)}) before ready\n${srv.stdout}\n${srv.stderr}`);
-    const ok = await http(opts.base, 'GET', '/healthz').then((r) => r.status === 200, () => false);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`server exited (${String(child.exitCode)}) before ready\n${srv.stdout}\n${srv.stderr}`);
+    const ok = await http(opts.base, 'GET', '/healthz').then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ok) return srv;
     if (Date.now() > deadline) throw new Error(`server not ready at ${opts.base}\n${srv.stdout}\n${srv.stderr}`);
     await new Promise((r) => setTimeout(r, 50));

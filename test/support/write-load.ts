@@ -62,7 +62,9 @@ export function driveWrites(endpoints: readonly Endpoint[], loops: number): Writ
       }
     }
   };
-  const done = Promise.all(endpoints.flatMap((ep) => Array.from({ length: loops }, (_, n) => loop(ep, n)))).then(() => {});
+  const done = Promise.all(endpoints.flatMap((ep) => Array.from({ length: loops }, (_, n) => loop(ep, n)))).then(
+    () => {},
+  );
   return {
     acks,
     failures,
@@ -89,7 +91,8 @@ export async function loadFor(load: WriteLoad, endpoints: readonly Endpoint[], m
   const from = load.acks.length;
   const enough = () => endpoints.every((ep) => load.acks.slice(from).filter((a) => a.base === ep.base).length >= n);
   await sleep(ms);
-  for (const deadline = Date.now() + 30_000; !enough() && load.failures.length === 0 && Date.now() < deadline; ) await sleep(50);
+  for (const deadline = Date.now() + 30_000; !enough() && load.failures.length === 0 && Date.now() < deadline;)
+    await sleep(50);
 }
 
 const TOKEN_LINE = /^\s+(ct_[A-Za-z0-9_-]+)\s*$/m;
@@ -138,13 +141,24 @@ export async function awaitCheckpoint(base: string, size: number, ms = 15_000): 
  * storedIndexes reads every log index straight from t's database, in order, with the stored size
  * (log_state) and the size of the largest stored checkpoint.
  */
-export async function storedIndexes(t: Target): Promise<{ indexes: number[]; size: number; checkpointed: number | null }> {
+export async function storedIndexes(
+  t: Target,
+): Promise<{ indexes: number[]; size: number; checkpointed: number | null }> {
   const dialect = openTarget(t);
   try {
     const rows = await dialect.db.selectFrom('logEntries').select('idx').orderBy('idx').execute();
     const state = await dialect.db.selectFrom('logState').select('size').executeTakeFirstOrThrow();
-    const cp = await dialect.db.selectFrom('logCheckpoints').select('size').orderBy('size', 'desc').limit(1).executeTakeFirst();
-    return { indexes: rows.map((r) => Number(r.idx)), size: Number(state.size), checkpointed: cp ? Number(cp.size) : null };
+    const cp = await dialect.db
+      .selectFrom('logCheckpoints')
+      .select('size')
+      .orderBy('size', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return {
+      indexes: rows.map((r) => Number(r.idx)),
+      size: Number(state.size),
+      checkpointed: cp ? Number(cp.size) : null,
+    };
   } finally {
     await dialect.close();
   }
@@ -163,7 +177,10 @@ export async function expectLogIntact(t: Target, reader: Endpoint, acks: readonl
   const stored = await storedIndexes(t);
   expect(stored.size).toBe(logSize);
   expect(stored.indexes.length, 'entries stored').toBe(logSize);
-  expect(stored.indexes.every((idx, i) => idx === i), 'entries are exactly 0..size-1').toBe(true);
+  expect(
+    stored.indexes.every((idx, i) => idx === i),
+    'entries are exactly 0..size-1',
+  ).toBe(true);
   const indexes = acks.map((a) => a.logIndex);
   expect(new Set(indexes).size, 'acknowledged indexes are distinct').toBe(acks.length);
   expect(Math.max(-1, ...indexes), 'acknowledged indexes are in the log').toBeLessThan(logSize);
@@ -173,7 +190,8 @@ export async function expectLogIntact(t: Target, reader: Endpoint, acks: readonl
     while (next < acks.length) {
       const a = acks[next++]!;
       const r = await http(reader.base, 'GET', `/v1/parties/${a.id}`, { token: reader.token });
-      if (r.status !== 200 || r.body.logIndex !== a.logIndex) missing.push(`${a.id}@${a.logIndex}: ${r.status} ${JSON.stringify(r.body)}`);
+      if (r.status !== 200 || r.body.logIndex !== a.logIndex)
+        missing.push(`${a.id}@${a.logIndex}: ${r.status} ${JSON.stringify(r.body)}`);
     }
   };
   await Promise.all(range(8).map(check));

@@ -21,7 +21,11 @@ export class Api {
   }
 
   headers(extra = {}) {
-    return { authorization: `Bearer ${this.token}`, 'accept-language': this.lang() === 'zh' ? 'zh-CN,zh;q=0.9' : 'en;q=1, zh;q=0.1', ...extra };
+    return {
+      authorization: `Bearer ${this.token}`,
+      'accept-language': this.lang() === 'zh' ? 'zh-CN,zh;q=0.9' : 'en;q=1, zh;q=0.1',
+      ...extra,
+    };
   }
 
   /** call sends one request and returns the parsed JSON, or throws ApiError (status 0 when the network failed). */
@@ -91,7 +95,10 @@ export function readAlertStream(api, { lastId, onAlert, onState, onReset }) {
       for (let end; (end = buf.indexOf('\n\n')) >= 0; buf = buf.slice(end + 2)) {
         const lines = buf.slice(0, end).split('\n');
         const id = lines.find((l) => l.startsWith('id:'));
-        const data = lines.filter((l) => l.startsWith('data:')).map((l) => l.slice(5).replace(/^ /, '')).join('\n');
+        const data = lines
+          .filter((l) => l.startsWith('data:'))
+          .map((l) => l.slice(5).replace(/^ /, ''))
+          .join('\n');
         if (!data) continue;
         if (id) last = id.slice(3).trim();
         onAlert(JSON.parse(data));

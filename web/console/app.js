@@ -24,7 +24,8 @@ class Names {
     this.locations = new Map();
   }
   add(parties = [], locations = []) {
-    for (const p of parties) this.parties.set(p.id, { zh: p.nameZh ?? p.name?.zh ?? null, en: p.nameEn ?? p.name?.en ?? null });
+    for (const p of parties)
+      this.parties.set(p.id, { zh: p.nameZh ?? p.name?.zh ?? null, en: p.nameEn ?? p.name?.en ?? null });
     for (const l of locations) this.locations.set(l.id, { zh: l.name, en: l.name });
   }
   async load(partyIds = [], locationIds = []) {
@@ -40,11 +41,13 @@ class Names {
     };
     await Promise.all([
       ...want(this.parties, partyIds).map((id) => get(this.parties, '/v1/parties', id, (p) => p.name)),
-      ...want(this.locations, locationIds).map((id) => get(this.locations, '/v1/locations', id, (l) => ({ zh: l.name, en: l.name }))),
+      ...want(this.locations, locationIds).map((id) =>
+        get(this.locations, '/v1/locations', id, (l) => ({ zh: l.name, en: l.name })),
+      ),
     ]);
   }
   pick(n, id) {
-    return n ? (lang === 'zh' ? n.zh ?? n.en : n.en ?? n.zh) ?? shortId(id) : shortId(id);
+    return n ? ((lang === 'zh' ? (n.zh ?? n.en) : (n.en ?? n.zh)) ?? shortId(id)) : shortId(id);
   }
   party(id) {
     return this.pick(this.parties.get(id), id);
@@ -64,10 +67,10 @@ const ctx = {
   get w() {
     return words();
   },
-  region: (code) => (code ? PROVINCES[code]?.[lang] ?? code : '—'),
+  region: (code) => (code ? (PROVINCES[code]?.[lang] ?? code) : '—'),
   kg: (n) => kg(n, lang),
   list: (xs) => xs.join(lang === 'zh' ? '、' : ', '),
-  title: (t) => (t ? (lang === 'zh' ? t.zh ?? t.en : t.en ?? t.zh) ?? '' : ''),
+  title: (t) => (t ? ((lang === 'zh' ? (t.zh ?? t.en) : (t.en ?? t.zh)) ?? '') : ''),
   errorBox,
   inbox: null,
   mayTrace: false,
@@ -79,12 +82,31 @@ function errorBox(err) {
   if (!(err instanceof ApiError)) return h('div', { class: 'error', role: 'alert' }, String(err?.message ?? err));
   const d = err.details ?? {};
   const outstanding = Array.isArray(d.outstanding) ? d.outstanding : [];
-  return h('div', { class: 'error', role: 'alert', dataset: { code: err.code, status: err.status } },
-    h('strong', {}, w.errorTitle), ' ',
+  return h(
+    'div',
+    { class: 'error', role: 'alert', dataset: { code: err.code, status: err.status } },
+    h('strong', {}, w.errorTitle),
+    ' ',
     h('span', { class: 'message' }, err.status === 0 ? w.networkError : err.message),
     d.field && d.reason ? h('div', { class: 'muted' }, w.errorField(d.field, d.reason)) : null,
-    outstanding.length ? h('div', { class: 'outstanding' }, w.outstandingBy,
-      h('ul', {}, outstanding.map((o) => h('li', { dataset: { party: o.partyId } }, `${ctx.names.party(o.partyId)}: ${ctx.kg(o.kg)}, ${o.cartons} ${w.cartons}`)))) : null,
+    outstanding.length
+      ? h(
+          'div',
+          { class: 'outstanding' },
+          w.outstandingBy,
+          h(
+            'ul',
+            {},
+            outstanding.map((o) =>
+              h(
+                'li',
+                { dataset: { party: o.partyId } },
+                `${ctx.names.party(o.partyId)}: ${ctx.kg(o.kg)}, ${o.cartons} ${w.cartons}`,
+              ),
+            ),
+          ),
+        )
+      : null,
   );
 }
 
@@ -100,7 +122,12 @@ function labelStatic() {
     const name = ctx.title(me.name);
     const roles = ctx.list(me.roles.map((r) => w.roles[r] ?? r));
     const level = me.roles.includes('regulator') ? ` · ${me.national ? w.national : w.provincial}` : '';
-    fill($('who'), h('span', { class: 'muted' }, `${w.signedInAs} `), h('b', { id: 'who-name' }, name), ` · ${roles} · ${ctx.region(me.region)}${level}`);
+    fill(
+      $('who'),
+      h('span', { class: 'muted' }, `${w.signedInAs} `),
+      h('b', { id: 'who-name' }, name),
+      ` · ${roles} · ${ctx.region(me.region)}${level}`,
+    );
   }
 }
 
@@ -109,16 +136,31 @@ function showSignIn(error) {
   $('nav').hidden = true;
   $('sign-out').hidden = true;
   fill($('who'));
-  const input = h('input', { id: 'token', type: 'password', autocomplete: 'off', spellcheck: 'false', required: true, 'aria-describedby': 'token-hint' });
-  const form = h('form', { id: 'sign-in', class: 'card narrow', onsubmit: (e) => {
-    e.preventDefault();
-    void signIn(input.value.trim());
-  } },
-  h('h1', {}, w.signInTitle),
-  h('label', { for: 'token' }, w.tokenLabel), input,
-  h('p', { id: 'token-hint', class: 'muted' }, w.tokenHint),
-  error ? errorBox(error) : null,
-  h('button', { type: 'submit', class: 'primary' }, w.signIn));
+  const input = h('input', {
+    id: 'token',
+    type: 'password',
+    autocomplete: 'off',
+    spellcheck: 'false',
+    required: true,
+    'aria-describedby': 'token-hint',
+  });
+  const form = h(
+    'form',
+    {
+      id: 'sign-in',
+      class: 'card narrow',
+      onsubmit: (e) => {
+        e.preventDefault();
+        void signIn(input.value.trim());
+      },
+    },
+    h('h1', {}, w.signInTitle),
+    h('label', { for: 'token' }, w.tokenLabel),
+    input,
+    h('p', { id: 'token-hint', class: 'muted' }, w.tokenHint),
+    error ? errorBox(error) : null,
+    h('button', { type: 'submit', class: 'primary' }, w.signIn),
+  );
   fill($('view'), form);
   input.focus();
 }
@@ -177,14 +219,23 @@ function showBanner(alert) {
   bannerAlert = alert;
   const w = words();
   const id = alert.body?.incidentId;
-  fill($('banner'),
+  fill(
+    $('banner'),
     h('strong', {}, `${w.bannerLead}: `),
     h('span', { class: 'banner-title' }, ctx.title(alert.title)),
     id ? h('a', { href: `#/incidents/${encodeURIComponent(id)}` }, w.openIncident) : null,
-    h('button', { type: 'button', onclick: () => {
-      $('banner').hidden = true;
-      bannerAlert = null;
-    } }, w.dismiss));
+    h(
+      'button',
+      {
+        type: 'button',
+        onclick: () => {
+          $('banner').hidden = true;
+          bannerAlert = null;
+        },
+      },
+      w.dismiss,
+    ),
+  );
   $('banner').dataset.alert = alert.id;
   $('banner').hidden = false;
 }
@@ -192,7 +243,8 @@ function showBanner(alert) {
 async function route() {
   if (!ctx.me) return;
   const hash = decodeURIComponent(location.hash.slice(1));
-  for (const a of document.querySelectorAll('#nav a')) a.classList.toggle('current', hash.startsWith(a.getAttribute('href').slice(1)));
+  for (const a of document.querySelectorAll('#nav a'))
+    a.classList.toggle('current', hash.startsWith(a.getAttribute('href').slice(1)));
   const view = $('view');
   const incident = /^\/incidents\/([^/?]+)$/.exec(hash);
   if (incident) return showIncident(ctx, view, incident[1]);

@@ -28,10 +28,35 @@ function append(el, children) {
 
 /** table builds a table from a header row and rows of cells; a cell may be text, a node, or { text, class }. */
 export function table(headers, rows, attrs = {}) {
-  const cell = (tag, c) => (c !== null && typeof c === 'object' && !(c instanceof Node) && !Array.isArray(c) ? h(tag, { class: c.class }, c.text) : h(tag, {}, c));
-  return h('table', attrs,
-    h('thead', {}, h('tr', {}, headers.map((x) => cell('th', x)))),
-    h('tbody', {}, rows.map((r) => (r instanceof Node ? r : h('tr', {}, r.map((c) => cell('td', c)))))),
+  const cell = (tag, c) =>
+    c !== null && typeof c === 'object' && !(c instanceof Node) && !Array.isArray(c)
+      ? h(tag, { class: c.class }, c.text)
+      : h(tag, {}, c);
+  return h(
+    'table',
+    attrs,
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        headers.map((x) => cell('th', x)),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      rows.map((r) =>
+        r instanceof Node
+          ? r
+          : h(
+              'tr',
+              {},
+              r.map((c) => cell('td', c)),
+            ),
+      ),
+    ),
   );
 }
 

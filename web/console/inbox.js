@@ -36,7 +36,9 @@ export class Inbox {
 
   async load(cursor) {
     try {
-      const page = await this.ctx.api.get(`/v1/alerts?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      const page = await this.ctx.api.get(
+        `/v1/alerts?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
       for (const a of page.items) this.alerts.set(a.id, a);
       if (!cursor || this.nextCursor === cursor) this.nextCursor = page.nextCursor;
       this.loaded = true;
@@ -89,41 +91,75 @@ export class Inbox {
     const { w } = this.ctx;
     const items = this.sorted();
     const n = this.unacknowledged();
-    fill(this.el,
+    fill(
+      this.el,
       h('h1', {}, w.inboxTitle, n > 0 ? h('span', { class: 'count' }, w.unacknowledged(n)) : null),
       this.error ? this.ctx.errorBox(this.error) : null,
       items.length === 0 && this.loaded ? h('p', { id: 'no-alerts', class: 'empty' }, w.noAlerts) : null,
-      h('ul', { id: 'alerts', class: 'alerts' }, items.map((a) => this.item(a))),
-      this.nextCursor ? h('button', { type: 'button', onclick: () => void this.load(this.nextCursor) }, w.loadMore) : null,
+      h(
+        'ul',
+        { id: 'alerts', class: 'alerts' },
+        items.map((a) => this.item(a)),
+      ),
+      this.nextCursor
+        ? h('button', { type: 'button', onclick: () => void this.load(this.nextCursor) }, w.loadMore)
+        : null,
     );
   }
 
   item(a) {
     const { w, ctx } = { w: this.ctx.w, ctx: this.ctx };
     const status = h('div', { class: 'ack' });
-    const li = h('li', {
-      class: `alert sev-${a.severity}${a.acknowledgedAt ? '' : ' unacked'}`,
-      dataset: { alertId: a.id, kind: a.kind, severity: a.severity, acked: String(Boolean(a.acknowledgedAt)) },
-    },
-    h('div', { class: 'alert-head' },
-      h('span', { class: `chip sev sev-${a.severity}` }, w.severity[a.severity] ?? a.severity),
-      h('span', { class: 'kind' }, w.kind[a.kind] ?? a.kind),
-      h('time', { datetime: a.createdAt }, chinaTime(a.createdAt))),
-    h('div', { class: 'alert-title' }, ctx.title(a.title)),
-    this.summary(a),
-    a.body?.incidentId ? h('a', { class: 'open-incident', href: `#/incidents/${encodeURIComponent(a.body.incidentId)}` }, w.openIncident) : null,
-    status);
-    if (a.acknowledgedAt) fill(status, h('span', { class: 'muted' }, w.acked(chinaTime(a.acknowledgedAt)), a.ackNote ? ` · ${a.ackNote}` : ''));
+    const li = h(
+      'li',
+      {
+        class: `alert sev-${a.severity}${a.acknowledgedAt ? '' : ' unacked'}`,
+        dataset: { alertId: a.id, kind: a.kind, severity: a.severity, acked: String(Boolean(a.acknowledgedAt)) },
+      },
+      h(
+        'div',
+        { class: 'alert-head' },
+        h('span', { class: `chip sev sev-${a.severity}` }, w.severity[a.severity] ?? a.severity),
+        h('span', { class: 'kind' }, w.kind[a.kind] ?? a.kind),
+        h('time', { datetime: a.createdAt }, chinaTime(a.createdAt)),
+      ),
+      h('div', { class: 'alert-title' }, ctx.title(a.title)),
+      this.summary(a),
+      a.body?.incidentId
+        ? h(
+            'a',
+            { class: 'open-incident', href: `#/incidents/${encodeURIComponent(a.body.incidentId)}` },
+            w.openIncident,
+          )
+        : null,
+      status,
+    );
+    if (a.acknowledgedAt)
+      fill(
+        status,
+        h('span', { class: 'muted' }, w.acked(chinaTime(a.acknowledgedAt)), a.ackNote ? ` · ${a.ackNote}` : ''),
+      );
     else {
-      fill(status, h('button', { type: 'button', class: 'primary ack-button', onclick: async (e) => {
-        e.currentTarget.disabled = true;
-        try {
-          this.alerts.set(a.id, await ctx.api.post(`/v1/alerts/${encodeURIComponent(a.id)}/ack`, {}));
-          this.redraw();
-        } catch (err) {
-          fill(status, ctx.errorBox(err));
-        }
-      } }, w.ack));
+      fill(
+        status,
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'primary ack-button',
+            onclick: async (e) => {
+              e.currentTarget.disabled = true;
+              try {
+                this.alerts.set(a.id, await ctx.api.post(`/v1/alerts/${encodeURIComponent(a.id)}/ack`, {}));
+                this.redraw();
+              } catch (err) {
+                fill(status, ctx.errorBox(err));
+              }
+            },
+          },
+          w.ack,
+        ),
+      );
     }
     return li;
   }
@@ -135,8 +171,17 @@ export class Inbox {
     if (a.kind !== 'incident.opened') return b.reason ? h('p', {}, b.reason) : null;
     if (b.region) return h('p', {}, w.alertRegion(ctx.region(b.region), b.holders ?? 0, ctx.kg(b.totalKg)));
     const holdings = Array.isArray(b.holdings) ? b.holdings : [];
-    return h('div', {},
+    return h(
+      'div',
+      {},
       typeof b.totalKg === 'number' ? h('p', {}, w.alertTotal(ctx.kg(b.totalKg))) : null,
-      holdings.length ? h('ul', { class: 'plain' }, holdings.map((x) => h('li', {}, w.alertHolding(x.code ?? x.lotId, ctx.kg(x.kg), x.cartons, x.inTransit)))) : null);
+      holdings.length
+        ? h(
+            'ul',
+            { class: 'plain' },
+            holdings.map((x) => h('li', {}, w.alertHolding(x.code ?? x.lotId, ctx.kg(x.kg), x.cartons, x.inTransit))),
+          )
+        : null,
+    );
   }
 }

@@ -26,7 +26,8 @@ export async function ownerFor(
   }
   if (roles) {
     const has = (JSON.parse(party.roles) as Role[]).some((r) => roles.includes(r));
-    if (!has) throw new AppError('UnknownReference', { field, reason: `party ${id} must have the role ${roles.join(' or ')}` });
+    if (!has)
+      throw new AppError('UnknownReference', { field, reason: `party ${id} must have the role ${roles.join(' or ')}` });
   }
   return party;
 }

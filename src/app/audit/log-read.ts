@@ -19,7 +19,8 @@ export async function currentCheckpoint(deps: Deps): Promise<{ size: number; not
 }
 
 function mustRead(actor: Actor | null): void {
-  if (!actor) throw new AppError('Unauthenticated', { field: 'authorization', reason: 'tiles and entries need a token' });
+  if (!actor)
+    throw new AppError('Unauthenticated', { field: 'authorization', reason: 'tiles and entries need a token' });
   if (!mayAttempt(actor, 'log.read')) throw forbid('log.read');
 }
 
@@ -27,10 +28,17 @@ function mustRead(actor: Actor | null): void {
  * readTile serves a hash tile at a width some checkpoint requires: a full tile, or a partial tile that
  * is a prefix of the stored one. Tiles beyond the latest checkpoint are not served.
  */
-export async function readTile(deps: Deps, actor: Actor | null, level: number, index: number, width: number): Promise<Buffer> {
+export async function readTile(
+  deps: Deps,
+  actor: Actor | null,
+  level: number,
+  index: number,
+  width: number,
+): Promise<Buffer> {
   mustRead(actor);
   const row = await readTileRow(deps.db, level, index);
-  if (!row || row.width < width) throw new AppError('NotFound', { reason: `no tile ${level}/${index} of width ${width}` });
+  if (!row || row.width < width)
+    throw new AppError('NotFound', { reason: `no tile ${level}/${index} of width ${width}` });
   return Buffer.from(row.data).subarray(0, width * HASH_SIZE);
 }
 
@@ -39,7 +47,8 @@ export async function readEntryBundle(deps: Deps, actor: Actor | null, index: nu
   mustRead(actor);
   const { size } = await currentCheckpoint(deps);
   const start = index * TILE_WIDTH;
-  if (start + width > size) throw new AppError('NotFound', { reason: `entries ${start}..${start + width - 1} are not checkpointed yet` });
+  if (start + width > size)
+    throw new AppError('NotFound', { reason: `entries ${start}..${start + width - 1} are not checkpointed yet` });
   const rows = await readEntries(deps.db, start, start + width);
   return encodeEntryBundle(rows.map((r) => Buffer.from(r.data)));
 }

@@ -24,7 +24,9 @@ export async function verifyRemote(
     if (!res.ok) throw new Error(`GET /log/${path}: HTTP ${res.status}`);
     return Buffer.from(await res.arrayBuffer());
   };
-  const report = { ok: false, entries: 0, checkpoints: 0, tiles: 0, rows: 0, size: 0 } as VerifyReport & { size: number };
+  const report = { ok: false, entries: 0, checkpoints: 0, tiles: 0, rows: 0, size: 0 } as VerifyReport & {
+    size: number;
+  };
   let cp;
   try {
     cp = openCheckpoint(await get('checkpoint'), origin, verifiers).checkpoint;

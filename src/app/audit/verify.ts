@@ -124,12 +124,18 @@ async function run(db: Kysely<Schema>, origin: string, verifiers: readonly NoteV
       for (const w of rowsFor(entry!, idx)) {
         const k = rowKey(w.table, w.row);
         const prior = expected.get(k);
-        if (w.patch && !prior) fail(`entry ${idx} changes ${w.table} row ${k.split('\u0000')[1]}, which no earlier entry wrote`);
+        if (w.patch && !prior)
+          fail(`entry ${idx} changes ${w.table} row ${k.split('\u0000')[1]}, which no earlier entry wrote`);
         expected.set(k, { row: w.patch ? { ...prior!.row, ...w.row } : { ...w.row }, entry: idx });
       }
-      const rec = entry!.record as { idNumber?: { ref: string; commitment: string }; ref?: string; retailSale?: { buyerRef: string | null; buyerCommitment: string | null } };
+      const rec = entry!.record as {
+        idNumber?: { ref: string; commitment: string };
+        ref?: string;
+        retailSale?: { buyerRef: string | null; buyerCommitment: string | null };
+      };
       if (rec.idNumber) personalRefs.set(rec.idNumber.ref, { commitment: rec.idNumber.commitment, entry: idx });
-      if (rec.retailSale?.buyerRef && rec.retailSale.buyerCommitment) personalRefs.set(rec.retailSale.buyerRef, { commitment: rec.retailSale.buyerCommitment, entry: idx });
+      if (rec.retailSale?.buyerRef && rec.retailSale.buyerCommitment)
+        personalRefs.set(rec.retailSale.buyerRef, { commitment: rec.retailSale.buyerCommitment, entry: idx });
       if (entry!.type === 'personal.erased' && rec.ref) erased.add(rec.ref);
       leaves.push(lh);
       batch.push(lh);
@@ -163,7 +169,12 @@ function checkTiles(stored: Schema['logTiles'][], leaves: Buffer[]) {
   for (const t of sorted) {
     const want = computed.get(`${t.level}/${t.idx}`);
     const data = Buffer.from(t.data);
-    if (!want || want.width < t.width || data.length !== t.width * HASH_SIZE || !bytesEqual(data, want.data.subarray(0, data.length))) {
+    if (
+      !want ||
+      want.width < t.width ||
+      data.length !== t.width * HASH_SIZE ||
+      !bytesEqual(data, want.data.subarray(0, data.length))
+    ) {
       fail(`tile ${t.level}/${t.idx} (width ${t.width}) does not match the entries`);
     }
   }
@@ -186,7 +197,10 @@ async function checkRows(db: Kysely<Schema>, expected: Map<string, { row: Record
     const keys = PROJECTED_KEYS[table];
     // Projected tables share no static row type; read them generically.
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- generic over the projected tables
-    const rows = (await (db as Kysely<any>).selectFrom(table).selectAll().orderBy(keys[0]!).execute()) as Record<string, unknown>[];
+    const rows = (await (db as Kysely<any>).selectFrom(table).selectAll().orderBy(keys[0]!).execute()) as Record<
+      string,
+      unknown
+    >[];
     for (const actual of rows) {
       const k = rowKey(table, actual);
       const want = expected.get(k);
@@ -196,7 +210,9 @@ async function checkRows(db: Kysely<Schema>, expected: Map<string, { row: Record
         const value = want!.row[col];
         // Most columns are equal primitives; normalise only what is not.
         if (value === actual[col] || norm(value) === norm(actual[col])) continue;
-        fail(`${label()}, column ${col}: the log (entry ${want!.entry}) says ${norm(value)}, the table has ${norm(actual[col])}`);
+        fail(
+          `${label()}, column ${col}: the log (entry ${want!.entry}) says ${norm(value)}, the table has ${norm(actual[col])}`,
+        );
       }
       expected.delete(k);
       count++;
@@ -211,13 +227,22 @@ async function checkRows(db: Kysely<Schema>, expected: Map<string, { row: Record
 
 /** checkWebhookSecrets checks every kept webhook signing secret against the SHA-256 its subscription logged. */
 async function checkWebhookSecrets(db: Kysely<Schema>) {
-  const rows = await db.selectFrom('webhookSecrets').innerJoin('webhooks', 'webhooks.id', 'webhookSecrets.webhookId').select(['webhooks.id', 'webhookSecrets.secret', 'webhooks.secretSha256']).execute();
+  const rows = await db
+    .selectFrom('webhookSecrets')
+    .innerJoin('webhooks', 'webhooks.id', 'webhookSecrets.webhookId')
+    .select(['webhooks.id', 'webhookSecrets.secret', 'webhooks.secretSha256'])
+    .execute();
   for (const r of rows) {
-    if (secretCommitment(r.secret) !== r.secretSha256) fail(`webhook ${r.id}: the kept signing secret does not match the SHA-256 in its log entry`);
+    if (secretCommitment(r.secret) !== r.secretSha256)
+      fail(`webhook ${r.id}: the kept signing secret does not match the SHA-256 in its log entry`);
   }
 }
 
-async function checkPersonal(db: Kysely<Schema>, refs: Map<string, { commitment: string; entry: number }>, erased: Set<string>) {
+async function checkPersonal(
+  db: Kysely<Schema>,
+  refs: Map<string, { commitment: string; entry: number }>,
+  erased: Set<string>,
+) {
   const rows = await db.selectFrom('personalData').selectAll().execute();
   const byId = new Map(rows.map((r) => [r.id, r]));
   for (const [ref, { commitment, entry }] of refs) {

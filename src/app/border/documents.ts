@@ -47,7 +47,8 @@ function check(input: DocumentInput, file: Uint8Array) {
   // Multipart fields skip the JSON text guard, and a part may declare a charset (UTF-16) that decodes
   // to an unpaired surrogate, which the database would store as U+FFFD while the log keeps the original.
   for (const f of ['kind', 'number', 'issuer', 'issuedOn'] as const) {
-    if (/[\u0000\ud800-\udfff]/u.test(String(input[f] ?? ''))) throw invalid(f, 'contains a NUL character or an unpaired surrogate');
+    if (/[\u0000\ud800-\udfff]/u.test(String(input[f] ?? '')))
+      throw invalid(f, 'contains a NUL character or an unpaired surrogate');
   }
   const number = input.number?.trim();
   if (!number || number.length > 60) throw invalid('number', 'must be 1 to 60 characters');
@@ -55,7 +56,11 @@ function check(input: DocumentInput, file: Uint8Array) {
   if (!issuer || issuer.length > 200) throw invalid('issuer', 'must be 1 to 200 characters');
   // Date.parse rolls 2026-02-30 over to March; a calendar date must read back as itself.
   const issued = Date.parse(`${input.issuedOn}T00:00:00Z`);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(input.issuedOn ?? '') || Number.isNaN(issued) || new Date(issued).toISOString().slice(0, 10) !== input.issuedOn) {
+  if (
+    !/^\d{4}-\d{2}-\d{2}$/.test(input.issuedOn ?? '') ||
+    Number.isNaN(issued) ||
+    new Date(issued).toISOString().slice(0, 10) !== input.issuedOn
+  ) {
     throw invalid('issuedOn', 'must be a calendar date YYYY-MM-DD');
   }
   if (file.length === 0) throw invalid('file', 'is empty');
@@ -63,7 +68,11 @@ function check(input: DocumentInput, file: Uint8Array) {
     throw new AppError('PayloadTooLarge', { field: 'file', reason: `is ${file.length} bytes; the limit is 10 MB` });
   }
   const kind = detectFileKind(file);
-  if (!kind) throw new AppError('InvalidFile', { field: 'file', reason: 'the content is not a PDF, PNG or JPEG (checked by content, not by name)' });
+  if (!kind)
+    throw new AppError('InvalidFile', {
+      field: 'file',
+      reason: 'the content is not a PDF, PNG or JPEG (checked by content, not by name)',
+    });
   return { number, issuer, issuedOn: input.issuedOn, mediaType: kind.mediaType };
 }
 
@@ -86,7 +95,15 @@ export async function attachDocument(deps: Deps, actor: Actor, lotId: string, in
  * attachWith is attachDocument inside the writer's transaction, for callers that batch many writes in one commit. The
  * caller has stored file in the blob store (putBlob), which named it sha256.
  */
-export async function attachWith(w: Writer, deps: Deps, actor: Actor, lotId: string, input: DocumentInput, file: Uint8Array, sha256: string) {
+export async function attachWith(
+  w: Writer,
+  deps: Deps,
+  actor: Actor,
+  lotId: string,
+  input: DocumentInput,
+  file: Uint8Array,
+  sha256: string,
+) {
   if (!mayAttempt(actor, 'document.attach')) throw forbid('document.attach');
   const v = check(input, file);
   const lot = await visibleLot(w.trx, actor, lotId);
@@ -101,7 +118,11 @@ export async function attachWith(w: Writer, deps: Deps, actor: Actor, lotId: str
     createdAt: w.now,
   };
   const facts = await collectFacts(w.trx, lot);
-  const lotStatus = statusPatch(lot, { ...facts, presentDocuments: [...new Set([...facts.presentDocuments, input.kind])] }, w.now);
+  const lotStatus = statusPatch(
+    lot,
+    { ...facts, presentDocuments: [...new Set([...facts.presentDocuments, input.kind])] },
+    w.now,
+  );
   const logIndex = await w.append('document.attached', actor.partyId, { document, lotStatus });
   const row = await w.trx.selectFrom('documents').selectAll().where('id', '=', document.id).executeTakeFirstOrThrow();
   return { document: toDocument(row), lot: toLot((await findLot(w.trx, lotId))!), logIndex };

@@ -15,7 +15,12 @@ const MAX_LABELS = 20_000;
  * lotLabelsPdf renders a lot's labels as an A4 sheet: one label per carton code when cartons have
  * codes (each with its serial and the carton's share of the weight), else `copies` lot labels.
  */
-export async function lotLabelsPdf(deps: Deps, actor: Actor, lotId: string, copies: number | undefined): Promise<Buffer> {
+export async function lotLabelsPdf(
+  deps: Deps,
+  actor: Actor,
+  lotId: string,
+  copies: number | undefined,
+): Promise<Buffer> {
   const lot = await visibleLot(deps.db, actor, lotId);
   const base = {
     productZh: lot.productNameZh,
@@ -30,17 +35,30 @@ export async function lotLabelsPdf(deps: Deps, actor: Actor, lotId: string, copi
     for (const r of ranges) {
       for (let s = r.firstSerial; s <= r.lastSerial; s++) {
         const code = cartonSerial(lot.code, s);
-        labels.push({ ...base, qrUrl: `${deps.config.publicUrl}/t/${code}`, codeText: formatTraceCode(lot.code), serial: String(s).padStart(5, '0'), weightKg: perCarton });
+        labels.push({
+          ...base,
+          qrUrl: `${deps.config.publicUrl}/t/${code}`,
+          codeText: formatTraceCode(lot.code),
+          serial: String(s).padStart(5, '0'),
+          weightKg: perCarton,
+        });
       }
     }
   } else {
     const n = copies ?? 24;
-    labels = Array.from({ length: n }, () => ({ ...base, qrUrl: `${deps.config.publicUrl}/t/${lot.code}`, codeText: formatTraceCode(lot.code), weightKg: lot.netGrams / 1000 }));
+    labels = Array.from({ length: n }, () => ({
+      ...base,
+      qrUrl: `${deps.config.publicUrl}/t/${lot.code}`,
+      codeText: formatTraceCode(lot.code),
+      weightKg: lot.netGrams / 1000,
+    }));
   }
   if (labels.length > MAX_LABELS) {
     throw new AppError('PayloadTooLarge', { field: 'copies', reason: `at most ${MAX_LABELS} labels per PDF` });
   }
-  return labelSheetPdf(labels, { title: `${lot.productNameZh ?? lot.productNameEn ?? ''} ${formatTraceCode(lot.code)}` });
+  return labelSheetPdf(labels, {
+    title: `${lot.productNameZh ?? lot.productNameEn ?? ''} ${formatTraceCode(lot.code)}`,
+  });
 }
 
 /**

@@ -17,7 +17,10 @@ export type { DocumentKind, SamplePoint };
 export const SAMPLE_RULE = 'required-sample-points';
 
 /** requiredSamplePoints is the sampling rule for a region: its own, else the national one, else the default. */
-export async function requiredSamplePoints(db: Kysely<Schema> | Transaction<Schema>, region: string): Promise<SamplePoint[]> {
+export async function requiredSamplePoints(
+  db: Kysely<Schema> | Transaction<Schema>,
+  region: string,
+): Promise<SamplePoint[]> {
   const own = (await getSetting(db, `${SAMPLE_RULE}:${region}`)) as SamplePoint[] | undefined;
   const national = own ?? ((await getSetting(db, SAMPLE_RULE)) as SamplePoint[] | undefined);
   return national ?? [...DEFAULT_REQUIRED_SAMPLE_POINTS];
@@ -36,17 +39,30 @@ const byId = <T extends { id: string }>(a: T, b: T) => (a.id < b.id ? -1 : a.id 
  * facts were its parents' and come to it through their current statuses; its producer's suspension at entry reached
  * it through them too.
  */
-export async function collectFactsMany(trx: Transaction<Schema>, lots: readonly LotRow[]): Promise<Map<string, LotFacts>> {
+export async function collectFactsMany(
+  trx: Transaction<Schema>,
+  lots: readonly LotRow[],
+): Promise<Map<string, LotFacts>> {
   const ids = lots.map((l) => l.id);
-  const transformations = [...new Set(lots.filter((l) => l.origin === 'derived' && l.transformationId).map((l) => l.transformationId!))];
+  const transformations = [
+    ...new Set(lots.filter((l) => l.origin === 'derived' && l.transformationId).map((l) => l.transformationId!)),
+  ];
   const producers = [...new Set(lots.map((l) => l.producerId))];
   const regions = [...new Set(lots.map((l) => l.region))];
   const [docs, dis, samples, exits, suspensions, parents, breaches, incidents, required] = await Promise.all([
     inChunks(ids, (c) => trx.selectFrom('documents').select(['id', 'lotId', 'kind']).where('lotId', 'in', c).execute()),
     inChunks(ids, (c) => trx.selectFrom('disinfections').select(['id', 'lotId']).where('lotId', 'in', c).execute()),
-    inChunks(ids, (c) => trx.selectFrom('samples').select(['id', 'lotId', 'point', 'result']).where('lotId', 'in', c).execute()),
+    inChunks(ids, (c) =>
+      trx.selectFrom('samples').select(['id', 'lotId', 'point', 'result']).where('lotId', 'in', c).execute(),
+    ),
     inChunks(ids, (c) => trx.selectFrom('exitCertificates').select(['id', 'lotId']).where('lotId', 'in', c).execute()),
-    inChunks(producers, (c) => trx.selectFrom('suspensions').select(['id', 'producerId', 'startsAt', 'endsAt', 'createdAt']).where('producerId', 'in', c).execute()),
+    inChunks(producers, (c) =>
+      trx
+        .selectFrom('suspensions')
+        .select(['id', 'producerId', 'startsAt', 'endsAt', 'createdAt'])
+        .where('producerId', 'in', c)
+        .execute(),
+    ),
     inChunks(transformations, (c) =>
       trx
         .selectFrom('transformationLots')
@@ -85,7 +101,10 @@ export async function collectFactsMany(trx: Transaction<Schema>, lots: readonly 
   const suspensionsOf = groupBy(suspensions, (x) => x.producerId);
   const parentsOf = groupBy(parents, (p) => p.transformationId);
   const breachesOf = groupBy([...breaches].sort(byId), (b) => b.lotId);
-  const incidentsOf = groupBy([...incidents].sort((a, b) => Number(a.number) - Number(b.number)), (i) => i.lotId);
+  const incidentsOf = groupBy(
+    [...incidents].sort((a, b) => Number(a.number) - Number(b.number)),
+    (i) => i.lotId,
+  );
   const out = new Map<string, LotFacts>();
   for (const lot of lots) {
     const derived = lot.origin === 'derived';
@@ -94,13 +113,26 @@ export async function collectFactsMany(trx: Transaction<Schema>, lots: readonly 
       requiredDocuments: [...REQUIRED_DOCUMENTS],
       presentDocuments: [...new Set((docsOf.get(lot.id) ?? []).map((d) => d.kind))] as DocumentKind[],
       disinfected: disOf.has(lot.id),
-      samples: (samplesOf.get(lot.id) ?? []).map((x) => ({ id: x.id, point: x.point as SamplePoint, result: x.result as 'pending' | 'negative' | 'positive' })),
+      samples: (samplesOf.get(lot.id) ?? []).map((x) => ({
+        id: x.id,
+        point: x.point as SamplePoint,
+        result: x.result as 'pending' | 'negative' | 'positive',
+      })),
       requiredSamplePoints: required.get(lot.region)!,
       exitCertificate: exitOf.has(lot.id),
       openBreaches: (breachesOf.get(lot.id) ?? []).map((b) => breachFact({ ...b, limitCelsius: ruleLimit(b) })),
-      producerSuspendedAtEntry: !derived && (suspensionsOf.get(lot.producerId) ?? []).some((x) => x.startsAt < dayEnd && x.endsAt > dayStart && x.createdAt <= lot.createdAt),
+      producerSuspendedAtEntry:
+        !derived &&
+        (suspensionsOf.get(lot.producerId) ?? []).some(
+          (x) => x.startsAt < dayEnd && x.endsAt > dayStart && x.createdAt <= lot.createdAt,
+        ),
       openIncidents: (incidentsOf.get(lot.id) ?? []).map((i) => ({ id: i.id, number: Number(i.number) })),
-      ...(derived ? { origin: 'derived' as const, parentStatuses: (parentsOf.get(lot.transformationId!) ?? []).sort(byId).map((p) => p.status as LotStatus) } : {}),
+      ...(derived
+        ? {
+            origin: 'derived' as const,
+            parentStatuses: (parentsOf.get(lot.transformationId!) ?? []).sort(byId).map((p) => p.status as LotStatus),
+          }
+        : {}),
     });
   }
   return out;

@@ -88,7 +88,8 @@ function date(field: string, s: string): string {
   }
   return s;
 }
-const addDays = (d: string, n: number) => new Date(Date.parse(`${d}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+const addDays = (d: string, n: number) =>
+  new Date(Date.parse(`${d}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
 function text(field: string, s: string, pattern: RegExp, rule: string): string {
   const t = s.trim();
@@ -99,7 +100,11 @@ function text(field: string, s: string, pattern: RegExp, rule: string): string {
 function checkDeclaration(input: DeclarationInput) {
   const hs = validateHsCode(input.hsCode);
   if (!hs.ok) throw invalid('hsCode', hs.reason);
-  if (hsCategory(hs.value) !== 'other' && input.category !== 'other_frozen' && hsCategory(hs.value) !== input.category) {
+  if (
+    hsCategory(hs.value) !== 'other' &&
+    input.category !== 'other_frozen' &&
+    hsCategory(hs.value) !== input.category
+  ) {
     throw invalid('category', `HS code ${hs.value} is ${hsCategory(hs.value)}, not ${input.category}`);
   }
   const container = validateContainerNo(input.containerNo);
@@ -112,10 +117,12 @@ function checkDeclaration(input: DeclarationInput) {
     if (!g.ok) throw invalid('gtin', g.reason);
     gtin = g.value;
   }
-  if (!(input.netKg > 0) || !Number.isFinite(input.netKg)) throw invalid('netKg', 'must be a positive number of kilograms');
+  if (!(input.netKg > 0) || !Number.isFinite(input.netKg))
+    throw invalid('netKg', 'must be a positive number of kilograms');
   const netGrams = Math.round(input.netKg * 1000);
   // Below a gram rounds to nothing; beyond 2^53 grams (or Infinity) is no longer an exact count.
-  if (netGrams < 1 || !Number.isSafeInteger(netGrams)) throw invalid('netKg', 'must be from 0.001 kg to a whole number of grams below 2^53');
+  if (netGrams < 1 || !Number.isSafeInteger(netGrams))
+    throw invalid('netKg', 'must be from 0.001 kg to a whole number of grams below 2^53');
   if (Math.abs(netGrams - input.netKg * 1000) > 1e-6) throw invalid('netKg', 'at most three decimals (grams)');
   if (!Number.isInteger(input.cartons) || input.cartons < 1 || input.cartons > CARTON_SERIAL_MAX) {
     throw invalid('cartons', `must be a whole number from 1 to ${CARTON_SERIAL_MAX}`);
@@ -133,17 +140,32 @@ function checkDeclaration(input: DeclarationInput) {
   const en = input.product.en?.trim() || null;
   if (!zh && !en) throw invalid('product', 'give the product name in Chinese (zh), English (en), or both');
   return {
-    declarationNo: text('declarationNo', input.declarationNo, /^[0-9A-Z]{9,18}$/i, 'must be the 18-digit customs declaration number (9 to 18 letters or digits)'),
+    declarationNo: text(
+      'declarationNo',
+      input.declarationNo,
+      /^[0-9A-Z]{9,18}$/i,
+      'must be the 18-digit customs declaration number (9 to 18 letters or digits)',
+    ),
     portOfEntry: text('portOfEntry', input.portOfEntry, /^.{2,60}$/u, 'must be 2 to 60 characters'),
     arrivalDate,
     containerNo: container.value,
-    billOfLading: text('billOfLading', input.billOfLading, /^[0-9A-Za-z-]{4,30}$/, 'must be 4 to 30 letters, digits or hyphens'),
+    billOfLading: text(
+      'billOfLading',
+      input.billOfLading,
+      /^[0-9A-Za-z-]{4,30}$/,
+      'must be 4 to 30 letters, digits or hyphens',
+    ),
     productNameZh: zh,
     productNameEn: en,
     category: input.category,
     hsCode: hs.value,
     gtin,
-    batchNo: text('batchNo', input.batchNo, /^[!%-?A-Z_a-z"]{1,20}$/, 'must be 1 to 20 characters of the GS1 AI 82 set'),
+    batchNo: text(
+      'batchNo',
+      input.batchNo,
+      /^[!%-?A-Z_a-z"]{1,20}$/,
+      'must be 1 to 20 characters of the GS1 AI 82 set',
+    ),
     originCountry: country.value,
     netGrams,
     cartons: input.cartons,
@@ -153,11 +175,25 @@ function checkDeclaration(input: DeclarationInput) {
 }
 
 /** lotVisible tells whether the actor may see the lot: its importer, its region's regulators, its warehouse and its labs. */
-export async function lotVisible(db: Kysely<Schema> | Transaction<Schema>, actor: Actor, lot: LotRow): Promise<boolean> {
+export async function lotVisible(
+  db: Kysely<Schema> | Transaction<Schema>,
+  actor: Actor,
+  lot: LotRow,
+): Promise<boolean> {
   if (canSee(actor, { ownerPartyId: lot.importerPartyId, region: lot.region })) return true;
   const [booking, sample] = await Promise.all([
-    db.selectFrom('bookings').select('id').where('lotId', '=', lot.id).where('warehousePartyId', '=', actor.partyId).executeTakeFirst(),
-    db.selectFrom('samples').select('id').where('lotId', '=', lot.id).where('labPartyId', '=', actor.partyId).executeTakeFirst(),
+    db
+      .selectFrom('bookings')
+      .select('id')
+      .where('lotId', '=', lot.id)
+      .where('warehousePartyId', '=', actor.partyId)
+      .executeTakeFirst(),
+    db
+      .selectFrom('samples')
+      .select('id')
+      .where('lotId', '=', lot.id)
+      .where('labPartyId', '=', actor.partyId)
+      .executeTakeFirst(),
   ]);
   return booking !== undefined || sample !== undefined;
 }
@@ -186,13 +222,22 @@ export async function declareWith(w: Writer, deps: Deps, actor: Actor, input: De
   if (!mayAttempt(actor, 'lot.declare')) throw forbid('lot.declare');
   const v = checkDeclaration(input);
   const producer = await findProducer(w.trx, input.producerId);
-  if (!producer) throw new AppError('UnknownReference', { field: 'producerId', reason: `no producer ${input.producerId} in the register` });
+  if (!producer)
+    throw new AppError('UnknownReference', {
+      field: 'producerId',
+      reason: `no producer ${input.producerId} in the register`,
+    });
   if (producer.country !== v.originCountry) {
-    throw invalid('originCountry', `the producer ${producer.registrationNo} is in ${producer.country}, not ${v.originCountry}`);
+    throw invalid(
+      'originCountry',
+      `the producer ${producer.registrationNo} is in ${producer.country}, not ${v.originCountry}`,
+    );
   }
   const [dayStart, dayEnd] = chinaDayBounds(v.arrivalDate);
   const suspensions = await producerSuspensions(w.trx, producer.id);
-  const blocking = suspensions.filter((s) => s.startsAt < dayEnd && s.endsAt > dayStart).sort((a, b) => b.endsAt - a.endsAt)[0];
+  const blocking = suspensions
+    .filter((s) => s.startsAt < dayEnd && s.endsAt > dayStart)
+    .sort((a, b) => b.endsAt - a.endsAt)[0];
   if (blocking) {
     throw new AppError('ProducerSuspended', {
       field: 'producerId',
@@ -202,12 +247,25 @@ export async function declareWith(w: Writer, deps: Deps, actor: Actor, input: De
     });
   }
   if (v.gtin) {
-    const dup = await w.trx.selectFrom('lots').select('id').where('gtin', '=', v.gtin).where('batchNo', '=', v.batchNo).executeTakeFirst();
-    if (dup) throw new AppError('AlreadyExists', { field: 'batchNo', reason: `GTIN ${v.gtin} batch ${v.batchNo} is already declared as ${dup.id}` });
+    const dup = await w.trx
+      .selectFrom('lots')
+      .select('id')
+      .where('gtin', '=', v.gtin)
+      .where('batchNo', '=', v.batchNo)
+      .executeTakeFirst();
+    if (dup)
+      throw new AppError('AlreadyExists', {
+        field: 'batchNo',
+        reason: `GTIN ${v.gtin} batch ${v.batchNo} is already declared as ${dup.id}`,
+      });
   }
   let code = newTraceCode(randomBytes);
   while (await findLotByCode(w.trx, code)) code = newTraceCode(randomBytes);
-  const importer = await w.trx.selectFrom('parties').select('region').where('id', '=', actor.partyId).executeTakeFirstOrThrow();
+  const importer = await w.trx
+    .selectFrom('parties')
+    .select('region')
+    .where('id', '=', actor.partyId)
+    .executeTakeFirstOrThrow();
   const base = {
     id: newId('lot'),
     code,
@@ -218,12 +276,32 @@ export async function declareWith(w: Writer, deps: Deps, actor: Actor, input: De
     createdAt: w.now,
     updatedAt: w.now,
   };
-  const pending = { ...base, origin: 'imported', transformationId: null, status: 'yellow', statusReasons: '[]', logIndex: 0 };
+  const pending = {
+    ...base,
+    origin: 'imported',
+    transformationId: null,
+    status: 'yellow',
+    statusReasons: '[]',
+    logIndex: 0,
+  };
   const facts = await collectFacts(w.trx, pending);
   const s = statusPatch(pending, facts, w.now);
   // The importer holds the whole batch from the moment it is declared, at no location yet (the port).
-  const holdings = [{ id: holdingId(base.id, actor.partyId, null), lotId: base.id, partyId: actor.partyId, locationId: null, grams: v.netGrams, cartons: v.cartons, updatedAt: w.now }];
-  const logIndex = await w.append('lot.declared', actor.partyId, { lot: { ...base, status: s.status, statusReasons: s.statusReasons }, holdings });
+  const holdings = [
+    {
+      id: holdingId(base.id, actor.partyId, null),
+      lotId: base.id,
+      partyId: actor.partyId,
+      locationId: null,
+      grams: v.netGrams,
+      cartons: v.cartons,
+      updatedAt: w.now,
+    },
+  ];
+  const logIndex = await w.append('lot.declared', actor.partyId, {
+    lot: { ...base, status: s.status, statusReasons: s.statusReasons },
+    holdings,
+  });
   return { lot: toLot((await findLot(w.trx, base.id))!), logIndex };
 }
 
@@ -237,7 +315,15 @@ export async function getLot(deps: Deps, actor: Actor, id: string) {
 export async function listLots(
   deps: Deps,
   actor: Actor,
-  q: { region?: string; status?: string; producerId?: string; containerNo?: string; declarationNo?: string; limit?: number; cursor?: string },
+  q: {
+    region?: string;
+    status?: string;
+    producerId?: string;
+    containerNo?: string;
+    declarationNo?: string;
+    limit?: number;
+    cursor?: string;
+  },
 ): Promise<Page<Lot>> {
   const page = pageRequest(q.limit, q.cursor);
   const scope = listScope(actor);

@@ -68,14 +68,23 @@ const toDomain = (s: SuspensionRow) => ({
 });
 
 /** recordFinding records a positive finding against a producer (customs), suspending it by the GACC rule. */
-export async function recordFinding(deps: Deps, actor: Actor, producerId: string, input: { reason: string; lotId?: string }, idem?: Idempotency) {
+export async function recordFinding(
+  deps: Deps,
+  actor: Actor,
+  producerId: string,
+  input: { reason: string; lotId?: string },
+  idem?: Idempotency,
+) {
   if (!mayAttempt(actor, 'producer.suspend')) throw forbid('producer.suspend');
   const reason = input.reason?.trim();
   if (!reason) throw invalid('reason', 'must not be blank');
   return commit(deps, idem, async (w) => {
     if (!(await findProducer(w.trx, producerId))) throw notFound('ProducerNotFound', 'id', producerId);
     if (input.lotId !== undefined && (await findLot(w.trx, input.lotId))?.producerId !== producerId) {
-      throw new AppError('UnknownReference', { field: 'lotId', reason: `no lot ${input.lotId} of producer ${producerId}` });
+      throw new AppError('UnknownReference', {
+        field: 'lotId',
+        reason: `no lot ${input.lotId} of producer ${producerId}`,
+      });
     }
     const suspension = await findingSuspension(w.trx, producerId, w.now, { reason, lotId: input.lotId ?? null });
     const logIndex = await w.append('suspension.recorded', actor.partyId, { suspension });
@@ -93,7 +102,11 @@ export async function suspendProducer(
 ) {
   if (!mayAttempt(actor, 'producer.suspend')) throw forbid('producer.suspend');
   const v = validateManualSuspension(input, deps.clock.now());
-  if (!v.ok) throw invalid(v.reason.startsWith('reason') ? 'reason' : v.reason.startsWith('start') ? 'startsAt' : 'endsAt', v.reason);
+  if (!v.ok)
+    throw invalid(
+      v.reason.startsWith('reason') ? 'reason' : v.reason.startsWith('start') ? 'startsAt' : 'endsAt',
+      v.reason,
+    );
   return commit(deps, idem, async (w) => {
     if (!(await findProducer(w.trx, producerId))) throw notFound('ProducerNotFound', 'id', producerId);
     const suspension = {

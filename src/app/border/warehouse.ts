@@ -87,11 +87,18 @@ export async function bookWith(w: Writer, deps: Deps, actor: Actor, lotId: strin
   await partyWithRole(w.trx, 'warehousePartyId', input.warehousePartyId, 'supervision_warehouse');
   const loc = await w.trx.selectFrom('locations').selectAll().where('id', '=', input.locationId).executeTakeFirst();
   if (!loc || loc.ownerPartyId !== input.warehousePartyId) {
-    throw new AppError('UnknownReference', { field: 'locationId', reason: `no location ${input.locationId} of the warehouse` });
+    throw new AppError('UnknownReference', {
+      field: 'locationId',
+      reason: `no location ${input.locationId} of the warehouse`,
+    });
   }
   const vehicle = await findVehicle(w.trx, input.vehicleId);
   if (!vehicle) throw new AppError('UnknownReference', { field: 'vehicleId', reason: `no vehicle ${input.vehicleId}` });
-  if (!vehicle.refrigerated) throw invalid('vehicleId', `vehicle ${vehicle.plate} is not refrigerated; frozen goods need a refrigerated vehicle`);
+  if (!vehicle.refrigerated)
+    throw invalid(
+      'vehicleId',
+      `vehicle ${vehicle.plate} is not refrigerated; frozen goods need a refrigerated vehicle`,
+    );
   const driver = await findWorker(w.trx, input.driverWorkerId);
   if (!driver || driver.role !== 'driver') {
     throw new AppError('UnknownReference', { field: 'driverWorkerId', reason: `no driver ${input.driverWorkerId}` });
@@ -117,9 +124,19 @@ export async function bookWith(w: Writer, deps: Deps, actor: Actor, lotId: strin
 
 /** arrivedBooking returns the lot's booking at the actor's warehouse on which arrival was recorded, or 409. */
 async function arrivedBooking(trx: Transaction<Schema>, actor: Actor, lot: LotRow) {
-  const b = await trx.selectFrom('bookings').selectAll().where('lotId', '=', lot.id).where('warehousePartyId', '=', actor.partyId).orderBy('id', 'desc').executeTakeFirst();
+  const b = await trx
+    .selectFrom('bookings')
+    .selectAll()
+    .where('lotId', '=', lot.id)
+    .where('warehousePartyId', '=', actor.partyId)
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
   if (!b) throw forbid('warehouse.record');
-  if (b.arrivedAt === null) throw new AppError('LotNotReady', { reason: 'the lot has not arrived at your warehouse; record its arrival first', bookingId: b.id });
+  if (b.arrivedAt === null)
+    throw new AppError('LotNotReady', {
+      reason: 'the lot has not arrived at your warehouse; record its arrival first',
+      bookingId: b.id,
+    });
   return b;
 }
 
@@ -134,7 +151,8 @@ export async function arrivalWith(w: Writer, deps: Deps, actor: Actor, bookingId
   if (!mayAttempt(actor, 'warehouse.record')) throw forbid('warehouse.record');
   const b = await w.trx.selectFrom('bookings').selectAll().where('id', '=', bookingId).executeTakeFirst();
   if (!b || b.warehousePartyId !== actor.partyId) throw notFound('BookingNotFound', 'id', bookingId);
-  if (b.arrivedAt !== null) throw new AppError('Conflict', { reason: `arrival was already recorded at ${iso(b.arrivedAt)}` });
+  if (b.arrivedAt !== null)
+    throw new AppError('Conflict', { reason: `arrival was already recorded at ${iso(b.arrivedAt)}` });
   if (arrivedAt > w.now + 5 * 60_000) throw invalid('arrivedAt', 'is in the future');
   const booking = { ...b, arrivedAt, updatedAt: w.now };
   const { logIndex: _, ...record } = booking;
@@ -150,12 +168,7 @@ export interface DisinfectionInput {
 }
 
 /** recordDisinfection records the disinfection of an arrived lot: agent, concentration, operator and time. */
-export async function recordDisinfection(
-  deps: Deps,
-  actor: Actor,
-  lotId: string,
-  input: DisinfectionInput,
-) {
+export async function recordDisinfection(deps: Deps, actor: Actor, lotId: string, input: DisinfectionInput) {
   if (!mayAttempt(actor, 'warehouse.record')) throw forbid('warehouse.record');
   if (!input.agent.trim()) throw invalid('agent', 'must not be blank');
   if (!input.concentration.trim()) throw invalid('concentration', 'must not be blank');
@@ -171,7 +184,10 @@ export async function disinfectWith(w: Writer, deps: Deps, actor: Actor, lotId: 
   await arrivedBooking(w.trx, actor, lot);
   const operator = await findWorker(w.trx, input.operatorWorkerId);
   if (!operator || operator.employerPartyId !== actor.partyId) {
-    throw new AppError('UnknownReference', { field: 'operatorWorkerId', reason: `no worker ${input.operatorWorkerId} of yours` });
+    throw new AppError('UnknownReference', {
+      field: 'operatorWorkerId',
+      reason: `no worker ${input.operatorWorkerId} of yours`,
+    });
   }
   const disinfection = {
     id: newId('dis'),
@@ -186,7 +202,13 @@ export async function disinfectWith(w: Writer, deps: Deps, actor: Actor, lotId: 
   const facts = await collectFacts(w.trx, lot);
   const lotStatus = statusPatch(lot, { ...facts, disinfected: true }, w.now);
   const logIndex = await w.append('disinfection.recorded', actor.partyId, { disinfection, lotStatus });
-  return { ...disinfection, performedAt: iso(disinfection.performedAt), createdAt: iso(w.now), lot: toLot((await findLot(w.trx, lotId))!), logIndex };
+  return {
+    ...disinfection,
+    performedAt: iso(disinfection.performedAt),
+    createdAt: iso(w.now),
+    lot: toLot((await findLot(w.trx, lotId))!),
+    logIndex,
+  };
 }
 
 export interface SampleInput {
@@ -198,14 +220,16 @@ export interface SampleInput {
 /** takeSample records a sample taken from an arrived lot at a point, sent to a lab; it gets its own ID. */
 export async function takeSample(deps: Deps, actor: Actor, lotId: string, input: SampleInput, idem?: Idempotency) {
   if (!mayAttempt(actor, 'warehouse.record')) throw forbid('warehouse.record');
-  if (!(SAMPLE_POINTS as readonly string[]).includes(input.point)) throw invalid('point', `must be one of ${SAMPLE_POINTS.join(', ')}`);
+  if (!(SAMPLE_POINTS as readonly string[]).includes(input.point))
+    throw invalid('point', `must be one of ${SAMPLE_POINTS.join(', ')}`);
   return commit(deps, idem, (w) => sampleWith(w, deps, actor, lotId, input));
 }
 
 /** sampleWith is takeSample inside the writer's transaction. */
 export async function sampleWith(w: Writer, deps: Deps, actor: Actor, lotId: string, input: SampleInput) {
   if (!mayAttempt(actor, 'warehouse.record')) throw forbid('warehouse.record');
-  if (!(SAMPLE_POINTS as readonly string[]).includes(input.point)) throw invalid('point', `must be one of ${SAMPLE_POINTS.join(', ')}`);
+  if (!(SAMPLE_POINTS as readonly string[]).includes(input.point))
+    throw invalid('point', `must be one of ${SAMPLE_POINTS.join(', ')}`);
   const lot = await visibleLot(w.trx, actor, lotId);
   await arrivedBooking(w.trx, actor, lot);
   return appendSample(w, actor.partyId, lot, input);
@@ -232,7 +256,11 @@ export async function appendSample(w: Writer, samplerPartyId: string, lot: LotRo
     updatedAt: w.now,
   };
   const facts = await collectFacts(w.trx, lot);
-  const lotStatus = statusPatch(lot, { ...facts, samples: [...facts.samples, { id: sample.id, point: input.point, result: 'pending' }] }, w.now);
+  const lotStatus = statusPatch(
+    lot,
+    { ...facts, samples: [...facts.samples, { id: sample.id, point: input.point, result: 'pending' }] },
+    w.now,
+  );
   const logIndex = await w.append('sample.taken', samplerPartyId, { sample, lotStatus });
   return { ...toSample({ ...sample, logIndex }), lot: toLot((await findLot(w.trx, lot.id))!), logIndex };
 }
@@ -249,12 +277,7 @@ export interface ResultInput {
  * records a finding against its producer (suspending it by the GACC rule) in the same entry, and,
  * once committed, emits the event the incident module acts on.
  */
-export async function postResult(
-  deps: Deps,
-  actor: Actor,
-  sampleId: string,
-  input: ResultInput,
-) {
+export async function postResult(deps: Deps, actor: Actor, sampleId: string, input: ResultInput) {
   if (!mayAttempt(actor, 'sample.result')) throw forbid('sample.result');
   if (!input.method.trim()) throw invalid('method', 'must not be blank');
   if (input.ctValue !== undefined && input.ctValue !== null && !(input.ctValue > 0 && input.ctValue < 50)) {
@@ -263,10 +286,26 @@ export async function postResult(
   const out = await commit(deps, undefined, (w) => resultWith(w, deps, actor, sampleId, input));
   if (out.incident) announceAlerts(deps.events, out.incident.alerts);
   if (out.result === 'positive') {
-    deps.events.emit({ type: 'sample.positive', lotId: out.lotId, sampleId: out.id, producerId: out.producerId, logIndex: out.logIndex, at: deps.clock.now() });
+    deps.events.emit({
+      type: 'sample.positive',
+      lotId: out.lotId,
+      sampleId: out.id,
+      producerId: out.producerId,
+      logIndex: out.logIndex,
+      at: deps.clock.now(),
+    });
   }
   const { producerId: _p, incident, ...rest } = out;
-  return { ...rest, incident: incident && { id: incident.id, number: incident.number, lots: incident.lots, holders: incident.holders, affectedKg: incident.affectedKg } };
+  return {
+    ...rest,
+    incident: incident && {
+      id: incident.id,
+      number: incident.number,
+      lots: incident.lots,
+      holders: incident.holders,
+      affectedKg: incident.affectedKg,
+    },
+  };
 }
 
 /**
@@ -282,27 +321,51 @@ export async function resultWith(w: Writer, deps: Deps, actor: Actor, sampleId: 
   const s = await w.trx.selectFrom('samples').selectAll().where('id', '=', sampleId).executeTakeFirst();
   // A lab sees only the samples sent to it: any other sample does not exist for it.
   if (!s || s.labPartyId !== actor.partyId) throw notFound('SampleNotFound', 'id', sampleId);
-  if (s.result !== 'pending') throw new AppError('Conflict', { field: 'result', reason: `the result (${s.result}) was already posted` });
+  if (s.result !== 'pending')
+    throw new AppError('Conflict', { field: 'result', reason: `the result (${s.result}) was already posted` });
   if (input.resultedAt < s.takenAt) throw invalid('resultedAt', 'is before the sample was taken');
   const lot = (await findLot(w.trx, s.lotId))!;
   const { logIndex: _, ...prior } = s;
-  const sample = { ...prior, result: input.result, ctValue: input.ctValue ?? null, method: input.method.trim(), resultedAt: input.resultedAt, updatedAt: w.now };
+  const sample = {
+    ...prior,
+    result: input.result,
+    ctValue: input.ctValue ?? null,
+    method: input.method.trim(),
+    resultedAt: input.resultedAt,
+    updatedAt: w.now,
+  };
   const facts = await collectFacts(w.trx, lot);
   const samples = facts.samples.map((x) => (x.id === s.id ? { ...x, result: input.result } : x));
   const lotStatus = statusPatch(lot, { ...facts, samples }, w.now);
   const suspension =
     input.result === 'positive'
-      ? await findingSuspension(w.trx, lot.producerId, w.now, { reason: `positive nucleic-acid result for sample ${s.id} of lot ${lot.code}`, lotId: lot.id, sampleId: s.id })
+      ? await findingSuspension(w.trx, lot.producerId, w.now, {
+          reason: `positive nucleic-acid result for sample ${s.id} of lot ${lot.code}`,
+          lotId: lot.id,
+          sampleId: s.id,
+        })
       : null;
   const logIndex = await w.append('sample.resulted', actor.partyId, { sample, lotStatus, suspension });
   // A positive result opens its incident in the same write: the lot and everything made from it are frozen and
   // their holders alerted before the lab's request is answered, or, if the node dies first, none of it happened.
-  const incident = input.result === 'positive' ? await openIncidentWith(w, deps, actor.partyId, { trigger: { kind: 'positive_result', sampleId: s.id, lotId: lot.id } }) : null;
+  const incident =
+    input.result === 'positive'
+      ? await openIncidentWith(w, deps, actor.partyId, {
+          trigger: { kind: 'positive_result', sampleId: s.id, lotId: lot.id },
+        })
+      : null;
   return {
     ...toSample({ ...sample, logIndex }),
     lot: toLot((await findLot(w.trx, lot.id))!),
     suspensionId: suspension?.id ?? null,
-    incident: incident && { id: incident.id, number: incident.number, lots: incident.lots, holders: incident.holders, affectedKg: incident.affectedKg, alerts: incident.alerts },
+    incident: incident && {
+      id: incident.id,
+      number: incident.number,
+      lots: incident.lots,
+      holders: incident.holders,
+      affectedKg: incident.affectedKg,
+      alerts: incident.alerts,
+    },
     logIndex,
     producerId: lot.producerId,
   };
@@ -328,7 +391,13 @@ export async function exitWith(w: Writer, deps: Deps, actor: Actor, lotId: strin
   if (!ready.ok) throw new AppError('LotNotReady', { reason: ready.reason, missing: ready.missing });
   const day = chinaDate(w.now).replace(/-/g, '');
   const id = newId('exc');
-  const exitCertificate = { id, number: `CK${lot.region.slice(0, 2)}${day}${id.slice(-8)}`, lotId, warehousePartyId: actor.partyId, issuedAt: w.now };
+  const exitCertificate = {
+    id,
+    number: `CK${lot.region.slice(0, 2)}${day}${id.slice(-8)}`,
+    lotId,
+    warehousePartyId: actor.partyId,
+    issuedAt: w.now,
+  };
   const lotStatus = statusPatch(lot, { ...facts, exitCertificate: true }, w.now);
   const logIndex = await w.append('exit.issued', actor.partyId, { exitCertificate, lotStatus });
   return {
@@ -360,7 +429,12 @@ export async function lotRecords(deps: Deps, actor: Actor, lotId: string) {
 /** labSamples lists the samples sent to the acting lab, pending first. */
 export async function labSamples(deps: Deps, actor: Actor, q: { result?: string }) {
   if (!mayAttempt(actor, 'sample.result')) throw forbid('sample.result');
-  let query = deps.db.selectFrom('samples').selectAll().where('labPartyId', '=', actor.partyId).orderBy('id').limit(500);
+  let query = deps.db
+    .selectFrom('samples')
+    .selectAll()
+    .where('labPartyId', '=', actor.partyId)
+    .orderBy('id')
+    .limit(500);
   if (q.result) query = query.where('result', '=', q.result);
   return { items: (await query.execute()).map(toSample), nextCursor: null };
 }

@@ -38,7 +38,10 @@ export const toShipment = (s: ShipmentRow) => ({
   referenceDoc: s.referenceDoc,
   flags: JSON.parse(s.flags) as unknown[],
   status: s.status,
-  received: s.receivedAt === null ? null : { quantity: { kg: kg(s.receivedGrams ?? 0), cartons: s.receivedCartons ?? 0 }, at: iso(s.receivedAt) },
+  received:
+    s.receivedAt === null
+      ? null
+      : { quantity: { kg: kg(s.receivedGrams ?? 0), cartons: s.receivedCartons ?? 0 }, at: iso(s.receivedAt) },
   discrepancy:
     s.receivedAt === null || (s.receivedGrams === s.grams && s.receivedCartons === s.cartons)
       ? null
@@ -48,7 +51,16 @@ export const toShipment = (s: ShipmentRow) => ({
 
 /** toDisposal is the API form of a disposal row or record. */
 export const toDisposal = (d: {
-  id: string; lotId: string; partyId: string; locationId: string | null; grams: number; cartons: number; method: string; referenceDoc: string; at: number; logIndex: number;
+  id: string;
+  lotId: string;
+  partyId: string;
+  locationId: string | null;
+  grams: number;
+  cartons: number;
+  method: string;
+  referenceDoc: string;
+  at: number;
+  logIndex: number;
 }) => ({
   id: d.id,
   lotId: d.lotId,
@@ -64,8 +76,17 @@ export const toDisposal = (d: {
 /** refuse throws a failed custody check as an error naming field, with its reasons worded in English. */
 export function refuse(check: CustodyCheck, field: string): void {
   if (check.ok) return;
-  const code = check.code === 'LotBlocked' ? 'LotBlocked' : check.code === 'ReceiverCannotReceive' ? 'UnknownReference' : 'ValidationFailed';
-  throw new AppError(code, { field, reason: check.reasons.map((r: CustodyReason) => custodyReasonText(r, 'en')).join(' '), reasons: check.reasons });
+  const code =
+    check.code === 'LotBlocked'
+      ? 'LotBlocked'
+      : check.code === 'ReceiverCannotReceive'
+        ? 'UnknownReference'
+        : 'ValidationFailed';
+  throw new AppError(code, {
+    field,
+    reason: check.reasons.map((r: CustodyReason) => custodyReasonText(r, 'en')).join(' '),
+    reasons: check.reasons,
+  });
 }
 
 /** grams reads an API quantity as whole grams and cartons, or refuses it naming field. */
@@ -74,13 +95,18 @@ export function grams(field: string, q: { kg: number; cartons: number }) {
   if (!Number.isFinite(q.kg) || q.kg < 0 || !Number.isSafeInteger(g) || Math.abs(g - q.kg * 1000) > 1e-6) {
     throw invalid(`${field}.kg`, 'must be a non-negative number of kg with at most three decimals');
   }
-  if (!Number.isInteger(q.cartons) || q.cartons < 0) throw invalid(`${field}.cartons`, 'must be a non-negative whole number');
+  if (!Number.isInteger(q.cartons) || q.cartons < 0)
+    throw invalid(`${field}.cartons`, 'must be a non-negative whole number');
   return { grams: g, cartons: q.cartons };
 }
 
 /** holding is the party's holding of a lot at a location (or none), if it has one. */
 export async function holding(trx: Transaction<Schema>, lotId: string, partyId: string, locationId: string | null) {
-  return trx.selectFrom('holdings').selectAll().where('id', '=', holdingId(lotId, partyId, locationId)).executeTakeFirst();
+  return trx
+    .selectFrom('holdings')
+    .selectAll()
+    .where('id', '=', holdingId(lotId, partyId, locationId))
+    .executeTakeFirst();
 }
 
 /** partyRoles are a party's roles, or null when there is no such party. */
@@ -93,7 +119,8 @@ export async function partyRoles(trx: Transaction<Schema>, id: string): Promise<
 export async function ownLocation(trx: Transaction<Schema>, actor: Actor, field: string, id: string | null) {
   if (id === null) return;
   const loc = await trx.selectFrom('locations').select('ownerPartyId').where('id', '=', id).executeTakeFirst();
-  if (!loc || loc.ownerPartyId !== actor.partyId) throw new AppError('UnknownReference', { field, reason: `no location ${id} of yours` });
+  if (!loc || loc.ownerPartyId !== actor.partyId)
+    throw new AppError('UnknownReference', { field, reason: `no location ${id} of yours` });
 }
 
 /**

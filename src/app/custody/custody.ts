@@ -14,7 +14,18 @@ import { AppError, invalid, notFound } from '../errors.ts';
 import { forbid } from '../access/authorize.ts';
 import type { Idempotency, Writer } from '../write/commit.ts';
 import { commit } from '../write/commit.ts';
-import { grams, holding, kg, ownLocation, partyRoles, refuse, takeFrom, toDisposal, toHolding, toShipment } from './custody-parts.ts';
+import {
+  grams,
+  holding,
+  kg,
+  ownLocation,
+  partyRoles,
+  refuse,
+  takeFrom,
+  toDisposal,
+  toHolding,
+  toShipment,
+} from './custody-parts.ts';
 import type { Deps } from '../deps.ts';
 import { holdingId } from './holding-id.ts';
 import { newId } from '../write/ids.ts';
@@ -26,9 +37,12 @@ import { eligibilityRuleFor } from '../registry/settings.ts';
 export const WORKER_ENFORCEMENT = 'worker-enforcement';
 
 /** workerEnforcement is the region's choice for ineligible workers: its own, else the national one, else refuse. */
-export async function workerEnforcement(db: Kysely<Schema> | Transaction<Schema>, region: string): Promise<'refuse' | 'flag'> {
+export async function workerEnforcement(
+  db: Kysely<Schema> | Transaction<Schema>,
+  region: string,
+): Promise<'refuse' | 'flag'> {
   const own = await getSetting(db, `${WORKER_ENFORCEMENT}:${region}`);
-  return ((own ?? (await getSetting(db, WORKER_ENFORCEMENT))) ?? 'refuse') as 'refuse' | 'flag';
+  return (own ?? (await getSetting(db, WORKER_ENFORCEMENT)) ?? 'refuse') as 'refuse' | 'flag';
 }
 
 export interface ShipInput {
@@ -60,7 +74,10 @@ export async function shipWith(w: Writer, deps: Deps, actor: Actor, lotId: strin
   const lot = (await findLot(w.trx, lotId)) ?? null;
   const from = lot && (await holding(w.trx, lotId, actor.partyId, input.fromLocationId));
   if (!lot || !from) throw notFound('LotNotFound', 'id', lotId);
-  refuse(canMove({ status: lot.status as LotStatus, reasons: JSON.parse(lot.statusReasons) as StatusReason[] }, purpose), 'lotId');
+  refuse(
+    canMove({ status: lot.status as LotStatus, reasons: JSON.parse(lot.statusReasons) as StatusReason[] }, purpose),
+    'lotId',
+  );
   if (from.grams < q.grams || from.cartons < q.cartons) {
     throw new AppError('InsufficientQuantity', {
       field: 'quantity',
@@ -72,8 +89,13 @@ export async function shipWith(w: Writer, deps: Deps, actor: Actor, lotId: strin
   if (!roles) throw new AppError('UnknownReference', { field: 'toPartyId', reason: `no party ${input.toPartyId}` });
   refuse(receiverMayReceive(roles), 'toPartyId');
   if (input.toLocationId) {
-    const loc = await w.trx.selectFrom('locations').select('ownerPartyId').where('id', '=', input.toLocationId).executeTakeFirst();
-    if (!loc || loc.ownerPartyId !== input.toPartyId) throw new AppError('UnknownReference', { field: 'toLocationId', reason: 'no such location of the receiver' });
+    const loc = await w.trx
+      .selectFrom('locations')
+      .select('ownerPartyId')
+      .where('id', '=', input.toLocationId)
+      .executeTakeFirst();
+    if (!loc || loc.ownerPartyId !== input.toPartyId)
+      throw new AppError('UnknownReference', { field: 'toLocationId', reason: 'no such location of the receiver' });
   }
   const vehicle = await findVehicle(w.trx, input.vehicleId);
   if (!vehicle) throw new AppError('UnknownReference', { field: 'vehicleId', reason: `no vehicle ${input.vehicleId}` });
@@ -87,10 +109,17 @@ export async function shipWith(w: Writer, deps: Deps, actor: Actor, lotId: strin
     if (i === 0 && wk.role !== 'driver') throw invalid(field, `worker ${id} is not a driver`);
     const rule = await eligibilityRuleFor(deps, wk.region, w.trx);
     const tests = await workerTests(w.trx, id);
-    const e = eligibility(tests.map((t) => ({ sampledAt: t.sampledAt, result: t.result as 'negative' | 'positive' })), wk.role as WorkerRole, rule, w.now);
+    const e = eligibility(
+      tests.map((t) => ({ sampledAt: t.sampledAt, result: t.result as 'negative' | 'positive' })),
+      wk.role as WorkerRole,
+      rule,
+      w.now,
+    );
     onDuty.push({ workerId: id, role: wk.role as WorkerRole, eligibility: e });
   }
-  const region = (await w.trx.selectFrom('parties').select('region').where('id', '=', actor.partyId).executeTakeFirstOrThrow()).region;
+  const region = (
+    await w.trx.selectFrom('parties').select('region').where('id', '=', actor.partyId).executeTakeFirstOrThrow()
+  ).region;
   const enforcement = await workerEnforcement(w.trx, region);
   const crewCheck = workersOk(onDuty, enforcement);
   if (!crewCheck.ok) refuse(crewCheck, 'driverWorkerId');
@@ -151,19 +180,26 @@ export async function receiveWith(w: Writer, deps: Deps, actor: Actor, shipmentI
   }
   const locationId = input.locationId === undefined ? s.toLocationId : input.locationId;
   if (locationId) {
-    const loc = await w.trx.selectFrom('locations').select('ownerPartyId').where('id', '=', locationId).executeTakeFirst();
-    if (!loc || loc.ownerPartyId !== actor.partyId) throw new AppError('UnknownReference', { field: 'locationId', reason: 'no such location of yours' });
+    const loc = await w.trx
+      .selectFrom('locations')
+      .select('ownerPartyId')
+      .where('id', '=', locationId)
+      .executeTakeFirst();
+    if (!loc || loc.ownerPartyId !== actor.partyId)
+      throw new AppError('UnknownReference', { field: 'locationId', reason: 'no such location of yours' });
   }
   const cur = await holding(w.trx, s.lotId, actor.partyId, locationId);
-  const holdings = [{
-    id: holdingId(s.lotId, actor.partyId, locationId),
-    lotId: s.lotId,
-    partyId: actor.partyId,
-    locationId,
-    grams: (cur?.grams ?? 0) + q.grams,
-    cartons: (cur?.cartons ?? 0) + q.cartons,
-    updatedAt: w.now,
-  }];
+  const holdings = [
+    {
+      id: holdingId(s.lotId, actor.partyId, locationId),
+      lotId: s.lotId,
+      partyId: actor.partyId,
+      locationId,
+      grams: (cur?.grams ?? 0) + q.grams,
+      cartons: (cur?.cartons ?? 0) + q.cartons,
+      updatedAt: w.now,
+    },
+  ];
   const { logIndex: _, ...prior } = s;
   const shipment = {
     ...prior,
@@ -191,15 +227,25 @@ export async function lotHoldings(deps: Deps, actor: Actor, lotId: string) {
   const lot = await findLot(deps.db, lotId);
   if (!lot) throw notFound('LotNotFound', 'id', lotId);
   // A holder sees its own holdings of a lot it received, even if it cannot see the lot's other records.
-  const holds = await deps.db.selectFrom('holdings').select('id').where('lotId', '=', lotId).where('partyId', '=', actor.partyId).executeTakeFirst();
+  const holds = await deps.db
+    .selectFrom('holdings')
+    .select('id')
+    .where('lotId', '=', lotId)
+    .where('partyId', '=', actor.partyId)
+    .executeTakeFirst();
   if (!holds && !(await lotVisible(deps.db, actor, lot))) throw notFound('LotNotFound', 'id', lotId);
   let q = deps.db.selectFrom('holdings').selectAll().where('lotId', '=', lotId).where('grams', '>', 0).orderBy('id');
-  if (listScope(actor).kind === 'own' && lot.importerPartyId !== actor.partyId) q = q.where('partyId', '=', actor.partyId);
+  if (listScope(actor).kind === 'own' && lot.importerPartyId !== actor.partyId)
+    q = q.where('partyId', '=', actor.partyId);
   return { items: (await q.execute()).map(toHolding), nextCursor: null };
 }
 
 /** listShipments lists shipments from or to the actor (regulators: of their region's lots), optionally of one lot or status. */
-export async function listShipments(deps: Deps, actor: Actor, f: { lotId?: string; status?: string; direction?: 'in' | 'out' }) {
+export async function listShipments(
+  deps: Deps,
+  actor: Actor,
+  f: { lotId?: string; status?: string; direction?: 'in' | 'out' },
+) {
   let q = deps.db.selectFrom('shipments').selectAll().orderBy('id', 'desc').limit(500);
   const scope = listScope(actor);
   if (scope.kind === 'own' || f.direction) {
@@ -237,10 +283,32 @@ export async function transferWith(w: Writer, deps: Deps, actor: Actor, lotId: s
   const from = await takeFrom(w.trx, actor, lotId, input.fromLocationId, q);
   const to = await holding(w.trx, lotId, actor.partyId, input.toLocationId);
   const holdings = [
-    { id: from.id, lotId, partyId: actor.partyId, locationId: from.locationId, grams: from.grams - q.grams, cartons: from.cartons - q.cartons, updatedAt: w.now },
-    { id: holdingId(lotId, actor.partyId, input.toLocationId), lotId, partyId: actor.partyId, locationId: input.toLocationId, grams: (to?.grams ?? 0) + q.grams, cartons: (to?.cartons ?? 0) + q.cartons, updatedAt: w.now },
+    {
+      id: from.id,
+      lotId,
+      partyId: actor.partyId,
+      locationId: from.locationId,
+      grams: from.grams - q.grams,
+      cartons: from.cartons - q.cartons,
+      updatedAt: w.now,
+    },
+    {
+      id: holdingId(lotId, actor.partyId, input.toLocationId),
+      lotId,
+      partyId: actor.partyId,
+      locationId: input.toLocationId,
+      grams: (to?.grams ?? 0) + q.grams,
+      cartons: (to?.cartons ?? 0) + q.cartons,
+      updatedAt: w.now,
+    },
   ];
-  const transfer = { lotId, fromLocationId: input.fromLocationId, toLocationId: input.toLocationId, ...q, at: input.at };
+  const transfer = {
+    lotId,
+    fromLocationId: input.fromLocationId,
+    toLocationId: input.toLocationId,
+    ...q,
+    at: input.at,
+  };
   const logIndex = await w.append('holding.transferred', actor.partyId, { transfer, holdings });
   return { ...transfer, quantity: { kg: kg(q.grams), cartons: q.cartons }, at: iso(input.at), logIndex };
 }
@@ -274,9 +342,27 @@ export async function disposeWith(w: Writer, deps: Deps, actor: Actor, lotId: st
   const referenceDoc = input.referenceDoc.trim();
   if (!referenceDoc) throw invalid('referenceDoc', 'must name the destruction or return record');
   const from = await takeFrom(w.trx, actor, lotId, input.locationId, q);
-  const holdings = [{ id: from.id, lotId, partyId: actor.partyId, locationId: from.locationId, grams: from.grams - q.grams, cartons: from.cartons - q.cartons, updatedAt: w.now }];
+  const holdings = [
+    {
+      id: from.id,
+      lotId,
+      partyId: actor.partyId,
+      locationId: from.locationId,
+      grams: from.grams - q.grams,
+      cartons: from.cartons - q.cartons,
+      updatedAt: w.now,
+    },
+  ];
   const disposal = {
-    id: newId('dsp'), lotId, partyId: actor.partyId, locationId: input.locationId, ...q, method: input.method, referenceDoc, at: input.at, createdAt: w.now,
+    id: newId('dsp'),
+    lotId,
+    partyId: actor.partyId,
+    locationId: input.locationId,
+    ...q,
+    method: input.method,
+    referenceDoc,
+    at: input.at,
+    createdAt: w.now,
   };
   const logIndex = await w.append('holding.disposed', actor.partyId, { disposal, holdings });
   return toDisposal({ ...disposal, logIndex });
@@ -296,11 +382,19 @@ export async function listDisposals(deps: Deps, actor: Actor, lotId: string) {
   if (!lot) throw notFound('LotNotFound', 'id', lotId);
   const all = await lotDisposals(deps.db, lotId);
   const scope = listScope(actor);
-  const everything = scope.kind === 'all' || lot.importerPartyId === actor.partyId || (scope.kind === 'region' && lot.region === scope.region);
+  const everything =
+    scope.kind === 'all' ||
+    lot.importerPartyId === actor.partyId ||
+    (scope.kind === 'region' && lot.region === scope.region);
   const items = everything ? all : all.filter((d) => d.partyId === actor.partyId);
   if (!everything && items.length === 0) {
     // A holder of the lot, past or present, may ask even when it disposed of nothing.
-    const holds = await deps.db.selectFrom('holdings').select('id').where('lotId', '=', lotId).where('partyId', '=', actor.partyId).executeTakeFirst();
+    const holds = await deps.db
+      .selectFrom('holdings')
+      .select('id')
+      .where('lotId', '=', lotId)
+      .where('partyId', '=', actor.partyId)
+      .executeTakeFirst();
     if (!holds && !(await lotVisible(deps.db, actor, lot))) throw notFound('LotNotFound', 'id', lotId);
   }
   return { items: items.map(toDisposal), nextCursor: null };

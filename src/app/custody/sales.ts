@@ -67,27 +67,77 @@ export async function sellWith(w: Writer, deps: Deps, actor: Actor, lotId: strin
   if (input.vehicleId) {
     if (!input.driverWorkerId) throw invalid('driverWorkerId', 'is required for a delivered sale');
     return shipWith(w, deps, actor, lotId, {
-      fromLocationId, toPartyId: input.toPartyId, toLocationId, quantity: input.quantity, vehicleId: input.vehicleId,
-      driverWorkerId: input.driverWorkerId, handlerWorkerIds: input.handlerWorkerIds ?? [], departedAt: input.soldAt, referenceDoc, purpose: 'sale',
+      fromLocationId,
+      toPartyId: input.toPartyId,
+      toLocationId,
+      quantity: input.quantity,
+      vehicleId: input.vehicleId,
+      driverWorkerId: input.driverWorkerId,
+      handlerWorkerIds: input.handlerWorkerIds ?? [],
+      departedAt: input.soldAt,
+      referenceDoc,
+      purpose: 'sale',
     });
   }
   const lot = await findLot(w.trx, lotId);
   if (!lot) throw notFound('LotNotFound', 'id', lotId);
   const from = await takeFrom(w.trx, actor, lotId, fromLocationId, q);
-  refuse(canMove({ status: lot.status as LotStatus, reasons: JSON.parse(lot.statusReasons) as StatusReason[] }, 'sale'), 'lotId');
+  refuse(
+    canMove({ status: lot.status as LotStatus, reasons: JSON.parse(lot.statusReasons) as StatusReason[] }, 'sale'),
+    'lotId',
+  );
   if (toLocationId) {
-    const loc = await w.trx.selectFrom('locations').select('ownerPartyId').where('id', '=', toLocationId).executeTakeFirst();
-    if (!loc || loc.ownerPartyId !== input.toPartyId) throw new AppError('UnknownReference', { field: 'toLocationId', reason: 'no such location of the buyer' });
+    const loc = await w.trx
+      .selectFrom('locations')
+      .select('ownerPartyId')
+      .where('id', '=', toLocationId)
+      .executeTakeFirst();
+    if (!loc || loc.ownerPartyId !== input.toPartyId)
+      throw new AppError('UnknownReference', { field: 'toLocationId', reason: 'no such location of the buyer' });
   }
   const to = await holding(w.trx, lotId, input.toPartyId, toLocationId);
   const shipment = {
-    id: newId('shp'), lotId, fromPartyId: actor.partyId, fromLocationId, toPartyId: input.toPartyId, toLocationId, ...q,
-    purpose: 'sale', mode: 'handover', vehicleId: null, driverWorkerId: null, handlerWorkerIds: [], departedAt: input.soldAt, referenceDoc, flags: [],
-    status: 'received', receivedGrams: q.grams, receivedCartons: q.cartons, receivedAt: input.soldAt, createdAt: w.now, updatedAt: w.now,
+    id: newId('shp'),
+    lotId,
+    fromPartyId: actor.partyId,
+    fromLocationId,
+    toPartyId: input.toPartyId,
+    toLocationId,
+    ...q,
+    purpose: 'sale',
+    mode: 'handover',
+    vehicleId: null,
+    driverWorkerId: null,
+    handlerWorkerIds: [],
+    departedAt: input.soldAt,
+    referenceDoc,
+    flags: [],
+    status: 'received',
+    receivedGrams: q.grams,
+    receivedCartons: q.cartons,
+    receivedAt: input.soldAt,
+    createdAt: w.now,
+    updatedAt: w.now,
   };
   const holdings = [
-    { id: from.id, lotId, partyId: actor.partyId, locationId: fromLocationId, grams: from.grams - q.grams, cartons: from.cartons - q.cartons, updatedAt: w.now },
-    { id: holdingId(lotId, input.toPartyId, toLocationId), lotId, partyId: input.toPartyId, locationId: toLocationId, grams: (to?.grams ?? 0) + q.grams, cartons: (to?.cartons ?? 0) + q.cartons, updatedAt: w.now },
+    {
+      id: from.id,
+      lotId,
+      partyId: actor.partyId,
+      locationId: fromLocationId,
+      grams: from.grams - q.grams,
+      cartons: from.cartons - q.cartons,
+      updatedAt: w.now,
+    },
+    {
+      id: holdingId(lotId, input.toPartyId, toLocationId),
+      lotId,
+      partyId: input.toPartyId,
+      locationId: toLocationId,
+      grams: (to?.grams ?? 0) + q.grams,
+      cartons: (to?.cartons ?? 0) + q.cartons,
+      updatedAt: w.now,
+    },
   ];
   const logIndex = await w.append('sale.handed_over', actor.partyId, { shipment, holdings });
   const row = await w.trx.selectFrom('shipments').selectAll().where('id', '=', shipment.id).executeTakeFirstOrThrow();
@@ -105,7 +155,7 @@ export const RETAIL_REAL_NAME = 'retail-real-name';
 /** retailRealName is the region's choice: its own, else the national one, else 'off'. */
 export async function retailRealName(db: Db, region: string): Promise<'on' | 'off'> {
   const own = await getSetting(db, `${RETAIL_REAL_NAME}:${region}`);
-  return ((own ?? (await getSetting(db, RETAIL_REAL_NAME))) ?? 'off') as 'on' | 'off';
+  return (own ?? (await getSetting(db, RETAIL_REAL_NAME)) ?? 'off') as 'on' | 'off';
 }
 
 /** RetailSaleInput is one sale to a consumer, with the buyer's name and mobile where a real-name record is taken. */
@@ -138,18 +188,44 @@ export async function retailSaleWith(w: Writer, deps: Deps, actor: Actor, lotId:
   const lot = await findLot(w.trx, lotId);
   if (!lot) throw notFound('LotNotFound', 'id', lotId);
   const from = await takeFrom(w.trx, actor, lotId, locationId, q);
-  refuse(canMove({ status: lot.status as LotStatus, reasons: JSON.parse(lot.statusReasons) as StatusReason[] }, 'retail_sale'), 'lotId');
-  const region = (await w.trx.selectFrom('parties').select('region').where('id', '=', actor.partyId).executeTakeFirstOrThrow()).region;
+  refuse(
+    canMove(
+      { status: lot.status as LotStatus, reasons: JSON.parse(lot.statusReasons) as StatusReason[] },
+      'retail_sale',
+    ),
+    'lotId',
+  );
+  const region = (
+    await w.trx.selectFrom('parties').select('region').where('id', '=', actor.partyId).executeTakeFirstOrThrow()
+  ).region;
   if (!buyer && (await retailRealName(w.trx, region)) === 'on') {
     throw invalid('buyer', "this region requires a real-name purchase record: give the buyer's name and mobile number");
   }
   const masked = buyer ? maskBuyer(buyer) : null;
   const personal = buyer ? await storePersonal(w.trx, 'retail_buyer', JSON.stringify(buyer), masked, w.now) : null;
   const retailSale = {
-    id: newId('rs'), lotId, partyId: actor.partyId, locationId, day: chinaDate(input.soldAt), ...q, soldAt: input.soldAt,
-    buyerRef: personal?.ref ?? null, buyerCommitment: personal?.commitment ?? null, createdAt: w.now,
+    id: newId('rs'),
+    lotId,
+    partyId: actor.partyId,
+    locationId,
+    day: chinaDate(input.soldAt),
+    ...q,
+    soldAt: input.soldAt,
+    buyerRef: personal?.ref ?? null,
+    buyerCommitment: personal?.commitment ?? null,
+    createdAt: w.now,
   };
-  const holdings = [{ id: from.id, lotId, partyId: actor.partyId, locationId, grams: from.grams - q.grams, cartons: from.cartons - q.cartons, updatedAt: w.now }];
+  const holdings = [
+    {
+      id: from.id,
+      lotId,
+      partyId: actor.partyId,
+      locationId,
+      grams: from.grams - q.grams,
+      cartons: from.cartons - q.cartons,
+      updatedAt: w.now,
+    },
+  ];
   const logIndex = await w.append('retail.sold', actor.partyId, { retailSale, holdings });
   return toRetailSale({ ...retailSale, logIndex, masked, erasedAt: null });
 }
@@ -160,8 +236,18 @@ export async function retailSell(deps: Deps, actor: Actor, lotId: string, input:
 }
 
 function toRetailSale(r: {
-  id: string; lotId: string; partyId: string; locationId: string | null; day: string; grams: number; cartons: number; soldAt: number;
-  buyerRef: string | null; logIndex: number; masked: string | null; erasedAt: number | null;
+  id: string;
+  lotId: string;
+  partyId: string;
+  locationId: string | null;
+  day: string;
+  grams: number;
+  cartons: number;
+  soldAt: number;
+  buyerRef: string | null;
+  logIndex: number;
+  masked: string | null;
+  erasedAt: number | null;
 }) {
   return {
     id: r.id,
@@ -171,7 +257,12 @@ function toRetailSale(r: {
     day: r.day,
     quantity: { kg: kg(r.grams), cartons: r.cartons },
     soldAt: iso(r.soldAt),
-    buyer: r.buyerRef === null ? null : r.erasedAt !== null ? { ref: r.buyerRef, masked: null, erased: true } : { ref: r.buyerRef, masked: r.masked, erased: false },
+    buyer:
+      r.buyerRef === null
+        ? null
+        : r.erasedAt !== null
+          ? { ref: r.buyerRef, masked: null, erased: true }
+          : { ref: r.buyerRef, masked: r.masked, erased: false },
     logIndex: r.logIndex,
   };
 }
@@ -181,13 +272,22 @@ function toRetailSale(r: {
  * the lot's importer, the regulators of the lot's region), those of sellers in its region (other
  * regulators), or its own. Someone who sees neither the lot nor sales of its own gets LotNotFound.
  */
-async function retailScope(db: Db, actor: Actor, lotId: string): Promise<{ lot: LotRow; region?: string; partyId?: string }> {
+async function retailScope(
+  db: Db,
+  actor: Actor,
+  lotId: string,
+): Promise<{ lot: LotRow; region?: string; partyId?: string }> {
   const lot = await findLot(db, lotId);
   if (!lot) throw notFound('LotNotFound', 'id', lotId);
   const scope = listScope(actor);
   if (scope.kind === 'all' || lot.importerPartyId === actor.partyId) return { lot };
   if (scope.kind === 'region') return lot.region === scope.region ? { lot } : { lot, region: scope.region };
-  const own = await db.selectFrom('retailSales').select('id').where('lotId', '=', lotId).where('partyId', '=', actor.partyId).executeTakeFirst();
+  const own = await db
+    .selectFrom('retailSales')
+    .select('id')
+    .where('lotId', '=', lotId)
+    .where('partyId', '=', actor.partyId)
+    .executeTakeFirst();
   if (!own && !(await lotVisible(db, actor, lot))) throw notFound('LotNotFound', 'id', lotId);
   return { lot, partyId: actor.partyId };
 }
@@ -209,11 +309,18 @@ export async function retailSalesDaily(deps: Deps, actor: Actor, lotId: string) 
     .orderBy('retailSales.day')
     .orderBy('retailSales.partyId')
     .$if(partyId !== undefined, (qb) => qb.where('retailSales.partyId', '=', partyId!))
-    .$if(region !== undefined, (qb) => qb.where('retailSales.partyId', 'in', deps.db.selectFrom('parties').select('id').where('region', '=', region!)))
+    .$if(region !== undefined, (qb) =>
+      qb.where('retailSales.partyId', 'in', deps.db.selectFrom('parties').select('id').where('region', '=', region!)),
+    )
     .execute();
   return {
     lotId,
-    items: rows.map((r) => ({ day: r.day, partyId: r.partyId, quantity: { kg: kg(Number(r.grams)), cartons: Number(r.cartons) }, sales: Number(r.sales) })),
+    items: rows.map((r) => ({
+      day: r.day,
+      partyId: r.partyId,
+      quantity: { kg: kg(Number(r.grams)), cartons: Number(r.cartons) },
+      sales: Number(r.sales),
+    })),
     nextCursor: null,
   };
 }
@@ -233,13 +340,17 @@ export async function listRetailSales(deps: Deps, actor: Actor, lotId: string) {
     .orderBy('retailSales.id', 'desc')
     .limit(500)
     .$if(partyId !== undefined, (qb) => qb.where('retailSales.partyId', '=', partyId!))
-    .$if(region !== undefined, (qb) => qb.where('retailSales.partyId', 'in', deps.db.selectFrom('parties').select('id').where('region', '=', region!)))
+    .$if(region !== undefined, (qb) =>
+      qb.where('retailSales.partyId', 'in', deps.db.selectFrom('parties').select('id').where('region', '=', region!)),
+    )
     .execute();
   const regulator = actor.roles.includes('regulator');
   return {
     items: rows.map((r) => {
       const sale = toRetailSale(r);
-      return regulator || r.partyId === actor.partyId ? sale : { ...sale, buyer: sale.buyer === null ? null : { ref: null, masked: null, erased: sale.buyer.erased } };
+      return regulator || r.partyId === actor.partyId
+        ? sale
+        : { ...sale, buyer: sale.buyer === null ? null : { ref: null, masked: null, erased: sale.buyer.erased } };
     }),
     nextCursor: null,
   };

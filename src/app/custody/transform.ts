@@ -32,7 +32,13 @@ export interface TransformationInput {
   locationId: string | null;
   /** Each input is taken from the actor's holding at its locationId (default: the step's location). */
   inputs: { lotId: string; locationId?: string | null; quantity: Qty }[];
-  outputs: { quantity: Qty; productNameZh?: string | null; productNameEn?: string | null; gtin?: string | null; batchNo?: string | null }[];
+  outputs: {
+    quantity: Qty;
+    productNameZh?: string | null;
+    productNameEn?: string | null;
+    gtin?: string | null;
+    batchNo?: string | null;
+  }[];
   /** Trimmings, thaw drip, glaze: inputs must equal outputs plus this. */
   lossKg?: number;
   at: number;
@@ -67,8 +73,15 @@ function checkOutputs(outputs: TransformationInput['outputs']) {
       gtin = g.value;
     }
     const batchNo = o.batchNo?.trim() || null;
-    if (batchNo !== null && !BATCH.test(batchNo)) throw invalid(`outputs.${i}.batchNo`, 'must be 1 to 20 characters of the GS1 AI 82 set');
-    return { q: grams(`outputs.${i}.quantity`, o.quantity), gtin, batchNo, zh: o.productNameZh?.trim() || null, en: o.productNameEn?.trim() || null };
+    if (batchNo !== null && !BATCH.test(batchNo))
+      throw invalid(`outputs.${i}.batchNo`, 'must be 1 to 20 characters of the GS1 AI 82 set');
+    return {
+      q: grams(`outputs.${i}.quantity`, o.quantity),
+      gtin,
+      batchNo,
+      zh: o.productNameZh?.trim() || null,
+      en: o.productNameEn?.trim() || null,
+    };
   });
 }
 
@@ -91,8 +104,13 @@ async function newCode(trx: Transaction<Schema>, taken: Set<string>): Promise<st
  */
 export async function transformWith(w: Writer, deps: Deps, actor: Actor, input: TransformationInput) {
   if (!mayAttempt(actor, 'custody.transform')) throw forbid('custody.transform');
-  if (!(TRANSFORMATION_KINDS as readonly string[]).includes(input.kind)) throw invalid('kind', `must be one of ${TRANSFORMATION_KINDS.join(', ')}`);
-  const ins = input.inputs.map((x, i) => ({ ...x, locationId: x.locationId === undefined ? input.locationId : x.locationId, q: grams(`inputs.${i}.quantity`, x.quantity) }));
+  if (!(TRANSFORMATION_KINDS as readonly string[]).includes(input.kind))
+    throw invalid('kind', `must be one of ${TRANSFORMATION_KINDS.join(', ')}`);
+  const ins = input.inputs.map((x, i) => ({
+    ...x,
+    locationId: x.locationId === undefined ? input.locationId : x.locationId,
+    q: grams(`inputs.${i}.quantity`, x.quantity),
+  }));
   const outs = checkOutputs(input.outputs);
   const loss = grams('lossKg', { kg: input.lossKg ?? 0, cartons: 0 }).grams;
   const referenceDoc = input.referenceDoc?.trim() || null;
@@ -111,31 +129,62 @@ export async function transformWith(w: Writer, deps: Deps, actor: Actor, input: 
   );
   if (!balance.ok) {
     const r = balance.reasons[0]!;
-    throw invalid(balanceField(r), balance.reasons.map((x) => custodyReasonText(x, 'en')).join(' '), { reasons: balance.reasons });
+    throw invalid(balanceField(r), balance.reasons.map((x) => custodyReasonText(x, 'en')).join(' '), {
+      reasons: balance.reasons,
+    });
   }
   for (const [i, lot] of lots.entries()) {
-    refuse(canMove({ status: lot.status as LotStatus, reasons: JSON.parse(lot.statusReasons) as StatusReason[] }, 'transformation'), `inputs.${i}.lotId`);
+    refuse(
+      canMove(
+        { status: lot.status as LotStatus, reasons: JSON.parse(lot.statusReasons) as StatusReason[] },
+        'transformation',
+      ),
+      `inputs.${i}.lotId`,
+    );
   }
   const taken = [];
   for (const [i, x] of ins.entries()) {
     await ownLocation(w.trx, actor, `inputs.${i}.locationId`, x.locationId);
-    taken.push(await takeFrom(w.trx, actor, x.lotId, x.locationId, x.q, { lot: `inputs.${i}.lotId`, quantity: `inputs.${i}.quantity` }));
+    taken.push(
+      await takeFrom(w.trx, actor, x.lotId, x.locationId, x.q, {
+        lot: `inputs.${i}.lotId`,
+        quantity: `inputs.${i}.quantity`,
+      }),
+    );
   }
 
   const transformation = {
-    id: newId('trf'), partyId: actor.partyId, locationId: input.locationId, kind: input.kind, at: input.at, lossGrams: loss, referenceDoc, createdAt: w.now,
+    id: newId('trf'),
+    partyId: actor.partyId,
+    locationId: input.locationId,
+    kind: input.kind,
+    at: input.at,
+    lossGrams: loss,
+    referenceDoc,
+    createdAt: w.now,
   };
   const heaviest = lots[ins.reduce((best, x, i) => (x.q.grams > ins[best]!.q.grams ? i : best), 0)]!;
   const expiryDate = lots.map((l) => l.expiryDate).sort()[0]!;
-  const region = (await w.trx.selectFrom('parties').select('region').where('id', '=', actor.partyId).executeTakeFirstOrThrow()).region;
+  const region = (
+    await w.trx.selectFrom('parties').select('region').where('id', '=', actor.partyId).executeTakeFirstOrThrow()
+  ).region;
   const codes = new Set<string>();
   const derivedLots = [];
   for (const [i, o] of outs.entries()) {
     if (o.gtin) {
       const batchNo = o.batchNo ?? heaviest.batchNo;
-      const dup = await w.trx.selectFrom('lots').select('id').where('gtin', '=', o.gtin).where('batchNo', '=', batchNo).executeTakeFirst();
+      const dup = await w.trx
+        .selectFrom('lots')
+        .select('id')
+        .where('gtin', '=', o.gtin)
+        .where('batchNo', '=', batchNo)
+        .executeTakeFirst();
       const twice = outs.some((p, j) => j < i && p.gtin === o.gtin && (p.batchNo ?? heaviest.batchNo) === batchNo);
-      if (dup || twice) throw new AppError('AlreadyExists', { field: `outputs.${i}.batchNo`, reason: `GTIN ${o.gtin} batch ${batchNo} is already a lot` });
+      if (dup || twice)
+        throw new AppError('AlreadyExists', {
+          field: `outputs.${i}.batchNo`,
+          reason: `GTIN ${o.gtin} batch ${batchNo} is already a lot`,
+        });
     }
     const base = {
       id: newId('lot'),
@@ -171,12 +220,41 @@ export async function transformWith(w: Writer, deps: Deps, actor: Actor, input: 
     derivedLots.push({ ...base, status: s.status, statusReasons: s.statusReasons });
   }
   const transformationLots = [
-    ...ins.map((x) => ({ transformationId: transformation.id, lotId: x.lotId, role: 'input', locationId: x.locationId, ...x.q })),
-    ...derivedLots.map((l) => ({ transformationId: transformation.id, lotId: l.id, role: 'output', locationId: input.locationId, grams: l.netGrams, cartons: l.cartons })),
+    ...ins.map((x) => ({
+      transformationId: transformation.id,
+      lotId: x.lotId,
+      role: 'input',
+      locationId: x.locationId,
+      ...x.q,
+    })),
+    ...derivedLots.map((l) => ({
+      transformationId: transformation.id,
+      lotId: l.id,
+      role: 'output',
+      locationId: input.locationId,
+      grams: l.netGrams,
+      cartons: l.cartons,
+    })),
   ];
   const holdings = [
-    ...taken.map((h, i) => ({ id: h.id, lotId: h.lotId, partyId: h.partyId, locationId: h.locationId, grams: h.grams - ins[i]!.q.grams, cartons: h.cartons - ins[i]!.q.cartons, updatedAt: w.now })),
-    ...derivedLots.map((l) => ({ id: holdingId(l.id, actor.partyId, input.locationId), lotId: l.id, partyId: actor.partyId, locationId: input.locationId, grams: l.netGrams, cartons: l.cartons, updatedAt: w.now })),
+    ...taken.map((h, i) => ({
+      id: h.id,
+      lotId: h.lotId,
+      partyId: h.partyId,
+      locationId: h.locationId,
+      grams: h.grams - ins[i]!.q.grams,
+      cartons: h.cartons - ins[i]!.q.cartons,
+      updatedAt: w.now,
+    })),
+    ...derivedLots.map((l) => ({
+      id: holdingId(l.id, actor.partyId, input.locationId),
+      lotId: l.id,
+      partyId: actor.partyId,
+      locationId: input.locationId,
+      grams: l.netGrams,
+      cartons: l.cartons,
+      updatedAt: w.now,
+    })),
   ];
   await w.append('lot.transformed', actor.partyId, { transformation, derivedLots, transformationLots, holdings });
   return (await transformationView(w.trx, transformation.id))!.view;
@@ -225,7 +303,11 @@ async function transformationView(db: Kysely<Schema> | Transaction<Schema>, id: 
 export async function getTransformation(deps: Deps, actor: Actor, id: string) {
   const found = await transformationView(deps.db, id);
   if (!found) throw notFound('NotFound', 'id', id);
-  const party = await deps.db.selectFrom('parties').select('region').where('id', '=', found.view.partyId).executeTakeFirstOrThrow();
+  const party = await deps.db
+    .selectFrom('parties')
+    .select('region')
+    .where('id', '=', found.view.partyId)
+    .executeTakeFirstOrThrow();
   const visible =
     canSee(actor, { ownerPartyId: found.view.partyId, region: party.region }) ||
     found.lots.some((l) => canSee(actor, { ownerPartyId: l.importerPartyId, region: l.region }));

@@ -47,7 +47,12 @@ export function validateCapture(payload: unknown, single = false): void {
   const type = (payload as Rec | null)?.type;
   const isDocument = type === 'EPCISDocument' || type === 'EPCISQueryDocument';
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload) || isDocument === single) {
-    throw invalid('type', single ? 'must be an EPCIS event (ObjectEvent, AggregationEvent, …)' : 'must be EPCISDocument or EPCISQueryDocument');
+    throw invalid(
+      'type',
+      single
+        ? 'must be an EPCIS event (ObjectEvent, AggregationEvent, …)'
+        : 'must be EPCISDocument or EPCISQueryDocument',
+    );
   }
   const validate = epcisValidator();
   if (validate(payload)) return;
@@ -83,22 +88,38 @@ function prepare(events: readonly DocumentEvent[]): Prepared[] {
 
 /** EventFailure carries the first refused event of an all-or-nothing capture out of its transaction. */
 class EventFailure extends AppError {
-  constructor(readonly failure: EventError, cause: AppError) {
-    super(cause.code, { ...cause.details, field: failure.field, reason: failure.reason, eventIndex: failure.eventIndex }, { cause });
+  constructor(
+    readonly failure: EventError,
+    cause: AppError,
+  ) {
+    super(
+      cause.code,
+      { ...cause.details, field: failure.field, reason: failure.reason, eventIndex: failure.eventIndex },
+      { cause },
+    );
   }
 }
 
 function eventError(err: unknown, eventIndex: number, fieldPrefix: string): EventError {
   const e = err instanceof AppError ? err : new AppError('InternalError', {}, { cause: err });
   const inner = typeof e.details.field === 'string' && e.details.field !== '' ? `.${e.details.field}` : '';
-  return { eventIndex, code: e.code, field: `${fieldPrefix}${inner}`, reason: typeof e.details.reason === 'string' ? e.details.reason : e.code };
+  return {
+    eventIndex,
+    code: e.code,
+    field: `${fieldPrefix}${inner}`,
+    reason: typeof e.details.reason === 'string' ? e.details.reason : e.code,
+  };
 }
 
 async function existing(w: Writer, ids: readonly string[]) {
   const found = new Map<string, { hashId: string; json: string }>();
   const unique = [...new Set(ids)];
   for (let i = 0; i < unique.length; i += 500) {
-    const rows = await w.trx.selectFrom('epcisEvents').select(['eventId', 'hashId', 'json']).where('eventId', 'in', unique.slice(i, i + 500)).execute();
+    const rows = await w.trx
+      .selectFrom('epcisEvents')
+      .select(['eventId', 'hashId', 'json'])
+      .where('eventId', 'in', unique.slice(i, i + 500))
+      .execute();
     for (const r of rows) found.set(r.eventId, r);
   }
   return found;
@@ -109,13 +130,24 @@ async function existing(w: Writer, ids: readonly string[]) {
  * stored, unless it now carries an error declaration; a conflict when the eventID names a different event; otherwise
  * its custody facts (if it concerns our lots) and one `epcis.captured` entry.
  */
-async function captureOne(w: Writer, deps: Deps, actor: Actor, p: Prepared, lots: LotIndex, known: Map<string, { hashId: string; json: string }>): Promise<CapturedEvent> {
+async function captureOne(
+  w: Writer,
+  deps: Deps,
+  actor: Actor,
+  p: Prepared,
+  lots: LotIndex,
+  known: Map<string, { hashId: string; json: string }>,
+): Promise<CapturedEvent> {
   const prior = known.get(p.eventID);
   if (prior) {
     if (prior.hashId !== p.hashId) {
-      throw new AppError('Conflict', { field: 'eventID', reason: `eventID ${p.eventID} is already used by a different event` });
+      throw new AppError('Conflict', {
+        field: 'eventID',
+        reason: `eventID ${p.eventID} is already used by a different event`,
+      });
     }
-    const declared = p.event.errorDeclaration !== undefined && (JSON.parse(prior.json) as Rec).errorDeclaration === undefined;
+    const declared =
+      p.event.errorDeclaration !== undefined && (JSON.parse(prior.json) as Rec).errorDeclaration === undefined;
     if (!declared) return { eventID: p.eventID, hashId: p.hashId, duplicate: true, logIndex: null };
   }
   // An error declaration marks an event already stored; it does not make its custody facts a second time.
@@ -132,7 +164,11 @@ async function captureOne(w: Writer, deps: Deps, actor: Actor, p: Prepared, lots
   try {
     logIndex = await w.append('epcis.captured', actor.partyId, record);
   } catch (err) {
-    if (err instanceof AppError && err.code === 'EntryTooLarge') throw new AppError('EntryTooLarge', { field: '', reason: `this event is too large for one log entry: ${String(err.details.reason)}` });
+    if (err instanceof AppError && err.code === 'EntryTooLarge')
+      throw new AppError('EntryTooLarge', {
+        field: '',
+        reason: `this event is too large for one log entry: ${String(err.details.reason)}`,
+      });
     throw err;
   }
   known.set(p.eventID, { hashId: p.hashId, json: JSON.stringify(record.event) });
@@ -152,15 +188,28 @@ export interface CaptureOutcome {
  * each refused event is rolled back to its own savepoint and the others are kept. The job row is written in the same
  * transaction as the events, so an acknowledged capture and its job survive a crash together.
  */
-export async function captureEvents(deps: Deps, actor: Actor, events: readonly DocumentEvent[], behaviour: CaptureBehaviour, fieldOf: (i: number) => string): Promise<CaptureOutcome> {
+export async function captureEvents(
+  deps: Deps,
+  actor: Actor,
+  events: readonly DocumentEvent[],
+  behaviour: CaptureBehaviour,
+  fieldOf: (i: number) => string,
+): Promise<CaptureOutcome> {
   if (!mayAttempt(actor, 'epcis.capture')) throw forbid('epcis.capture');
   const prepared = prepare(events);
   const jobId = newId('cap');
   const createdAt = deps.clock.now();
   try {
     return await commit(deps, undefined, async (w) => {
-      const known = await existing(w, prepared.map((p) => p.eventID));
-      const lots = await lotIndex(w.trx, prepared.flatMap((p) => candidateValues(p.event)), deps.config.publicUrl);
+      const known = await existing(
+        w,
+        prepared.map((p) => p.eventID),
+      );
+      const lots = await lotIndex(
+        w.trx,
+        prepared.flatMap((p) => candidateValues(p.event)),
+        deps.config.publicUrl,
+      );
       const results: (CapturedEvent | null)[] = [];
       const errors: EventError[] = [];
       for (const [i, p] of prepared.entries()) {
@@ -201,7 +250,16 @@ export async function captureEvents(deps: Deps, actor: Actor, events: readonly D
   }
 }
 
-function jobRow(id: string, actor: Actor, behaviour: CaptureBehaviour, createdAt: number, finishedAt: number, count: number, results: readonly (CapturedEvent | null)[], errors: readonly EventError[]): EpcisCaptureJobRow {
+function jobRow(
+  id: string,
+  actor: Actor,
+  behaviour: CaptureBehaviour,
+  createdAt: number,
+  finishedAt: number,
+  count: number,
+  results: readonly (CapturedEvent | null)[],
+  errors: readonly EventError[],
+): EpcisCaptureJobRow {
   return {
     id,
     partyId: actor.partyId,
@@ -218,8 +276,18 @@ function jobRow(id: string, actor: Actor, behaviour: CaptureBehaviour, createdAt
 
 // The HTTP status each refusal would have had on its own, for the RFC 7807 problems of a job (as src/http/errors.ts).
 const PROBLEM_STATUS: Partial<Record<ErrorCode, number>> = {
-  Forbidden: 403, NotFound: 404, LotNotFound: 404, Conflict: 409, LotBlocked: 409, InsufficientQuantity: 409, AlreadyExists: 409,
-  UnknownReference: 422, EntryTooLarge: 413, LocationNotFound: 404, VehicleNotFound: 404, WorkerNotFound: 404,
+  Forbidden: 403,
+  NotFound: 404,
+  LotNotFound: 404,
+  Conflict: 409,
+  LotBlocked: 409,
+  InsufficientQuantity: 409,
+  AlreadyExists: 409,
+  UnknownReference: 422,
+  EntryTooLarge: 413,
+  LocationNotFound: 404,
+  VehicleNotFound: 404,
+  WorkerNotFound: 404,
 };
 
 /** toJob renders a capture job as the REST binding's CaptureJob, with each error as an RFC 7807 problem. */
@@ -245,7 +313,12 @@ export function toJob(r: EpcisCaptureJobRow) {
 }
 
 /** captureDocument validates an EPCIS document and captures its events (see captureEvents). */
-export async function captureDocument(deps: Deps, actor: Actor, document: unknown, behaviour: CaptureBehaviour): Promise<CaptureOutcome> {
+export async function captureDocument(
+  deps: Deps,
+  actor: Actor,
+  document: unknown,
+  behaviour: CaptureBehaviour,
+): Promise<CaptureOutcome> {
   if (!mayAttempt(actor, 'epcis.capture')) throw forbid('epcis.capture');
   validateCapture(document);
   const doc = document as Rec;
@@ -255,7 +328,11 @@ export async function captureDocument(deps: Deps, actor: Actor, document: unknow
 }
 
 /** captureSingleEvent validates and captures one bare event (POST /epcis/events); a refusal is thrown with its field. */
-export async function captureSingleEvent(deps: Deps, actor: Actor, event: unknown): Promise<{ event: Rec; captured: CapturedEvent }> {
+export async function captureSingleEvent(
+  deps: Deps,
+  actor: Actor,
+  event: unknown,
+): Promise<{ event: Rec; captured: CapturedEvent }> {
   if (!mayAttempt(actor, 'epcis.capture')) throw forbid('epcis.capture');
   validateCapture(event, true);
   const e = event as Rec;
@@ -266,20 +343,29 @@ export async function captureSingleEvent(deps: Deps, actor: Actor, event: unknow
     throw new AppError(outcome.failure.code, { ...f, field: String(f.field).replace(/^\./, '') || '(event)' });
   }
   const captured = outcome.events[0]!;
-  const row = await deps.db.selectFrom('epcisEvents').select('json').where('eventId', '=', captured.eventID).executeTakeFirstOrThrow();
+  const row = await deps.db
+    .selectFrom('epcisEvents')
+    .select('json')
+    .where('eventId', '=', captured.eventID)
+    .executeTakeFirstOrThrow();
   return { event: JSON.parse(row.json) as Rec, captured };
 }
 
 /** getCaptureJob returns a capture job to the party that captured it, or to a regulator or auditor. */
 export async function getCaptureJob(deps: Deps, actor: Actor, id: string) {
   const row = await deps.db.selectFrom('epcisCaptureJobs').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!row || (row.partyId !== actor.partyId && listScope(actor).kind === 'own')) throw notFound('NotFound', 'captureID', id);
+  if (!row || (row.partyId !== actor.partyId && listScope(actor).kind === 'own'))
+    throw notFound('NotFound', 'captureID', id);
   return toJob(row);
 }
 
 /** listCaptureJobs lists the actor's capture jobs (everyone's for regulators and auditors), newest first. */
 export async function listCaptureJobs(deps: Deps, actor: Actor, perPage: number, after: string | null) {
-  let q = deps.db.selectFrom('epcisCaptureJobs').selectAll().orderBy('id', 'desc').limit(perPage + 1);
+  let q = deps.db
+    .selectFrom('epcisCaptureJobs')
+    .selectAll()
+    .orderBy('id', 'desc')
+    .limit(perPage + 1);
   if (listScope(actor).kind === 'own') q = q.where('partyId', '=', actor.partyId);
   if (after) q = q.where('id', '<', after);
   const rows = await q.execute();

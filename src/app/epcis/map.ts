@@ -29,20 +29,35 @@ export interface LotIndex {
  * lotIndex looks up, in one query per kind, every lot the given identifiers may name (by GTIN and batch, trace
  * code, or id).
  */
-export async function lotIndex(trx: Transaction<Schema>, values: Iterable<string>, publicUrl: string): Promise<LotIndex> {
+export async function lotIndex(
+  trx: Transaction<Schema>,
+  values: Iterable<string>,
+  publicUrl: string,
+): Promise<LotIndex> {
   const refs = new Map<string, LotRef>();
   for (const v of values) {
     const ref = lotRef(v, publicUrl);
     if (ref) refs.set(v, ref);
   }
-  const by = <K extends LotRef['by']>(k: K) => [...refs.values()].filter((r): r is Extract<LotRef, { by: K }> => r.by === k);
+  const by = <K extends LotRef['by']>(k: K) =>
+    [...refs.values()].filter((r): r is Extract<LotRef, { by: K }> => r.by === k);
   const gtins = [...new Set(by('lgtin').map((r) => r.gtin))];
   const codes = [...new Set(by('code').map((r) => r.code))];
   const ids = [...new Set(by('id').map((r) => r.id))];
   const found: LotRow[] = [];
-  for (const [column, list] of [['gtin', gtins], ['code', codes], ['id', ids]] as const) {
+  for (const [column, list] of [
+    ['gtin', gtins],
+    ['code', codes],
+    ['id', ids],
+  ] as const) {
     for (let i = 0; i < list.length; i += 500) {
-      found.push(...(await trx.selectFrom('lots').selectAll().where(column, 'in', list.slice(i, i + 500)).execute()));
+      found.push(
+        ...(await trx
+          .selectFrom('lots')
+          .selectAll()
+          .where(column, 'in', list.slice(i, i + 500))
+          .execute()),
+      );
     }
   }
   return {
@@ -59,7 +74,8 @@ export async function lotIndex(trx: Transaction<Schema>, values: Iterable<string
 /** candidateValues lists the identifiers of an event that may name a lot: its EPCs and its quantity classes. */
 export function candidateValues(event: Rec): string[] {
   const out: string[] = [];
-  for (const list of ['epcList', 'childEPCs', 'inputEPCList', 'outputEPCList']) for (const v of asArray(event[list])) if (typeof v === 'string') out.push(v);
+  for (const list of ['epcList', 'childEPCs', 'inputEPCList', 'outputEPCList'])
+    for (const v of asArray(event[list])) if (typeof v === 'string') out.push(v);
   for (const list of ['quantityList', 'childQuantityList', 'inputQuantityList', 'outputQuantityList']) {
     for (const q of asArray(event[list])) {
       const c = (q as Rec | null)?.epcClass;
@@ -100,7 +116,12 @@ function shares(event: Rec, lots: LotIndex, cartonsField: number | null): LotSha
   };
   const one = (value: string, field: string): LotRow | null => {
     const found = lots.lotsOf(value);
-    if (found.length > 1) fail('ValidationFailed', field, `names ${found.length} lots (the same GTIN and batch were declared more than once); name the lot by its trace code`);
+    if (found.length > 1)
+      fail(
+        'ValidationFailed',
+        field,
+        `names ${found.length} lots (the same GTIN and batch were declared more than once); name the lot by its trace code`,
+      );
     return found[0] ?? null;
   };
   for (const [k, q] of asArray(event.quantityList).entries()) {
@@ -110,7 +131,8 @@ function shares(event: Rec, lots: LotIndex, cartonsField: number | null): LotSha
     if (!lot) continue;
     const s = share(lot, `quantityList.${k}`);
     if (typeof quantity !== 'number') continue;
-    if (uom !== 'KGM') fail('ValidationFailed', `quantityList.${k}.uom`, 'the quantity of one of our lots must be in KGM (kilograms)');
+    if (uom !== 'KGM')
+      fail('ValidationFailed', `quantityList.${k}.uom`, 'the quantity of one of our lots must be in KGM (kilograms)');
     s.kg += quantity;
     s.hasWeight = true;
   }
@@ -121,10 +143,12 @@ function shares(event: Rec, lots: LotIndex, cartonsField: number | null): LotSha
   }
   const list = [...byLot.values()];
   for (const s of list) {
-    if (!s.hasWeight) fail('ValidationFailed', s.field, `give the weight of lot ${s.lot.code} in quantityList (uom KGM)`);
+    if (!s.hasWeight)
+      fail('ValidationFailed', s.field, `give the weight of lot ${s.lot.code} in quantityList (uom KGM)`);
   }
   if (cartonsField !== null) {
-    if (list.length !== 1) fail('ValidationFailed', 'ct:cartons', 'applies only to an event about one lot; list cartons in epcList instead');
+    if (list.length !== 1)
+      fail('ValidationFailed', 'ct:cartons', 'applies only to an event about one lot; list cartons in epcList instead');
     list[0]!.cartons = cartonsField;
   }
   return list;
@@ -173,10 +197,18 @@ export const MAPPED_STEPS = ['shipping', 'receiving', 'storing', 'stocking', 'de
  * events are stored as they are. A refusal keeps the /v1 error code; its field is the part of the event that gave
  * the refused value (e.g. quantityList.0 for an overspend).
  */
-export async function mapToCustody(w: Writer, deps: Deps, actor: Actor, event: Rec, context: JsonLdContext | undefined, lots: LotIndex): Promise<MappedFacts> {
+export async function mapToCustody(
+  w: Writer,
+  deps: Deps,
+  actor: Actor,
+  event: Rec,
+  context: JsonLdContext | undefined,
+  lots: LotIndex,
+): Promise<MappedFacts> {
   const concerned = concernedLots(event, lots);
   const step = cbvWord('BizStep', event.bizStep);
-  if (concerned.length > 0 && event.type === 'TransformationEvent') return transform(w, deps, actor, event, context, lots, concerned);
+  if (concerned.length > 0 && event.type === 'TransformationEvent')
+    return transform(w, deps, actor, event, context, lots, concerned);
   if (concerned.length === 0 || event.type !== 'ObjectEvent') return { lots: concerned, supersedes: [] };
   if (!step || !(MAPPED_STEPS as readonly string[]).includes(step)) {
     await sensorReadings(w, deps, actor, event, concerned);
@@ -184,7 +216,8 @@ export async function mapToCustody(w: Writer, deps: Deps, actor: Actor, event: R
   }
   const ext = extensions(event, context);
   const cartons = ext.get('cartons');
-  if (cartons !== undefined && (!Number.isInteger(cartons) || (cartons as number) < 0)) fail('ValidationFailed', ext.key('cartons'), 'must be a whole number of cartons');
+  if (cartons !== undefined && (!Number.isInteger(cartons) || (cartons as number) < 0))
+    fail('ValidationFailed', ext.key('cartons'), 'must be a whole number of cartons');
   const at = Date.parse(String(event.eventTime));
   const supersedes: string[] = [];
   const done = async (logIndex: number) => supersedes.push(...(await derivedAt(w, logIndex)));
@@ -201,15 +234,22 @@ export async function mapToCustody(w: Writer, deps: Deps, actor: Actor, event: R
     try {
       if (step === 'shipping') {
         const to = typed(event.destinationList, 'owning_party', 'destination');
-        if (!to) fail('ValidationFailed', 'destinationList', 'name the receiving party: a destination of type owning_party, urn:coldtrace:party:{id}');
+        if (!to)
+          fail(
+            'ValidationFailed',
+            'destinationList',
+            'name the receiving party: a destination of type owning_party, urn:coldtrace:party:{id}',
+          );
         const toLoc = typed(event.destinationList, 'location', 'destination');
         const fromLoc = typed(event.sourceList, 'location', 'source');
         const readPoint = (event.readPoint as Rec | undefined)?.id;
         const handlers = asArray(ext.get('handlers'));
         const purpose = ext.get('purpose');
-        if (purpose !== undefined && !(MOVE_PURPOSES as readonly unknown[]).includes(purpose)) fail('ValidationFailed', ext.key('purpose'), `must be one of ${MOVE_PURPOSES.join(', ')}`);
+        if (purpose !== undefined && !(MOVE_PURPOSES as readonly unknown[]).includes(purpose))
+          fail('ValidationFailed', ext.key('purpose'), `must be one of ${MOVE_PURPOSES.join(', ')}`);
         const tx = asArray(event.bizTransactionList)[0] as Rec | undefined;
-        const doc = typeof tx?.bizTransaction === 'string' ? (ourId('doc', tx.bizTransaction) ?? tx.bizTransaction) : null;
+        const doc =
+          typeof tx?.bizTransaction === 'string' ? (ourId('doc', tx.bizTransaction) ?? tx.bizTransaction) : null;
         Object.assign(fieldOf, {
           toPartyId: `destinationList.${to.index}`,
           toLocationId: toLoc ? `destinationList.${toLoc.index}` : 'destinationList',
@@ -219,10 +259,16 @@ export async function mapToCustody(w: Writer, deps: Deps, actor: Actor, event: R
           referenceDoc: 'bizTransactionList.0',
         });
         handlers.forEach((_, i) => (fieldOf[`handlerWorkerIds.${i}`] = `${ext.key('handlers')}.${i}`));
-        const vehicleId = ours('vehicle', ext.get('vehicle'), ext.key('vehicle')) ?? fail('ValidationFailed', ext.key('vehicle'), 'name the vehicle: urn:coldtrace:vehicle:{id}');
-        const driverWorkerId = ours('worker', ext.get('driver'), ext.key('driver')) ?? fail('ValidationFailed', ext.key('driver'), 'name the driver: urn:coldtrace:worker:{id}');
+        const vehicleId =
+          ours('vehicle', ext.get('vehicle'), ext.key('vehicle')) ??
+          fail('ValidationFailed', ext.key('vehicle'), 'name the vehicle: urn:coldtrace:vehicle:{id}');
+        const driverWorkerId =
+          ours('worker', ext.get('driver'), ext.key('driver')) ??
+          fail('ValidationFailed', ext.key('driver'), 'name the driver: urn:coldtrace:worker:{id}');
         const r = await shipWith(w, deps, actor, s.lot.id, {
-          fromLocationId: fromLoc ? ours('location', fromLoc.value, fieldOf.fromLocationId!) : ourId('location', readPoint),
+          fromLocationId: fromLoc
+            ? ours('location', fromLoc.value, fieldOf.fromLocationId!)
+            : ourId('location', readPoint),
           toPartyId: ours('party', to.value, fieldOf.toPartyId!)!,
           toLocationId: toLoc ? ours('location', toLoc.value, fieldOf.toLocationId!) : null,
           quantity,
@@ -249,15 +295,25 @@ export async function mapToCustody(w: Writer, deps: Deps, actor: Actor, event: R
         await done(r.logIndex);
       } else if (step === 'destroying' || step === 'decommissioning') {
         const returned = cbvWord('Disp', event.disposition) === 'returned';
-        if (step === 'decommissioning' && !returned) fail('ValidationFailed', 'disposition', 'decommissioning one of our lots means a return: disposition returned');
+        if (step === 'decommissioning' && !returned)
+          fail(
+            'ValidationFailed',
+            'disposition',
+            'decommissioning one of our lots means a return: disposition returned',
+          );
         const tx = asArray(event.bizTransactionList)[0] as Rec | undefined;
-        const doc = typeof tx?.bizTransaction === 'string' ? (ourId('doc', tx.bizTransaction) ?? tx.bizTransaction) : '';
-        if (!doc) fail('ValidationFailed', 'bizTransactionList', 'name the destruction or return record in bizTransactionList');
+        const doc =
+          typeof tx?.bizTransaction === 'string' ? (ourId('doc', tx.bizTransaction) ?? tx.bizTransaction) : '';
+        if (!doc)
+          fail('ValidationFailed', 'bizTransactionList', 'name the destruction or return record in bizTransactionList');
         const bizLocation = (event.bizLocation as Rec | undefined)?.id;
         Object.assign(fieldOf, { locationId: 'bizLocation', referenceDoc: 'bizTransactionList.0' });
         const r = await disposeWith(w, deps, actor, s.lot.id, {
           locationId: bizLocation === undefined ? null : ours('location', bizLocation, 'bizLocation'),
-          quantity, method: returned ? 'returned' : 'destroyed', referenceDoc: doc.slice(0, 100), at,
+          quantity,
+          method: returned ? 'returned' : 'destroyed',
+          referenceDoc: doc.slice(0, 100),
+          at,
         });
         await done(r.logIndex);
       } else {
@@ -267,13 +323,27 @@ export async function mapToCustody(w: Writer, deps: Deps, actor: Actor, event: R
         const bizLocation = (event.bizLocation as Rec | undefined)?.id;
         fieldOf.fromLocationId = fromLoc ? `sourceList.${fromLoc.index}` : 'readPoint';
         fieldOf.toLocationId = toLoc ? `destinationList.${toLoc.index}` : 'bizLocation';
-        const from = fromLoc ? ours('location', fromLoc.value, fieldOf.fromLocationId) : readPoint === undefined ? null : ours('location', readPoint, 'readPoint');
-        const to = toLoc ? ours('location', toLoc.value, fieldOf.toLocationId) : bizLocation === undefined ? null : ours('location', bizLocation, 'bizLocation');
-        const r = await transferWith(w, deps, actor, s.lot.id, { fromLocationId: from, toLocationId: to, quantity, at });
+        const from = fromLoc
+          ? ours('location', fromLoc.value, fieldOf.fromLocationId)
+          : readPoint === undefined
+            ? null
+            : ours('location', readPoint, 'readPoint');
+        const to = toLoc
+          ? ours('location', toLoc.value, fieldOf.toLocationId)
+          : bizLocation === undefined
+            ? null
+            : ours('location', bizLocation, 'bizLocation');
+        const r = await transferWith(w, deps, actor, s.lot.id, {
+          fromLocationId: from,
+          toLocationId: to,
+          quantity,
+          at,
+        });
         await done(r.logIndex);
       }
     } catch (err) {
-      if (!(err instanceof AppError) || err instanceof EventFieldError || typeof err.details.field !== 'string') throw err;
+      if (!(err instanceof AppError) || err instanceof EventFieldError || typeof err.details.field !== 'string')
+        throw err;
       const f = String(err.details.field);
       const field = fieldOf[f] ?? fieldOf[f.split('.')[0]!] ?? s.field;
       throw new AppError(err.code, { ...err.details, field, custodyField: f }, { cause: err });
@@ -300,21 +370,31 @@ async function sensorReadings(w: Writer, deps: Deps, actor: Actor, event: Rec, l
       const value = typeof rep.value === 'number' ? rep.value : rep.meanValue;
       if (typeof value !== 'number') continue;
       const uom = rep.uom ?? 'CEL';
-      if (uom !== 'CEL' && uom !== 'FAH') fail('ValidationFailed', `sensorElementList.${k}.sensorReport.${r}.uom`, 'a temperature must be in CEL or FAH');
+      if (uom !== 'CEL' && uom !== 'FAH')
+        fail('ValidationFailed', `sensorElementList.${k}.sensorReport.${r}.uom`, 'a temperature must be in CEL or FAH');
       const at = Date.parse(String(rep.time ?? meta.time ?? event.eventTime));
       const device = String(rep.deviceID ?? meta.deviceID ?? '');
       const list = byDevice.get(device) ?? [];
-      list.push({ at, celsius: uom === 'FAH' ? Math.round(((value - 32) * 5) / 9 * 100) / 100 : value });
+      list.push({ at, celsius: uom === 'FAH' ? Math.round((((value - 32) * 5) / 9) * 100) / 100 : value });
       byDevice.set(device, list);
     }
   }
   for (const [device, readings] of byDevice) {
     for (const lotId of lotIds) {
       try {
-        await recordReadingsWith(w, deps, actor, { subject: { kind: 'lot', id: lotId }, readings: [...readings].sort((a, b) => a.at - b.at), deviceId: device ? device.slice(0, 64) : null, source: 'epcis' });
+        await recordReadingsWith(w, deps, actor, {
+          subject: { kind: 'lot', id: lotId },
+          readings: [...readings].sort((a, b) => a.at - b.at),
+          deviceId: device ? device.slice(0, 64) : null,
+          source: 'epcis',
+        });
       } catch (err) {
         if (!(err instanceof AppError) || err instanceof EventFieldError) throw err;
-        throw new AppError(err.code, { ...err.details, field: 'sensorElementList', custodyField: err.details.field }, { cause: err });
+        throw new AppError(
+          err.code,
+          { ...err.details, field: 'sensorElementList', custodyField: err.details.field },
+          { cause: err },
+        );
       }
     }
   }
@@ -322,17 +402,32 @@ async function sensorReadings(w: Writer, deps: Deps, actor: Actor, event: Rec, l
 
 /** derivedAt returns the EPCIS form the custody entry at logIndex projected (see epcis-rows.ts), which a captured event stands for. */
 async function derivedAt(w: Writer, logIndex: number): Promise<string[]> {
-  const rows = await w.trx.selectFrom('epcisEvents').select('eventId').where('logIndex', '=', logIndex).where('source', '=', 'custody').execute();
+  const rows = await w.trx
+    .selectFrom('epcisEvents')
+    .select('eventId')
+    .where('logIndex', '=', logIndex)
+    .where('source', '=', 'custody')
+    .execute();
   return rows.map((r) => r.eventId);
 }
 
 function quantities(event: Rec, list: 'inputQuantityList' | 'outputQuantityList', cartons: unknown) {
   return asArray(event[list]).map((q, k) => {
     const { epcClass, quantity, uom } = (q ?? {}) as { epcClass?: unknown; quantity?: unknown; uom?: unknown };
-    if (typeof quantity !== 'number' || uom !== 'KGM') fail('ValidationFailed', `${list}.${k}`, 'give each quantity in KGM (kilograms)');
+    if (typeof quantity !== 'number' || uom !== 'KGM')
+      fail('ValidationFailed', `${list}.${k}`, 'give each quantity in KGM (kilograms)');
     const n = asArray(cartons)[k] ?? 0;
-    if (!Number.isInteger(n) || (n as number) < 0) fail('ValidationFailed', `${list}.${k}`, 'its cartons (ct:inputCartons / ct:outputCartons) must be whole numbers');
-    return { epcClass: typeof epcClass === 'string' ? epcClass : '', quantity: { kg: Math.round(quantity * 1000) / 1000, cartons: n as number }, field: `${list}.${k}` };
+    if (!Number.isInteger(n) || (n as number) < 0)
+      fail(
+        'ValidationFailed',
+        `${list}.${k}`,
+        'its cartons (ct:inputCartons / ct:outputCartons) must be whole numbers',
+      );
+    return {
+      epcClass: typeof epcClass === 'string' ? epcClass : '',
+      quantity: { kg: Math.round(quantity * 1000) / 1000, cartons: n as number },
+      field: `${list}.${k}`,
+    };
   });
 }
 
@@ -342,14 +437,28 @@ function quantities(event: Rec, list: 'inputQuantityList' | 'outputQuantityList'
  * the new lot its GTIN and batch); ct:kind (repack, or process; by default repack for bizStep repackaging),
  * ct:lossKg, ct:inputCartons and ct:outputCartons (lists beside the quantity lists) give the rest.
  */
-async function transform(w: Writer, deps: Deps, actor: Actor, event: Rec, context: JsonLdContext | undefined, lots: LotIndex, concerned: string[]): Promise<MappedFacts> {
+async function transform(
+  w: Writer,
+  deps: Deps,
+  actor: Actor,
+  event: Rec,
+  context: JsonLdContext | undefined,
+  lots: LotIndex,
+  concerned: string[],
+): Promise<MappedFacts> {
   const ext = extensions(event, context);
   const ins = quantities(event, 'inputQuantityList', ext.get('inputCartons'));
   const outs = quantities(event, 'outputQuantityList', ext.get('outputCartons'));
-  if (asArray(event.inputEPCList).length > 0) fail('ValidationFailed', 'inputEPCList', 'name the input lots with their quantities in inputQuantityList');
+  if (asArray(event.inputEPCList).length > 0)
+    fail('ValidationFailed', 'inputEPCList', 'name the input lots with their quantities in inputQuantityList');
   const inputs = ins.map((x) => {
     const found = lots.lotsOf(x.epcClass);
-    if (found.length !== 1) fail('ValidationFailed', `${x.field}.epcClass`, found.length ? 'names more than one lot; name it by its trace code' : 'is not one of our lots');
+    if (found.length !== 1)
+      fail(
+        'ValidationFailed',
+        `${x.field}.epcClass`,
+        found.length ? 'names more than one lot; name it by its trace code' : 'is not one of our lots',
+      );
     return { lotId: found[0]!.id, quantity: x.quantity };
   });
   const outputs = outs.map((x) => {
@@ -360,24 +469,51 @@ async function transform(w: Writer, deps: Deps, actor: Actor, event: Rec, contex
   const loss = ext.get('lossKg') ?? 0;
   if (typeof loss !== 'number') fail('ValidationFailed', ext.key('lossKg'), 'must be a number of kg');
   const bizLocation = (event.bizLocation as Rec | undefined)?.id;
-  const locationId = bizLocation === undefined ? null : ourId('location', bizLocation) ?? fail('ValidationFailed', 'bizLocation', 'must be urn:coldtrace:location:{id}');
+  const locationId =
+    bizLocation === undefined
+      ? null
+      : (ourId('location', bizLocation) ??
+        fail('ValidationFailed', 'bizLocation', 'must be urn:coldtrace:location:{id}'));
   const fieldOf = (f: string) => {
     const m = /^(inputs|outputs)\.(\d+)(\..*)?$/.exec(f);
     if (m) return `${m[1] === 'inputs' ? 'inputQuantityList' : 'outputQuantityList'}.${m[2]}`;
     return f === 'lossKg' ? ext.key('lossKg') : f === 'kind' ? ext.key('kind') : f === 'locationId' ? 'bizLocation' : f;
   };
   try {
-    const view = await transformWith(w, deps, actor, { kind: kind as TransformationInput['kind'], locationId, inputs, outputs, lossKg: loss, at: Date.parse(String(event.eventTime)) });
+    const view = await transformWith(w, deps, actor, {
+      kind: kind as TransformationInput['kind'],
+      locationId,
+      inputs,
+      outputs,
+      lossKg: loss,
+      at: Date.parse(String(event.eventTime)),
+    });
     return { lots: [...concerned, ...view.outputs.map((o) => o.lotId)], supersedes: await derivedAt(w, view.logIndex) };
   } catch (err) {
-    if (!(err instanceof AppError) || err instanceof EventFieldError || typeof err.details.field !== 'string') throw err;
-    throw new AppError(err.code, { ...err.details, field: fieldOf(err.details.field), custodyField: err.details.field }, { cause: err });
+    if (!(err instanceof AppError) || err instanceof EventFieldError || typeof err.details.field !== 'string')
+      throw err;
+    throw new AppError(
+      err.code,
+      { ...err.details, field: fieldOf(err.details.field), custodyField: err.details.field },
+      { cause: err },
+    );
   }
 }
 
 async function inTransitTo(trx: Transaction<Schema>, lotId: string, partyId: string, field: string): Promise<string> {
-  const rows = await trx.selectFrom('shipments').select('id').where('lotId', '=', lotId).where('toPartyId', '=', partyId).where('status', '=', 'in_transit').limit(2).execute();
+  const rows = await trx
+    .selectFrom('shipments')
+    .select('id')
+    .where('lotId', '=', lotId)
+    .where('toPartyId', '=', partyId)
+    .where('status', '=', 'in_transit')
+    .limit(2)
+    .execute();
   if (rows.length === 1) return rows[0]!.id;
   if (rows.length === 0) return fail('NotFound', field, `no shipment of this lot to you is in transit`);
-  return fail('ValidationFailed', field, 'several shipments of this lot to you are in transit: name one as urn:coldtrace:shipment:{id}');
+  return fail(
+    'ValidationFailed',
+    field,
+    'several shipments of this lot to you are in transit: name one as urn:coldtrace:shipment:{id}',
+  );
 }

@@ -47,7 +47,10 @@ function eventRows(event: Rec, meta: EventMeta, index: number): RowWrite[] {
   const ids = [...eventIdentifiers(event), ...meta.lotIds.map((value) => ({ kind: 'lot', value }))];
   return [
     { table: 'epcisEvents', row },
-    ...[...new Map(ids.map((i) => [`${i.kind} ${i.value}`, i])).values()].map((i) => ({ table: 'epcisEventEpcs' as const, row: { eventId, ...i, logIndex: index } })),
+    ...[...new Map(ids.map((i) => [`${i.kind} ${i.value}`, i])).values()].map((i) => ({
+      table: 'epcisEventEpcs' as const,
+      row: { eventId, ...i, logIndex: index },
+    })),
   ];
 }
 
@@ -58,15 +61,26 @@ function eventRows(event: Rec, meta: EventMeta, index: number): RowWrite[] {
  */
 export function capturedRows(r: Rec, index: number): RowWrite[] {
   const event = r.event as Rec;
-  const rows = eventRows(event, {
-    hashId: String(r.hashId),
-    recordTime: Number(r.recordTime),
-    partyId: str(r.partyId),
-    source: 'capture',
-    lotIds: Array.isArray(r.lots) ? (r.lots as string[]) : [],
-  }, index);
+  const rows = eventRows(
+    event,
+    {
+      hashId: String(r.hashId),
+      recordTime: Number(r.recordTime),
+      partyId: str(r.partyId),
+      source: 'capture',
+      lotIds: Array.isArray(r.lots) ? (r.lots as string[]) : [],
+    },
+    index,
+  );
   const supersedes = Array.isArray(r.supersedes) ? (r.supersedes as string[]) : [];
-  return [...rows, ...supersedes.map((eventId) => ({ table: 'epcisEvents' as const, row: { eventId, supersededBy: String(event.eventID) }, patch: true as const }))];
+  return [
+    ...rows,
+    ...supersedes.map((eventId) => ({
+      table: 'epcisEvents' as const,
+      row: { eventId, supersededBy: String(event.eventID) },
+      patch: true as const,
+    })),
+  ];
 }
 
 /**
@@ -85,5 +99,9 @@ export function derivedEvent(entry: Entry, index: number) {
 export function derivedRows(entry: Entry, index: number): RowWrite[] {
   const d = derivedEvent(entry, index);
   if (!d) return [];
-  return eventRows(d.event, { hashId: d.hashId, recordTime: entry.time, partyId: d.partyId, source: 'custody', lotIds: d.lotIds }, index);
+  return eventRows(
+    d.event,
+    { hashId: d.hashId, recordTime: entry.time, partyId: d.partyId, source: 'custody', lotIds: d.lotIds },
+    index,
+  );
 }

@@ -11,7 +11,15 @@ import {
   parseCartonCode,
   validateTraceCode,
 } from '../../domain/trace-code.ts';
-import { findLotByCode, findLotsByGtinBatch, lotBookings, lotDisinfections, lotDocuments, lotExitCertificate, lotSamples } from '../../store/border.ts';
+import {
+  findLotByCode,
+  findLotsByGtinBatch,
+  lotBookings,
+  lotDisinfections,
+  lotDocuments,
+  lotExitCertificate,
+  lotSamples,
+} from '../../store/border.ts';
 import { blobIntact } from '../../store/blobs.ts';
 import { latestCheckpoint, readEntries } from '../../store/log-store.ts';
 import { findLocation, findProducer } from '../../store/master.ts';
@@ -77,7 +85,13 @@ export interface PublicLotView {
   tests: { taken: number; negative: number; positive: number; pending: number };
   journey: JourneyStep[];
   /** madeFrom lists the lots a repacked or processed lot was made from, each with its product in both languages. */
-  madeFrom: { code: string; codeText: string; product: { name: string; zh: string | null; en: string | null }; status: LotStatus; statusLabel: string }[];
+  madeFrom: {
+    code: string;
+    codeText: string;
+    product: { name: string; zh: string | null; en: string | null };
+    status: LotStatus;
+    statusLabel: string;
+  }[];
   log: { logIndex: number; checkpointSize: number | null; proofs: PublicProof[] };
 }
 
@@ -94,18 +108,41 @@ const PUBLIC_WORDS = {
       disinfection: '消毒证明',
       customs_declaration: '报关单',
     },
-    journey: { entry: '入境口岸', warehouse_arrival: '进入集中监管仓', disinfection: '消毒', exit_certificate: '出仓证明', received: '到货入库', transformed: '分装/加工', repack: '分装', process: '加工', unknownPlace: '未登记地点' },
+    journey: {
+      entry: '入境口岸',
+      warehouse_arrival: '进入集中监管仓',
+      disinfection: '消毒',
+      exit_certificate: '出仓证明',
+      received: '到货入库',
+      transformed: '分装/加工',
+      repack: '分装',
+      process: '加工',
+      unknownPlace: '未登记地点',
+    },
   },
   en: {
     status: { green: 'Green · cleared', yellow: 'Yellow · pending', red: 'Red · blocked' },
-    categories: { meat: 'Frozen meat', seafood: 'Frozen seafood', other_frozen: 'Other frozen food' } as Record<string, string>,
+    categories: { meat: 'Frozen meat', seafood: 'Frozen seafood', other_frozen: 'Other frozen food' } as Record<
+      string,
+      string
+    >,
     documents: {
       inspection_quarantine: 'Inspection and quarantine certificate',
       nucleic_acid: 'Nucleic-acid test report',
       disinfection: 'Disinfection certificate',
       customs_declaration: 'Customs declaration',
     },
-    journey: { entry: 'Port of entry', warehouse_arrival: 'Into the supervision warehouse', disinfection: 'Disinfected', exit_certificate: 'Exit certificate', received: 'Received by', transformed: 'Repacked or processed', repack: 'Repacked by', process: 'Processed by', unknownPlace: 'Place not recorded' },
+    journey: {
+      entry: 'Port of entry',
+      warehouse_arrival: 'Into the supervision warehouse',
+      disinfection: 'Disinfected',
+      exit_certificate: 'Exit certificate',
+      received: 'Received by',
+      transformed: 'Repacked or processed',
+      repack: 'Repacked by',
+      process: 'Processed by',
+      unknownPlace: 'Place not recorded',
+    },
   },
 } as const satisfies Record<Lang, unknown>;
 
@@ -124,7 +161,8 @@ export function checkPublicCode(input: string): PublicCodeCheck {
   if (compact.length > TRACE_CODE_LENGTH) {
     const c = parseCartonCode(input);
     if (c.ok) return { ok: true, value: { lotCode: c.value.lotCode, serial: c.value.serial } };
-    const typo = onlyCheckWrong(compact.slice(0, TRACE_CODE_LENGTH)) && /^\d{5}$/.test(compact.slice(TRACE_CODE_LENGTH));
+    const typo =
+      onlyCheckWrong(compact.slice(0, TRACE_CODE_LENGTH)) && /^\d{5}$/.test(compact.slice(TRACE_CODE_LENGTH));
     return { ok: false, reason: c.reason, typo };
   }
   const v = validateTraceCode(input);
@@ -157,8 +195,27 @@ async function publicDocuments(deps: Deps, lot: LotRow, lang: Lang): Promise<Pub
       // The latest upload of a kind is the one in force.
       const d = rows.filter((r) => r.kind === kind).at(-1);
       const label = PUBLIC_WORDS[lang].documents[kind];
-      if (!d) return { kind, label, present: false, number: null, issuer: null, issuedOn: null, verified: false, logIndex: null };
-      return { kind, label, present: true, number: d.number, issuer: d.issuer, issuedOn: d.issuedOn, verified: await documentVerified(deps, d), logIndex: d.logIndex };
+      if (!d)
+        return {
+          kind,
+          label,
+          present: false,
+          number: null,
+          issuer: null,
+          issuedOn: null,
+          verified: false,
+          logIndex: null,
+        };
+      return {
+        kind,
+        label,
+        present: true,
+        number: d.number,
+        issuer: d.issuer,
+        issuedOn: d.issuedOn,
+        verified: await documentVerified(deps, d),
+        logIndex: d.logIndex,
+      };
     }),
   );
 }
@@ -166,15 +223,25 @@ async function publicDocuments(deps: Deps, lot: LotRow, lang: Lang): Promise<Pub
 /** journeyOf lists the places and times of the lot, from its entry on, with no vehicle, driver or handler in them. */
 async function journeyOf(deps: Deps, lot: LotRow, lang: Lang): Promise<JourneyStep[]> {
   const words = PUBLIC_WORDS[lang].journey;
-  const [bookings, disinfections, exit] = await Promise.all([lotBookings(deps.db, lot.id), lotDisinfections(deps.db, lot.id), lotExitCertificate(deps.db, lot.id)]);
+  const [bookings, disinfections, exit] = await Promise.all([
+    lotBookings(deps.db, lot.id),
+    lotDisinfections(deps.db, lot.id),
+    lotExitCertificate(deps.db, lot.id),
+  ]);
   const locations = new Map<string, LocationRow | undefined>();
-  for (const b of bookings) if (!locations.has(b.locationId)) locations.set(b.locationId, await findLocation(deps.db, b.locationId));
+  for (const b of bookings)
+    if (!locations.has(b.locationId)) locations.set(b.locationId, await findLocation(deps.db, b.locationId));
   // The place of a warehouse's record is the location its arrived booking named.
   const placeOf = (warehousePartyId: string) => {
     const b = bookings.filter((x) => x.warehousePartyId === warehousePartyId && x.arrivedAt !== null).at(-1);
     return b ? locations.get(b.locationId) : undefined;
   };
-  const step = (kind: JourneyStep['kind'], loc: LocationRow | undefined, at: number, ref: string | null = null): JourneyStep => ({
+  const step = (
+    kind: JourneyStep['kind'],
+    loc: LocationRow | undefined,
+    at: number,
+    ref: string | null = null,
+  ): JourneyStep => ({
     kind,
     label: words[kind],
     place: loc?.name ?? words.unknownPlace,
@@ -184,14 +251,24 @@ async function journeyOf(deps: Deps, lot: LotRow, lang: Lang): Promise<JourneySt
     ref,
   });
   const later: JourneyStep[] = [
-    ...bookings.filter((b) => b.arrivedAt !== null).map((b) => step('warehouse_arrival', locations.get(b.locationId), b.arrivedAt!)),
+    ...bookings
+      .filter((b) => b.arrivedAt !== null)
+      .map((b) => step('warehouse_arrival', locations.get(b.locationId), b.arrivedAt!)),
     ...disinfections.map((d) => step('disinfection', placeOf(d.warehousePartyId), d.performedAt)),
     ...(exit ? [step('exit_certificate', placeOf(exit.warehousePartyId), exit.issuedAt, exit.number)] : []),
     ...(await receivedSteps(deps, lot, lang)),
     ...(await transformedSteps(deps, lot, lang)),
   ];
   later.sort((a, b) => a.at.localeCompare(b.at));
-  const entry: JourneyStep = { kind: 'entry', label: words.entry, place: lot.portOfEntry, region: null, regionName: null, at: lot.arrivalDate, ref: null };
+  const entry: JourneyStep = {
+    kind: 'entry',
+    label: words.entry,
+    place: lot.portOfEntry,
+    region: null,
+    regionName: null,
+    at: lot.arrivalDate,
+    ref: null,
+  };
   return [entry, ...later];
 }
 
@@ -204,7 +281,14 @@ async function receivedSteps(deps: Deps, lot: LotRow, lang: Lang): Promise<Journ
     .selectFrom('shipments')
     .innerJoin('parties', 'parties.id', 'shipments.toPartyId')
     .leftJoin('locations', 'locations.id', 'shipments.toLocationId')
-    .select(['shipments.receivedAt', 'parties.nameZh', 'parties.nameEn', 'parties.region as partyRegion', 'locations.name as locationName', 'locations.region as locationRegion'])
+    .select([
+      'shipments.receivedAt',
+      'parties.nameZh',
+      'parties.nameEn',
+      'parties.region as partyRegion',
+      'locations.name as locationName',
+      'locations.region as locationRegion',
+    ])
     .where('shipments.lotId', '=', lot.id)
     .where('shipments.receivedAt', 'is not', null)
     .execute();
@@ -230,22 +314,32 @@ async function transformedSteps(deps: Deps, lot: LotRow, lang: Lang): Promise<Jo
     .selectFrom('transformations')
     .innerJoin('parties', 'parties.id', 'transformations.partyId')
     .leftJoin('locations', 'locations.id', 'transformations.locationId')
-    .select(['transformations.kind', 'transformations.at', 'parties.nameZh', 'parties.nameEn', 'parties.region as partyRegion', 'locations.name as locationName', 'locations.region as locationRegion'])
+    .select([
+      'transformations.kind',
+      'transformations.at',
+      'parties.nameZh',
+      'parties.nameEn',
+      'parties.region as partyRegion',
+      'locations.name as locationName',
+      'locations.region as locationRegion',
+    ])
     .where('transformations.id', '=', lot.transformationId)
     .executeTakeFirst();
   if (!r) return [];
   const words = PUBLIC_WORDS[lang].journey;
   const party = (lang === 'zh' ? (r.nameZh ?? r.nameEn) : (r.nameEn ?? r.nameZh)) ?? '';
   const region = r.locationRegion ?? r.partyRegion;
-  return [{
-    kind: 'transformed',
-    label: r.kind === 'process' ? words.process : r.kind === 'repack' ? words.repack : words.transformed,
-    place: r.locationName ? `${party} · ${r.locationName}` : party,
-    region,
-    regionName: regionName(region, lang) ?? null,
-    at: iso(r.at)!,
-    ref: null,
-  }];
+  return [
+    {
+      kind: 'transformed',
+      label: r.kind === 'process' ? words.process : r.kind === 'repack' ? words.repack : words.transformed,
+      place: r.locationName ? `${party} · ${r.locationName}` : party,
+      region,
+      regionName: regionName(region, lang) ?? null,
+      at: iso(r.at)!,
+      ref: null,
+    },
+  ];
 }
 
 async function proofsOf(deps: Deps, lot: LotRow, docs: PublicDocument[]) {
@@ -273,7 +367,10 @@ async function proofsOf(deps: Deps, lot: LotRow, docs: PublicDocument[]) {
 export async function publicLotView(deps: Deps, code: string, lang: Lang): Promise<PublicLotView | null> {
   const c = checkPublicCode(code);
   if (!c.ok) return null;
-  const lot = c.value.serial === null ? await findLotByCode(deps.db, c.value.lotCode) : await cartonLot(deps, c.value.lotCode, c.value.serial);
+  const lot =
+    c.value.serial === null
+      ? await findLotByCode(deps.db, c.value.lotCode)
+      : await cartonLot(deps, c.value.lotCode, c.value.serial);
   if (!lot) return null;
   const words = PUBLIC_WORDS[lang];
   const [producer, samples, documents, journey, parents] = await Promise.all([
@@ -292,7 +389,11 @@ export async function publicLotView(deps: Deps, code: string, lang: Lang): Promi
     code: lot.code,
     codeText: formatTraceCode(lot.code),
     carton: c.value.serial === null ? null : { serial: c.value.serial, code: cartonSerial(lot.code, c.value.serial) },
-    status: { colour, label: words.status[colour], reasons: reasons.map((r) => ({ code: r.code, text: reasonText(r, lang) })) },
+    status: {
+      colour,
+      label: words.status[colour],
+      reasons: reasons.map((r) => ({ code: r.code, text: reasonText(r, lang) })),
+    },
     product: {
       name: (lang === 'zh' ? (lot.productNameZh ?? lot.productNameEn) : (lot.productNameEn ?? lot.productNameZh)) ?? '',
       zh: lot.productNameZh,
@@ -310,12 +411,21 @@ export async function publicLotView(deps: Deps, code: string, lang: Lang): Promi
     entry: { date: lot.arrivalDate, port: lot.portOfEntry },
     dates: { production: lot.productionDate, expiry: lot.expiryDate },
     documents,
-    tests: { taken: samples.length, negative: count('negative'), positive: count('positive'), pending: count('pending') },
+    tests: {
+      taken: samples.length,
+      negative: count('negative'),
+      positive: count('positive'),
+      pending: count('pending'),
+    },
     journey,
     madeFrom: parents.map((p) => ({
       code: p.code,
       codeText: p.codeText,
-      product: { name: (lang === 'zh' ? (p.product.zh ?? p.product.en) : (p.product.en ?? p.product.zh)) ?? '', zh: p.product.zh, en: p.product.en },
+      product: {
+        name: (lang === 'zh' ? (p.product.zh ?? p.product.en) : (p.product.en ?? p.product.zh)) ?? '',
+        zh: p.product.zh,
+        en: p.product.en,
+      },
       status: p.status as LotStatus,
       statusLabel: words.status[p.status as LotStatus],
     })),
@@ -329,10 +439,20 @@ export async function publicLotView(deps: Deps, code: string, lang: Lang): Promi
  * returns null when no lot was declared with that GTIN and batch. A serial that names no issued carton still resolves
  * to the lot, which the GTIN and batch alone identify.
  */
-export async function digitalLinkTarget(deps: Deps, gtin: string, batch: string, serial: string | undefined): Promise<string | null> {
+export async function digitalLinkTarget(
+  deps: Deps,
+  gtin: string,
+  batch: string,
+  serial: string | undefined,
+): Promise<string | null> {
   const [lot] = await findLotsByGtinBatch(deps.db, gtin, batch);
   if (!lot) return null;
-  if (serial !== undefined && /^\d{1,5}$/.test(serial) && Number(serial) >= 1 && (await cartonLot(deps, lot.code, Number(serial)))) {
+  if (
+    serial !== undefined &&
+    /^\d{1,5}$/.test(serial) &&
+    Number(serial) >= 1 &&
+    (await cartonLot(deps, lot.code, Number(serial)))
+  ) {
     return cartonSerial(lot.code, Number(serial));
   }
   return lot.code;

@@ -148,7 +148,11 @@ const IN_LIST = 500;
  * addressee that takes the alert's kind. Call it in the transaction that appends the alerts (as
  * appendWithAlerts does), so that an alert committed is an alert queued, whatever happens next.
  */
-export async function queueDeliveries(trx: Transaction<Schema>, alerts: readonly AlertRecord[], now: number): Promise<void> {
+export async function queueDeliveries(
+  trx: Transaction<Schema>,
+  alerts: readonly AlertRecord[],
+  now: number,
+): Promise<void> {
   const parties = [...new Set(alerts.map((a) => a.partyId))];
   const hooks = new Map<string, { id: string; kinds: string[] | null }[]>();
   for (let i = 0; i < parties.length; i += IN_LIST) {
@@ -158,15 +162,32 @@ export async function queueDeliveries(trx: Transaction<Schema>, alerts: readonly
       .where('partyId', 'in', parties.slice(i, i + IN_LIST))
       .where('disabledAt', 'is', null)
       .execute();
-    for (const r of rows) hooks.set(r.partyId, [...(hooks.get(r.partyId) ?? []), { id: r.id, kinds: r.kinds === null ? null : (JSON.parse(r.kinds) as string[]) }]);
+    for (const r of rows)
+      hooks.set(r.partyId, [
+        ...(hooks.get(r.partyId) ?? []),
+        { id: r.id, kinds: r.kinds === null ? null : (JSON.parse(r.kinds) as string[]) },
+      ]);
   }
   const deliveries = alerts.flatMap((a) =>
     (hooks.get(a.partyId) ?? [])
       .filter((h) => h.kinds === null || h.kinds.includes(a.kind))
-      .map((h) => ({ id: newId('dlv'), alertId: a.id, webhookId: h.id, status: 'pending', attempts: 0, nextAt: now, claim: null, createdAt: now, updatedAt: now })),
+      .map((h) => ({
+        id: newId('dlv'),
+        alertId: a.id,
+        webhookId: h.id,
+        status: 'pending',
+        attempts: 0,
+        nextAt: now,
+        claim: null,
+        createdAt: now,
+        updatedAt: now,
+      })),
   );
   for (let i = 0; i < deliveries.length; i += IN_LIST) {
-    await trx.insertInto('alertDeliveries').values(deliveries.slice(i, i + IN_LIST)).execute();
+    await trx
+      .insertInto('alertDeliveries')
+      .values(deliveries.slice(i, i + IN_LIST))
+      .execute();
   }
 }
 
@@ -180,14 +201,20 @@ export function announceAlerts(events: EventBus, alerts: readonly AlertRef[]): v
 }
 
 type Db = Kysely<Schema> | Transaction<Schema>;
-type Joined = AlertRow & Pick<AlertAckRow, 'acknowledgedAt' | 'acknowledgedBy' | 'note'> & { ackLogIndex: number | null };
+type Joined = AlertRow &
+  Pick<AlertAckRow, 'acknowledgedAt' | 'acknowledgedBy' | 'note'> & { ackLogIndex: number | null };
 
 const selectAlerts = (db: Db) =>
   db
     .selectFrom('alerts')
     .leftJoin('alertAcks', 'alertAcks.alertId', 'alerts.id')
     .selectAll('alerts')
-    .select(['alertAcks.acknowledgedAt', 'alertAcks.acknowledgedBy', 'alertAcks.note', 'alertAcks.logIndex as ackLogIndex']);
+    .select([
+      'alertAcks.acknowledgedAt',
+      'alertAcks.acknowledgedBy',
+      'alertAcks.note',
+      'alertAcks.logIndex as ackLogIndex',
+    ]);
 
 /** toAlert renders an alert row, with its acknowledgement if any, for the API. */
 export function toAlert(r: Joined): Alert {
@@ -219,7 +246,10 @@ export async function listAlerts(
   q: { unacknowledged?: boolean; kind?: string; limit?: number; cursor?: string },
 ): Promise<Page<Alert>> {
   const page = pageRequest(q.limit, q.cursor);
-  let query = selectAlerts(deps.db).where('alerts.partyId', '=', actor.partyId).orderBy('alerts.id', 'desc').limit(page.limit + 1);
+  let query = selectAlerts(deps.db)
+    .where('alerts.partyId', '=', actor.partyId)
+    .orderBy('alerts.id', 'desc')
+    .limit(page.limit + 1);
   if (page.after) query = query.where('alerts.id', '<', page.after);
   if (q.unacknowledged) query = query.where('alertAcks.alertId', 'is', null);
   if (q.kind) query = query.where('alerts.kind', '=', q.kind);
@@ -243,9 +273,20 @@ export async function acknowledgeAlert(deps: Deps, actor: Actor, id: string, not
     const a = await findAlert(w.trx, id);
     if (!a || a.partyId !== actor.partyId) throw notFound('AlertNotFound', 'id', id);
     if (a.acknowledgedAt !== null) {
-      throw new AppError('AlreadyAcknowledged', { field: 'id', reason: `acknowledged at ${a.acknowledgedAt}`, acknowledgedAt: a.acknowledgedAt, acknowledgedBy: a.acknowledgedBy });
+      throw new AppError('AlreadyAcknowledged', {
+        field: 'id',
+        reason: `acknowledged at ${a.acknowledgedAt}`,
+        acknowledgedAt: a.acknowledgedAt,
+        acknowledgedBy: a.acknowledgedBy,
+      });
     }
-    const alertAck = { alertId: id, partyId: a.partyId, acknowledgedAt: w.now, acknowledgedBy: actor.partyId, note: note?.trim() || null };
+    const alertAck = {
+      alertId: id,
+      partyId: a.partyId,
+      acknowledgedAt: w.now,
+      acknowledgedBy: actor.partyId,
+      note: note?.trim() || null,
+    };
     await w.append('alert.acknowledged', actor.partyId, { alertAck });
     return (await findAlert(w.trx, id))!;
   });
@@ -261,10 +302,20 @@ export interface StreamCursor {
  * alertsAfter returns up to limit of the party's alerts raised after cursor, in log order (the order
  * they committed in), each with its own cursor.
  */
-export async function alertsAfter(db: Db, partyId: string, cursor: StreamCursor, limit: number): Promise<{ alert: Alert; cursor: StreamCursor }[]> {
+export async function alertsAfter(
+  db: Db,
+  partyId: string,
+  cursor: StreamCursor,
+  limit: number,
+): Promise<{ alert: Alert; cursor: StreamCursor }[]> {
   const rows = await selectAlerts(db)
     .where('alerts.partyId', '=', partyId)
-    .where((eb) => eb.or([eb('alerts.logIndex', '>', cursor.logIndex), eb.and([eb('alerts.logIndex', '=', cursor.logIndex), eb('alerts.id', '>', cursor.id)])]))
+    .where((eb) =>
+      eb.or([
+        eb('alerts.logIndex', '>', cursor.logIndex),
+        eb.and([eb('alerts.logIndex', '=', cursor.logIndex), eb('alerts.id', '>', cursor.id)]),
+      ]),
+    )
     .orderBy('alerts.logIndex')
     .orderBy('alerts.id')
     .limit(limit)
@@ -278,7 +329,11 @@ export async function alertsAfter(db: Db, partyId: string, cursor: StreamCursor,
  */
 export async function streamCursorAt(deps: Deps, actor: Actor, lastEventId: string | undefined): Promise<StreamCursor> {
   if (lastEventId === undefined || lastEventId === '') return { logIndex: await logSize(deps.db), id: '' };
-  const r = await deps.db.selectFrom('alerts').select(['logIndex', 'partyId']).where('id', '=', lastEventId).executeTakeFirst();
+  const r = await deps.db
+    .selectFrom('alerts')
+    .select(['logIndex', 'partyId'])
+    .where('id', '=', lastEventId)
+    .executeTakeFirst();
   if (!r || r.partyId !== actor.partyId) throw invalid('Last-Event-ID', 'is not the id of an alert of yours');
   return { logIndex: r.logIndex, id: lastEventId };
 }

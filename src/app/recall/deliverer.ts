@@ -45,7 +45,11 @@ export async function deliverDue(deps: Deps, opts: DelivererOptions = {}): Promi
   const { batch, leaseMs } = { ...DEFAULTS, ...opts };
   const now = deps.clock.now();
   // Look before taking the write lock: most ticks find nothing, and on SQLite an UPDATE locks even then.
-  const due = deps.db.selectFrom('alertDeliveries').select('id').where('status', '=', 'pending').where('nextAt', '<=', now);
+  const due = deps.db
+    .selectFrom('alertDeliveries')
+    .select('id')
+    .where('status', '=', 'pending')
+    .where('nextAt', '<=', now);
   if (!(await due.limit(1).executeTakeFirst())) return 0;
   const claim = randomUUID();
   await deps.db
@@ -71,7 +75,12 @@ async function attempt(deps: Deps, opts: DelivererOptions, d: AlertDeliveryRow, 
     .executeTakeFirst();
   const alert = await findAlert(deps.db, d.alertId);
   if (!hook || hook.disabledAt !== null || !alert) {
-    await deps.db.updateTable('alertDeliveries').set({ status: 'cancelled', nextAt: null, claim: null, updatedAt: deps.clock.now() }).where('id', '=', d.id).where('claim', '=', claim).execute();
+    await deps.db
+      .updateTable('alertDeliveries')
+      .set({ status: 'cancelled', nextAt: null, claim: null, updatedAt: deps.clock.now() })
+      .where('id', '=', d.id)
+      .where('claim', '=', claim)
+      .execute();
     return;
   }
   const startedAt = deps.clock.now();
@@ -108,10 +117,24 @@ async function attempt(deps: Deps, opts: DelivererOptions, d: AlertDeliveryRow, 
   await deps.db.transaction().execute(async (trx) => {
     await trx
       .insertInto('deliveryAttempts')
-      .values({ deliveryId: d.id, attempt: d.attempts, webhookId: d.webhookId, startedAt, durationMs, httpStatus: 'status' in outcome ? outcome.status : null, error: 'error' in outcome ? outcome.error : null, nextAt })
+      .values({
+        deliveryId: d.id,
+        attempt: d.attempts,
+        webhookId: d.webhookId,
+        startedAt,
+        durationMs,
+        httpStatus: 'status' in outcome ? outcome.status : null,
+        error: 'error' in outcome ? outcome.error : null,
+        nextAt,
+      })
       .execute();
     // Only while the claim is ours: if the lease ran out and another process took the delivery, its outcome stands.
-    await trx.updateTable('alertDeliveries').set({ status, nextAt, claim: null, updatedAt: at }).where('id', '=', d.id).where('claim', '=', claim).execute();
+    await trx
+      .updateTable('alertDeliveries')
+      .set({ status, nextAt, claim: null, updatedAt: at })
+      .where('id', '=', d.id)
+      .where('claim', '=', claim)
+      .execute();
   });
   if (step.kind === 'gone') await disableWebhook(deps, null, d.webhookId, 'gone');
 }

@@ -27,25 +27,56 @@ export interface FsmaRequest {
 }
 
 const kg = (grams: unknown) => Number(grams ?? 0) / 1000;
-const uniq = (xs: Iterable<string | null | undefined>) => [...new Set([...xs].filter((x): x is string => typeof x === 'string' && x !== ''))];
+const uniq = (xs: Iterable<string | null | undefined>) => [
+  ...new Set([...xs].filter((x): x is string => typeof x === 'string' && x !== '')),
+];
 
 /** involvedLots returns which of lotIds the party declared, holds, shipped, received or transformed. */
 async function involvedLots(db: Db, partyId: string, lotIds: readonly string[]): Promise<Set<string>> {
   const found = await inChunks(lotIds, async (c) => [
-    ...(await db.selectFrom('lots').select('id as lotId').where('id', 'in', c).where('importerPartyId', '=', partyId).execute()),
-    ...(await db.selectFrom('holdings').select('lotId').where('lotId', 'in', c).where('partyId', '=', partyId).execute()),
-    ...(await db.selectFrom('shipments').select('lotId').where('lotId', 'in', c).where((eb) => eb.or([eb('fromPartyId', '=', partyId), eb('toPartyId', '=', partyId)])).execute()),
-    ...(await db.selectFrom('transformationLots').innerJoin('transformations', 'transformations.id', 'transformationLots.transformationId')
-      .select('transformationLots.lotId as lotId').where('transformationLots.lotId', 'in', c).where('transformations.partyId', '=', partyId).execute()),
+    ...(await db
+      .selectFrom('lots')
+      .select('id as lotId')
+      .where('id', 'in', c)
+      .where('importerPartyId', '=', partyId)
+      .execute()),
+    ...(await db
+      .selectFrom('holdings')
+      .select('lotId')
+      .where('lotId', 'in', c)
+      .where('partyId', '=', partyId)
+      .execute()),
+    ...(await db
+      .selectFrom('shipments')
+      .select('lotId')
+      .where('lotId', 'in', c)
+      .where((eb) => eb.or([eb('fromPartyId', '=', partyId), eb('toPartyId', '=', partyId)]))
+      .execute()),
+    ...(await db
+      .selectFrom('transformationLots')
+      .innerJoin('transformations', 'transformations.id', 'transformationLots.transformationId')
+      .select('transformationLots.lotId as lotId')
+      .where('transformationLots.lotId', 'in', c)
+      .where('transformations.partyId', '=', partyId)
+      .execute()),
   ]);
   return new Set(found.map((r) => r.lotId));
 }
 
 /** describer looks up the parties, places and producers of the events once, and writes them as FDA location descriptions. */
-async function describer(db: Db, partyIds: readonly string[], locationIds: readonly string[], producerIds: readonly string[]) {
+async function describer(
+  db: Db,
+  partyIds: readonly string[],
+  locationIds: readonly string[],
+  producerIds: readonly string[],
+) {
   const [parties, locations, producers] = await Promise.all([
-    inChunks(uniq(partyIds), (c) => db.selectFrom('parties').select(['id', 'nameZh', 'nameEn', 'uscc', 'region']).where('id', 'in', c).execute()),
-    inChunks(uniq(locationIds), (c) => db.selectFrom('locations').select(['id', 'name', 'address', 'filingNo', 'region']).where('id', 'in', c).execute()),
+    inChunks(uniq(partyIds), (c) =>
+      db.selectFrom('parties').select(['id', 'nameZh', 'nameEn', 'uscc', 'region']).where('id', 'in', c).execute(),
+    ),
+    inChunks(uniq(locationIds), (c) =>
+      db.selectFrom('locations').select(['id', 'name', 'address', 'filingNo', 'region']).where('id', 'in', c).execute(),
+    ),
     producersByIds(db, uniq(producerIds)),
   ]);
   const province = (code: string) => `${regionName(code, 'en') ?? code} ${regionName(code, 'zh') ?? ''}`.trim();
@@ -58,7 +89,9 @@ async function describer(db: Db, partyIds: readonly string[], locationIds: reado
     place(partyId: string, locationId: string | null): string {
       const p = parties.find((x) => x.id === partyId);
       const l = locationId ? locations.find((x) => x.id === locationId) : undefined;
-      const where = l ? `${l.name}, ${l.address}, ${province(l.region)}, China 中国; filing no. 备案号 ${l.filingNo}` : `${province(p?.region ?? '')}, China 中国`;
+      const where = l
+        ? `${l.name}, ${l.address}, ${province(l.region)}, China 中国; filing no. 备案号 ${l.filingNo}`
+        : `${province(p?.region ?? '')}, China 中国`;
       return `${partyName(partyId)}, ${where}${p ? `; USCC ${p.uscc}` : ''}`;
     },
     producer(producerId: string): string {
@@ -78,7 +111,11 @@ async function describer(db: Db, partyIds: readonly string[], locationIds: reado
  * received or transformed (Forbidden naming `lotIds.N` otherwise), and gets the events it performed itself: its
  * receipts, its shipments, its transformations, as the rule asks each business to keep.
  */
-export async function fsma204Report(deps: Deps, actor: Actor, req: FsmaRequest): Promise<{ sheets: FsmaSheets; lotIds: string[] }> {
+export async function fsma204Report(
+  deps: Deps,
+  actor: Actor,
+  req: FsmaRequest,
+): Promise<{ sheets: FsmaSheets; lotIds: string[] }> {
   const db = deps.db;
   const full = mayAttempt(actor, 'lot.trace');
   if (!full && !actor.roles.some((r) => BUSINESS_ROLES.includes(r))) throw forbid('lot.trace');
@@ -90,7 +127,11 @@ export async function fsma204Report(deps: Deps, actor: Actor, req: FsmaRequest):
   if (!full) {
     const mine = await involvedLots(db, actor.partyId, named.flat());
     const i = named.findIndex((ids) => ids.some((id) => !mine.has(id)));
-    if (i >= 0) throw new AppError('Forbidden', { field: `lotIds.${i}`, reason: 'your business never held this lot; ask a regulator for its records' });
+    if (i >= 0)
+      throw new AppError('Forbidden', {
+        field: `lotIds.${i}`,
+        reason: 'your business never held this lot; ask a regulator for its records',
+      });
   }
   let lotIds = uniq(named.flat());
   if (req.expand) {
@@ -103,18 +144,32 @@ export async function fsma204Report(deps: Deps, actor: Actor, req: FsmaRequest):
   const [lots, shipments, tlots] = await Promise.all([
     lotsByIds(db, lotIds),
     inChunks(lotIds, (c) => db.selectFrom('shipments').selectAll().where('lotId', 'in', c).execute()),
-    inChunks(lotIds, (c) => db.selectFrom('transformationLots').select('transformationId').where('lotId', 'in', c).execute()),
+    inChunks(lotIds, (c) =>
+      db.selectFrom('transformationLots').select('transformationId').where('lotId', 'in', c).execute(),
+    ),
   ]);
   const tIds = uniq([...tlots.map((t) => t.transformationId), ...lots.map((l) => l.transformationId)]);
   const [transformations, sides] = await Promise.all([
     inChunks(tIds, (c) => db.selectFrom('transformations').selectAll().where('id', 'in', c).execute()),
     inChunks(tIds, (c) => db.selectFrom('transformationLots').selectAll().where('transformationId', 'in', c).execute()),
   ]);
-  const allLots = new Map([...lots, ...(await lotsByIds(db, uniq(sides.map((s) => s.lotId).filter((id) => !lots.some((l) => l.id === id)))))].map((l) => [l.id, l]));
+  const allLots = new Map(
+    [
+      ...lots,
+      ...(await lotsByIds(db, uniq(sides.map((s) => s.lotId).filter((id) => !lots.some((l) => l.id === id))))),
+    ].map((l) => [l.id, l]),
+  );
   const d = await describer(
     db,
-    [...[...allLots.values()].map((l) => l.importerPartyId), ...shipments.flatMap((s) => [s.fromPartyId, s.toPartyId]), ...transformations.map((t) => t.partyId)],
-    [...shipments.flatMap((s) => [s.fromLocationId, s.toLocationId]), ...transformations.map((t) => t.locationId)].filter((x): x is string => x !== null),
+    [
+      ...[...allLots.values()].map((l) => l.importerPartyId),
+      ...shipments.flatMap((s) => [s.fromPartyId, s.toPartyId]),
+      ...transformations.map((t) => t.partyId),
+    ],
+    [
+      ...shipments.flatMap((s) => [s.fromLocationId, s.toLocationId]),
+      ...transformations.map((t) => t.locationId),
+    ].filter((x): x is string => x !== null),
     [...allLots.values()].map((l) => l.producerId),
   );
 
@@ -137,9 +192,14 @@ export async function fsma204Report(deps: Deps, actor: Actor, req: FsmaRequest):
   for (const l of lots) {
     if (l.origin !== 'imported' || !within(chinaDayStart(l.arrivalDate)) || !mineOnly(l.importerPartyId)) continue;
     events.push({
-      cte: 'Receiving', lot: lotOf(l), quantity: { kg: kg(l.netGrams), cartons: l.cartons }, date: l.arrivalDate,
-      previousSource: d.producer(l.producerId), receivedAt: `${d.place(l.importerPartyId, null)}; port of entry 口岸 ${l.portOfEntry}`,
-      refType: 'Customs declaration 报关单', refNo: l.declarationNo,
+      cte: 'Receiving',
+      lot: lotOf(l),
+      quantity: { kg: kg(l.netGrams), cartons: l.cartons },
+      date: l.arrivalDate,
+      previousSource: d.producer(l.producerId),
+      receivedAt: `${d.place(l.importerPartyId, null)}; port of entry 口岸 ${l.portOfEntry}`,
+      refType: 'Customs declaration 报关单',
+      refNo: l.declarationNo,
     });
   }
   for (const s of shipments) {
@@ -148,24 +208,43 @@ export async function fsma204Report(deps: Deps, actor: Actor, req: FsmaRequest):
     const refNo = s.referenceDoc ?? `coldtrace ${s.id}`;
     if (within(Number(s.departedAt)) && mineOnly(s.fromPartyId)) {
       events.push({
-        cte: 'Shipping', lot, quantity: { kg: kg(s.grams), cartons: s.cartons }, date: chinaIso(Number(s.departedAt)),
-        recipient: d.place(s.toPartyId, s.toLocationId), shippedFrom: d.place(s.fromPartyId, s.fromLocationId), refType, refNo,
+        cte: 'Shipping',
+        lot,
+        quantity: { kg: kg(s.grams), cartons: s.cartons },
+        date: chinaIso(Number(s.departedAt)),
+        recipient: d.place(s.toPartyId, s.toLocationId),
+        shippedFrom: d.place(s.fromPartyId, s.fromLocationId),
+        refType,
+        refNo,
       });
     }
     if (s.receivedAt !== null && within(Number(s.receivedAt)) && mineOnly(s.toPartyId)) {
       events.push({
-        cte: 'Receiving', lot, quantity: { kg: kg(s.receivedGrams), cartons: s.receivedCartons ?? 0 }, date: chinaIso(Number(s.receivedAt)),
-        previousSource: d.place(s.fromPartyId, s.fromLocationId), receivedAt: d.place(s.toPartyId, s.toLocationId), refType, refNo,
+        cte: 'Receiving',
+        lot,
+        quantity: { kg: kg(s.receivedGrams), cartons: s.receivedCartons ?? 0 },
+        date: chinaIso(Number(s.receivedAt)),
+        previousSource: d.place(s.fromPartyId, s.fromLocationId),
+        receivedAt: d.place(s.toPartyId, s.toLocationId),
+        refType,
+        refNo,
       });
     }
   }
   for (const t of transformations) {
     if (!within(Number(t.at)) || !mineOnly(t.partyId)) continue;
-    const side = (role: 'input' | 'output') => sides.filter((s) => s.transformationId === t.id && (s.role === 'input') === (role === 'input'))
-      .map((s) => ({ lot: lotOf(allLots.get(s.lotId)!), quantity: { kg: kg(s.grams), cartons: s.cartons } }));
+    const side = (role: 'input' | 'output') =>
+      sides
+        .filter((s) => s.transformationId === t.id && (s.role === 'input') === (role === 'input'))
+        .map((s) => ({ lot: lotOf(allLots.get(s.lotId)!), quantity: { kg: kg(s.grams), cartons: s.cartons } }));
     events.push({
-      cte: 'Transformation', date: chinaIso(Number(t.at)), location: d.place(t.partyId, t.locationId), inputs: side('input'), outputs: side('output'),
-      refType: t.kind === 'repack' ? 'Repacking record 分装记录' : 'Processing record 加工记录', refNo: t.referenceDoc ?? `coldtrace ${t.id}`,
+      cte: 'Transformation',
+      date: chinaIso(Number(t.at)),
+      location: d.place(t.partyId, t.locationId),
+      inputs: side('input'),
+      outputs: side('output'),
+      refType: t.kind === 'repack' ? 'Repacking record 分装记录' : 'Processing record 加工记录',
+      refNo: t.referenceDoc ?? `coldtrace ${t.id}`,
     });
   }
   return { sheets: fsmaSheets(events), lotIds };

@@ -3,7 +3,15 @@ import type { Affected, Contact, IncidentScope, LotReason, Touch } from '../../d
 import { LOT_REASONS, contactsOf } from '../../domain/incident.ts';
 import { getSetting } from '../../store/master.ts';
 import type { LotRow, Schema } from '../../store/schema.ts';
-import { inChunks, lotLinks, lotsByIds, locationsByIds, partiesByIds, vehiclesByIds, workersByIds } from '../../store/trace.ts';
+import {
+  inChunks,
+  lotLinks,
+  lotsByIds,
+  locationsByIds,
+  partiesByIds,
+  vehiclesByIds,
+  workersByIds,
+} from '../../store/trace.ts';
 import { holdingId } from '../custody/holding-id.ts';
 
 type Db = Kysely<Schema> | Transaction<Schema>;
@@ -36,7 +44,11 @@ export async function affectedLots(db: Db, roots: readonly LotRow[], scope: Inci
   const reason = new Map<string, LotReason>(roots.map((l) => [l.id, 'root']));
   const note = (id: string, r: LotReason) => reason.set(id, stronger(reason.get(id) ?? r, r));
   if (scope.sourceLots) {
-    const up = await lotLinks(db, roots.map((l) => l.id), 'backward');
+    const up = await lotLinks(
+      db,
+      roots.map((l) => l.id),
+      'backward',
+    );
     const sources = (await lotsByIds(db, [...up.depth.keys()])).filter((l) => l.origin === 'imported');
     for (const l of sources) note(l.id, 'source');
   }
@@ -44,12 +56,20 @@ export async function affectedLots(db: Db, roots: readonly LotRow[], scope: Inci
   const imported = seeds.filter((l) => l.origin === 'imported');
   if (scope.sameContainer) {
     const containers = [...new Set(imported.map((l) => l.containerNo))];
-    const same = await inChunks(containers, (c) => db.selectFrom('lots').select('id').where('containerNo', 'in', c).where('origin', '=', 'imported').execute());
+    const same = await inChunks(containers, (c) =>
+      db.selectFrom('lots').select('id').where('containerNo', 'in', c).where('origin', '=', 'imported').execute(),
+    );
     for (const l of same) note(l.id, 'same_container');
   }
   if (scope.sameProducerDate) {
     for (const l of imported) {
-      const same = await db.selectFrom('lots').select('id').where('producerId', '=', l.producerId).where('productionDate', '=', l.productionDate).where('origin', '=', 'imported').execute();
+      const same = await db
+        .selectFrom('lots')
+        .select('id')
+        .where('producerId', '=', l.producerId)
+        .where('productionDate', '=', l.productionDate)
+        .where('origin', '=', 'imported')
+        .execute();
       for (const s of same) note(s.id, 'same_producer_date');
     }
   }
@@ -65,19 +85,46 @@ export async function affectedLots(db: Db, roots: readonly LotRow[], scope: Inci
  * affectedHoldings lists what must be accounted for: every non-empty holding of the affected lots, and the goods in
  * transit, which are counted with the holding they will arrive at (the consignee's), each with the holder's region.
  */
-export async function affectedHoldings(db: Db, lotIds: readonly string[]): Promise<(Affected & { inTransit: boolean })[]> {
+export async function affectedHoldings(
+  db: Db,
+  lotIds: readonly string[],
+): Promise<(Affected & { inTransit: boolean })[]> {
   const [held, moving] = await Promise.all([
-    inChunks(lotIds, (c) => db.selectFrom('holdings').selectAll().where('lotId', 'in', c).where('grams', '>', 0).execute()),
-    inChunks(lotIds, (c) => db.selectFrom('shipments').selectAll().where('lotId', 'in', c).where('status', '=', 'in_transit').execute()),
+    inChunks(lotIds, (c) =>
+      db.selectFrom('holdings').selectAll().where('lotId', 'in', c).where('grams', '>', 0).execute(),
+    ),
+    inChunks(lotIds, (c) =>
+      db.selectFrom('shipments').selectAll().where('lotId', 'in', c).where('status', '=', 'in_transit').execute(),
+    ),
   ]);
-  const m = new Map<string, { lotId: string; partyId: string; locationId: string | null; grams: number; cartons: number; inTransit: boolean }>();
-  for (const h of held) m.set(h.id, { lotId: h.lotId, partyId: h.partyId, locationId: h.locationId, grams: Number(h.grams), cartons: h.cartons, inTransit: false });
+  const m = new Map<
+    string,
+    { lotId: string; partyId: string; locationId: string | null; grams: number; cartons: number; inTransit: boolean }
+  >();
+  for (const h of held)
+    m.set(h.id, {
+      lotId: h.lotId,
+      partyId: h.partyId,
+      locationId: h.locationId,
+      grams: Number(h.grams),
+      cartons: h.cartons,
+      inTransit: false,
+    });
   for (const s of moving) {
     const id = holdingId(s.lotId, s.toPartyId, s.toLocationId);
-    const cur = m.get(id) ?? { lotId: s.lotId, partyId: s.toPartyId, locationId: s.toLocationId, grams: 0, cartons: 0, inTransit: true };
+    const cur = m.get(id) ?? {
+      lotId: s.lotId,
+      partyId: s.toPartyId,
+      locationId: s.toLocationId,
+      grams: 0,
+      cartons: 0,
+      inTransit: true,
+    };
     m.set(id, { ...cur, grams: cur.grams + Number(s.grams), cartons: cur.cartons + s.cartons, inTransit: true });
   }
-  const regions = new Map((await partiesByIds(db, [...new Set([...m.values()].map((h) => h.partyId))])).map((p) => [p.id, p.region]));
+  const regions = new Map(
+    (await partiesByIds(db, [...new Set([...m.values()].map((h) => h.partyId))])).map((p) => [p.id, p.region]),
+  );
   return [...m.entries()]
     .map(([id, h]) => ({ holdingId: id, ...h, region: regions.get(h.partyId) ?? '000000' }))
     .sort((a, b) => (a.holdingId < b.holdingId ? -1 : 1));
@@ -88,7 +135,12 @@ export async function affectedHoldings(db: Db, lotIds: readonly string[]): Promi
  * shipments (at departure and at receipt), supervision-warehouse bookings and disinfections, and the places where the
  * goods were held or transformed.
  */
-export async function incidentContacts(db: Db, lotIds: readonly string[], from: number, to: number): Promise<Contact[]> {
+export async function incidentContacts(
+  db: Db,
+  lotIds: readonly string[],
+  from: number,
+  to: number,
+): Promise<Contact[]> {
   const [shipments, bookings, disinfections, holdings, transformations] = await Promise.all([
     inChunks(lotIds, (c) => db.selectFrom('shipments').selectAll().where('lotId', 'in', c).execute()),
     inChunks(lotIds, (c) => db.selectFrom('bookings').selectAll().where('lotId', 'in', c).execute()),
@@ -98,7 +150,11 @@ export async function incidentContacts(db: Db, lotIds: readonly string[], from: 
       db
         .selectFrom('transformationLots')
         .innerJoin('transformations', 'transformations.id', 'transformationLots.transformationId')
-        .select(['transformationLots.lotId as lotId', 'transformations.locationId as locationId', 'transformations.at as at'])
+        .select([
+          'transformationLots.lotId as lotId',
+          'transformations.locationId as locationId',
+          'transformations.at as at',
+        ])
         .where('transformationLots.lotId', 'in', c)
         .execute(),
     ),
@@ -107,31 +163,63 @@ export async function incidentContacts(db: Db, lotIds: readonly string[], from: 
   const raw: Raw[] = [];
   for (const s of shipments) {
     for (const at of [s.departedAt, s.receivedAt]) {
-      raw.push({ kind: 'vehicle', refId: s.vehicleId, at, lotId: s.lotId }, { kind: 'driver', refId: s.driverWorkerId, at, lotId: s.lotId });
-      for (const h of JSON.parse(s.handlerWorkerIds) as string[]) raw.push({ kind: 'handler', refId: h, at, lotId: s.lotId });
+      raw.push(
+        { kind: 'vehicle', refId: s.vehicleId, at, lotId: s.lotId },
+        { kind: 'driver', refId: s.driverWorkerId, at, lotId: s.lotId },
+      );
+      for (const h of JSON.parse(s.handlerWorkerIds) as string[])
+        raw.push({ kind: 'handler', refId: h, at, lotId: s.lotId });
     }
-    raw.push({ kind: 'location', refId: s.fromLocationId, at: s.departedAt, lotId: s.lotId }, { kind: 'location', refId: s.toLocationId, at: s.receivedAt, lotId: s.lotId });
+    raw.push(
+      { kind: 'location', refId: s.fromLocationId, at: s.departedAt, lotId: s.lotId },
+      { kind: 'location', refId: s.toLocationId, at: s.receivedAt, lotId: s.lotId },
+    );
   }
   for (const b of bookings) {
     const at = b.arrivedAt ?? b.slotStart;
-    raw.push({ kind: 'vehicle', refId: b.vehicleId, at, lotId: b.lotId }, { kind: 'driver', refId: b.driverWorkerId, at, lotId: b.lotId }, { kind: 'location', refId: b.locationId, at, lotId: b.lotId });
+    raw.push(
+      { kind: 'vehicle', refId: b.vehicleId, at, lotId: b.lotId },
+      { kind: 'driver', refId: b.driverWorkerId, at, lotId: b.lotId },
+      { kind: 'location', refId: b.locationId, at, lotId: b.lotId },
+    );
   }
-  for (const d of disinfections) raw.push({ kind: 'handler', refId: d.operatorWorkerId, at: d.performedAt, lotId: d.lotId });
+  for (const d of disinfections)
+    raw.push({ kind: 'handler', refId: d.operatorWorkerId, at: d.performedAt, lotId: d.lotId });
   for (const h of holdings) raw.push({ kind: 'location', refId: h.locationId, at: h.updatedAt, lotId: h.lotId });
-  for (const t of transformations) raw.push({ kind: 'location', refId: t.locationId, at: Number(t.at), lotId: t.lotId });
+  for (const t of transformations)
+    raw.push({ kind: 'location', refId: t.locationId, at: Number(t.at), lotId: t.lotId });
 
   // A sale handed over at the seller's stall has no vehicle or driver (stored as '').
-  const present = raw.filter((r): r is Raw & { refId: string; at: number } => r.refId !== null && r.refId !== '' && r.at !== null);
+  const present = raw.filter(
+    (r): r is Raw & { refId: string; at: number } => r.refId !== null && r.refId !== '' && r.at !== null,
+  );
   const ids = (k: Touch['kind'][]) => [...new Set(present.filter((r) => k.includes(r.kind)).map((r) => r.refId))];
-  const [vehicles, workers, locations] = await Promise.all([vehiclesByIds(db, ids(['vehicle'])), workersByIds(db, ids(['driver', 'handler'])), locationsByIds(db, ids(['location']))]);
+  const [vehicles, workers, locations] = await Promise.all([
+    vehiclesByIds(db, ids(['vehicle'])),
+    workersByIds(db, ids(['driver', 'handler'])),
+    locationsByIds(db, ids(['location'])),
+  ]);
   const label = new Map<string, { label: string; partyId: string | null }>([
     ...vehicles.map((v) => [`vehicle|${v.id}`, { label: v.plate, partyId: v.carrierPartyId }] as const),
-    ...workers.flatMap((w) => (['driver', 'handler'] as const).map((k) => [`${k}|${w.id}`, { label: w.name, partyId: w.employerPartyId }] as const)),
-    ...locations.map((l) => [`location|${l.id}`, { label: `${l.name} (${l.filingNo})`, partyId: l.ownerPartyId }] as const),
+    ...workers.flatMap((w) =>
+      (['driver', 'handler'] as const).map(
+        (k) => [`${k}|${w.id}`, { label: w.name, partyId: w.employerPartyId }] as const,
+      ),
+    ),
+    ...locations.map(
+      (l) => [`location|${l.id}`, { label: `${l.name} (${l.filingNo})`, partyId: l.ownerPartyId }] as const,
+    ),
   ]);
   const touches: Touch[] = present.map((r) => {
     const l = label.get(`${r.kind}|${r.refId}`);
-    return { kind: r.kind, refId: r.refId, label: l?.label ?? r.refId, partyId: l?.partyId ?? null, at: Number(r.at), lotId: r.lotId };
+    return {
+      kind: r.kind,
+      refId: r.refId,
+      label: l?.label ?? r.refId,
+      partyId: l?.partyId ?? null,
+      at: Number(r.at),
+      lotId: r.lotId,
+    };
   });
   return contactsOf(touches, from, to);
 }

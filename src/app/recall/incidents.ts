@@ -28,7 +28,12 @@ export type IncidentTrigger =
   | { readonly kind: 'positive_result'; readonly sampleId: string; readonly lotId: string }
   | { readonly kind: 'lot'; readonly lotIds: readonly string[] }
   | { readonly kind: 'container'; readonly containerNo: string }
-  | { readonly kind: 'producer'; readonly producerId: string; readonly productionFrom: string; readonly productionTo: string };
+  | {
+      readonly kind: 'producer';
+      readonly producerId: string;
+      readonly productionFrom: string;
+      readonly productionTo: string;
+    };
 
 export interface OpenIncidentInput {
   readonly trigger: IncidentTrigger;
@@ -58,7 +63,12 @@ async function rootLots(db: Db, t: IncidentTrigger): Promise<LotRow[]> {
       return rows;
     }
     case 'container':
-      rows = await db.selectFrom('lots').selectAll().where('containerNo', '=', t.containerNo.trim().toUpperCase()).where('origin', '=', 'imported').execute();
+      rows = await db
+        .selectFrom('lots')
+        .selectAll()
+        .where('containerNo', '=', t.containerNo.trim().toUpperCase())
+        .where('origin', '=', 'imported')
+        .execute();
       field = 'trigger.containerNo';
       break;
     case 'producer':
@@ -108,13 +118,22 @@ export async function openIncidentWith(w: Writer, deps: Deps, partyId: string | 
   const from = input.windowFrom ?? Math.min(...lots.map((l) => l.lot.createdAt));
   const to = input.windowTo ?? w.now;
   if (to < from) throw invalid('windowTo', 'is before windowFrom');
-  const [held, contacts] = await Promise.all([affectedHoldings(w.trx, lotIds), incidentContacts(w.trx, lotIds, from, to)]);
-  const last = await w.trx.selectFrom('incidents').select((eb) => eb.fn.max('number').as('n')).executeTakeFirst();
+  const [held, contacts] = await Promise.all([
+    affectedHoldings(w.trx, lotIds),
+    incidentContacts(w.trx, lotIds, from, to),
+  ]);
+  const last = await w.trx
+    .selectFrom('incidents')
+    .select((eb) => eb.fn.max('number').as('n'))
+    .executeTakeFirst();
   const number = Number(last?.n ?? 0) + 1;
   const id = newId('inc');
   const regions = [...new Set([...lots.map((l) => l.lot.region), ...held.map((h) => h.region)])].sort();
 
-  const facts = await collectFactsMany(w.trx, lots.map((l) => l.lot));
+  const facts = await collectFactsMany(
+    w.trx,
+    lots.map((l) => l.lot),
+  );
   const lotStatuses: LotStatusPatch[] = lots.map(({ lot }) => {
     const f = facts.get(lot.id)!;
     return statusPatch(lot, { ...f, openIncidents: [...(f.openIncidents ?? []), { id, number }] }, w.now);
@@ -138,16 +157,44 @@ export async function openIncidentWith(w: Writer, deps: Deps, partyId: string | 
     updatedAt: w.now,
   };
   const lists = {
-    incidentLots: lots.map((l) => ({ incidentId: id, lotId: l.lot.id, reason: l.reason, depth: l.depth, clearedAt: null, clearedBy: null })),
+    incidentLots: lots.map((l) => ({
+      incidentId: id,
+      lotId: l.lot.id,
+      reason: l.reason,
+      depth: l.depth,
+      clearedAt: null,
+      clearedBy: null,
+    })),
     lotStatuses,
-    incidentHoldings: held.map((h) => ({ incidentId: id, holdingId: h.holdingId, lotId: h.lotId, partyId: h.partyId, locationId: h.locationId, region: h.region, grams: h.grams, cartons: h.cartons, inTransit: h.inTransit ? 1 : 0 })),
+    incidentHoldings: held.map((h) => ({
+      incidentId: id,
+      holdingId: h.holdingId,
+      lotId: h.lotId,
+      partyId: h.partyId,
+      locationId: h.locationId,
+      region: h.region,
+      grams: h.grams,
+      cartons: h.cartons,
+      inTransit: h.inTransit ? 1 : 0,
+    })),
     incidentContacts: contacts.map((c) => ({ incidentId: id, ...c })),
   };
   const overhead = Buffer.byteLength(JSON.stringify(incident), 'utf8');
   const [first, ...rest] = packParts(lists, ENTRY_BUDGET, overhead);
   const logIndex = await w.append('incident.opened', partyId, { incident, ...first });
   for (const chunk of rest) await w.append('incident.extended', partyId, { incidentId: id, ...chunk });
-  const { alerts } = await appendWithAlerts(w, 'incident.extended', partyId, { incidentId: id }, await openingAlerts(w.trx, { id, number, title: incident.title, regions }, lots.map((l) => l.lot), held));
+  const { alerts } = await appendWithAlerts(
+    w,
+    'incident.extended',
+    partyId,
+    { incidentId: id },
+    await openingAlerts(
+      w.trx,
+      { id, number, title: incident.title, regions },
+      lots.map((l) => l.lot),
+      held,
+    ),
+  );
   return {
     alerts: alertRefs(alerts),
     id,
@@ -163,7 +210,8 @@ export async function openIncidentWith(w: Writer, deps: Deps, partyId: string | 
 /** openIncident is a regulator's or customs' manual opening, from lots, a container, or a producer and date range. */
 export async function openIncident(deps: Deps, actor: Actor, input: OpenIncidentInput, idem?: Idempotency) {
   if (!mayAttempt(actor, 'incident.open')) throw forbid('incident.open');
-  if (input.trigger.kind === 'positive_result') throw invalid('trigger.kind', 'a positive result opens its incident by itself');
+  if (input.trigger.kind === 'positive_result')
+    throw invalid('trigger.kind', 'a positive result opens its incident by itself');
   const opened = await commit(deps, idem, (w) => openIncidentWith(w, deps, actor.partyId, input));
   announceAlerts(deps.events, opened.alerts);
   return getIncident(deps, actor, opened.id);
@@ -176,7 +224,12 @@ const MAX_LOTS_IN_ALERT = 50;
  * included); every importer of an affected lot that holds none of it now; and the regulators of every region the
  * goods reached, with the totals.
  */
-async function openingAlerts(db: Db, inc: { id: string; number: number; title: string; regions: readonly string[] }, lots: readonly LotRow[], held: readonly (Affected & { inTransit: boolean })[]): Promise<AlertInput[]> {
+async function openingAlerts(
+  db: Db,
+  inc: { id: string; number: number; title: string; regions: readonly string[] },
+  lots: readonly LotRow[],
+  held: readonly (Affected & { inTransit: boolean })[],
+): Promise<AlertInput[]> {
   const code = new Map(lots.map((l) => [l.id, l.code]));
   const title = {
     zh: `第 ${inc.number} 号事件：涉事货物已冻结，请立即封存并报告处置情况`,
@@ -193,16 +246,41 @@ async function openingAlerts(db: Db, inc: { id: string; number: number; title: s
       incidentId: inc.id,
       number: inc.number,
       totalKg: kg(rows.reduce((n, r) => n + r.grams, 0)),
-      holdings: rows.slice(0, MAX_LOTS_IN_ALERT).map((r) => ({ lotId: r.lotId, code: code.get(r.lotId) ?? null, locationId: r.locationId, kg: kg(r.grams), cartons: r.cartons, inTransit: r.inTransit })),
+      holdings: rows
+        .slice(0, MAX_LOTS_IN_ALERT)
+        .map((r) => ({
+          lotId: r.lotId,
+          code: code.get(r.lotId) ?? null,
+          locationId: r.locationId,
+          kg: kg(r.grams),
+          cartons: r.cartons,
+          inTransit: r.inTransit,
+        })),
       more: Math.max(0, rows.length - MAX_LOTS_IN_ALERT),
     },
   }));
   for (const importer of new Set(lots.map((l) => l.importerPartyId))) {
     if (byParty.has(importer)) continue;
     const own = lots.filter((l) => l.importerPartyId === importer);
-    out.push({ partyId: importer, kind: 'incident.opened', severity: 'critical', title, body: { incidentId: inc.id, number: inc.number, lots: own.slice(0, MAX_LOTS_IN_ALERT).map((l) => ({ lotId: l.id, code: l.code })), holdings: [] } });
+    out.push({
+      partyId: importer,
+      kind: 'incident.opened',
+      severity: 'critical',
+      title,
+      body: {
+        incidentId: inc.id,
+        number: inc.number,
+        lots: own.slice(0, MAX_LOTS_IN_ALERT).map((l) => ({ lotId: l.id, code: l.code })),
+        holdings: [],
+      },
+    });
   }
-  const regulators = await db.selectFrom('parties').select(['id', 'region', 'roles', 'level']).where('region', 'in', [...inc.regions]).where('roles', 'like', '%"regulator"%').execute();
+  const regulators = await db
+    .selectFrom('parties')
+    .select(['id', 'region', 'roles', 'level'])
+    .where('region', 'in', [...inc.regions])
+    .where('roles', 'like', '%"regulator"%')
+    .execute();
   for (const r of regulators) {
     if (byParty.has(r.id)) continue;
     const here = held.filter((h) => h.region === r.region);
@@ -210,8 +288,17 @@ async function openingAlerts(db: Db, inc: { id: string; number: number; title: s
       partyId: r.id,
       kind: 'incident.opened',
       severity: 'critical',
-      title: { zh: `第 ${inc.number} 号事件涉及本辖区：${inc.title}`, en: `Incident ${inc.number} reached your region: ${inc.title}` },
-      body: { incidentId: inc.id, number: inc.number, region: r.region, holders: new Set(here.map((h) => h.partyId)).size, totalKg: kg(here.reduce((n, h) => n + h.grams, 0)) },
+      title: {
+        zh: `第 ${inc.number} 号事件涉及本辖区：${inc.title}`,
+        en: `Incident ${inc.number} reached your region: ${inc.title}`,
+      },
+      body: {
+        incidentId: inc.id,
+        number: inc.number,
+        region: r.region,
+        holders: new Set(here.map((h) => h.partyId)).size,
+        totalKg: kg(here.reduce((n, h) => n + h.grams, 0)),
+      },
     });
   }
   return out;
@@ -227,9 +314,15 @@ async function findIncident(db: Db, id: string) {
  * only); null for anyone else.
  */
 async function incidentAudience(db: Db, actor: Actor, inc: IncidentRow): Promise<'all' | 'own' | null> {
-  if (actor.roles.includes('customs') || actor.roles.includes('auditor') || (isRegulator(actor) && actor.national)) return 'all';
+  if (actor.roles.includes('customs') || actor.roles.includes('auditor') || (isRegulator(actor) && actor.national))
+    return 'all';
   if (isRegulator(actor) && (JSON.parse(inc.regions) as string[]).includes(actor.region)) return 'all';
-  const holds = await db.selectFrom('incidentHoldings').select('holdingId').where('incidentId', '=', inc.id).where('partyId', '=', actor.partyId).executeTakeFirst();
+  const holds = await db
+    .selectFrom('incidentHoldings')
+    .select('holdingId')
+    .where('incidentId', '=', inc.id)
+    .where('partyId', '=', actor.partyId)
+    .executeTakeFirst();
   if (holds) return 'own';
   const owns = await db
     .selectFrom('incidentLots')
@@ -266,7 +359,15 @@ const toAction = (a: IncidentActionRow) => ({
   logIndex: Number(a.logIndex),
 });
 
-const tallyOut = (t: { affectedGrams: number; accountedGrams: number; pendingGrams: number; outstandingGrams: number; affectedCartons: number; accountedCartons: number; outstandingCartons: number }) => ({
+const tallyOut = (t: {
+  affectedGrams: number;
+  accountedGrams: number;
+  pendingGrams: number;
+  outstandingGrams: number;
+  affectedCartons: number;
+  accountedCartons: number;
+  outstandingCartons: number;
+}) => ({
   affected: { kg: kg(t.affectedGrams), cartons: t.affectedCartons },
   accounted: { kg: kg(t.accountedGrams), cartons: t.accountedCartons },
   pendingApproval: { kg: kg(t.pendingGrams) },
@@ -287,13 +388,34 @@ export async function incidentAccounts(db: Db, incidentId: string, partyId?: str
   const [held, actions, cleared] = await Promise.all([
     hq.orderBy('holdingId').execute(),
     aq.execute(),
-    db.selectFrom('incidentLots').select('lotId').where('incidentId', '=', incidentId).where('clearedAt', 'is not', null).execute(),
+    db
+      .selectFrom('incidentLots')
+      .select('lotId')
+      .where('incidentId', '=', incidentId)
+      .where('clearedAt', 'is not', null)
+      .execute(),
   ]);
   const clearedLots = new Set(cleared.map((c) => c.lotId));
-  const affected = held.map((h) => ({ holdingId: h.holdingId, lotId: h.lotId, partyId: h.partyId, locationId: h.locationId, region: h.region, grams: Number(h.grams), cartons: h.cartons, inTransit: h.inTransit === 1 }));
+  const affected = held.map((h) => ({
+    holdingId: h.holdingId,
+    lotId: h.lotId,
+    partyId: h.partyId,
+    locationId: h.locationId,
+    region: h.region,
+    grams: Number(h.grams),
+    cartons: h.cartons,
+    inTransit: h.inTransit === 1,
+  }));
   const recorded: RecordedAction[] = [
-    ...actions.map((a) => ({ holdingId: a.holdingId, grams: Number(a.grams), cartons: a.cartons, status: a.status as ActionStatus })),
-    ...affected.filter((h) => clearedLots.has(h.lotId)).map((h) => ({ holdingId: h.holdingId, grams: h.grams, cartons: h.cartons, status: 'approved' as const })),
+    ...actions.map((a) => ({
+      holdingId: a.holdingId,
+      grams: Number(a.grams),
+      cartons: a.cartons,
+      status: a.status as ActionStatus,
+    })),
+    ...affected
+      .filter((h) => clearedLots.has(h.lotId))
+      .map((h) => ({ holdingId: h.holdingId, grams: h.grams, cartons: h.cartons, status: 'approved' as const })),
   ];
   return { ...accounting(affected, recorded), actions, clearedLots };
 }
@@ -305,27 +427,71 @@ export async function getIncident(deps: Deps, actor: Actor, id: string) {
   const lots = await deps.db
     .selectFrom('incidentLots')
     .innerJoin('lots', 'lots.id', 'incidentLots.lotId')
-    .select(['lots.id', 'lots.code', 'lots.productNameZh', 'lots.productNameEn', 'lots.status', 'lots.importerPartyId', 'lots.region', 'incidentLots.reason', 'incidentLots.depth', 'incidentLots.clearedAt'])
+    .select([
+      'lots.id',
+      'lots.code',
+      'lots.productNameZh',
+      'lots.productNameEn',
+      'lots.status',
+      'lots.importerPartyId',
+      'lots.region',
+      'incidentLots.reason',
+      'incidentLots.depth',
+      'incidentLots.clearedAt',
+    ])
     .where('incidentLots.incidentId', '=', id)
     .orderBy('incidentLots.depth')
     .orderBy('lots.id')
     .execute();
   const mine = new Set(acc.rows.map((r) => r.lotId));
-  const contacts = audience === 'all'
-    ? await deps.db.selectFrom('incidentContacts').selectAll().where('incidentId', '=', id).orderBy('kind').orderBy('refId').execute()
-    : [];
+  const contacts =
+    audience === 'all'
+      ? await deps.db
+          .selectFrom('incidentContacts')
+          .selectAll()
+          .where('incidentId', '=', id)
+          .orderBy('kind')
+          .orderBy('refId')
+          .execute()
+      : [];
   return {
     ...incidentSummary(inc),
     audience,
     lots: lots
       .filter((l) => audience === 'all' || mine.has(l.id) || l.importerPartyId === actor.partyId)
-      .map((l) => ({ id: l.id, code: l.code, productNameZh: l.productNameZh, productNameEn: l.productNameEn, status: l.status, region: l.region, reason: l.reason, depth: l.depth, cleared: l.clearedAt !== null })),
-    holdings: acc.rows.map((r) => ({ holdingId: r.holdingId, lotId: r.lotId, partyId: r.partyId, locationId: r.locationId, region: r.region, inTransit: r.inTransit, ...tallyOut(r) })),
+      .map((l) => ({
+        id: l.id,
+        code: l.code,
+        productNameZh: l.productNameZh,
+        productNameEn: l.productNameEn,
+        status: l.status,
+        region: l.region,
+        reason: l.reason,
+        depth: l.depth,
+        cleared: l.clearedAt !== null,
+      })),
+    holdings: acc.rows.map((r) => ({
+      holdingId: r.holdingId,
+      lotId: r.lotId,
+      partyId: r.partyId,
+      locationId: r.locationId,
+      region: r.region,
+      inTransit: r.inTransit,
+      ...tallyOut(r),
+    })),
     byHolder: acc.byParty.map((p) => ({ partyId: p.partyId, ...tallyOut(p) })),
     byRegion: acc.byRegion.map((p) => ({ region: p.region, ...tallyOut(p) })),
     total: tallyOut(acc.total),
     actions: acc.actions.map(toAction),
-    contacts: contacts.map((c) => ({ kind: c.kind, id: c.refId, label: c.label, partyId: c.partyId, firstAt: iso(Number(c.firstAt)), lastAt: iso(Number(c.lastAt)), lotIds: JSON.parse(c.lotIds) as string[] })),
+    contacts: contacts.map((c) => ({
+      kind: c.kind,
+      id: c.refId,
+      label: c.label,
+      partyId: c.partyId,
+      firstAt: iso(Number(c.firstAt)),
+      lastAt: iso(Number(c.lastAt)),
+      lotIds: JSON.parse(c.lotIds) as string[],
+    })),
   };
 }
 
@@ -351,18 +517,35 @@ const incidentSummary = (inc: IncidentRow) => ({
  * them for national regulators, customs and auditors; those whose goods reached its region for a provincial
  * regulator; those it holds affected goods in, or imported affected lots of, for a business.
  */
-export async function listIncidents(deps: Deps, actor: Actor, f: { status?: 'open' | 'closed'; limit?: number; cursor?: string }) {
+export async function listIncidents(
+  deps: Deps,
+  actor: Actor,
+  f: { status?: 'open' | 'closed'; limit?: number; cursor?: string },
+) {
   const page = pageRequest(f.limit, f.cursor);
-  let q = deps.db.selectFrom('incidents').selectAll().orderBy('id', 'desc').limit(page.limit + 1);
+  let q = deps.db
+    .selectFrom('incidents')
+    .selectAll()
+    .orderBy('id', 'desc')
+    .limit(page.limit + 1);
   if (f.status) q = q.where('status', '=', f.status);
   if (page.after) q = q.where('id', '<', page.after);
-  const everything = actor.roles.includes('customs') || actor.roles.includes('auditor') || (isRegulator(actor) && actor.national);
+  const everything =
+    actor.roles.includes('customs') || actor.roles.includes('auditor') || (isRegulator(actor) && actor.national);
   if (!everything && isRegulator(actor)) q = q.where('regions', 'like', `%"${actor.region}"%`);
   else if (!everything) {
     q = q.where((eb) =>
       eb.or([
         eb('id', 'in', eb.selectFrom('incidentHoldings').select('incidentId').where('partyId', '=', actor.partyId)),
-        eb('id', 'in', eb.selectFrom('incidentLots').innerJoin('lots', 'lots.id', 'incidentLots.lotId').select('incidentLots.incidentId').where('lots.importerPartyId', '=', actor.partyId)),
+        eb(
+          'id',
+          'in',
+          eb
+            .selectFrom('incidentLots')
+            .innerJoin('lots', 'lots.id', 'incidentLots.lotId')
+            .select('incidentLots.incidentId')
+            .where('lots.importerPartyId', '=', actor.partyId),
+        ),
       ]),
     );
   }
@@ -379,7 +562,6 @@ export interface ActionInput {
   readonly note?: string | null;
 }
 
-
 /**
  * recordIncidentAction records what a holder did with affected goods it holds: sealed them in place, destroyed or
  * returned them (which also disposes of them, in the same write), or had them retested negative (which counts only
@@ -390,21 +572,37 @@ export async function recordIncidentAction(deps: Deps, actor: Actor, incidentId:
   const q = grams('quantity', input.quantity);
   if (q.grams === 0 && q.cartons === 0) throw invalid('quantity', 'must not be zero');
   const referenceDoc = input.referenceDoc?.trim() || null;
-  if (input.action !== 'sealed' && !referenceDoc) throw invalid('referenceDoc', `must name the record of the ${input.action.replace('_', ' ')} goods`);
+  if (input.action !== 'sealed' && !referenceDoc)
+    throw invalid('referenceDoc', `must name the record of the ${input.action.replace('_', ' ')} goods`);
   return commit(deps, undefined, async (w) => {
     const inc = await findIncident(w.trx, incidentId);
-    if (!inc || (await incidentAudience(w.trx, actor, inc)) === null) throw notFound('IncidentNotFound', 'id', incidentId);
+    if (!inc || (await incidentAudience(w.trx, actor, inc)) === null)
+      throw notFound('IncidentNotFound', 'id', incidentId);
     if (inc.status !== 'open') throw new AppError('Conflict', { field: 'id', reason: 'the incident is closed' });
     const hid = holdingId(input.lotId, actor.partyId, input.locationId);
     const acc = await incidentAccounts(w.trx, incidentId, actor.partyId);
     const row = acc.rows.find((r) => r.holdingId === hid);
-    if (!row) throw new AppError('UnknownReference', { field: 'lotId', reason: 'you hold no affected goods of this lot at this location in this incident' });
+    if (!row)
+      throw new AppError('UnknownReference', {
+        field: 'lotId',
+        reason: 'you hold no affected goods of this lot at this location in this incident',
+      });
     const open = row.outstandingGrams - row.pendingGrams;
     if (q.grams > open || q.cartons > row.outstandingCartons) {
-      throw new AppError('InsufficientQuantity', { field: 'quantity', reason: `${kg(open)} kg in ${row.outstandingCartons} cartons are still to be accounted for here`, outstanding: { kg: kg(open), cartons: row.outstandingCartons } });
+      throw new AppError('InsufficientQuantity', {
+        field: 'quantity',
+        reason: `${kg(open)} kg in ${row.outstandingCartons} cartons are still to be accounted for here`,
+        outstanding: { kg: kg(open), cartons: row.outstandingCartons },
+      });
     }
     if (input.action === 'destroyed' || input.action === 'returned') {
-      await disposeWith(w, deps, actor, input.lotId, { locationId: input.locationId, quantity: input.quantity, method: input.action, referenceDoc: referenceDoc!, at: input.at });
+      await disposeWith(w, deps, actor, input.lotId, {
+        locationId: input.locationId,
+        quantity: input.quantity,
+        method: input.action,
+        referenceDoc: referenceDoc!,
+        at: input.at,
+      });
     }
     const incidentAction = {
       id: newId('ina'),
@@ -443,7 +641,11 @@ async function statusesWithout(w: Writer, incidentId: string, lotIds: readonly s
   const facts = await collectFactsMany(w.trx, lots);
   return lots.map((lot) => {
     const f = facts.get(lot.id)!;
-    return statusPatch(lot, { ...f, openIncidents: (f.openIncidents ?? []).filter((i) => (typeof i === 'string' ? i : i.id) !== incidentId) }, w.now);
+    return statusPatch(
+      lot,
+      { ...f, openIncidents: (f.openIncidents ?? []).filter((i) => (typeof i === 'string' ? i : i.id) !== incidentId) },
+      w.now,
+    );
   });
 }
 
@@ -452,21 +654,52 @@ async function statusesWithout(w: Writer, incidentId: string, lotIds: readonly s
  * clears the lot from the incident: its quantities count as accounted for everywhere, and its status is recomputed
  * without the incident, so it turns green again if nothing else holds it.
  */
-export async function decideIncidentAction(deps: Deps, actor: Actor, incidentId: string, actionId: string, input: { approve: boolean; note?: string | null; clearLot?: boolean }) {
+export async function decideIncidentAction(
+  deps: Deps,
+  actor: Actor,
+  incidentId: string,
+  actionId: string,
+  input: { approve: boolean; note?: string | null; clearLot?: boolean },
+) {
   if (!mayAttempt(actor, 'incident.manage')) throw forbid('incident.manage');
   return commit(deps, undefined, async (w) => {
     const inc = await regulatorOf(w.trx, actor, incidentId);
     if (inc.status !== 'open') throw new AppError('Conflict', { field: 'id', reason: 'the incident is closed' });
-    const a = await w.trx.selectFrom('incidentActions').selectAll().where('id', '=', actionId).where('incidentId', '=', incidentId).executeTakeFirst();
+    const a = await w.trx
+      .selectFrom('incidentActions')
+      .selectAll()
+      .where('id', '=', actionId)
+      .where('incidentId', '=', incidentId)
+      .executeTakeFirst();
     if (!a) throw notFound('NotFound', 'actionId', actionId);
-    if (a.status !== 'pending_approval') throw new AppError('Conflict', { field: 'actionId', reason: `this action is ${a.status}, not awaiting approval` });
+    if (a.status !== 'pending_approval')
+      throw new AppError('Conflict', {
+        field: 'actionId',
+        reason: `this action is ${a.status}, not awaiting approval`,
+      });
     const { logIndex: _, ...prior } = a;
-    const incidentAction = { ...prior, status: input.approve ? 'approved' : 'rejected', decidedBy: actor.partyId, decidedAt: w.now, decisionNote: input.note?.trim() || null, updatedAt: w.now };
+    const incidentAction = {
+      ...prior,
+      status: input.approve ? 'approved' : 'rejected',
+      decidedBy: actor.partyId,
+      decidedAt: w.now,
+      decisionNote: input.note?.trim() || null,
+      updatedAt: w.now,
+    };
     const clear = input.approve && input.clearLot === true;
-    const lotRow = clear ? await w.trx.selectFrom('incidentLots').selectAll().where('incidentId', '=', incidentId).where('lotId', '=', a.lotId).executeTakeFirstOrThrow() : null;
+    const lotRow = clear
+      ? await w.trx
+          .selectFrom('incidentLots')
+          .selectAll()
+          .where('incidentId', '=', incidentId)
+          .where('lotId', '=', a.lotId)
+          .executeTakeFirstOrThrow()
+      : null;
     const extra = lotRow
       ? {
-          incidentLots: [{ ...lotRow, logIndex: undefined, clearedAt: w.now, clearedBy: actor.partyId }].map(({ logIndex: _l, ...r }) => r),
+          incidentLots: [{ ...lotRow, logIndex: undefined, clearedAt: w.now, clearedBy: actor.partyId }].map(
+            ({ logIndex: _l, ...r }) => r,
+          ),
           lotStatuses: await statusesWithout(w, incidentId, [a.lotId]),
         }
       : {};
@@ -475,11 +708,30 @@ export async function decideIncidentAction(deps: Deps, actor: Actor, incidentId:
       kind: 'incident.updated',
       severity: 'warning',
       title: input.approve
-        ? { zh: `第 ${inc.number} 号事件：复检阴性已获批准${clear ? '，该批次已解除冻结' : ''}`, en: `Incident ${inc.number}: your negative retest was approved${clear ? ' and the lot released' : ''}` }
-        : { zh: `第 ${inc.number} 号事件：复检结果未获批准`, en: `Incident ${inc.number}: your negative retest was not approved` },
-      body: { incidentId, number: Number(inc.number), actionId, lotId: a.lotId, approved: input.approve, lotCleared: clear },
+        ? {
+            zh: `第 ${inc.number} 号事件：复检阴性已获批准${clear ? '，该批次已解除冻结' : ''}`,
+            en: `Incident ${inc.number}: your negative retest was approved${clear ? ' and the lot released' : ''}`,
+          }
+        : {
+            zh: `第 ${inc.number} 号事件：复检结果未获批准`,
+            en: `Incident ${inc.number}: your negative retest was not approved`,
+          },
+      body: {
+        incidentId,
+        number: Number(inc.number),
+        actionId,
+        lotId: a.lotId,
+        approved: input.approve,
+        lotCleared: clear,
+      },
     };
-    const { logIndex, alerts } = await appendWithAlerts(w, 'incident.action.decided', actor.partyId, { incidentAction, ...extra }, [notice]);
+    const { logIndex, alerts } = await appendWithAlerts(
+      w,
+      'incident.action.decided',
+      actor.partyId,
+      { incidentAction, ...extra },
+      [notice],
+    );
     return { ...toAction({ ...incidentAction, logIndex }), lotCleared: clear, alerts: alertRefs(alerts) };
   }).then(({ alerts, ...rest }) => {
     announceAlerts(deps.events, alerts);
@@ -497,16 +749,24 @@ export async function closeIncident(deps: Deps, actor: Actor, incidentId: string
   const reason = input.reason?.trim() || null;
   return commit(deps, undefined, async (w) => {
     const inc = await regulatorOf(w.trx, actor, incidentId);
-    if (inc.status !== 'open') throw new AppError('Conflict', { field: 'id', reason: 'the incident is already closed' });
+    if (inc.status !== 'open')
+      throw new AppError('Conflict', { field: 'id', reason: 'the incident is already closed' });
     const acc = await incidentAccounts(w.trx, incidentId);
     if (acc.total.outstandingGrams > 0 && !reason) {
       throw new AppError('IncidentOutstanding', {
         field: 'reason',
         reason: `${kg(acc.total.outstandingGrams)} kg are not yet accounted for; close with a stated reason or wait for the holders`,
-        outstanding: acc.byParty.filter((p) => p.outstandingGrams > 0).map((p) => ({ partyId: p.partyId, kg: kg(p.outstandingGrams), cartons: p.outstandingCartons })),
+        outstanding: acc.byParty
+          .filter((p) => p.outstandingGrams > 0)
+          .map((p) => ({ partyId: p.partyId, kg: kg(p.outstandingGrams), cartons: p.outstandingCartons })),
       });
     }
-    const frozen = await w.trx.selectFrom('incidentLots').select('lotId').where('incidentId', '=', incidentId).where('clearedAt', 'is', null).execute();
+    const frozen = await w.trx
+      .selectFrom('incidentLots')
+      .select('lotId')
+      .where('incidentId', '=', incidentId)
+      .where('clearedAt', 'is', null)
+      .execute();
     const { logIndex: _, ...prior } = inc;
     const incident = {
       ...prior,
@@ -520,18 +780,45 @@ export async function closeIncident(deps: Deps, actor: Actor, incidentId: string
       closeReason: reason,
       updatedAt: w.now,
     };
-    const [first, ...rest] = packParts({ lotStatuses: await statusesWithout(w, incidentId, frozen.map((f) => f.lotId)) }, ENTRY_BUDGET, Buffer.byteLength(JSON.stringify(incident)));
+    const [first, ...rest] = packParts(
+      {
+        lotStatuses: await statusesWithout(
+          w,
+          incidentId,
+          frozen.map((f) => f.lotId),
+        ),
+      },
+      ENTRY_BUDGET,
+      Buffer.byteLength(JSON.stringify(incident)),
+    );
     const logIndex = await w.append('incident.closed', actor.partyId, { incident, ...first });
     for (const chunk of rest) await w.append('incident.extended', actor.partyId, { incidentId, ...chunk });
     const holders = [...new Set(acc.rows.map((r) => r.partyId))];
-    const { alerts } = await appendWithAlerts(w, 'incident.extended', actor.partyId, { incidentId }, holders.map((partyId) => ({
-      partyId,
-      kind: 'incident.closed',
-      severity: 'info',
-      title: { zh: `第 ${inc.number} 号事件已结案`, en: `Incident ${inc.number} is closed` },
-      body: { incidentId, number: Number(inc.number), reason },
-    })));
-    return { ...incidentSummary({ ...inc, status: 'closed', closedBy: actor.partyId, closedAt: w.now, closeReason: reason, logIndex }), outstanding: { kg: kg(acc.total.outstandingGrams) }, alerts: alertRefs(alerts) };
+    const { alerts } = await appendWithAlerts(
+      w,
+      'incident.extended',
+      actor.partyId,
+      { incidentId },
+      holders.map((partyId) => ({
+        partyId,
+        kind: 'incident.closed',
+        severity: 'info',
+        title: { zh: `第 ${inc.number} 号事件已结案`, en: `Incident ${inc.number} is closed` },
+        body: { incidentId, number: Number(inc.number), reason },
+      })),
+    );
+    return {
+      ...incidentSummary({
+        ...inc,
+        status: 'closed',
+        closedBy: actor.partyId,
+        closedAt: w.now,
+        closeReason: reason,
+        logIndex,
+      }),
+      outstanding: { kg: kg(acc.total.outstandingGrams) },
+      alerts: alertRefs(alerts),
+    };
   }).then(({ alerts, ...rest }) => {
     announceAlerts(deps.events, alerts);
     return rest;

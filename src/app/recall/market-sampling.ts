@@ -24,9 +24,16 @@ export interface MarketSampleInput {
  * the regulator's region (any region for the national regulator), and sends it to a lab. The lab posts the result as
  * for any sample; a positive one opens an incident from this lot.
  */
-export async function takeMarketSample(deps: Deps, actor: Actor, lotId: string, input: MarketSampleInput, idem?: Idempotency) {
+export async function takeMarketSample(
+  deps: Deps,
+  actor: Actor,
+  lotId: string,
+  input: MarketSampleInput,
+  idem?: Idempotency,
+) {
   if (!mayAttempt(actor, 'sample.market') || !isRegulator(actor)) throw forbid('sample.market');
-  if (!(SAMPLE_POINTS as readonly string[]).includes(input.point)) throw invalid('point', `must be one of ${SAMPLE_POINTS.join(', ')}`);
+  if (!(SAMPLE_POINTS as readonly string[]).includes(input.point))
+    throw invalid('point', `must be one of ${SAMPLE_POINTS.join(', ')}`);
   return commit(deps, idem, async (w) => {
     const lot = await findLot(w.trx, lotId);
     if (!lot) throw notFound('LotNotFound', 'id', lotId);
@@ -38,9 +45,26 @@ export async function takeMarketSample(deps: Deps, actor: Actor, lotId: string, 
       .where('holdings.partyId', '=', input.heldBy)
       .where('holdings.grams', '>', 0)
       .executeTakeFirst();
-    if (!holder) throw new AppError('UnknownReference', { field: 'heldBy', reason: `party ${input.heldBy} holds none of this lot` });
-    if (!actor.national && holder.region !== actor.region) throw new AppError('Forbidden', { field: 'heldBy', reason: 'a provincial regulator samples goods held in its own region' });
+    if (!holder)
+      throw new AppError('UnknownReference', {
+        field: 'heldBy',
+        reason: `party ${input.heldBy} holds none of this lot`,
+      });
+    if (!actor.national && holder.region !== actor.region)
+      throw new AppError('Forbidden', {
+        field: 'heldBy',
+        reason: 'a provincial regulator samples goods held in its own region',
+      });
     const sample = await appendSample(w, actor.partyId, lot, input);
-    return { id: sample.id, lotId, heldBy: input.heldBy, labPartyId: input.labPartyId, point: input.point, takenAt: iso(input.takenAt), result: 'pending', logIndex: sample.logIndex };
+    return {
+      id: sample.id,
+      lotId,
+      heldBy: input.heldBy,
+      labPartyId: input.labPartyId,
+      point: input.point,
+      takenAt: iso(input.takenAt),
+      result: 'pending',
+      logIndex: sample.logIndex,
+    };
   });
 }

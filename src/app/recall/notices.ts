@@ -51,7 +51,12 @@ function bilingual(field: string, t: Text): { zh: string | null; en: string | nu
  * sender may not address reads as unknown. The entry is 'notice.sent' (with 'alerts.raised' entries
  * after it when the audience is too large for one entry).
  */
-export async function sendNotice(deps: Deps, actor: Actor, input: NoticeInput, idem?: Idempotency): Promise<NoticeSent> {
+export async function sendNotice(
+  deps: Deps,
+  actor: Actor,
+  input: NoticeInput,
+  idem?: Idempotency,
+): Promise<NoticeSent> {
   if (!mayAttempt(actor, 'notice.send')) throw forbid('notice.send');
   const title = bilingual('title', input.title);
   const text = bilingual('text', input.text);
@@ -60,38 +65,77 @@ export async function sendNotice(deps: Deps, actor: Actor, input: NoticeInput, i
   if (byIds === (input.roles !== undefined)) throw invalid('partyIds', 'give either partyIds or roles');
   if (byIds && input.region !== undefined) throw invalid('region', 'goes with roles, not with partyIds');
   const region = input.region === undefined ? (actor.national ? null : actor.region) : input.region;
-  if (!actor.national && region !== actor.region) throw invalid('region', `you address parties of your own region (${actor.region}) only`);
+  if (!actor.national && region !== actor.region)
+    throw invalid('region', `you address parties of your own region (${actor.region}) only`);
 
   const sent = await commit(deps, idem, async (w) => {
     let to: string[];
     if (byIds) {
       to = [...new Set(input.partyIds)];
-      const rows = await w.trx.selectFrom('parties').select(['id', 'region']).where('id', 'in', to.length ? to : ['']).execute();
+      const rows = await w.trx
+        .selectFrom('parties')
+        .select(['id', 'region'])
+        .where('id', 'in', to.length ? to : [''])
+        .execute();
       const found = new Map(rows.map((r) => [r.id, r.region]));
       for (const id of to) {
         const r = found.get(id);
         if (r === undefined || (!actor.national && r !== actor.region)) {
-          throw new AppError('UnknownReference', { field: `partyIds.${input.partyIds!.indexOf(id)}`, reason: `no party ${id} in your region` });
+          throw new AppError('UnknownReference', {
+            field: `partyIds.${input.partyIds!.indexOf(id)}`,
+            reason: `no party ${id} in your region`,
+          });
         }
       }
     } else {
       let q = w.trx.selectFrom('parties').select(['id', 'roles']).orderBy('id');
       if (region !== null) q = q.where('region', '=', region);
       const wanted = new Set<string>(input.roles);
-      to = (await q.execute()).filter((p) => (JSON.parse(p.roles) as string[]).some((r) => wanted.has(r))).map((p) => p.id);
-      if (to.length === 0) throw new AppError('UnknownReference', { field: 'roles', reason: `no party with these roles${region ? ` in region ${region}` : ''}` });
+      to = (await q.execute())
+        .filter((p) => (JSON.parse(p.roles) as string[]).some((r) => wanted.has(r)))
+        .map((p) => p.id);
+      if (to.length === 0)
+        throw new AppError('UnknownReference', {
+          field: 'roles',
+          reason: `no party with these roles${region ? ` in region ${region}` : ''}`,
+        });
     }
     const id = newId('ntc');
-    const notice = { id, from: actor.partyId, title, text, severity, to: byIds ? { partyIds: to } : { roles: input.roles, region }, recipients: to.length };
+    const notice = {
+      id,
+      from: actor.partyId,
+      title,
+      text,
+      severity,
+      to: byIds ? { partyIds: to } : { roles: input.roles, region },
+      recipients: to.length,
+    };
     const { logIndex, alerts } = await appendWithAlerts(
       w,
       'notice.sent',
       actor.partyId,
       { notice },
-      to.map((partyId) => ({ partyId, kind: 'notice' as const, severity, title, body: { noticeId: id, from: actor.partyId, text } })),
+      to.map((partyId) => ({
+        partyId,
+        kind: 'notice' as const,
+        severity,
+        title,
+        body: { noticeId: id, from: actor.partyId, text },
+      })),
     );
-    return { id, from: actor.partyId, title, text, severity, recipients: alerts.map((a) => ({ partyId: a.partyId, alertId: a.id })), logIndex };
+    return {
+      id,
+      from: actor.partyId,
+      title,
+      text,
+      severity,
+      recipients: alerts.map((a) => ({ partyId: a.partyId, alertId: a.id })),
+      logIndex,
+    };
   });
-  announceAlerts(deps.events, sent.recipients.map((r): AlertRef => ({ id: r.alertId, partyId: r.partyId })));
+  announceAlerts(
+    deps.events,
+    sent.recipients.map((r): AlertRef => ({ id: r.alertId, partyId: r.partyId })),
+  );
   return sent;
 }

@@ -16,7 +16,13 @@ type Rec = Record<string, unknown>;
  * through /epcis, each once (a captured event that became a custody fact stands for it). For regulators, customs and
  * auditors, as the trace itself.
  */
-export async function traceEpcis(deps: Deps, actor: Actor, ref: string, direction: TraceDirection, field = 'id'): Promise<Rec> {
+export async function traceEpcis(
+  deps: Deps,
+  actor: Actor,
+  ref: string,
+  direction: TraceDirection,
+  field = 'id',
+): Promise<Rec> {
   if (!mayAttempt(actor, 'lot.trace')) throw forbid('lot.trace');
   const start = await resolveTraceStart(deps.db, ref, field);
   const [forward, backward] = await Promise.all([
@@ -35,7 +41,9 @@ export async function traceEpcis(deps: Deps, actor: Actor, ref: string, directio
       .execute(),
   );
   const events = [...new Map(rows.map((r) => [r.eventId, r])).values()]
-    .sort((a, b) => Number(a.logIndex) - Number(b.logIndex) || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0))
+    .sort(
+      (a, b) => Number(a.logIndex) - Number(b.logIndex) || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0),
+    )
     .map((r) => JSON.parse(r.json) as Rec);
   return {
     '@context': QUERY_CONTEXT,

@@ -59,7 +59,8 @@ export async function resolveTraceStart(db: Db, ref: string, field = 'ref'): Pro
     if (!link.ok) throw invalid(field, `not a GS1 Digital Link with a GTIN and batch: ${link.reason}`);
     const lots = await findLotsByGtinBatch(db, link.value.gtin, link.value.lot);
     if (lots.length === 0) throw notFound('LotNotFound', field, input);
-    const serial = link.value.serial !== undefined && /^\d{1,5}$/.test(link.value.serial) ? Number(link.value.serial) : undefined;
+    const serial =
+      link.value.serial !== undefined && /^\d{1,5}$/.test(link.value.serial) ? Number(link.value.serial) : undefined;
     return { kind: 'digital_link', input, lotIds: lots.map((l) => l.id), ...(serial ? { carton: serial } : {}) };
   }
   const code = validateTraceCode(input);
@@ -79,7 +80,9 @@ export async function resolveTraceStart(db: Db, ref: string, field = 'ref'): Pro
 
 const kg = (grams: number | string | null) => Number(grams ?? 0) / 1000;
 const timeOf = (ms: number | string | null) => (ms === null ? null : iso(Number(ms)));
-const uniq = (xs: Iterable<string | null | undefined>) => [...new Set([...xs].filter((x): x is string => typeof x === 'string' && x !== ''))];
+const uniq = (xs: Iterable<string | null | undefined>) => [
+  ...new Set([...xs].filter((x): x is string => typeof x === 'string' && x !== '')),
+];
 
 const lotNode = (l: LotRow, depth: Map<string, number>) => ({
   id: l.id,
@@ -112,7 +115,9 @@ export async function traceGraph(db: Db, starts: readonly string[], direction: T
   for (const [id, d] of forward?.depth ?? []) if (!depth.has(id)) depth.set(id, d);
   for (const [id, d] of backward?.depth ?? []) if (!depth.has(id)) depth.set(id, -d);
   const lotIds = [...depth.keys()];
-  const transformationIds = uniq([...(forward?.links ?? []), ...(backward?.links ?? [])].map((l) => l.transformationId));
+  const transformationIds = uniq(
+    [...(forward?.links ?? []), ...(backward?.links ?? [])].map((l) => l.transformationId),
+  );
 
   const [lots, shipments, holdings, transformations, tLots, disposals, retail] = await Promise.all([
     lotsByIds(db, lotIds),
@@ -156,14 +161,20 @@ export async function traceGraph(db: Db, starts: readonly string[], direction: T
   ]);
 
   const byTransformation = new Map<string, typeof tLots>();
-  for (const t of tLots) byTransformation.set(t.transformationId, [...(byTransformation.get(t.transformationId) ?? []), t]);
+  for (const t of tLots)
+    byTransformation.set(t.transformationId, [...(byTransformation.get(t.transformationId) ?? []), t]);
   const sides = (id: string, role: 'input' | 'output') =>
-    (byTransformation.get(id) ?? []).filter((t) => t.role === role).map((t) => ({ lotId: t.lotId, quantity: { kg: kg(t.grams), cartons: t.cartons } }));
-  const byId = <T extends { id: string }>(xs: readonly T[]) => [...xs].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    (byTransformation.get(id) ?? [])
+      .filter((t) => t.role === role)
+      .map((t) => ({ lotId: t.lotId, quantity: { kg: kg(t.grams), cartons: t.cartons } }));
+  const byId = <T extends { id: string }>(xs: readonly T[]) =>
+    [...xs].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
   return {
     direction,
-    lots: byId(lots).map((l) => lotNode(l, depth)).sort((a, b) => Math.abs(a.depth) - Math.abs(b.depth) || (a.id < b.id ? -1 : 1)),
+    lots: byId(lots)
+      .map((l) => lotNode(l, depth))
+      .sort((a, b) => Math.abs(a.depth) - Math.abs(b.depth) || (a.id < b.id ? -1 : 1)),
     transformations: byId(transformations).map((t) => ({
       id: t.id,
       kind: t.kind,
@@ -181,7 +192,10 @@ export async function traceGraph(db: Db, starts: readonly string[], direction: T
       from: { partyId: s.fromPartyId, locationId: s.fromLocationId },
       to: { partyId: s.toPartyId, locationId: s.toLocationId },
       quantity: { kg: kg(s.grams), cartons: s.cartons },
-      received: s.receivedAt === null ? null : { quantity: { kg: kg(s.receivedGrams), cartons: s.receivedCartons ?? 0 }, at: timeOf(s.receivedAt) },
+      received:
+        s.receivedAt === null
+          ? null
+          : { quantity: { kg: kg(s.receivedGrams), cartons: s.receivedCartons ?? 0 }, at: timeOf(s.receivedAt) },
       status: s.status,
       departedAt: timeOf(s.departedAt),
       // A sale handed over at the seller's stall has no vehicle or driver (stored as '').
@@ -191,12 +205,43 @@ export async function traceGraph(db: Db, starts: readonly string[], direction: T
     })),
     disposals: byId(disposals).map(toDisposal),
     retailSales: retail
-      .map((r) => ({ lotId: r.lotId, partyId: r.partyId, quantity: { kg: kg(r.grams), cartons: Number(r.cartons) }, sales: Number(r.sales), firstAt: timeOf(r.firstAt), lastAt: timeOf(r.lastAt) }))
+      .map((r) => ({
+        lotId: r.lotId,
+        partyId: r.partyId,
+        quantity: { kg: kg(r.grams), cartons: Number(r.cartons) },
+        sales: Number(r.sales),
+        firstAt: timeOf(r.firstAt),
+        lastAt: timeOf(r.lastAt),
+      }))
       .sort((a, b) => (a.lotId + a.partyId < b.lotId + b.partyId ? -1 : 1)),
-    holdings: byId(holdings).map((h) => ({ lotId: h.lotId, partyId: h.partyId, locationId: h.locationId, quantity: { kg: kg(h.grams), cartons: h.cartons }, updatedAt: timeOf(h.updatedAt) })),
-    parties: byId(parties).map((p) => ({ id: p.id, nameZh: p.nameZh, nameEn: p.nameEn, roles: JSON.parse(p.roles) as string[], region: p.region })),
-    locations: byId(locations).map((l) => ({ id: l.id, partyId: l.ownerPartyId, name: l.name, filingNo: l.filingNo, region: l.region, kind: l.kind })),
-    vehicles: byId(vehicles).map((v) => ({ id: v.id, plate: v.plate, carrierPartyId: v.carrierPartyId, refrigerated: v.refrigerated === 1 })),
+    holdings: byId(holdings).map((h) => ({
+      lotId: h.lotId,
+      partyId: h.partyId,
+      locationId: h.locationId,
+      quantity: { kg: kg(h.grams), cartons: h.cartons },
+      updatedAt: timeOf(h.updatedAt),
+    })),
+    parties: byId(parties).map((p) => ({
+      id: p.id,
+      nameZh: p.nameZh,
+      nameEn: p.nameEn,
+      roles: JSON.parse(p.roles) as string[],
+      region: p.region,
+    })),
+    locations: byId(locations).map((l) => ({
+      id: l.id,
+      partyId: l.ownerPartyId,
+      name: l.name,
+      filingNo: l.filingNo,
+      region: l.region,
+      kind: l.kind,
+    })),
+    vehicles: byId(vehicles).map((v) => ({
+      id: v.id,
+      plate: v.plate,
+      carrierPartyId: v.carrierPartyId,
+      refrigerated: v.refrigerated === 1,
+    })),
     workers: byId(workers).map((w) => ({ id: w.id, name: w.name, role: w.role, employerPartyId: w.employerPartyId })),
     border: byId(imported).map((l) => {
       const p = producers.find((x) => x.id === l.producerId);
@@ -210,9 +255,20 @@ export async function traceGraph(db: Db, starts: readonly string[], direction: T
         billOfLading: l.billOfLading,
         originCountry: l.originCountry,
         productionDate: l.productionDate,
-        producer: p ? { id: p.id, name: p.name, nameZh: p.nameZh, country: p.country, registrationNo: p.registrationNo } : null,
+        producer: p
+          ? { id: p.id, name: p.name, nameZh: p.nameZh, country: p.country, registrationNo: p.registrationNo }
+          : null,
         documents: documents.filter((d) => d.lotId === l.id).map((d) => ({ id: d.id, kind: d.kind })),
-        samples: samples.filter((s) => s.lotId === l.id).map((s) => ({ id: s.id, point: s.point, result: s.result, labPartyId: s.labPartyId, takenAt: timeOf(s.takenAt), resultedAt: timeOf(s.resultedAt) })),
+        samples: samples
+          .filter((s) => s.lotId === l.id)
+          .map((s) => ({
+            id: s.id,
+            point: s.point,
+            result: s.result,
+            labPartyId: s.labPartyId,
+            takenAt: timeOf(s.takenAt),
+            resultedAt: timeOf(s.resultedAt),
+          })),
         exitCertificate: exit ? { number: exit.number, issuedAt: timeOf(exit.issuedAt) } : null,
       };
     }),

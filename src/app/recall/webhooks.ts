@@ -57,17 +57,41 @@ export interface WebhookInput {
  * the secret itself, which the node needs to sign, is kept in a table outside the log. allowHttp admits
  * plain http to this machine (COLDTRACE_WEBHOOK_ALLOW_HTTP).
  */
-export async function createWebhook(deps: Deps, actor: Actor, input: WebhookInput, allowHttp: boolean, idem?: Idempotency) {
+export async function createWebhook(
+  deps: Deps,
+  actor: Actor,
+  input: WebhookInput,
+  allowHttp: boolean,
+  idem?: Idempotency,
+) {
   if (!mayAttempt(actor, 'webhook.manage')) throw forbid('webhook.manage');
   const url = input.url.trim();
   const problem = webhookUrlProblem(url, allowHttp);
   if (problem) throw invalid('url', problem);
   const kinds = input.kinds === undefined ? null : [...new Set(input.kinds)].sort();
   return commit(deps, idem, async (w) => {
-    const active = await w.trx.selectFrom('webhooks').select('id').where('partyId', '=', actor.partyId).where('disabledAt', 'is', null).execute();
-    if (active.length >= MAX_ACTIVE_WEBHOOKS) throw new AppError('Conflict', { field: 'url', reason: `you have ${active.length} webhooks; delete one first (at most ${MAX_ACTIVE_WEBHOOKS})` });
+    const active = await w.trx
+      .selectFrom('webhooks')
+      .select('id')
+      .where('partyId', '=', actor.partyId)
+      .where('disabledAt', 'is', null)
+      .execute();
+    if (active.length >= MAX_ACTIVE_WEBHOOKS)
+      throw new AppError('Conflict', {
+        field: 'url',
+        reason: `you have ${active.length} webhooks; delete one first (at most ${MAX_ACTIVE_WEBHOOKS})`,
+      });
     const secret = `whsec_${randomBytes(32).toString('base64url')}`;
-    const record = { id: newId('whk'), partyId: actor.partyId, url, kinds, secretSha256: secretCommitment(secret), createdAt: w.now, disabledAt: null, disabledReason: null };
+    const record = {
+      id: newId('whk'),
+      partyId: actor.partyId,
+      url,
+      kinds,
+      secretSha256: secretCommitment(secret),
+      createdAt: w.now,
+      disabledAt: null,
+      disabledReason: null,
+    };
     const logIndex = await w.append('webhook.created', actor.partyId, record);
     await w.trx.insertInto('webhookSecrets').values({ webhookId: record.id, secret, createdAt: w.now }).execute();
     const row = await w.trx.selectFrom('webhooks').selectAll().where('id', '=', record.id).executeTakeFirstOrThrow();
@@ -84,7 +108,12 @@ async function ownWebhook(deps: Deps, actor: Actor, id: string): Promise<Webhook
 /** listWebhooks lists the actor's own webhooks, enabled and disabled, oldest first. */
 export async function listWebhooks(deps: Deps, actor: Actor): Promise<Page<Webhook>> {
   if (!mayAttempt(actor, 'webhook.manage')) throw forbid('webhook.manage');
-  const rows = await deps.db.selectFrom('webhooks').selectAll().where('partyId', '=', actor.partyId).orderBy('id').execute();
+  const rows = await deps.db
+    .selectFrom('webhooks')
+    .selectAll()
+    .where('partyId', '=', actor.partyId)
+    .orderBy('id')
+    .execute();
   return { items: rows.map(toWebhook), nextCursor: null };
 }
 
@@ -99,14 +128,24 @@ export async function getWebhook(deps: Deps, actor: Actor, id: string): Promise<
  * 410) and cancels its pending deliveries, in one transaction with its log entry. A webhook already
  * disabled is returned as it is. actor is null when the node itself disables it.
  */
-export async function disableWebhook(deps: Deps, actor: Actor | null, id: string, reason: 'deleted' | 'gone'): Promise<Webhook & { logIndex: number }> {
+export async function disableWebhook(
+  deps: Deps,
+  actor: Actor | null,
+  id: string,
+  reason: 'deleted' | 'gone',
+): Promise<Webhook & { logIndex: number }> {
   if (actor && !mayAttempt(actor, 'webhook.manage')) throw forbid('webhook.manage');
   if (actor) await ownWebhook(deps, actor, id);
   return commit(deps, undefined, async (w) => {
     const row = await w.trx.selectFrom('webhooks').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     if (row.disabledAt !== null) return toWebhook(row);
     const { logIndex: _, ...rest } = row;
-    const record = { ...rest, kinds: row.kinds === null ? null : (JSON.parse(row.kinds) as string[]), disabledAt: w.now, disabledReason: reason };
+    const record = {
+      ...rest,
+      kinds: row.kinds === null ? null : (JSON.parse(row.kinds) as string[]),
+      disabledAt: w.now,
+      disabledReason: reason,
+    };
     await w.append('webhook.disabled', actor?.partyId ?? null, record);
     await w.trx
       .updateTable('alertDeliveries')
@@ -147,21 +186,44 @@ const toDelivery = (d: AlertDeliveryRow, attempts: DeliveryAttemptRow[]): Delive
   nextAttemptAt: d.status === 'pending' && d.claim === null ? iso(d.nextAt) : null,
   createdAt: iso(d.createdAt),
   updatedAt: iso(d.updatedAt),
-  attempts: attempts.map((a) => ({ attempt: a.attempt, at: iso(a.startedAt), durationMs: a.durationMs, httpStatus: a.httpStatus, error: a.error, nextRetryAt: iso(a.nextAt) })),
+  attempts: attempts.map((a) => ({
+    attempt: a.attempt,
+    at: iso(a.startedAt),
+    durationMs: a.durationMs,
+    httpStatus: a.httpStatus,
+    error: a.error,
+    nextRetryAt: iso(a.nextAt),
+  })),
 });
 
 /** listDeliveries is a webhook's delivery log, newest first: each delivery with every attempt's time, outcome, duration and next retry. */
-export async function listDeliveries(deps: Deps, actor: Actor, webhookId: string, q: { status?: string; limit?: number; cursor?: string }): Promise<Page<Delivery>> {
+export async function listDeliveries(
+  deps: Deps,
+  actor: Actor,
+  webhookId: string,
+  q: { status?: string; limit?: number; cursor?: string },
+): Promise<Page<Delivery>> {
   if (!mayAttempt(actor, 'webhook.manage')) throw forbid('webhook.manage');
   await ownWebhook(deps, actor, webhookId);
   const page = pageRequest(q.limit, q.cursor);
-  let query = deps.db.selectFrom('alertDeliveries').selectAll().where('webhookId', '=', webhookId).orderBy('id', 'desc').limit(page.limit + 1);
+  let query = deps.db
+    .selectFrom('alertDeliveries')
+    .selectAll()
+    .where('webhookId', '=', webhookId)
+    .orderBy('id', 'desc')
+    .limit(page.limit + 1);
   if (page.after) query = query.where('id', '<', page.after);
   if (q.status) query = query.where('status', '=', q.status);
   const rows = await query.execute();
   const ids = rows.map((r) => r.id);
   const attempts = ids.length
-    ? await deps.db.selectFrom('deliveryAttempts').selectAll().where('deliveryId', 'in', ids).orderBy('deliveryId').orderBy('attempt').execute()
+    ? await deps.db
+        .selectFrom('deliveryAttempts')
+        .selectAll()
+        .where('deliveryId', 'in', ids)
+        .orderBy('deliveryId')
+        .orderBy('attempt')
+        .execute()
     : [];
   const byDelivery = new Map<string, DeliveryAttemptRow[]>();
   for (const a of attempts) byDelivery.set(a.deliveryId, [...(byDelivery.get(a.deliveryId) ?? []), a]);

@@ -16,7 +16,15 @@ import { iso, pageOf, pageRequest } from '../access/paging.ts';
 import { ownerFor } from '../access/references.ts';
 import { scopeFilter } from '../access/scope.ts';
 
-export const LOCATION_KINDS = ['cold_store', 'supervision_warehouse', 'warehouse', 'port', 'market', 'shop', 'kitchen'] as const;
+export const LOCATION_KINDS = [
+  'cold_store',
+  'supervision_warehouse',
+  'warehouse',
+  'port',
+  'market',
+  'shop',
+  'kitchen',
+] as const;
 export { TEMP_CLASSES };
 
 export interface LocationInput {
@@ -54,7 +62,14 @@ function check(input: Omit<LocationInput, 'ownerPartyId'>) {
   }
   if (!input.name.trim()) throw invalid('name', 'must not be blank');
   if (!input.address.trim()) throw invalid('address', 'must not be blank');
-  return { filingNo, name: input.name.trim(), address: input.address.trim(), region: region.value, kind: input.kind, tempClass: input.tempClass };
+  return {
+    filingNo,
+    name: input.name.trim(),
+    address: input.address.trim(),
+    region: region.value,
+    kind: input.kind,
+    tempClass: input.tempClass,
+  };
 }
 
 async function assertFilingFree(trx: Parameters<typeof findLocation>[0], filingNo: string, exceptId?: string) {
@@ -124,12 +139,21 @@ export async function getLocation(deps: Deps, actor: Actor, id: string): Promise
 export async function listLocations(
   deps: Deps,
   actor: Actor,
-  q: { region?: string; ownerPartyId?: string; kind?: string; tempClass?: string; filingNo?: string; limit?: number; cursor?: string },
+  q: {
+    region?: string;
+    ownerPartyId?: string;
+    kind?: string;
+    tempClass?: string;
+    filingNo?: string;
+    limit?: number;
+    cursor?: string;
+  },
 ): Promise<Page<Location>> {
   const page = pageRequest(q.limit, q.cursor);
   const scope = scopeFilter(actor, q.region);
   if (!scope) return { items: [], nextCursor: null };
-  if (scope.ownerPartyId && q.ownerPartyId && q.ownerPartyId !== scope.ownerPartyId) return { items: [], nextCursor: null };
+  if (scope.ownerPartyId && q.ownerPartyId && q.ownerPartyId !== scope.ownerPartyId)
+    return { items: [], nextCursor: null };
   const rows = await listRows(deps.db, {
     ...q,
     ownerPartyId: scope.ownerPartyId ?? q.ownerPartyId,

@@ -100,10 +100,16 @@ export async function createParty(
   if (actor && !mayAttempt(actor, 'party.create')) throw forbid('party.create');
   const v = checkPartyInput(input);
   if (actor && !canManage(actor, { ownerPartyId: '', region: v.region })) {
-    throw new AppError('Forbidden', { field: 'region', reason: 'a provincial regulator registers parties in its own region' });
+    throw new AppError('Forbidden', {
+      field: 'region',
+      reason: 'a provincial regulator registers parties in its own region',
+    });
   }
   if (actor && v.level === 'national' && !actor.national) {
-    throw new AppError('Forbidden', { field: 'level', reason: 'only the national regulator registers a national regulator' });
+    throw new AppError('Forbidden', {
+      field: 'level',
+      reason: 'only the national regulator registers a national regulator',
+    });
   }
   return commit(deps, idem, (w) => appendParty(w, actor?.partyId ?? null, v));
 }

@@ -30,7 +30,10 @@ export async function storePersonal(
   const salt = randomBytes(32);
   const commitment = commitmentOf(salt, value);
   const ref = newId('pd');
-  await trx.insertInto('personalData').values({ id: ref, kind, commitment, salt, value, masked, createdAt: now, erasedAt: null }).execute();
+  await trx
+    .insertInto('personalData')
+    .values({ id: ref, kind, commitment, salt, value, masked, createdAt: now, erasedAt: null })
+    .execute();
   return { commitment, ref };
 }
 
@@ -42,14 +45,20 @@ export async function storePersonal(
 export async function erasePersonal(deps: Deps, actor: Actor, ref: string, reason: string) {
   if (!mayAttempt(actor, 'personal.erase')) throw forbid('personal.erase');
   return commit(deps, undefined, async (w) => {
-    const row = await w.trx.selectFrom('personalData').select(['id', 'commitment', 'erasedAt']).where('id', '=', ref).executeTakeFirst();
+    const row = await w.trx
+      .selectFrom('personalData')
+      .select(['id', 'commitment', 'erasedAt'])
+      .where('id', '=', ref)
+      .executeTakeFirst();
     const holder = await w.trx
       .selectFrom('workers')
       .innerJoin('parties', 'parties.id', 'workers.employerPartyId')
       .select(['workers.employerPartyId', 'parties.region'])
       .where('workers.personalRef', '=', ref)
       .executeTakeFirst();
-    const inScope = holder ? canManage(actor, { ownerPartyId: holder.employerPartyId, region: holder.region }) : actor.national;
+    const inScope = holder
+      ? canManage(actor, { ownerPartyId: holder.employerPartyId, region: holder.region })
+      : actor.national;
     if (!row || !inScope) throw notFound('NotFound', 'ref', ref);
     if (row.erasedAt !== null) return { ref, erasedAt: new Date(row.erasedAt).toISOString(), logIndex: null };
     const logIndex = await w.append('personal.erased', actor.partyId, { ref, commitment: row.commitment, reason });

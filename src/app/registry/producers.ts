@@ -50,7 +50,10 @@ async function assertFree(trx: Parameters<typeof findProducer>[0], country: stri
     .where('registrationNo', '=', reg)
     .executeTakeFirst();
   if (dup && dup.id !== exceptId) {
-    throw new AppError('AlreadyExists', { field: 'registrationNo', reason: `already registered for ${country} as ${dup.id}` });
+    throw new AppError('AlreadyExists', {
+      field: 'registrationNo',
+      reason: `already registered for ${country} as ${dup.id}`,
+    });
   }
 }
 
@@ -96,6 +99,11 @@ export async function listProducers(
 ): Promise<Page<Producer>> {
   if (!mayAttempt(actor, 'producer.read')) throw forbid('producer.read');
   const page = pageRequest(q.limit, q.cursor);
-  const rows = await listRows(deps.db, { ...q, country: q.country?.toUpperCase(), after: page.after, limit: page.limit });
+  const rows = await listRows(deps.db, {
+    ...q,
+    country: q.country?.toUpperCase(),
+    after: page.after,
+    limit: page.limit,
+  });
   return pageOf(rows, page, toProducer);
 }

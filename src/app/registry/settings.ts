@@ -47,13 +47,22 @@ export async function setEligibilityRule(deps: Deps, actor: Actor, region: strin
  * whole country (region null; the national regulator only), as a log entry. check validates the
  * value after the caller's right to set it is established.
  */
-export async function setRegionalSetting<T>(deps: Deps, actor: Actor, name: string, region: string | null, check: () => T) {
+export async function setRegionalSetting<T>(
+  deps: Deps,
+  actor: Actor,
+  name: string,
+  region: string | null,
+  check: () => T,
+) {
   if (!mayAttempt(actor, 'settings.update') || !isRegulator(actor)) throw forbid('settings.update');
   if (region !== null) {
     const r = validateRegion(region);
     if (!r.ok) throw invalid('region', r.reason);
     if (!actor.national && r.value !== actor.region) {
-      throw new AppError('Forbidden', { field: 'region', reason: 'a provincial regulator sets the rule for its own region' });
+      throw new AppError('Forbidden', {
+        field: 'region',
+        reason: 'a provincial regulator sets the rule for its own region',
+      });
     }
   } else if (!actor.national) {
     throw new AppError('Forbidden', { field: 'region', reason: 'only the national regulator sets the national rule' });

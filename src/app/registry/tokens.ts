@@ -69,7 +69,13 @@ export async function createToken(
  * appendToken issues a token for partyId inside the writer's transaction; the caller has authorised it. A QA token's
  * record says `qa: true`; an ordinary token's record has no qa key (as before QA tokens existed).
  */
-export async function appendToken(w: Writer, actorPartyId: string | null, partyId: string, label: string | null, qa = false) {
+export async function appendToken(
+  w: Writer,
+  actorPartyId: string | null,
+  partyId: string,
+  label: string | null,
+  qa = false,
+) {
   const secret = `ct_${randomBytes(32).toString('base64url')}`;
   const record = {
     id: newId('tok'),

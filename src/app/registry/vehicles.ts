@@ -104,13 +104,21 @@ export async function getVehicle(deps: Deps, actor: Actor, id: string): Promise<
 export async function listVehicles(
   deps: Deps,
   actor: Actor,
-  q: { region?: string; carrierPartyId?: string; refrigerated?: boolean; plate?: string; limit?: number; cursor?: string },
+  q: {
+    region?: string;
+    carrierPartyId?: string;
+    refrigerated?: boolean;
+    plate?: string;
+    limit?: number;
+    cursor?: string;
+  },
 ): Promise<Page<Vehicle>> {
   const page = pageRequest(q.limit, q.cursor);
   const scope = scopeFilter(actor, q.region);
   if (!scope) return { items: [], nextCursor: null };
-  if (scope.ownerPartyId && q.carrierPartyId && q.carrierPartyId !== scope.ownerPartyId) return { items: [], nextCursor: null };
-  const plate = q.plate === undefined ? undefined : (validatePlate(q.plate) as { value?: string }).value ?? q.plate;
+  if (scope.ownerPartyId && q.carrierPartyId && q.carrierPartyId !== scope.ownerPartyId)
+    return { items: [], nextCursor: null };
+  const plate = q.plate === undefined ? undefined : ((validatePlate(q.plate) as { value?: string }).value ?? q.plate);
   const rows = await listRows(deps.db, {
     refrigerated: q.refrigerated,
     plate,

@@ -70,7 +70,8 @@ async function toWorker(deps: Deps, db: Kysely<Schema> | Transaction<Schema>, r:
 export type Worker = Awaited<ReturnType<typeof toWorker>>;
 
 function checkRole(role: string): WorkerRole {
-  if (!(WORKER_ROLES as readonly string[]).includes(role)) throw invalid('role', `must be one of ${WORKER_ROLES.join(', ')}`);
+  if (!(WORKER_ROLES as readonly string[]).includes(role))
+    throw invalid('role', `must be one of ${WORKER_ROLES.join(', ')}`);
   return role as WorkerRole;
 }
 function checkName(name: string): string {
@@ -92,7 +93,15 @@ export async function createWorker(deps: Deps, actor: Actor, input: WorkerInput,
   return commit(deps, idem, async (w) => {
     const employer = await ownerFor(w.trx, actor, 'employerPartyId', input.employerPartyId, BUSINESS_ROLES);
     const idNumber = await storePersonal(w.trx, 'resident_id', id.value, maskResidentId(id.value), w.now);
-    const record = { id: newId('wkr'), employerPartyId: employer.id, name, role, idNumber, createdAt: w.now, updatedAt: w.now };
+    const record = {
+      id: newId('wkr'),
+      employerPartyId: employer.id,
+      name,
+      role,
+      idNumber,
+      createdAt: w.now,
+      updatedAt: w.now,
+    };
     const logIndex = await w.append('worker.created', actor.partyId, record);
     return { worker: await toWorker(deps, w.trx, (await findWorker(w.trx, record.id))!), logIndex };
   });
@@ -145,7 +154,8 @@ export async function listWorkers(
   const page = pageRequest(q.limit, q.cursor);
   const scope = scopeFilter(actor, q.region);
   if (!scope) return { items: [], nextCursor: null };
-  if (scope.ownerPartyId && q.employerPartyId && q.employerPartyId !== scope.ownerPartyId) return { items: [], nextCursor: null };
+  if (scope.ownerPartyId && q.employerPartyId && q.employerPartyId !== scope.ownerPartyId)
+    return { items: [], nextCursor: null };
   const rows = await listRows(deps.db, {
     role: q.role,
     ownerPartyId: scope.ownerPartyId ?? q.employerPartyId,
@@ -154,7 +164,10 @@ export async function listWorkers(
     limit: page.limit,
   });
   const mapped = pageOf(rows, page, (r) => r);
-  return { items: await Promise.all(mapped.items.map((r) => toWorker(deps, deps.db, r))), nextCursor: mapped.nextCursor };
+  return {
+    items: await Promise.all(mapped.items.map((r) => toWorker(deps, deps.db, r))),
+    nextCursor: mapped.nextCursor,
+  };
 }
 
 export interface WorkerTestInput {
@@ -164,7 +177,13 @@ export interface WorkerTestInput {
 }
 
 /** recordWorkerTest adds a nucleic-acid test result to a worker's record. */
-export async function recordWorkerTest(deps: Deps, actor: Actor, workerId: string, input: WorkerTestInput, idem?: Idempotency) {
+export async function recordWorkerTest(
+  deps: Deps,
+  actor: Actor,
+  workerId: string,
+  input: WorkerTestInput,
+  idem?: Idempotency,
+) {
   if (!mayAttempt(actor, 'worker.test.create')) throw forbid('worker.test.create');
   if (!Number.isFinite(input.sampledAt)) throw invalid('sampledAt', 'must be a date-time');
   if (input.sampledAt > deps.clock.now() + 5 * 60_000) throw invalid('sampledAt', 'is in the future');

@@ -75,7 +75,13 @@ const chunks = <T>(xs: readonly T[]): T[][] => {
  * openBreach appends one breach found in an upload, with the rule in force copied into it, the lots it affects and
  * each lot's recomputed status (yellow, with the breach as a reason), in the caller's commit.
  */
-export async function openBreach(w: Writer, actor: Actor, upload: Upload, b: TemperatureBreach, inForce: RuleInForce): Promise<BreachView> {
+export async function openBreach(
+  w: Writer,
+  actor: Actor,
+  upload: Upload,
+  b: TemperatureBreach,
+  inForce: RuleInForce,
+): Promise<BreachView> {
   const lotIds = await affectedLots(w, upload, b);
   const breach = {
     id: newId('tbr'),
@@ -101,7 +107,11 @@ export async function openBreach(w: Writer, actor: Actor, upload: Upload, b: Tem
   for (const [i, group] of chunks(lotIds).entries()) {
     const breachLots = group.map((lotId) => ({ breachId: breach.id, lotId }));
     const lotStatuses = await statusesWith(w, group, (open) => [...open, fact]);
-    await w.append(i === 0 ? 'temperature.breach.opened' : 'temperature.breach.lots', actor.partyId, i === 0 ? { breach, breachLots, lotStatuses } : { breachLots, lotStatuses });
+    await w.append(
+      i === 0 ? 'temperature.breach.opened' : 'temperature.breach.lots',
+      actor.partyId,
+      i === 0 ? { breach, breachLots, lotStatuses } : { breachLots, lotStatuses },
+    );
   }
   const row = (await findBreach(w.trx, breach.id))!;
   return toBreach(row, lotIds);
@@ -120,7 +130,10 @@ export function breachScope(actor: Actor): Scope<'temperatureBreaches'> {
   const me = actor.partyId;
   return (eb) => {
     if (scope.kind === 'all') return everything;
-    const lots = eb.selectFrom('temperatureBreachLots as bl').select('bl.lotId').whereRef('bl.breachId', '=', 'temperatureBreaches.id');
+    const lots = eb
+      .selectFrom('temperatureBreachLots as bl')
+      .select('bl.lotId')
+      .whereRef('bl.breachId', '=', 'temperatureBreaches.id');
     if (scope.kind === 'region') {
       return eb.or([
         eb('temperatureBreaches.region', '=', scope.region),
@@ -131,8 +144,22 @@ export function breachScope(actor: Actor): Scope<'temperatureBreaches'> {
     return eb.or([
       eb('temperatureBreaches.uploaderPartyId', '=', me),
       eb.exists(lots.innerJoin('holdings as h', 'h.lotId', 'bl.lotId').where('h.partyId', '=', me)),
-      eb.and([eb('temperatureBreaches.subjectKind', '=', 'location'), eb('temperatureBreaches.subjectId', 'in', eb.selectFrom('locations').select('id').where('ownerPartyId', '=', me))]),
-      eb.and([eb('temperatureBreaches.subjectKind', '=', 'vehicle'), eb('temperatureBreaches.subjectId', 'in', eb.selectFrom('vehicles').select('id').where('carrierPartyId', '=', me))]),
+      eb.and([
+        eb('temperatureBreaches.subjectKind', '=', 'location'),
+        eb(
+          'temperatureBreaches.subjectId',
+          'in',
+          eb.selectFrom('locations').select('id').where('ownerPartyId', '=', me),
+        ),
+      ]),
+      eb.and([
+        eb('temperatureBreaches.subjectKind', '=', 'vehicle'),
+        eb(
+          'temperatureBreaches.subjectId',
+          'in',
+          eb.selectFrom('vehicles').select('id').where('carrierPartyId', '=', me),
+        ),
+      ]),
     ]);
   };
 }
@@ -152,35 +179,83 @@ export function uploadScope(actor: Actor): Scope<'temperatureUploads'> {
       .whereRef('tb.uploadId', '=', 'temperatureUploads.id')
       .where('h.partyId', '=', me);
     if (scope.kind === 'region') {
-      return eb.or([eb('temperatureUploads.region', '=', scope.region), eb('temperatureUploads.uploaderPartyId', '=', me)]);
+      return eb.or([
+        eb('temperatureUploads.region', '=', scope.region),
+        eb('temperatureUploads.uploaderPartyId', '=', me),
+      ]);
     }
     return eb.or([
       eb('temperatureUploads.uploaderPartyId', '=', me),
       eb.exists(held),
-      eb.and([eb('temperatureUploads.subjectKind', '=', 'location'), eb('temperatureUploads.subjectId', 'in', eb.selectFrom('locations').select('id').where('ownerPartyId', '=', me))]),
-      eb.and([eb('temperatureUploads.subjectKind', '=', 'vehicle'), eb('temperatureUploads.subjectId', 'in', eb.selectFrom('vehicles').select('id').where('carrierPartyId', '=', me))]),
+      eb.and([
+        eb('temperatureUploads.subjectKind', '=', 'location'),
+        eb(
+          'temperatureUploads.subjectId',
+          'in',
+          eb.selectFrom('locations').select('id').where('ownerPartyId', '=', me),
+        ),
+      ]),
+      eb.and([
+        eb('temperatureUploads.subjectKind', '=', 'vehicle'),
+        eb(
+          'temperatureUploads.subjectId',
+          'in',
+          eb.selectFrom('vehicles').select('id').where('carrierPartyId', '=', me),
+        ),
+      ]),
     ]);
   };
 }
 
 /** breachesOfUpload lists an upload's breaches in time order. */
 export async function breachesOfUpload(db: Kysely<Schema>, uploadId: string): Promise<BreachView[]> {
-  const rows = await db.selectFrom('temperatureBreaches').selectAll().where('uploadId', '=', uploadId).orderBy('startAt').execute();
+  const rows = await db
+    .selectFrom('temperatureBreaches')
+    .selectAll()
+    .where('uploadId', '=', uploadId)
+    .orderBy('startAt')
+    .execute();
   return Promise.all(rows.map(async (b) => toBreach(b, await breachLotIds(db, b.id))));
 }
 
 /** getBreach returns a breach the actor may see. */
 export async function getBreach(deps: Deps, actor: Actor, id: string) {
-  const b = await deps.db.selectFrom('temperatureBreaches').selectAll().where('id', '=', id).where(breachScope(actor)).executeTakeFirst();
+  const b = await deps.db
+    .selectFrom('temperatureBreaches')
+    .selectAll()
+    .where('id', '=', id)
+    .where(breachScope(actor))
+    .executeTakeFirst();
   if (!b) throw notFound('NotFound', 'id', id);
   return toBreach(b, await breachLotIds(deps.db, b.id));
 }
 
 /** listBreaches lists the breaches the actor may see, newest first, optionally of one lot, subject or status. */
-export async function listBreaches(deps: Deps, actor: Actor, q: { lotId?: string; status?: 'open' | 'closed'; subjectKind?: string; subjectId?: string; limit?: number; cursor?: string }) {
+export async function listBreaches(
+  deps: Deps,
+  actor: Actor,
+  q: {
+    lotId?: string;
+    status?: 'open' | 'closed';
+    subjectKind?: string;
+    subjectId?: string;
+    limit?: number;
+    cursor?: string;
+  },
+) {
   const limit = q.limit ?? 50;
-  let query = deps.db.selectFrom('temperatureBreaches').selectAll().where(breachScope(actor)).orderBy('id', 'desc').limit(limit + 1);
-  if (q.lotId) query = query.where('id', 'in', deps.db.selectFrom('temperatureBreachLots').select('breachId').where('lotId', '=', q.lotId));
+  let query = deps.db
+    .selectFrom('temperatureBreaches')
+    .selectAll()
+    .where(breachScope(actor))
+    .orderBy('id', 'desc')
+    .limit(limit + 1);
+  if (q.lotId)
+    query = query.where(
+      'id',
+      'in',
+      deps.db.selectFrom('temperatureBreachLots').select('breachId').where('lotId', '=', q.lotId),
+    );
   if (q.status) query = query.where('status', '=', q.status);
   if (q.subjectKind) query = query.where('subjectKind', '=', q.subjectKind);
   if (q.subjectId) query = query.where('subjectId', '=', q.subjectId);
@@ -207,14 +282,32 @@ async function mayClose(w: Writer, actor: Actor, b: TemperatureBreachRow, lotIds
   const me = actor.partyId;
   const owns =
     b.uploaderPartyId === me ||
-    (b.subjectKind === 'location' && (await w.trx.selectFrom('locations').select('id').where('id', '=', b.subjectId).where('ownerPartyId', '=', me).executeTakeFirst()) !== undefined) ||
-    (b.subjectKind === 'vehicle' && (await w.trx.selectFrom('vehicles').select('id').where('id', '=', b.subjectId).where('carrierPartyId', '=', me).executeTakeFirst()) !== undefined) ||
-    (lotIds.length > 0 && (await w.trx.selectFrom('holdings').select('id').where('lotId', 'in', lotIds).where('partyId', '=', me).executeTakeFirst()) !== undefined);
+    (b.subjectKind === 'location' &&
+      (await w.trx
+        .selectFrom('locations')
+        .select('id')
+        .where('id', '=', b.subjectId)
+        .where('ownerPartyId', '=', me)
+        .executeTakeFirst()) !== undefined) ||
+    (b.subjectKind === 'vehicle' &&
+      (await w.trx
+        .selectFrom('vehicles')
+        .select('id')
+        .where('id', '=', b.subjectId)
+        .where('carrierPartyId', '=', me)
+        .executeTakeFirst()) !== undefined) ||
+    (lotIds.length > 0 &&
+      (await w.trx
+        .selectFrom('holdings')
+        .select('id')
+        .where('lotId', 'in', lotIds)
+        .where('partyId', '=', me)
+        .executeTakeFirst()) !== undefined);
   if (owns && actor.qa === true) return;
   throw new AppError('Forbidden', {
     action: 'breach.close',
     reason: owns
-      ? "closing a breach needs a regulator or your quality assurance (QA) token; this token is not a QA token"
+      ? 'closing a breach needs a regulator or your quality assurance (QA) token; this token is not a QA token'
       : 'only a regulator of the region or the QA of a holder of the goods may close this breach',
   });
 }
@@ -230,17 +323,35 @@ export async function closeBreach(deps: Deps, actor: Actor, id: string, comment:
   if (text.length === 0) throw invalid('comment', 'must say what was reviewed and decided');
   if (text.length > 2000) throw invalid('comment', 'must be at most 2000 characters');
   return commit(deps, undefined, async (w) => {
-    const b = await w.trx.selectFrom('temperatureBreaches').selectAll().where('id', '=', id).where(breachScope(actor)).executeTakeFirst();
+    const b = await w.trx
+      .selectFrom('temperatureBreaches')
+      .selectAll()
+      .where('id', '=', id)
+      .where(breachScope(actor))
+      .executeTakeFirst();
     if (!b) throw notFound('NotFound', 'id', id);
     const lotIds = await breachLotIds(w.trx, b.id);
     await mayClose(w, actor, b, lotIds);
-    if (b.status !== 'open') throw new AppError('Conflict', { field: 'id', reason: `this breach was already closed at ${iso(b.closedAt)}` });
+    if (b.status !== 'open')
+      throw new AppError('Conflict', { field: 'id', reason: `this breach was already closed at ${iso(b.closedAt)}` });
     const { logIndex: _, ...prior } = b;
-    const breach = { ...prior, rule: JSON.parse(b.rule) as unknown, status: 'closed', closedByPartyId: actor.partyId, closedAt: w.now, closeComment: text, updatedAt: w.now };
+    const breach = {
+      ...prior,
+      rule: JSON.parse(b.rule) as unknown,
+      status: 'closed',
+      closedByPartyId: actor.partyId,
+      closedAt: w.now,
+      closeComment: text,
+      updatedAt: w.now,
+    };
     let logIndex = -1;
     for (const [i, group] of chunks(lotIds).entries()) {
       const lotStatuses = await statusesWith(w, group, (open) => open.filter((o) => o.id !== b.id));
-      const index = await w.append(i === 0 ? 'temperature.breach.closed' : 'temperature.breach.lots', actor.partyId, i === 0 ? { breach, lotStatuses } : { lotStatuses });
+      const index = await w.append(
+        i === 0 ? 'temperature.breach.closed' : 'temperature.breach.lots',
+        actor.partyId,
+        i === 0 ? { breach, lotStatuses } : { lotStatuses },
+      );
       if (i === 0) logIndex = index;
     }
     return { ...toBreach((await findBreach(w.trx, id))!, lotIds), logIndex };

@@ -11,12 +11,22 @@ type Rec = Readonly<Record<string, unknown>>;
 export function temperatureRows(r: Rec, index: number): RowWrite[] {
   const out: RowWrite[] = [];
   const upload = r.upload as Rec | undefined;
-  if (upload) out.push({ table: 'temperatureUploads', row: { ...upload, suspectGaps: JSON.stringify(upload.suspectGaps), logIndex: index } });
+  if (upload)
+    out.push({
+      table: 'temperatureUploads',
+      row: { ...upload, suspectGaps: JSON.stringify(upload.suspectGaps), logIndex: index },
+    });
   const breach = r.breach as Rec | undefined;
-  if (breach) out.push({ table: 'temperatureBreaches', row: { ...breach, rule: JSON.stringify(breach.rule), logIndex: index } });
-  for (const l of (r.breachLots as Rec[] | undefined) ?? []) out.push({ table: 'temperatureBreachLots', row: { ...l, logIndex: index } });
+  if (breach)
+    out.push({ table: 'temperatureBreaches', row: { ...breach, rule: JSON.stringify(breach.rule), logIndex: index } });
+  for (const l of (r.breachLots as Rec[] | undefined) ?? [])
+    out.push({ table: 'temperatureBreachLots', row: { ...l, logIndex: index } });
   for (const s of (r.lotStatuses as Rec[] | undefined) ?? []) {
-    out.push({ table: 'lots', row: { ...s, statusReasons: JSON.stringify(s.statusReasons), logIndex: index }, patch: true });
+    out.push({
+      table: 'lots',
+      row: { ...s, statusReasons: JSON.stringify(s.statusReasons), logIndex: index },
+      patch: true,
+    });
   }
   return out;
 }

@@ -31,11 +31,17 @@ async function seesWholeSubject(deps: Deps, actor: Actor, subject: Subject): Pro
   }
   const lot = await findLot(deps.db, subject.id);
   if (!lot) return undefined;
-  const held = await deps.db.selectFrom('holdings').select('id').where('lotId', '=', lot.id).where('partyId', '=', actor.partyId).executeTakeFirst();
+  const held = await deps.db
+    .selectFrom('holdings')
+    .select('id')
+    .where('lotId', '=', lot.id)
+    .where('partyId', '=', actor.partyId)
+    .executeTakeFirst();
   return held !== undefined || overseer(lot.region);
 }
 
-const cursorOf = (p: { at: number; uploadId: string; seq: number }) => Buffer.from(`${p.at}~${p.uploadId}~${p.seq}`).toString('base64url');
+const cursorOf = (p: { at: number; uploadId: string; seq: number }) =>
+  Buffer.from(`${p.at}~${p.uploadId}~${p.seq}`).toString('base64url');
 
 function afterOf(cursor: string): { at: number; uploadId: string; seq: number } {
   const m = /^(\d{1,16})~(tpu_[0-9A-Z]{26})~(\d{1,9})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -53,7 +59,8 @@ export async function listReadings(
   q: { subject: Subject; from?: number; to?: number; limit?: number; cursor?: string },
 ) {
   const limit = q.limit ?? DEFAULT_READINGS_PAGE;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_READINGS_PAGE) throw invalid('limit', `must be an integer from 1 to ${MAX_READINGS_PAGE}`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_READINGS_PAGE)
+    throw invalid('limit', `must be an integer from 1 to ${MAX_READINGS_PAGE}`);
   if (q.from !== undefined && q.to !== undefined && q.to <= q.from) throw invalid('to', 'must be after from');
   const whole = await seesWholeSubject(deps, actor, q.subject);
   const visibleUploads = deps.db
@@ -82,7 +89,10 @@ export async function listReadings(
     query = query.where((eb) =>
       eb.or([
         eb('at', '>', a.at),
-        eb.and([eb('at', '=', a.at), eb.or([eb('uploadId', '>', a.uploadId), eb.and([eb('uploadId', '=', a.uploadId), eb('seq', '>', a.seq)])])]),
+        eb.and([
+          eb('at', '=', a.at),
+          eb.or([eb('uploadId', '>', a.uploadId), eb.and([eb('uploadId', '=', a.uploadId), eb('seq', '>', a.seq)])]),
+        ]),
       ]),
     );
   }

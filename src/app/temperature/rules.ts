@@ -29,7 +29,11 @@ export interface RuleInForce {
  * one, else the default. A class set to null has no rule (no breach is ever detected). Inside a write, pass the
  * transaction.
  */
-export async function temperatureRuleFor(db: Kysely<Schema> | Transaction<Schema>, region: string, tempClass: TempClass): Promise<RuleInForce> {
+export async function temperatureRuleFor(
+  db: Kysely<Schema> | Transaction<Schema>,
+  region: string,
+  tempClass: TempClass,
+): Promise<RuleInForce> {
   const own = (await getSetting(db, `${TEMPERATURE_RULES}:${region}`)) as RuleMap | undefined;
   if (own && tempClass in own) return { tempClass, rule: own[tempClass] ?? null, setBy: region };
   const national = (await getSetting(db, TEMPERATURE_RULES)) as RuleMap | undefined;
@@ -39,7 +43,9 @@ export async function temperatureRuleFor(db: Kysely<Schema> | Transaction<Schema
 
 /** temperatureRulesFor is the rule in force for every class in a region. */
 export async function temperatureRulesFor(db: Kysely<Schema>, region: string) {
-  const entries = await Promise.all(TEMP_CLASSES.map(async (c) => [c, await temperatureRuleFor(db, region, c)] as const));
+  const entries = await Promise.all(
+    TEMP_CLASSES.map(async (c) => [c, await temperatureRuleFor(db, region, c)] as const),
+  );
   return Object.fromEntries(entries) as Record<TempClass, RuleInForce>;
 }
 
@@ -48,13 +54,20 @@ export async function temperatureRulesFor(db: Kysely<Schema>, region: string) {
  * own) or nationally (region null; the national regulator). `rules` maps a class to a rule, or to null for no rule;
  * classes it leaves out fall back to the national rule, then the default. It replaces what that region had set.
  */
-export async function setTemperatureRules(deps: Deps, actor: Actor, region: string | null, rules: Readonly<Record<string, unknown>>) {
+export async function setTemperatureRules(
+  deps: Deps,
+  actor: Actor,
+  region: string | null,
+  rules: Readonly<Record<string, unknown>>,
+) {
   const r = await setRegionalSetting(deps, actor, TEMPERATURE_RULES, region, () => {
     const out: RuleMap = {};
     const classes = Object.keys(rules);
-    if (classes.length === 0) throw invalid('rules', `give a rule (or null) for at least one of ${TEMP_CLASSES.join(', ')}`);
+    if (classes.length === 0)
+      throw invalid('rules', `give a rule (or null) for at least one of ${TEMP_CLASSES.join(', ')}`);
     for (const c of classes) {
-      if (!(TEMP_CLASSES as readonly string[]).includes(c)) throw invalid(`rules.${c}`, `is not a temperature class (${TEMP_CLASSES.join(', ')})`);
+      if (!(TEMP_CLASSES as readonly string[]).includes(c))
+        throw invalid(`rules.${c}`, `is not a temperature class (${TEMP_CLASSES.join(', ')})`);
       const value = rules[c];
       if (value === null) {
         out[c as TempClass] = null;

@@ -49,7 +49,10 @@ export const toUpload = (u: TemperatureUploadRow) => ({
   firstAt: iso(u.firstAt),
   lastAt: iso(u.lastAt),
   pointsSha256: u.pointsSha256,
-  suspectGaps: (JSON.parse(u.suspectGaps) as { from: number; to: number }[]).map((g) => ({ from: iso(g.from), to: iso(g.to) })),
+  suspectGaps: (JSON.parse(u.suspectGaps) as { from: number; to: number }[]).map((g) => ({
+    from: iso(g.from),
+    to: iso(g.to),
+  })),
   createdAt: iso(u.createdAt),
   logIndex: u.logIndex,
 });
@@ -89,16 +92,28 @@ async function subjectOf(trx: Transaction<Schema>, actor: Actor, subject: Subjec
     return { region: v.region, tempClass: 'frozen' };
   }
   const lot = await findLot(trx, subject.id);
-  const held = lot && (await trx.selectFrom('holdings').select('id').where('lotId', '=', lot.id).where('partyId', '=', actor.partyId).executeTakeFirst());
+  const held =
+    lot &&
+    (await trx
+      .selectFrom('holdings')
+      .select('id')
+      .where('lotId', '=', lot.id)
+      .where('partyId', '=', actor.partyId)
+      .executeTakeFirst());
   if (!lot || !held) throw notFound('LotNotFound', 'subject.id', subject.id);
-  const party = await trx.selectFrom('parties').select('region').where('id', '=', actor.partyId).executeTakeFirstOrThrow();
+  const party = await trx
+    .selectFrom('parties')
+    .select('region')
+    .where('id', '=', actor.partyId)
+    .executeTakeFirstOrThrow();
   return { region: party.region, tempClass: 'frozen' };
 }
 
 function deviceIdOf(v: string | null | undefined): string | null {
   if (v === undefined || v === null) return null;
   const t = v.trim();
-  if (t.length === 0 || t.length > 64 || /[\u0000-\u001f\u007f\ud800-\udfff]/.test(t)) throw invalid('deviceId', 'must be 1 to 64 printable characters');
+  if (t.length === 0 || t.length > 64 || /[\u0000-\u001f\u007f\ud800-\udfff]/.test(t))
+    throw invalid('deviceId', 'must be 1 to 64 printable characters');
   return t;
 }
 
@@ -113,7 +128,8 @@ function deviceIdOf(v: string | null | undefined): string | null {
  */
 export async function recordReadingsWith(w: Writer, deps: Deps, actor: Actor, input: ReadingsInput) {
   if (!mayAttempt(actor, 'temperature.upload')) throw forbid('temperature.upload');
-  if (!(SUBJECT_KINDS as readonly string[]).includes(input.subject.kind)) throw invalid('subject.kind', `must be one of ${SUBJECT_KINDS.join(', ')}`);
+  if (!(SUBJECT_KINDS as readonly string[]).includes(input.subject.kind))
+    throw invalid('subject.kind', `must be one of ${SUBJECT_KINDS.join(', ')}`);
   const problem = seriesProblem(input.readings, w.now);
   if (problem) throw invalid(`readings.${problem.index}.${problem.key}`, problem.reason);
   const deviceId = deviceIdOf(input.deviceId);
@@ -132,7 +148,10 @@ export async function recordReadingsWith(w: Writer, deps: Deps, actor: Actor, in
   const inForce = await temperatureRuleFor(w.trx, facts.region, facts.tempClass);
   const report = inForce.rule ? detectBreaches(readings, inForce.rule) : { breaches: [], gaps: [] };
   if (report.breaches.length > MAX_BREACHES_PER_UPLOAD) {
-    throw invalid('readings', `these readings hold ${report.breaches.length} separate breaches; an upload may open at most ${MAX_BREACHES_PER_UPLOAD} (check the logger, or split the file)`);
+    throw invalid(
+      'readings',
+      `these readings hold ${report.breaches.length} separate breaches; an upload may open at most ${MAX_BREACHES_PER_UPLOAD} (check the logger, or split the file)`,
+    );
   }
   const upload = {
     id: newId('tpu'),
@@ -147,7 +166,10 @@ export async function recordReadingsWith(w: Writer, deps: Deps, actor: Actor, in
     firstAt: first,
     lastAt: last,
     pointsSha256: createHash('sha256').update(encodeReadings(readings)).digest('hex'),
-    suspectGaps: report.gaps.filter((g) => g.suspect).slice(0, MAX_SUSPECT_GAPS).map((g) => ({ from: g.from, to: g.to })),
+    suspectGaps: report.gaps
+      .filter((g) => g.suspect)
+      .slice(0, MAX_SUSPECT_GAPS)
+      .map((g) => ({ from: g.from, to: g.to })),
     createdAt: w.now,
   };
   // The upload's row comes first, so that its points and breaches refer to an existing upload.
@@ -166,7 +188,12 @@ export async function recordReadings(deps: Deps, actor: Actor, input: ReadingsIn
 
 /** getUpload returns an upload with its breaches, to the uploader, the holders of the lots they affect and regulators. */
 export async function getUpload(deps: Deps, actor: Actor, id: string) {
-  const u = await deps.db.selectFrom('temperatureUploads').selectAll().where('id', '=', id).where(uploadScope(actor)).executeTakeFirst();
+  const u = await deps.db
+    .selectFrom('temperatureUploads')
+    .selectAll()
+    .where('id', '=', id)
+    .where(uploadScope(actor))
+    .executeTakeFirst();
   if (!u) throw notFound('NotFound', 'id', id);
   return { ...toUpload(u), breaches: await breachesOfUpload(deps.db, u.id) };
 }

@@ -32,7 +32,9 @@ export interface Writer {
 
 /** fingerprintOf hashes a request's method, path and body for idempotency comparison. */
 export function fingerprintOf(method: string, path: string, body: unknown): string {
-  return createHash('sha256').update(`${method} ${path}\n${JSON.stringify(body ?? null)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${method} ${path}\n${JSON.stringify(body ?? null)}`)
+    .digest('hex');
 }
 
 const RETRIES = 3;
@@ -43,11 +45,7 @@ const RETRIES = 3;
  * writes nothing; the key is stored in the same transaction, so an acknowledged answer and its key
  * survive together. Transient lock failures are retried.
  */
-export async function commit<T>(
-  deps: Deps,
-  idem: Idempotency | undefined,
-  fn: (w: Writer) => Promise<T>,
-): Promise<T> {
+export async function commit<T>(deps: Deps, idem: Idempotency | undefined, fn: (w: Writer) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await deps.db.transaction().execute(async (trx) => {

@@ -7,7 +7,9 @@ describe('encodeEntry', () => {
 
   it('is RFC 8785 canonical: sorted keys, no spaces, shortest numbers, escaped only as required', () => {
     const bytes = encodeEntry({ ...base, record: { z: 1.0, a: 'é\u2028', m: [3, 1e21, -0] } });
-    expect(bytes.toString('utf8')).toBe('{"party":"pty_x","record":{"a":"é\u2028","m":[3,1e+21,0],"z":1},"time":1,"type":"producer.created","v":1}');
+    expect(bytes.toString('utf8')).toBe(
+      '{"party":"pty_x","record":{"a":"é\u2028","m":[3,1e+21,0],"z":1},"time":1,"type":"producer.created","v":1}',
+    );
   });
 
   it('refuses an entry above 65,535 bytes with EntryTooLarge, and accepts one at the limit', () => {

@@ -4,7 +4,36 @@ const ulid = monotonicFactory();
 
 /** newId returns an opaque, time-ordered id with a readable prefix, e.g. pty_01JD3…. */
 export function newId(
-  prefix: 'pty' | 'tok' | 'loc' | 'veh' | 'wkr' | 'wt' | 'pro' | 'pd' | 'lot' | 'doc' | 'sus' | 'bkg' | 'dis' | 'smp' | 'exc' | 'ctn' | 'shp' | 'trf' | 'dsp' | 'rs' | 'inc' | 'ina' | 'tpu' | 'tbr' | 'cap' | 'alr' | 'ntc' | 'whk' | 'dlv',
+  prefix:
+    | 'pty'
+    | 'tok'
+    | 'loc'
+    | 'veh'
+    | 'wkr'
+    | 'wt'
+    | 'pro'
+    | 'pd'
+    | 'lot'
+    | 'doc'
+    | 'sus'
+    | 'bkg'
+    | 'dis'
+    | 'smp'
+    | 'exc'
+    | 'ctn'
+    | 'shp'
+    | 'trf'
+    | 'dsp'
+    | 'rs'
+    | 'inc'
+    | 'ina'
+    | 'tpu'
+    | 'tbr'
+    | 'cap'
+    | 'alr'
+    | 'ntc'
+    | 'whk'
+    | 'dlv',
 ): string {
   return `${prefix}_${ulid()}`;
 }

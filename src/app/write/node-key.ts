@@ -1,5 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, fsyncSync, closeSync, linkSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  existsSync,
+  fsyncSync,
+  closeSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { Ed25519Signer } from '../../log/note-key.ts';
 import { generateSigner, parseSignerKey } from '../../log/note-key.ts';
@@ -43,7 +53,11 @@ export function initNodeKey(dataDir: string, name: string): { path: string; veri
  * loadNodeKey returns the node's signer: from COLDTRACE_NODE_KEY (a PRIVATE+KEY string) when set, or
  * from the key file in dataDir, creating that file on first use when create is true.
  */
-export function loadNodeKey(dataDir: string, name: string, opts: { create: boolean; env?: NodeJS.ProcessEnv }): Ed25519Signer {
+export function loadNodeKey(
+  dataDir: string,
+  name: string,
+  opts: { create: boolean; env?: NodeJS.ProcessEnv },
+): Ed25519Signer {
   const fromEnv = (opts.env ?? process.env).COLDTRACE_NODE_KEY;
   if (fromEnv) return parseSignerKey(fromEnv.trim());
   const path = join(dataDir, NODE_KEY_FILE);

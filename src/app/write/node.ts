@@ -25,7 +25,10 @@ export interface NodeOptions {
 }
 
 /** nodeOptionsFrom reads --data and DATABASE_URL/COLDTRACE_DATA/PUBLIC_URL, with defaults. */
-export function nodeOptionsFrom(flags: { data?: string; port?: number; host?: string }, env = process.env): NodeOptions {
+export function nodeOptionsFrom(
+  flags: { data?: string; port?: number; host?: string },
+  env = process.env,
+): NodeOptions {
   const dataDir = resolve(flags.data ?? env.COLDTRACE_DATA ?? './data');
   const port = flags.port ?? 8080;
   const host = flags.host ?? '127.0.0.1';
@@ -33,7 +36,10 @@ export function nodeOptionsFrom(flags: { data?: string; port?: number; host?: st
     dataDir,
     databaseUrl: env.DATABASE_URL || undefined,
     origin: env.COLDTRACE_LOG_ORIGIN || undefined,
-    publicUrl: (env.COLDTRACE_PUBLIC_URL ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`).replace(/\/+$/, ''),
+    publicUrl: (env.COLDTRACE_PUBLIC_URL ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`).replace(
+      /\/+$/,
+      '',
+    ),
   };
 }
 
@@ -59,7 +65,15 @@ export async function openNode(opts: NodeOptions): Promise<Deps> {
     throw err;
   }
   const config: Config = { dataDir: opts.dataDir, publicUrl: opts.publicUrl, workerRule: DEFAULT_ELIGIBILITY_RULE };
-  return { dialect, db: dialect.db, clock: opts.clock ?? systemClock, config, log: { origin, signer }, events: new EventBus(), blobDir: join(opts.dataDir, 'blobs') };
+  return {
+    dialect,
+    db: dialect.db,
+    clock: opts.clock ?? systemClock,
+    config,
+    log: { origin, signer },
+    events: new EventBus(),
+    blobDir: join(opts.dataDir, 'blobs'),
+  };
 }
 
 /** ADMIN_USCC is the bootstrap administrator's code: a valid GB 32100 code for a national body. */
@@ -80,13 +94,17 @@ export async function bootstrapAdmin(deps: Deps): Promise<{ partyId: string; tok
   try {
     return await commit(deps, undefined, async (w) => {
       if ((await countParties(w.trx)) > 0) return null;
-      const { party } = await appendParty(w, null, checkPartyInput({
-        uscc: ADMIN_USCC,
-        name: { zh: '国家监管管理员', en: 'National regulator (administrator)' },
-        roles: ['regulator'],
-        region: '110000',
-        level: 'national',
-      }));
+      const { party } = await appendParty(
+        w,
+        null,
+        checkPartyInput({
+          uscc: ADMIN_USCC,
+          name: { zh: '国家监管管理员', en: 'National regulator (administrator)' },
+          roles: ['regulator'],
+          region: '110000',
+          level: 'national',
+        }),
+      );
       const { secret } = await appendToken(w, null, party.id, 'bootstrap admin');
       return { partyId: party.id, token: secret };
     });

@@ -20,7 +20,11 @@ const snapshot =
   (r: Rec, index: number): RowWrite[] => [{ table, row: { ...toRow(r), logIndex: index } }];
 
 const partyRow = (r: Rec) => ({ ...r, roles: JSON.stringify(r.roles) });
-const tokenRow = (r: Rec) => ({ ...r, tokenHash: Buffer.from(String(r.tokenHash), 'hex'), ...(r.qa === undefined ? {} : { qa: r.qa ? 1 : 0 }) });
+const tokenRow = (r: Rec) => ({
+  ...r,
+  tokenHash: Buffer.from(String(r.tokenHash), 'hex'),
+  ...(r.qa === undefined ? {} : { qa: r.qa ? 1 : 0 }),
+});
 const vehicleRow = (r: Rec) => ({ ...r, refrigerated: r.refrigerated ? 1 : 0 });
 const workerRow = (r: Rec) => {
   const { idNumber, ...rest } = r as Rec & { idNumber: { commitment: string; ref: string } };
@@ -33,7 +37,9 @@ const webhookRow = (r: Rec) => ({ ...r, kinds: r.kinds === null ? null : JSON.st
  * PARTS maps the named parts of a border or custody record to the table each part is a row of. A
  * part is the whole row, except `lotStatus`, which patches a lot's status columns.
  */
-const PARTS: Readonly<Record<string, { table: ProjectedTable; patch?: true; toRow?: (r: Rec) => Record<string, unknown> }>> = {
+const PARTS: Readonly<
+  Record<string, { table: ProjectedTable; patch?: true; toRow?: (r: Rec) => Record<string, unknown> }>
+> = {
   lot: { table: 'lots', toRow: (r) => ({ ...r, statusReasons: JSON.stringify(r.statusReasons) }) },
   lotStatus: { table: 'lots', patch: true, toRow: (r) => ({ ...r, statusReasons: JSON.stringify(r.statusReasons) }) },
   document: { table: 'documents' },
@@ -45,8 +51,25 @@ const PARTS: Readonly<Record<string, { table: ProjectedTable; patch?: true; toRo
   cartonRange: { table: 'cartonRanges' },
   // A movement carries the new state of every holding it changes, as a list.
   // A sale handed over at the seller's has no vehicle or driver (null in the log); the columns keep ''.
-  shipment: { table: 'shipments', toRow: (r) => ({ ...r, vehicleId: r.vehicleId ?? '', driverWorkerId: r.driverWorkerId ?? '', handlerWorkerIds: JSON.stringify(r.handlerWorkerIds), flags: JSON.stringify(r.flags) }) },
-  incident: { table: 'incidents', toRow: (r) => ({ ...r, trigger: JSON.stringify(r.trigger), scope: JSON.stringify(r.scope), regions: JSON.stringify(r.regions) }) },
+  shipment: {
+    table: 'shipments',
+    toRow: (r) => ({
+      ...r,
+      vehicleId: r.vehicleId ?? '',
+      driverWorkerId: r.driverWorkerId ?? '',
+      handlerWorkerIds: JSON.stringify(r.handlerWorkerIds),
+      flags: JSON.stringify(r.flags),
+    }),
+  },
+  incident: {
+    table: 'incidents',
+    toRow: (r) => ({
+      ...r,
+      trigger: JSON.stringify(r.trigger),
+      scope: JSON.stringify(r.scope),
+      regions: JSON.stringify(r.regions),
+    }),
+  },
   incidentAction: { table: 'incidentActions' },
   transformation: { table: 'transformations' },
   disposal: { table: 'disposals' },
@@ -60,7 +83,9 @@ const PARTS: Readonly<Record<string, { table: ProjectedTable; patch?: true; toRo
  * and an incident every lot it freezes (with each lot's status patch), every quantity a holder must account for and
  * every contact.
  */
-const LIST_PARTS: Readonly<Record<string, { table: ProjectedTable; patch?: true; toRow?: (r: Rec) => Record<string, unknown> }>> = {
+const LIST_PARTS: Readonly<
+  Record<string, { table: ProjectedTable; patch?: true; toRow?: (r: Rec) => Record<string, unknown> }>
+> = {
   // A transformation carries the new lots it makes (before their holdings) and its input and output lots.
   derivedLots: { table: 'lots', toRow: (r) => ({ ...r, statusReasons: JSON.stringify(r.statusReasons) }) },
   transformationLots: { table: 'transformationLots' },
@@ -77,7 +102,11 @@ const LIST_PARTS: Readonly<Record<string, { table: ProjectedTable; patch?: true;
 // and a row must come after the rows its foreign keys point at (a lot before its holdings, an incident before its lots).
 const PART_ORDER = [...Object.keys(PARTS), ...Object.keys(LIST_PARTS)];
 
-const rowWrite = (part: { table: ProjectedTable; patch?: true; toRow?: (r: Rec) => Record<string, unknown> }, value: Rec, index: number): RowWrite => {
+const rowWrite = (
+  part: { table: ProjectedTable; patch?: true; toRow?: (r: Rec) => Record<string, unknown> },
+  value: Rec,
+  index: number,
+): RowWrite => {
   const row = { ...(part.toRow ? part.toRow(value) : value), logIndex: index };
   return part.patch ? { table: part.table, row, patch: true as const } : { table: part.table, row };
 };
@@ -128,7 +157,8 @@ const PROJECTIONS: Readonly<Record<EntryType, (r: Rec, index: number) => RowWrit
   // Transfers and disposals are recorded in the log; their rows are the holdings they change.
   'holding.transferred': parts,
   // A disposal recorded before disposals had a table carries no id, and writes only its holdings.
-  'holding.disposed': (r, index) => parts((r.disposal as Rec | undefined)?.id === undefined ? { ...r, disposal: null } : r, index),
+  'holding.disposed': (r, index) =>
+    parts((r.disposal as Rec | undefined)?.id === undefined ? { ...r, disposal: null } : r, index),
   // An upload's raw points are not projected: its record carries their hash (see temperature-projection.ts).
   'temperature.uploaded': temperatureRows,
   'temperature.breach.opened': temperatureRows,

@@ -8,7 +8,13 @@ export class Html {
   }
 }
 
-const ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const ENTITIES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
 
 /**
  * escapeHtml makes text safe in element content and in quoted attribute values: it replaces & < > " and ' with
@@ -41,7 +47,8 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): Html 
  */
 export const PAGE_HEADERS: Readonly<Record<string, string>> = {
   'content-type': 'text/html; charset=utf-8',
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'cache-control': 'no-cache',
@@ -107,20 +114,24 @@ export function renderPage(shell: PageShell, body: Html): string {
   const htmlLang = shell.lang === 'zh' ? 'zh-CN' : 'en';
   const toggleLang = shell.toggle.lang === 'zh' ? 'zh-CN' : 'en';
   return html`<!doctype html>
-<html lang="${htmlLang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light">
-<title>${shell.title}</title>
-<style>${new Html(CSS)}</style>
-</head>
-<body>
-<main>
-<header><span>${shell.brand}</span><a href="${shell.toggle.href}" lang="${toggleLang}" hreflang="${toggleLang}">${shell.toggle.label}</a></header>
-${body}
-</main>
-</body>
-</html>
-`.text;
+    <html lang="${htmlLang}">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="color-scheme" content="light" />
+        <title>${shell.title}</title>
+        <style>
+          ${new Html(CSS)}
+        </style>
+      </head>
+      <body>
+        <main>
+          <header>
+            <span>${shell.brand}</span
+            ><a href="${shell.toggle.href}" lang="${toggleLang}" hreflang="${toggleLang}">${shell.toggle.label}</a>
+          </header>
+          ${body}
+        </main>
+      </body>
+    </html> `.text;
 }

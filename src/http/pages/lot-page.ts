@@ -15,35 +15,50 @@ export function chinaTime(at: string): string {
 function badge(v: PublicLotView, w: PageWords): Html {
   const c = v.status.colour;
   return html`<section class="badge badge-${c}" role="status" aria-label="${v.status.label}" data-status="${c}">
-<span class="mark" aria-hidden="true">${w.statusMark[c]}</span>
-<span><span class="word">${v.status.label}</span><br><span class="sub">${w.statusLead[c]}</span></span>
-</section>`;
+    <span class="mark" aria-hidden="true">${w.statusMark[c]}</span>
+    <span><span class="word">${v.status.label}</span><br /><span class="sub">${w.statusLead[c]}</span></span>
+  </section>`;
 }
 
 function reasons(v: PublicLotView, w: PageWords): Html {
   if (v.status.reasons.length === 0) return html``;
-  return html`<section><h2>${w.reasons}</h2><ul class="reasons">${v.status.reasons.map(
-    (r) => html`<li data-reason="${r.code}">${r.text}</li>`,
-  )}</ul></section>`;
+  return html`<section>
+    <h2>${w.reasons}</h2>
+    <ul class="reasons">
+      ${v.status.reasons.map((r) => html`<li data-reason="${r.code}">${r.text}</li>`)}
+    </ul>
+  </section>`;
 }
 
 function product(v: PublicLotView, w: PageWords): Html {
   const other = v.lang === 'zh' ? v.product.en : v.product.zh;
   const otherLang = v.lang === 'zh' ? 'en' : 'zh-CN';
   return html`<section>
-<h1>${v.product.name}</h1>
-${other && other !== v.product.name ? html`<div class="muted" lang="${otherLang}">${other}</div>` : ''}
-<dl>
-<dt>${w.traceCode}</dt><dd class="code">${v.codeText}${v.carton ? html` · ${w.carton(v.carton.serial)}` : ''}</dd>
-<dt>${w.category}</dt><dd>${v.product.categoryLabel}</dd>
-<dt>${w.origin}</dt><dd>${v.origin.name}</dd>
-<dt>${w.producer}</dt><dd>${v.producer.name}<br><span class="muted">${w.registrationNo} ${v.producer.registrationNo} · ${v.producer.countryName}</span></dd>
-<dt>${w.productionDate}</dt><dd>${v.dates.production}</dd>
-<dt>${w.expiryDate}</dt><dd>${v.dates.expiry}</dd>
-<dt>${w.entryDate}</dt><dd>${v.entry.date}</dd>
-<dt>${w.port}</dt><dd>${v.entry.port}</dd>
-</dl>
-</section>`;
+    <h1>${v.product.name}</h1>
+    ${other && other !== v.product.name ? html`<div class="muted" lang="${otherLang}">${other}</div>` : ''}
+    <dl>
+      <dt>${w.traceCode}</dt>
+      <dd class="code">${v.codeText}${v.carton ? html` · ${w.carton(v.carton.serial)}` : ''}</dd>
+      <dt>${w.category}</dt>
+      <dd>${v.product.categoryLabel}</dd>
+      <dt>${w.origin}</dt>
+      <dd>${v.origin.name}</dd>
+      <dt>${w.producer}</dt>
+      <dd>
+        ${v.producer.name}<br /><span class="muted"
+          >${w.registrationNo} ${v.producer.registrationNo} · ${v.producer.countryName}</span
+        >
+      </dd>
+      <dt>${w.productionDate}</dt>
+      <dd>${v.dates.production}</dd>
+      <dt>${w.expiryDate}</dt>
+      <dd>${v.dates.expiry}</dd>
+      <dt>${w.entryDate}</dt>
+      <dd>${v.entry.date}</dd>
+      <dt>${w.port}</dt>
+      <dd>${v.entry.port}</dd>
+    </dl>
+  </section>`;
 }
 
 function documentItem(d: PublicDocument, w: PageWords): Html {
@@ -53,39 +68,63 @@ function documentItem(d: PublicDocument, w: PageWords): Html {
       ? html`<span class="chip chip-ok">✓ ${w.verified}</span>`
       : html`<span class="chip chip-warn">! ${w.notVerified}</span>`;
   return html`<li class="doc" data-kind="${d.kind}" data-verified="${String(d.verified)}">
-<div class="title"><span>${d.label}</span>${chip}</div>
-${d.present ? html`<div class="muted">${w.number} ${d.number} · ${w.issuer} ${d.issuer} · ${w.issuedOn} ${d.issuedOn}</div>` : ''}
-</li>`;
+    <div class="title"><span>${d.label}</span>${chip}</div>
+    ${d.present ? html`<div class="muted">${w.number} ${d.number} · ${w.issuer} ${d.issuer} · ${w.issuedOn} ${d.issuedOn}</div>` : ''}
+  </li>`;
 }
 
 function tests(v: PublicLotView, w: PageWords): Html {
   const cell = (n: number, label: string) => html`<div><b>${n}</b><span class="muted">${label}</span></div>`;
-  return html`<section><h2>${w.tests}</h2><div class="tests">
-${cell(v.tests.taken, w.taken)}${cell(v.tests.negative, w.negative)}${cell(v.tests.positive, w.positive)}${cell(v.tests.pending, w.pending)}
-</div></section>`;
+  return html`<section>
+    <h2>${w.tests}</h2>
+    <div class="tests">
+      ${cell(v.tests.taken, w.taken)}${cell(v.tests.negative, w.negative)}${cell(v.tests.positive, w.positive)}${cell(v.tests.pending, w.pending)}
+    </div>
+  </section>`;
 }
 
 function journey(v: PublicLotView, w: PageWords): Html {
-  return html`<section><h2>${w.journey}</h2><ol class="journey">${v.journey.map(
-    (s) => html`<li data-step="${s.kind}"><b>${s.label}</b> · ${s.place}${s.regionName ? html` <span class="muted">(${s.regionName})</span>` : ''}
-<div class="muted">${chinaTime(s.at)}${s.at.length > 10 ? html` ${w.chinaTime}` : ''}${s.ref ? html` · ${w.certificate} ${s.ref}` : ''}</div></li>`,
-  )}</ol></section>`;
+  return html`<section>
+    <h2>${w.journey}</h2>
+    <ol class="journey">
+      ${v.journey.map(
+        (s) =>
+          html`<li data-step="${s.kind}">
+            <b>${s.label}</b> · ${s.place}${s.regionName ? html` <span class="muted">(${s.regionName})</span>` : ''}
+            <div class="muted">
+              ${chinaTime(s.at)}${s.at.length > 10 ? html` ${w.chinaTime}` : ''}${s.ref ? html` · ${w.certificate} ${s.ref}` : ''}
+            </div>
+          </li>`,
+      )}
+    </ol>
+  </section>`;
 }
 
 function madeFrom(v: PublicLotView, w: PageWords): Html {
   if (v.madeFrom.length === 0) return html``;
   const otherLang = v.lang === 'zh' ? 'en' : 'zh-CN';
-  return html`<section><h2>${w.madeFrom}</h2><p class="muted">${w.madeFromLead}</p><ul class="made-from">${v.madeFrom.map((p) => {
-    const other = v.lang === 'zh' ? p.product.en : p.product.zh;
-    return html`<li data-parent="${p.code}" data-status="${p.status}"><a href="/t/${p.code}?lang=${v.lang}">${p.product.name}</a>${other && other !== p.product.name ? html` <span class="muted" lang="${otherLang}">${other}</span>` : ''}
-<div class="muted code">${p.codeText} · ${p.statusLabel}</div></li>`;
-  })}</ul></section>`;
+  return html`<section>
+    <h2>${w.madeFrom}</h2>
+    <p class="muted">${w.madeFromLead}</p>
+    <ul class="made-from">
+      ${v.madeFrom.map((p) => {
+        const other = v.lang === 'zh' ? p.product.en : p.product.zh;
+        return html`<li data-parent="${p.code}" data-status="${p.status}">
+          <a href="/t/${p.code}?lang=${v.lang}">${p.product.name}</a
+          >${other && other !== p.product.name ? html` <span class="muted" lang="${otherLang}">${other}</span>` : ''}
+          <div class="muted code">${p.codeText} · ${p.statusLabel}</div>
+        </li>`;
+      })}
+    </ul>
+  </section>`;
 }
 
 function proofLink(v: PublicLotView, p: PublicProof, w: PageWords): Html {
   const doc = p.record === 'document' ? v.documents.find((d) => d.logIndex === p.logIndex) : undefined;
   const what = html`${doc?.label ?? w.proofOf[p.record]} #${p.logIndex}`;
-  return html`<li>${p.url ? html`<a href="${p.url}" rel="nofollow">${what}</a>` : html`${what} <span class="muted">(${w.logPending})</span>`}</li>`;
+  return html`<li>
+    ${p.url ? html`<a href="${p.url}" rel="nofollow">${what}</a>` : html`${what} <span class="muted">(${w.logPending})</span>`}
+  </li>`;
 }
 
 /**
@@ -96,15 +135,22 @@ function proofLink(v: PublicLotView, p: PublicProof, w: PageWords): Html {
  */
 export function renderLotPage(v: PublicLotView, toggleHref: string): string {
   const w = WORDS[v.lang];
-  const body = html`${badge(v, w)}
-${reasons(v, w)}
-${product(v, w)}
-<section><h2>${w.documents}</h2><ul>${v.documents.map((d) => documentItem(d, w))}</ul></section>
-${madeFrom(v, w)}
-${tests(v, w)}
-${journey(v, w)}
-<section><h2>${w.log}</h2><p class="muted">${w.logLead(v.log.logIndex)}</p><ul>${v.log.proofs.map((p) => proofLink(v, p, w))}</ul></section>
-<footer>${w.privacy}</footer>`;
+  const body = html`${badge(v, w)} ${reasons(v, w)} ${product(v, w)}
+    <section>
+      <h2>${w.documents}</h2>
+      <ul>
+        ${v.documents.map((d) => documentItem(d, w))}
+      </ul>
+    </section>
+    ${madeFrom(v, w)} ${tests(v, w)} ${journey(v, w)}
+    <section>
+      <h2>${w.log}</h2>
+      <p class="muted">${w.logLead(v.log.logIndex)}</p>
+      <ul>
+        ${v.log.proofs.map((p) => proofLink(v, p, w))}
+      </ul>
+    </section>
+    <footer>${w.privacy}</footer>`;
   return renderPage(
     {
       lang: v.lang,

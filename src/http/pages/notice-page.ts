@@ -12,8 +12,16 @@ export interface NoticeContext {
 function notice(ctx: NoticeContext, title: string, body: Html): string {
   const w = WORDS[ctx.lang];
   return renderPage(
-    { lang: ctx.lang, title: `${title} · ${w.brand}`, brand: w.brand, toggle: { href: ctx.toggleHref, label: w.otherLanguage, lang: ctx.lang === 'zh' ? 'en' : 'zh' } },
-    html`<section><h1>${title}</h1>${body}</section>`,
+    {
+      lang: ctx.lang,
+      title: `${title} · ${w.brand}`,
+      brand: w.brand,
+      toggle: { href: ctx.toggleHref, label: w.otherLanguage, lang: ctx.lang === 'zh' ? 'en' : 'zh' },
+    },
+    html`<section>
+      <h1>${title}</h1>
+      ${body}
+    </section>`,
   );
 }
 
@@ -28,8 +36,8 @@ export function renderNotFoundPage(ctx: NoticeContext, code: string, typo: boole
     ctx,
     w.notFoundTitle,
     html`<p data-problem="${typo ? 'check-character' : 'not-found'}">${typo ? w.typoLead : w.notFoundLead}</p>
-<p class="muted">${w.codeTyped}: <span class="code">${code}</span></p>
-<p class="muted">${w.tryAgain}</p>`,
+      <p class="muted">${w.codeTyped}: <span class="code">${code}</span></p>
+      <p class="muted">${w.tryAgain}</p>`,
   );
 }
 

@@ -56,7 +56,11 @@ export const WORDS: Readonly<Record<Lang, PageWords>> = {
     brand: '进口冷链食品追溯',
     otherLanguage: 'English',
     titleSuffix: '追溯信息',
-    statusLead: { green: '可以放心：检验检疫、核酸检测和消毒均已完成，已获准出仓销售。', yellow: '该批货物尚未完成全部查验，暂不可销售。', red: '该批货物已被阻断，请勿购买或食用。' },
+    statusLead: {
+      green: '可以放心：检验检疫、核酸检测和消毒均已完成，已获准出仓销售。',
+      yellow: '该批货物尚未完成全部查验，暂不可销售。',
+      red: '该批货物已被阻断，请勿购买或食用。',
+    },
     statusMark: { green: '✓', yellow: '!', red: '✕' },
     reasons: '原因',
     traceCode: '追溯码',
@@ -105,7 +109,8 @@ export const WORDS: Readonly<Record<Lang, PageWords>> = {
     otherLanguage: '中文',
     titleSuffix: 'trace record',
     statusLead: {
-      green: 'Cleared: inspection, nucleic-acid testing and disinfection are complete, and the lot is released for sale.',
+      green:
+        'Cleared: inspection, nucleic-acid testing and disinfection are complete, and the lot is released for sale.',
       yellow: 'Not all checks on this lot are complete yet; it may not be sold.',
       red: 'This lot is blocked. Do not buy or eat it.',
     },
@@ -140,13 +145,16 @@ export const WORDS: Readonly<Record<Lang, PageWords>> = {
     certificate: 'Certificate no.',
     chinaTime: 'China time',
     log: 'Proof',
-    logLead: (index) => `This record is kept in a tamper-evident log; the entry for the current status is number ${index}.`,
+    logLead: (index) =>
+      `This record is kept in a tamper-evident log; the entry for the current status is number ${index}.`,
     logPending: 'not yet covered by a signed checkpoint',
     proofOf: { lot: 'Lot status', document: 'Document', exit_certificate: 'Exit certificate' },
     privacy: 'This page shows no personal data.',
     notFoundTitle: 'Trace code not found',
-    notFoundLead: 'No goods were found for this trace code. It may be mistyped: check it against the label on the package and try again.',
-    typoLead: 'Check character mismatch — probably a typo: one character of this trace code is likely wrong. Check it against the label on the package.',
+    notFoundLead:
+      'No goods were found for this trace code. It may be mistyped: check it against the label on the package and try again.',
+    typoLead:
+      'Check character mismatch — probably a typo: one character of this trace code is likely wrong. Check it against the label on the package.',
     codeTyped: 'The code you entered',
     tryAgain: 'A trace code has 11 digits and capital letters, never 0, 1, I or O.',
     rateLimitedTitle: 'Too many requests',

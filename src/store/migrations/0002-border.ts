@@ -72,7 +72,11 @@ export function border(): Migration {
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addColumn('log_index', 'bigint', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('suspensions_producer').on('suspensions').columns(['producer_id', 'ends_at']).execute();
+      await db.schema
+        .createIndex('suspensions_producer')
+        .on('suspensions')
+        .columns(['producer_id', 'ends_at'])
+        .execute();
 
       await db.schema
         .createTable('bookings')

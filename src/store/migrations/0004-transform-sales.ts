@@ -11,11 +11,17 @@ import type { Kysely, Migration } from 'kysely';
 export function transformSales(): Migration {
   return {
     async up(db: Kysely<any>) {
-      await db.schema.alterTable('lots').addColumn('origin', 'text', (c) => c.notNull().defaultTo('imported')).execute();
+      await db.schema
+        .alterTable('lots')
+        .addColumn('origin', 'text', (c) => c.notNull().defaultTo('imported'))
+        .execute();
       await db.schema.alterTable('lots').addColumn('transformation_id', 'text').execute();
       // A sale handed over at the seller's stall has no vehicle or driver. SQLite cannot drop NOT NULL
       // from a column without rebuilding the table, so such a shipment says so here and stores ''.
-      await db.schema.alterTable('shipments').addColumn('mode', 'text', (c) => c.notNull().defaultTo('delivered')).execute();
+      await db.schema
+        .alterTable('shipments')
+        .addColumn('mode', 'text', (c) => c.notNull().defaultTo('delivered'))
+        .execute();
 
       await db.schema
         .createTable('transformations')

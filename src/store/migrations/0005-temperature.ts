@@ -14,7 +14,10 @@ import type { Kysely, Migration } from 'kysely';
 export function temperature(): Migration {
   return {
     async up(db: Kysely<any>) {
-      await db.schema.alterTable('tokens').addColumn('qa', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema
+        .alterTable('tokens')
+        .addColumn('qa', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
 
       await db.schema
         .createTable('temperature_uploads')
@@ -34,8 +37,16 @@ export function temperature(): Migration {
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addColumn('log_index', 'bigint', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('temperature_uploads_subject').on('temperature_uploads').columns(['subject_kind', 'subject_id', 'first_at']).execute();
-      await db.schema.createIndex('temperature_uploads_uploader').on('temperature_uploads').column('uploader_party_id').execute();
+      await db.schema
+        .createIndex('temperature_uploads_subject')
+        .on('temperature_uploads')
+        .columns(['subject_kind', 'subject_id', 'first_at'])
+        .execute();
+      await db.schema
+        .createIndex('temperature_uploads_uploader')
+        .on('temperature_uploads')
+        .column('uploader_party_id')
+        .execute();
 
       await db.schema
         .createTable('temperature_points')
@@ -47,7 +58,11 @@ export function temperature(): Migration {
         .addColumn('celsius', 'double precision', (c) => c.notNull())
         .addPrimaryKeyConstraint('temperature_points_pk', ['upload_id', 'seq'])
         .execute();
-      await db.schema.createIndex('temperature_points_subject').on('temperature_points').columns(['subject_kind', 'subject_id', 'at']).execute();
+      await db.schema
+        .createIndex('temperature_points_subject')
+        .on('temperature_points')
+        .columns(['subject_kind', 'subject_id', 'at'])
+        .execute();
 
       await db.schema
         .createTable('temperature_breaches')
@@ -71,7 +86,11 @@ export function temperature(): Migration {
         .addColumn('updated_at', 'bigint', (c) => c.notNull())
         .addColumn('log_index', 'bigint', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('temperature_breaches_subject').on('temperature_breaches').columns(['subject_kind', 'subject_id']).execute();
+      await db.schema
+        .createIndex('temperature_breaches_subject')
+        .on('temperature_breaches')
+        .columns(['subject_kind', 'subject_id'])
+        .execute();
 
       await db.schema
         .createTable('temperature_breach_lots')
@@ -80,7 +99,11 @@ export function temperature(): Migration {
         .addColumn('log_index', 'bigint', (c) => c.notNull())
         .addPrimaryKeyConstraint('temperature_breach_lots_pk', ['breach_id', 'lot_id'])
         .execute();
-      await db.schema.createIndex('temperature_breach_lots_lot').on('temperature_breach_lots').column('lot_id').execute();
+      await db.schema
+        .createIndex('temperature_breach_lots_lot')
+        .on('temperature_breach_lots')
+        .column('lot_id')
+        .execute();
     },
   };
 }

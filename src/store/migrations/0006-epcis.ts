@@ -59,7 +59,11 @@ export function epcis(): Migration {
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addColumn('finished_at', 'bigint')
         .execute();
-      await db.schema.createIndex('epcis_capture_jobs_party').on('epcis_capture_jobs').columns(['party_id', 'id']).execute();
+      await db.schema
+        .createIndex('epcis_capture_jobs_party')
+        .on('epcis_capture_jobs')
+        .columns(['party_id', 'id'])
+        .execute();
       await backfill(db);
     },
   };
@@ -75,11 +79,20 @@ async function backfill(db: Kysely<any>) {
   const { decodeEntry } = await import('../../app/write/entry.ts');
   const { derivedRows } = await import('../../app/epcis/rows.ts');
   for (let from = 0; ; from += 2000) {
-    const entries = await db.selectFrom('log_entries').select(['idx', 'data']).where('idx', '>=', from).where('idx', '<', from + 2000).orderBy('idx').execute();
+    const entries = await db
+      .selectFrom('log_entries')
+      .select(['idx', 'data'])
+      .where('idx', '>=', from)
+      .where('idx', '<', from + 2000)
+      .orderBy('idx')
+      .execute();
     if (entries.length === 0) break;
     for (const e of entries) {
       for (const w of derivedRows(decodeEntry(e.data as Uint8Array), Number(e.idx))) {
-        await db.insertInto(w.table === 'epcisEvents' ? 'epcis_events' : 'epcis_event_epcs').values(w.row).execute();
+        await db
+          .insertInto(w.table === 'epcisEvents' ? 'epcis_events' : 'epcis_event_epcs')
+          .values(w.row)
+          .execute();
       }
     }
   }

@@ -69,9 +69,22 @@ export function alerts(): Migration {
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addColumn('updated_at', 'bigint', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('alert_deliveries_due').on('alert_deliveries').columns(['status', 'next_at']).execute();
-      await db.schema.createIndex('alert_deliveries_webhook').on('alert_deliveries').columns(['webhook_id', 'id']).execute();
-      await db.schema.createIndex('alert_deliveries_alert_webhook').on('alert_deliveries').columns(['alert_id', 'webhook_id']).unique().execute();
+      await db.schema
+        .createIndex('alert_deliveries_due')
+        .on('alert_deliveries')
+        .columns(['status', 'next_at'])
+        .execute();
+      await db.schema
+        .createIndex('alert_deliveries_webhook')
+        .on('alert_deliveries')
+        .columns(['webhook_id', 'id'])
+        .execute();
+      await db.schema
+        .createIndex('alert_deliveries_alert_webhook')
+        .on('alert_deliveries')
+        .columns(['alert_id', 'webhook_id'])
+        .unique()
+        .execute();
 
       await db.schema
         .createTable('delivery_attempts')

@@ -58,7 +58,11 @@ export function incidents(): Migration {
         .addColumn('log_index', 'bigint', (c) => c.notNull())
         .addPrimaryKeyConstraint('incident_holdings_pk', ['incident_id', 'holding_id'])
         .execute();
-      await db.schema.createIndex('incident_holdings_party').on('incident_holdings').columns(['party_id', 'incident_id']).execute();
+      await db.schema
+        .createIndex('incident_holdings_party')
+        .on('incident_holdings')
+        .columns(['party_id', 'incident_id'])
+        .execute();
 
       await db.schema
         .createTable('incident_actions')
@@ -83,7 +87,11 @@ export function incidents(): Migration {
         .addColumn('updated_at', 'bigint', (c) => c.notNull())
         .addColumn('log_index', 'bigint', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('incident_actions_incident').on('incident_actions').columns(['incident_id', 'holding_id']).execute();
+      await db.schema
+        .createIndex('incident_actions_incident')
+        .on('incident_actions')
+        .columns(['incident_id', 'holding_id'])
+        .execute();
 
       await db.schema
         .createTable('incident_contacts')

@@ -1,5 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import { currentCheckpoint, proveConsistency, proveInclusion, readEntryBundle, readTile } from '../../../app/audit/log-read.ts';
+import {
+  currentCheckpoint,
+  proveConsistency,
+  proveInclusion,
+  readEntryBundle,
+  readTile,
+} from '../../../app/audit/log-read.ts';
 import type { Deps } from '../../../app/deps.ts';
 import { AppError } from '../../../app/errors.ts';
 import { isLogError } from '../../../log/log-error.ts';
@@ -15,54 +21,83 @@ const IMMUTABLE = 'private, max-age=31536000, immutable';
  */
 export async function logRoutes(app: FastifyInstance, deps: Deps) {
   const tags = ['log'];
-  app.get('/log/checkpoint', { schema: { tags, summary: 'The latest signed checkpoint (c2sp.org/tlog-checkpoint)' } }, async (_req, reply) => {
-    const { note } = await currentCheckpoint(deps);
-    return reply.header('content-type', 'text/plain; charset=utf-8').header('cache-control', 'no-cache, max-age=1').send(note);
-  });
-
-  app.get('/log/vkey', { schema: { tags, summary: "The node's signed-note verifier key" } }, async (_req, reply) =>
-    reply.header('content-type', 'text/plain; charset=utf-8').header('cache-control', 'public, max-age=3600').send(`${deps.log.signer.verifierKey}\n`),
+  app.get(
+    '/log/checkpoint',
+    { schema: { tags, summary: 'The latest signed checkpoint (c2sp.org/tlog-checkpoint)' } },
+    async (_req, reply) => {
+      const { note } = await currentCheckpoint(deps);
+      return reply
+        .header('content-type', 'text/plain; charset=utf-8')
+        .header('cache-control', 'no-cache, max-age=1')
+        .send(note);
+    },
   );
 
-  app.get('/log/tile/*', { schema: { tags, summary: 'A hash tile or entry bundle (c2sp.org/tlog-tiles)', security: secured } }, async (req, reply) => {
-    const path = `tile/${(req.params as { '*': string })['*']}`;
-    let parsed;
-    try {
-      parsed = parseTilePath(path);
-    } catch (err) {
-      if (isLogError(err)) throw new AppError('NotFound', { field: 'path', reason: `not a tlog-tiles path: ${path}` });
-      throw err;
-    }
-    const body =
-      parsed.kind === 'entries'
-        ? await readEntryBundle(deps, req.actor, parsed.index, parsed.width)
-        : await readTile(deps, req.actor, parsed.level, parsed.index, parsed.width);
-    return reply.header('content-type', 'application/octet-stream').header('cache-control', IMMUTABLE).send(body);
-  });
+  app.get('/log/vkey', { schema: { tags, summary: "The node's signed-note verifier key" } }, async (_req, reply) =>
+    reply
+      .header('content-type', 'text/plain; charset=utf-8')
+      .header('cache-control', 'public, max-age=3600')
+      .send(`${deps.log.signer.verifierKey}\n`),
+  );
 
-  app.get('/log/proofs/inclusion', {
-    schema: {
-      tags, summary: 'Inclusion proof of the entry at index in the tree of size (RFC 6962)',
-      querystring: {
-        type: 'object', required: ['index', 'size'], additionalProperties: false,
-        properties: { index: { type: 'integer', minimum: 0 }, size: { type: 'integer', minimum: 1 } },
+  app.get(
+    '/log/tile/*',
+    { schema: { tags, summary: 'A hash tile or entry bundle (c2sp.org/tlog-tiles)', security: secured } },
+    async (req, reply) => {
+      const path = `tile/${(req.params as { '*': string })['*']}`;
+      let parsed;
+      try {
+        parsed = parseTilePath(path);
+      } catch (err) {
+        if (isLogError(err))
+          throw new AppError('NotFound', { field: 'path', reason: `not a tlog-tiles path: ${path}` });
+        throw err;
+      }
+      const body =
+        parsed.kind === 'entries'
+          ? await readEntryBundle(deps, req.actor, parsed.index, parsed.width)
+          : await readTile(deps, req.actor, parsed.level, parsed.index, parsed.width);
+      return reply.header('content-type', 'application/octet-stream').header('cache-control', IMMUTABLE).send(body);
+    },
+  );
+
+  app.get(
+    '/log/proofs/inclusion',
+    {
+      schema: {
+        tags,
+        summary: 'Inclusion proof of the entry at index in the tree of size (RFC 6962)',
+        querystring: {
+          type: 'object',
+          required: ['index', 'size'],
+          additionalProperties: false,
+          properties: { index: { type: 'integer', minimum: 0 }, size: { type: 'integer', minimum: 1 } },
+        },
       },
     },
-  }, async (req) => {
-    const q = req.query as { index: number; size: number };
-    return proveInclusion(deps, q.index, q.size);
-  });
+    async (req) => {
+      const q = req.query as { index: number; size: number };
+      return proveInclusion(deps, q.index, q.size);
+    },
+  );
 
-  app.get('/log/proofs/consistency', {
-    schema: {
-      tags, summary: 'Consistency proof between two tree sizes (RFC 6962)',
-      querystring: {
-        type: 'object', required: ['from', 'to'], additionalProperties: false,
-        properties: { from: { type: 'integer', minimum: 0 }, to: { type: 'integer', minimum: 0 } },
+  app.get(
+    '/log/proofs/consistency',
+    {
+      schema: {
+        tags,
+        summary: 'Consistency proof between two tree sizes (RFC 6962)',
+        querystring: {
+          type: 'object',
+          required: ['from', 'to'],
+          additionalProperties: false,
+          properties: { from: { type: 'integer', minimum: 0 }, to: { type: 'integer', minimum: 0 } },
+        },
       },
     },
-  }, async (req) => {
-    const q = req.query as { from: number; to: number };
-    return proveConsistency(deps, q.from, q.to);
-  });
+    async (req) => {
+      const q = req.query as { from: number; to: number };
+      return proveConsistency(deps, q.from, q.to);
+    },
+  );
 }

@@ -8,24 +8,49 @@ import { idParam, secured } from '../../schemas.ts';
 export async function labelRoutes(app: FastifyInstance, deps: Deps) {
   const tags = ['labels'];
   const id = (req: { params: unknown }) => (req.params as { id: string }).id;
-  app.get('/v1/lots/:id/labels.pdf', {
-    schema: {
-      tags, summary: 'Printable A4 label sheet: one label per carton code, or `copies` lot labels', security: secured, params: idParam,
-      querystring: { type: 'object', additionalProperties: false, properties: { copies: { type: 'integer', minimum: 1, maximum: 20000 } } },
-    },
-  }, async (req, reply) => {
-    const pdf = await lotLabelsPdf(deps, requireActor(req), id(req), (req.query as { copies?: number }).copies);
-    return reply.header('content-type', 'application/pdf').header('content-disposition', `inline; filename="labels-${id(req)}.pdf"`).send(pdf);
-  });
-  for (const format of ['svg', 'png'] as const) {
-    app.get(`/v1/lots/:id/qr.${format}`, {
+  app.get(
+    '/v1/lots/:id/labels.pdf',
+    {
       schema: {
-        tags, summary: `The lot's QR code (or a carton's, with ?serial=) as ${format.toUpperCase()}`, security: secured, params: idParam,
-        querystring: { type: 'object', additionalProperties: false, properties: { serial: { type: 'integer', minimum: 1, maximum: 99999 } } },
+        tags,
+        summary: 'Printable A4 label sheet: one label per carton code, or `copies` lot labels',
+        security: secured,
+        params: idParam,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { copies: { type: 'integer', minimum: 1, maximum: 20000 } },
+        },
       },
-    }, async (req, reply) => {
-      const qr = await lotQr(deps, requireActor(req), id(req), format, (req.query as { serial?: number }).serial);
-      return reply.header('content-type', qr.type).header('cache-control', 'private, max-age=86400').send(qr.body);
-    });
+    },
+    async (req, reply) => {
+      const pdf = await lotLabelsPdf(deps, requireActor(req), id(req), (req.query as { copies?: number }).copies);
+      return reply
+        .header('content-type', 'application/pdf')
+        .header('content-disposition', `inline; filename="labels-${id(req)}.pdf"`)
+        .send(pdf);
+    },
+  );
+  for (const format of ['svg', 'png'] as const) {
+    app.get(
+      `/v1/lots/:id/qr.${format}`,
+      {
+        schema: {
+          tags,
+          summary: `The lot's QR code (or a carton's, with ?serial=) as ${format.toUpperCase()}`,
+          security: secured,
+          params: idParam,
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { serial: { type: 'integer', minimum: 1, maximum: 99999 } },
+          },
+        },
+      },
+      async (req, reply) => {
+        const qr = await lotQr(deps, requireActor(req), id(req), format, (req.query as { serial?: number }).serial);
+        return reply.header('content-type', qr.type).header('cache-control', 'private, max-age=86400').send(qr.body);
+      },
+    );
   }
 }

@@ -15,7 +15,22 @@ const date = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: '
 const declaration = {
   type: 'object',
   additionalProperties: false,
-  required: ['declarationNo', 'portOfEntry', 'arrivalDate', 'containerNo', 'billOfLading', 'product', 'category', 'hsCode', 'batchNo', 'originCountry', 'producerId', 'netKg', 'cartons', 'productionDate'],
+  required: [
+    'declarationNo',
+    'portOfEntry',
+    'arrivalDate',
+    'containerNo',
+    'billOfLading',
+    'product',
+    'category',
+    'hsCode',
+    'batchNo',
+    'originCountry',
+    'producerId',
+    'netKg',
+    'cartons',
+    'productionDate',
+  ],
   properties: {
     declarationNo: { type: 'string', minLength: 1, maxLength: 18, description: '报关单号' },
     portOfEntry: { type: 'string', minLength: 1, maxLength: 60 },
@@ -23,13 +38,22 @@ const declaration = {
     containerNo: { type: 'string', minLength: 1, maxLength: 11, description: 'ISO 6346' },
     billOfLading: { type: 'string', minLength: 1, maxLength: 30 },
     product: {
-      type: 'object', additionalProperties: false,
-      properties: { zh: { type: ['string', 'null'], maxLength: 100 }, en: { type: ['string', 'null'], maxLength: 100 } },
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        zh: { type: ['string', 'null'], maxLength: 100 },
+        en: { type: ['string', 'null'], maxLength: 100 },
+      },
     },
     category: { type: 'string', enum: CATEGORIES },
     hsCode: { type: 'string', minLength: 1, maxLength: 13 },
     gtin: { type: ['string', 'null'], maxLength: 14 },
-    batchNo: { type: 'string', minLength: 1, maxLength: 20, description: 'the batch/lot number on the cartons (GS1 AI 10)' },
+    batchNo: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 20,
+      description: 'the batch/lot number on the cartons (GS1 AI 10)',
+    },
     originCountry: { type: 'string', minLength: 2, maxLength: 2 },
     producerId: { type: 'string', minLength: 1, maxLength: 64 },
     netKg: { type: 'number', description: 'net weight in kg' },
@@ -45,21 +69,33 @@ const MAX_UPLOAD_BYTES = MAX_DOCUMENT_BYTES + 64 * 1024;
 
 /** readUpload reads a multipart document upload: the metadata fields and one file of at most 10 MB. */
 async function readUpload(req: FastifyRequest): Promise<{ fields: DocumentInput; file: Buffer }> {
-  if (!req.isMultipart()) throw new AppError('UnsupportedMediaType', { field: 'content-type', reason: 'send multipart/form-data with the fields and a file' });
+  if (!req.isMultipart())
+    throw new AppError('UnsupportedMediaType', {
+      field: 'content-type',
+      reason: 'send multipart/form-data with the fields and a file',
+    });
   // @fastify/busboy (3.2.6) never finishes a body in which a part it skips (one with no form-data
   // Content-Disposition) outgrows the part stream's high-water mark: the request would hang for good.
   // So the body's declared length is bounded, and the high-water mark is set above it.
   const length = Number(req.headers['content-length']);
   if (!Number.isSafeInteger(length)) throw invalid('content-length', 'is required for an upload');
-  if (length > MAX_UPLOAD_BYTES) throw new AppError('PayloadTooLarge', { field: '(body)', reason: `is ${length} bytes; an upload is at most ${MAX_UPLOAD_BYTES}` });
+  if (length > MAX_UPLOAD_BYTES)
+    throw new AppError('PayloadTooLarge', {
+      field: '(body)',
+      reason: `is ${length} bytes; an upload is at most ${MAX_UPLOAD_BYTES}`,
+    });
   const fields: Record<string, string> = {};
   let file: Buffer | undefined;
   try {
-    const parts = req.parts({ fileHwm: MAX_UPLOAD_BYTES + 1, limits: { fileSize: MAX_DOCUMENT_BYTES, files: 1, fields: 10, fieldSize: 1000 } });
+    const parts = req.parts({
+      fileHwm: MAX_UPLOAD_BYTES + 1,
+      limits: { fileSize: MAX_DOCUMENT_BYTES, files: 1, fields: 10, fieldSize: 1000 },
+    });
     for await (const part of parts) {
       if (part.type === 'file') {
         const bytes = await part.toBuffer();
-        if (part.file.truncated) throw new AppError('PayloadTooLarge', { field: 'file', reason: 'the file is over 10 MB' });
+        if (part.file.truncated)
+          throw new AppError('PayloadTooLarge', { field: 'file', reason: 'the file is over 10 MB' });
         file = bytes;
       } else fields[part.fieldname] = String(part.value);
     }
@@ -67,7 +103,11 @@ async function readUpload(req: FastifyRequest): Promise<{ fields: DocumentInput;
     // The multipart parser throws plain errors for a body it cannot read (no boundary, cut short):
     // the client's mistake, not ours. Its limit errors carry their status and pass through.
     if (err instanceof AppError || typeof (err as { statusCode?: unknown }).statusCode === 'number') throw err;
-    throw new AppError('ValidationFailed', { field: '(body)', reason: `is not a readable multipart/form-data body: ${(err as Error).message}` }, { cause: err });
+    throw new AppError(
+      'ValidationFailed',
+      { field: '(body)', reason: `is not a readable multipart/form-data body: ${(err as Error).message}` },
+      { cause: err },
+    );
   }
   if (!file) throw invalid('file', 'is required');
   for (const f of ['kind', 'number', 'issuer', 'issuedOn']) if (!fields[f]) throw invalid(f, 'is required');
@@ -79,51 +119,110 @@ export async function lotRoutes(app: FastifyInstance, deps: Deps) {
   const tags = ['lots'];
   const id = (req: { params: unknown }) => (req.params as { id: string }).id;
 
-  app.post('/v1/lots', { schema: { tags, summary: 'Declare an inbound batch (首站赋码); returns the lot with its trace code', security: secured, headers: idempotencyHeader, body: declaration } },
+  app.post(
+    '/v1/lots',
+    {
+      schema: {
+        tags,
+        summary: 'Declare an inbound batch (首站赋码); returns the lot with its trace code',
+        security: secured,
+        headers: idempotencyHeader,
+        body: declaration,
+      },
+    },
     async (req, reply) => {
       const r = await declareLot(deps, requireActor(req), req.body as DeclarationInput, idempotencyOf(req));
       return reply.status(201).send({ ...r.lot, logIndex: r.logIndex });
-    });
-  app.get('/v1/lots', {
-    schema: {
-      tags, summary: 'List lots you may see', security: secured,
-      querystring: {
-        type: 'object', additionalProperties: false,
-        properties: { ...pageQuery, region: regionCode, status: { type: 'string', enum: ['green', 'yellow', 'red'] }, producerId: { type: 'string' }, containerNo: { type: 'string' }, declarationNo: { type: 'string' } },
+    },
+  );
+  app.get(
+    '/v1/lots',
+    {
+      schema: {
+        tags,
+        summary: 'List lots you may see',
+        security: secured,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            ...pageQuery,
+            region: regionCode,
+            status: { type: 'string', enum: ['green', 'yellow', 'red'] },
+            producerId: { type: 'string' },
+            containerNo: { type: 'string' },
+            declarationNo: { type: 'string' },
+          },
+        },
       },
     },
-  }, async (req) => listLots(deps, requireActor(req), req.query as never));
-  app.get('/v1/lots/:id', { schema: { tags, summary: 'Read a lot with its status and reasons', security: secured, params: idParam } },
-    async (req) => getLot(deps, requireActor(req), id(req)));
+    async (req) => listLots(deps, requireActor(req), req.query as never),
+  );
+  app.get(
+    '/v1/lots/:id',
+    { schema: { tags, summary: 'Read a lot with its status and reasons', security: secured, params: idParam } },
+    async (req) => getLot(deps, requireActor(req), id(req)),
+  );
 
-  app.post('/v1/lots/:id/documents', {
-    schema: {
-      tags, summary: 'Attach a document (multipart: kind, number, issuer, issuedOn, file ≤ 10 MB, PDF/PNG/JPEG)', security: secured, params: idParam,
-      consumes: ['multipart/form-data'],
-      description: `kind is one of ${REQUIRED_DOCUMENTS.join(', ')}`,
+  app.post(
+    '/v1/lots/:id/documents',
+    {
+      schema: {
+        tags,
+        summary: 'Attach a document (multipart: kind, number, issuer, issuedOn, file ≤ 10 MB, PDF/PNG/JPEG)',
+        security: secured,
+        params: idParam,
+        consumes: ['multipart/form-data'],
+        description: `kind is one of ${REQUIRED_DOCUMENTS.join(', ')}`,
+      },
     },
-  }, async (req, reply) => {
-    const actor = requireActor(req);
-    const { fields, file } = await readUpload(req);
-    const r = await attachDocument(deps, actor, id(req), fields, file);
-    return reply.status(201).send({ ...r.document, lotStatus: r.lot.status, logIndex: r.logIndex });
-  });
-  app.get('/v1/lots/:id/documents', { schema: { tags, summary: "A lot's documents", security: secured, params: idParam } },
-    async (req) => ({ items: await listDocuments(deps, requireActor(req), id(req)), nextCursor: null }));
-  app.get('/v1/documents/:id/file', { schema: { tags, summary: "A document's file", security: secured, params: idParam } }, async (req, reply) => {
-    const f = await documentFile(deps, requireActor(req), id(req));
-    return reply.header('content-type', f.mediaType).header('x-content-sha256', f.document.sha256).send(f.bytes);
-  });
+    async (req, reply) => {
+      const actor = requireActor(req);
+      const { fields, file } = await readUpload(req);
+      const r = await attachDocument(deps, actor, id(req), fields, file);
+      return reply.status(201).send({ ...r.document, lotStatus: r.lot.status, logIndex: r.logIndex });
+    },
+  );
+  app.get(
+    '/v1/lots/:id/documents',
+    { schema: { tags, summary: "A lot's documents", security: secured, params: idParam } },
+    async (req) => ({ items: await listDocuments(deps, requireActor(req), id(req)), nextCursor: null }),
+  );
+  app.get(
+    '/v1/documents/:id/file',
+    { schema: { tags, summary: "A document's file", security: secured, params: idParam } },
+    async (req, reply) => {
+      const f = await documentFile(deps, requireActor(req), id(req));
+      return reply.header('content-type', f.mediaType).header('x-content-sha256', f.document.sha256).send(f.bytes);
+    },
+  );
 
-  app.post('/v1/lots/:id/cartons', {
-    schema: {
-      tags, summary: 'Give cartons serial codes under the lot (all remaining by default)', security: secured, params: idParam, headers: idempotencyHeader,
-      body: { type: 'object', additionalProperties: false, properties: { count: { type: 'integer', minimum: 1, maximum: 100000 } } },
+  app.post(
+    '/v1/lots/:id/cartons',
+    {
+      schema: {
+        tags,
+        summary: 'Give cartons serial codes under the lot (all remaining by default)',
+        security: secured,
+        params: idParam,
+        headers: idempotencyHeader,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { count: { type: 'integer', minimum: 1, maximum: 100000 } },
+        },
+      },
     },
-  }, async (req, reply) => {
-    const body = (req.body ?? {}) as { count?: number };
-    return reply.status(201).send(await issueCartonCodes(deps, requireActor(req), id(req), body.count, idempotencyOf(req)));
-  });
-  app.get('/v1/lots/:id/cartons', { schema: { tags, summary: "A lot's carton codes", security: secured, params: idParam } },
-    async (req) => ({ items: await cartonCodes(deps, requireActor(req), id(req)), nextCursor: null }));
+    async (req, reply) => {
+      const body = (req.body ?? {}) as { count?: number };
+      return reply
+        .status(201)
+        .send(await issueCartonCodes(deps, requireActor(req), id(req), body.count, idempotencyOf(req)));
+    },
+  );
+  app.get(
+    '/v1/lots/:id/cartons',
+    { schema: { tags, summary: "A lot's carton codes", security: secured, params: idParam } },
+    async (req) => ({ items: await cartonCodes(deps, requireActor(req), id(req)), nextCursor: null }),
+  );
 }

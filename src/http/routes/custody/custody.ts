@@ -1,6 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import type { ShipInput } from '../../../app/custody/custody.ts';
-import { DISPOSAL_METHODS, WORKER_ENFORCEMENT, disposeLot, listDisposals, listShipments, lotHoldings, receiveShipment, shipLot, transferLot, workerEnforcement } from '../../../app/custody/custody.ts';
+import {
+  DISPOSAL_METHODS,
+  WORKER_ENFORCEMENT,
+  disposeLot,
+  listDisposals,
+  listShipments,
+  lotHoldings,
+  receiveShipment,
+  shipLot,
+  transferLot,
+  workerEnforcement,
+} from '../../../app/custody/custody.ts';
 import { RETAIL_REAL_NAME, retailRealName } from '../../../app/custody/sales.ts';
 import { setRegionalSetting } from '../../../app/registry/settings.ts';
 import type { Deps } from '../../../app/deps.ts';
@@ -10,7 +21,9 @@ import { idParam, idempotencyHeader, idempotencyOf, isoTime, msOf, regionCode, s
 import { salesRoutes } from './sales.ts';
 
 const quantity = {
-  type: 'object', additionalProperties: false, required: ['kg', 'cartons'],
+  type: 'object',
+  additionalProperties: false,
+  required: ['kg', 'cartons'],
   properties: { kg: { type: 'number', minimum: 0 }, cartons: { type: 'integer', minimum: 0 } },
 } as const;
 const ref = { type: 'string', minLength: 1, maxLength: 64 } as const;
@@ -19,108 +32,264 @@ const ref = { type: 'string', minLength: 1, maxLength: 64 } as const;
 export async function custodyRoutes(app: FastifyInstance, deps: Deps) {
   const tags = ['custody'];
   const id = (req: { params: unknown }) => (req.params as { id: string }).id;
-  app.post('/v1/lots/:id/shipments', {
-    schema: {
-      tags, summary: 'Ship part of a lot you hold to another party (scan out)', security: secured, params: idParam, headers: idempotencyHeader,
-      body: {
-        type: 'object', additionalProperties: false,
-        required: ['toPartyId', 'quantity', 'vehicleId', 'driverWorkerId', 'departedAt'],
-        properties: {
-          fromLocationId: { ...ref, type: ['string', 'null'] }, toPartyId: ref, toLocationId: { ...ref, type: ['string', 'null'] }, quantity,
-          vehicleId: ref, driverWorkerId: ref, handlerWorkerIds: { type: 'array', maxItems: 20, items: ref }, departedAt: isoTime,
-          referenceDoc: { type: ['string', 'null'], maxLength: 100 }, purpose: { type: 'string', enum: MOVE_PURPOSES },
+  app.post(
+    '/v1/lots/:id/shipments',
+    {
+      schema: {
+        tags,
+        summary: 'Ship part of a lot you hold to another party (scan out)',
+        security: secured,
+        params: idParam,
+        headers: idempotencyHeader,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['toPartyId', 'quantity', 'vehicleId', 'driverWorkerId', 'departedAt'],
+          properties: {
+            fromLocationId: { ...ref, type: ['string', 'null'] },
+            toPartyId: ref,
+            toLocationId: { ...ref, type: ['string', 'null'] },
+            quantity,
+            vehicleId: ref,
+            driverWorkerId: ref,
+            handlerWorkerIds: { type: 'array', maxItems: 20, items: ref },
+            departedAt: isoTime,
+            referenceDoc: { type: ['string', 'null'], maxLength: 100 },
+            purpose: { type: 'string', enum: MOVE_PURPOSES },
+          },
         },
       },
     },
-  }, async (req, reply) => {
-    const b = req.body as Omit<ShipInput, 'departedAt'> & { departedAt: string };
-    const input: ShipInput = { ...b, fromLocationId: b.fromLocationId ?? null, toLocationId: b.toLocationId ?? null, handlerWorkerIds: b.handlerWorkerIds ?? [], departedAt: msOf('departedAt', b.departedAt) };
-    return reply.status(201).send(await shipLot(deps, requireActor(req), id(req), input, idempotencyOf(req)));
-  });
-  app.post('/v1/shipments/:id/receipt', {
-    schema: {
-      tags, summary: 'Receive a shipment sent to you, with the quantity that arrived (scan in)', security: secured, params: idParam,
-      body: { type: 'object', additionalProperties: false, required: ['quantity', 'receivedAt'], properties: { quantity, receivedAt: isoTime, locationId: { ...ref, type: ['string', 'null'] } } },
+    async (req, reply) => {
+      const b = req.body as Omit<ShipInput, 'departedAt'> & { departedAt: string };
+      const input: ShipInput = {
+        ...b,
+        fromLocationId: b.fromLocationId ?? null,
+        toLocationId: b.toLocationId ?? null,
+        handlerWorkerIds: b.handlerWorkerIds ?? [],
+        departedAt: msOf('departedAt', b.departedAt),
+      };
+      return reply.status(201).send(await shipLot(deps, requireActor(req), id(req), input, idempotencyOf(req)));
     },
-  }, async (req, reply) => {
-    const b = req.body as { quantity: { kg: number; cartons: number }; receivedAt: string; locationId?: string | null };
-    return reply.status(201).send(await receiveShipment(deps, requireActor(req), id(req), { ...b, receivedAt: msOf('receivedAt', b.receivedAt) }));
-  });
-  app.post('/v1/lots/:id/transfers', {
-    schema: {
-      tags, summary: 'Move goods between two of your own places (store in / store out)', security: secured, params: idParam,
-      body: {
-        type: 'object', additionalProperties: false, required: ['fromLocationId', 'toLocationId', 'quantity', 'at'],
-        properties: { fromLocationId: { ...ref, type: ['string', 'null'] }, toLocationId: { ...ref, type: ['string', 'null'] }, quantity, at: isoTime },
+  );
+  app.post(
+    '/v1/shipments/:id/receipt',
+    {
+      schema: {
+        tags,
+        summary: 'Receive a shipment sent to you, with the quantity that arrived (scan in)',
+        security: secured,
+        params: idParam,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['quantity', 'receivedAt'],
+          properties: { quantity, receivedAt: isoTime, locationId: { ...ref, type: ['string', 'null'] } },
+        },
       },
     },
-  }, async (req, reply) => {
-    const b = req.body as { fromLocationId: string | null; toLocationId: string | null; quantity: { kg: number; cartons: number }; at: string };
-    return reply.status(201).send(await transferLot(deps, requireActor(req), id(req), { ...b, at: msOf('at', b.at) }));
-  });
-  app.post('/v1/lots/:id/disposals', {
-    schema: {
-      tags, summary: 'Record goods you hold as destroyed or returned (allowed for blocked lots)', security: secured, params: idParam,
-      body: {
-        type: 'object', additionalProperties: false, required: ['locationId', 'quantity', 'method', 'referenceDoc', 'at'],
-        properties: { locationId: { ...ref, type: ['string', 'null'] }, quantity, method: { type: 'string', enum: DISPOSAL_METHODS }, referenceDoc: { type: 'string', minLength: 1, maxLength: 100 }, at: isoTime },
+    async (req, reply) => {
+      const b = req.body as {
+        quantity: { kg: number; cartons: number };
+        receivedAt: string;
+        locationId?: string | null;
+      };
+      return reply
+        .status(201)
+        .send(
+          await receiveShipment(deps, requireActor(req), id(req), {
+            ...b,
+            receivedAt: msOf('receivedAt', b.receivedAt),
+          }),
+        );
+    },
+  );
+  app.post(
+    '/v1/lots/:id/transfers',
+    {
+      schema: {
+        tags,
+        summary: 'Move goods between two of your own places (store in / store out)',
+        security: secured,
+        params: idParam,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['fromLocationId', 'toLocationId', 'quantity', 'at'],
+          properties: {
+            fromLocationId: { ...ref, type: ['string', 'null'] },
+            toLocationId: { ...ref, type: ['string', 'null'] },
+            quantity,
+            at: isoTime,
+          },
+        },
       },
     },
-  }, async (req, reply) => {
-    const b = req.body as { locationId: string | null; quantity: { kg: number; cartons: number }; method: 'destroyed' | 'returned'; referenceDoc: string; at: string };
-    return reply.status(201).send(await disposeLot(deps, requireActor(req), id(req), { ...b, at: msOf('at', b.at) }));
-  });
-  app.get('/v1/lots/:id/disposals', { schema: { tags, summary: 'What of a lot was destroyed or returned', security: secured, params: idParam } },
-    async (req) => listDisposals(deps, requireActor(req), id(req)));
-  app.get('/v1/lots/:id/holdings', { schema: { tags, summary: 'Who holds how much of a lot now', security: secured, params: idParam } },
-    async (req) => lotHoldings(deps, requireActor(req), id(req)));
-  app.get('/v1/shipments', {
-    schema: {
-      tags, summary: 'Shipments from or to you (regulators: of their region)', security: secured,
-      querystring: {
-        type: 'object', additionalProperties: false,
-        properties: { lotId: ref, status: { type: 'string', enum: ['in_transit', 'received'] }, direction: { type: 'string', enum: ['in', 'out'] } },
+    async (req, reply) => {
+      const b = req.body as {
+        fromLocationId: string | null;
+        toLocationId: string | null;
+        quantity: { kg: number; cartons: number };
+        at: string;
+      };
+      return reply
+        .status(201)
+        .send(await transferLot(deps, requireActor(req), id(req), { ...b, at: msOf('at', b.at) }));
+    },
+  );
+  app.post(
+    '/v1/lots/:id/disposals',
+    {
+      schema: {
+        tags,
+        summary: 'Record goods you hold as destroyed or returned (allowed for blocked lots)',
+        security: secured,
+        params: idParam,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['locationId', 'quantity', 'method', 'referenceDoc', 'at'],
+          properties: {
+            locationId: { ...ref, type: ['string', 'null'] },
+            quantity,
+            method: { type: 'string', enum: DISPOSAL_METHODS },
+            referenceDoc: { type: 'string', minLength: 1, maxLength: 100 },
+            at: isoTime,
+          },
+        },
       },
     },
-  }, async (req) => listShipments(deps, requireActor(req), req.query as never));
+    async (req, reply) => {
+      const b = req.body as {
+        locationId: string | null;
+        quantity: { kg: number; cartons: number };
+        method: 'destroyed' | 'returned';
+        referenceDoc: string;
+        at: string;
+      };
+      return reply.status(201).send(await disposeLot(deps, requireActor(req), id(req), { ...b, at: msOf('at', b.at) }));
+    },
+  );
+  app.get(
+    '/v1/lots/:id/disposals',
+    { schema: { tags, summary: 'What of a lot was destroyed or returned', security: secured, params: idParam } },
+    async (req) => listDisposals(deps, requireActor(req), id(req)),
+  );
+  app.get(
+    '/v1/lots/:id/holdings',
+    { schema: { tags, summary: 'Who holds how much of a lot now', security: secured, params: idParam } },
+    async (req) => lotHoldings(deps, requireActor(req), id(req)),
+  );
+  app.get(
+    '/v1/shipments',
+    {
+      schema: {
+        tags,
+        summary: 'Shipments from or to you (regulators: of their region)',
+        security: secured,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            lotId: ref,
+            status: { type: 'string', enum: ['in_transit', 'received'] },
+            direction: { type: 'string', enum: ['in', 'out'] },
+          },
+        },
+      },
+    },
+    async (req) => listShipments(deps, requireActor(req), req.query as never),
+  );
   await salesRoutes(app, deps);
 }
 
 /** enforcementRoutes lets regulators choose, per region or nationally, to refuse or to flag moves by workers not eligible for duty. */
 export async function enforcementRoutes(app: FastifyInstance, deps: Deps) {
   const tags = ['settings'];
-  app.get('/v1/settings/worker-enforcement', {
-    schema: { tags, summary: 'Whether moves by ineligible workers are refused or flagged in a region', security: secured, querystring: { type: 'object', additionalProperties: false, properties: { region: regionCode } } },
-  }, async (req) => {
-    const actor = requireActor(req);
-    const region = (req.query as { region?: string }).region ?? actor.region;
-    return { region, enforcement: await workerEnforcement(deps.db, region) };
-  });
-  app.put('/v1/settings/worker-enforcement', {
-    schema: {
-      tags, summary: 'Refuse, or accept and flag, moves by workers not eligible for duty (regulator)', security: secured,
-      body: { type: 'object', additionalProperties: false, required: ['enforcement'], properties: { region: { ...regionCode, type: ['string', 'null'] }, enforcement: { type: 'string', enum: ['refuse', 'flag'] } } },
+  app.get(
+    '/v1/settings/worker-enforcement',
+    {
+      schema: {
+        tags,
+        summary: 'Whether moves by ineligible workers are refused or flagged in a region',
+        security: secured,
+        querystring: { type: 'object', additionalProperties: false, properties: { region: regionCode } },
+      },
     },
-  }, async (req) => {
-    const b = req.body as { region?: string | null; enforcement: 'refuse' | 'flag' };
-    const r = await setRegionalSetting(deps, requireActor(req), WORKER_ENFORCEMENT, b.region ?? null, () => b.enforcement);
-    return { region: b.region ?? null, enforcement: r.value, logIndex: r.logIndex };
-  });
-  app.get('/v1/settings/retail-real-name', {
-    schema: { tags, summary: 'Whether retail sales need a real-name purchase record in a region', security: secured, querystring: { type: 'object', additionalProperties: false, properties: { region: regionCode } } },
-  }, async (req) => {
-    const actor = requireActor(req);
-    const region = (req.query as { region?: string }).region ?? actor.region;
-    return { region, realName: await retailRealName(deps.db, region) };
-  });
-  app.put('/v1/settings/retail-real-name', {
-    schema: {
-      tags, summary: 'Turn real-name purchase records for retail sales on or off, per region or nationally (regulator)', security: secured,
-      body: { type: 'object', additionalProperties: false, required: ['realName'], properties: { region: { ...regionCode, type: ['string', 'null'] }, realName: { type: 'string', enum: ['on', 'off'] } } },
+    async (req) => {
+      const actor = requireActor(req);
+      const region = (req.query as { region?: string }).region ?? actor.region;
+      return { region, enforcement: await workerEnforcement(deps.db, region) };
     },
-  }, async (req) => {
-    const b = req.body as { region?: string | null; realName: 'on' | 'off' };
-    const r = await setRegionalSetting(deps, requireActor(req), RETAIL_REAL_NAME, b.region ?? null, () => b.realName);
-    return { region: b.region ?? null, realName: r.value, logIndex: r.logIndex };
-  });
+  );
+  app.put(
+    '/v1/settings/worker-enforcement',
+    {
+      schema: {
+        tags,
+        summary: 'Refuse, or accept and flag, moves by workers not eligible for duty (regulator)',
+        security: secured,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['enforcement'],
+          properties: {
+            region: { ...regionCode, type: ['string', 'null'] },
+            enforcement: { type: 'string', enum: ['refuse', 'flag'] },
+          },
+        },
+      },
+    },
+    async (req) => {
+      const b = req.body as { region?: string | null; enforcement: 'refuse' | 'flag' };
+      const r = await setRegionalSetting(
+        deps,
+        requireActor(req),
+        WORKER_ENFORCEMENT,
+        b.region ?? null,
+        () => b.enforcement,
+      );
+      return { region: b.region ?? null, enforcement: r.value, logIndex: r.logIndex };
+    },
+  );
+  app.get(
+    '/v1/settings/retail-real-name',
+    {
+      schema: {
+        tags,
+        summary: 'Whether retail sales need a real-name purchase record in a region',
+        security: secured,
+        querystring: { type: 'object', additionalProperties: false, properties: { region: regionCode } },
+      },
+    },
+    async (req) => {
+      const actor = requireActor(req);
+      const region = (req.query as { region?: string }).region ?? actor.region;
+      return { region, realName: await retailRealName(deps.db, region) };
+    },
+  );
+  app.put(
+    '/v1/settings/retail-real-name',
+    {
+      schema: {
+        tags,
+        summary: 'Turn real-name purchase records for retail sales on or off, per region or nationally (regulator)',
+        security: secured,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['realName'],
+          properties: {
+            region: { ...regionCode, type: ['string', 'null'] },
+            realName: { type: 'string', enum: ['on', 'off'] },
+          },
+        },
+      },
+    },
+    async (req) => {
+      const b = req.body as { region?: string | null; realName: 'on' | 'off' };
+      const r = await setRegionalSetting(deps, requireActor(req), RETAIL_REAL_NAME, b.region ?? null, () => b.realName);
+      return { region: b.region ?? null, realName: r.value, logIndex: r.logIndex };
+    },
+  );
 }

@@ -8,7 +8,9 @@ import { requireActor } from '../../auth.ts';
 import { idParam, idempotencyHeader, idempotencyOf, isoTime, msOf, plain, secured } from '../../schemas.ts';
 
 const quantity = {
-  type: 'object', additionalProperties: false, required: ['kg', 'cartons'],
+  type: 'object',
+  additionalProperties: false,
+  required: ['kg', 'cartons'],
   properties: { kg: { type: 'number', minimum: 0 }, cartons: { type: 'integer', minimum: 0 } },
 } as const;
 const ref = { type: 'string', minLength: 1, maxLength: 64, ...plain } as const;
@@ -19,75 +21,186 @@ const text = (max: number) => ({ type: ['string', 'null'], maxLength: max, ...pl
 export async function salesRoutes(app: FastifyInstance, deps: Deps) {
   const tags = ['custody'];
   const id = (req: { params: unknown }) => (req.params as { id: string }).id;
-  app.post('/v1/transformations', {
-    schema: {
-      tags, summary: 'Repack or process lots you hold into new lots with new trace codes', security: secured, headers: idempotencyHeader,
-      body: {
-        type: 'object', additionalProperties: false, required: ['kind', 'inputs', 'outputs', 'at'],
-        properties: {
-          kind: { type: 'string', enum: TRANSFORMATION_KINDS },
-          locationId: nullableRef,
-          inputs: {
-            type: 'array', minItems: 1, maxItems: 50,
-            items: { type: 'object', additionalProperties: false, required: ['lotId', 'quantity'], properties: { lotId: ref, locationId: nullableRef, quantity } },
+  app.post(
+    '/v1/transformations',
+    {
+      schema: {
+        tags,
+        summary: 'Repack or process lots you hold into new lots with new trace codes',
+        security: secured,
+        headers: idempotencyHeader,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['kind', 'inputs', 'outputs', 'at'],
+          properties: {
+            kind: { type: 'string', enum: TRANSFORMATION_KINDS },
+            locationId: nullableRef,
+            inputs: {
+              type: 'array',
+              minItems: 1,
+              maxItems: 50,
+              items: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['lotId', 'quantity'],
+                properties: { lotId: ref, locationId: nullableRef, quantity },
+              },
+            },
+            outputs: {
+              type: 'array',
+              minItems: 1,
+              maxItems: 50,
+              items: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['quantity'],
+                properties: {
+                  quantity,
+                  productNameZh: text(100),
+                  productNameEn: text(100),
+                  gtin: text(14),
+                  batchNo: text(20),
+                },
+              },
+            },
+            lossKg: {
+              type: 'number',
+              minimum: 0,
+              description: 'declared loss (trimmings, thaw drip, glaze): inputs = outputs + loss',
+            },
+            at: isoTime,
+            referenceDoc: text(100),
           },
-          outputs: {
-            type: 'array', minItems: 1, maxItems: 50,
-            items: {
-              type: 'object', additionalProperties: false, required: ['quantity'],
-              properties: { quantity, productNameZh: text(100), productNameEn: text(100), gtin: text(14), batchNo: text(20) },
+        },
+      },
+    },
+    async (req, reply) => {
+      const b = req.body as Omit<TransformationInput, 'at' | 'locationId'> & { at: string; locationId?: string | null };
+      const input: TransformationInput = { ...b, locationId: b.locationId ?? null, at: msOf('at', b.at) };
+      return reply.status(201).send(await transformLots(deps, requireActor(req), input, idempotencyOf(req)));
+    },
+  );
+  app.get(
+    '/v1/transformations/:id',
+    {
+      schema: { tags, summary: 'A transformation with its input and output lots', security: secured, params: idParam },
+    },
+    async (req) => getTransformation(deps, requireActor(req), id(req)),
+  );
+
+  app.post(
+    '/v1/lots/:id/sales',
+    {
+      schema: {
+        tags,
+        summary:
+          'Sell part of a lot to a retailer or restaurant: handed over at your stall, or delivered with a vehicle',
+        security: secured,
+        params: idParam,
+        headers: idempotencyHeader,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['toPartyId', 'quantity', 'soldAt'],
+          properties: {
+            toPartyId: ref,
+            toLocationId: nullableRef,
+            locationId: nullableRef,
+            quantity,
+            soldAt: isoTime,
+            referenceDoc: text(100),
+            vehicleId: nullableRef,
+            driverWorkerId: nullableRef,
+            handlerWorkerIds: { type: 'array', maxItems: 20, items: ref },
+          },
+        },
+      },
+    },
+    async (req, reply) => {
+      const b = req.body as Omit<SaleInput, 'soldAt'> & { soldAt: string };
+      return reply
+        .status(201)
+        .send(
+          await sellLot(
+            deps,
+            requireActor(req),
+            id(req),
+            { ...b, soldAt: msOf('soldAt', b.soldAt) },
+            idempotencyOf(req),
+          ),
+        );
+    },
+  );
+
+  app.post(
+    '/v1/lots/:id/retail-sales',
+    {
+      schema: {
+        tags,
+        summary:
+          'Record a sale to a consumer (retailer or restaurant), with the buyer where a real-name record is required',
+        security: secured,
+        params: idParam,
+        headers: idempotencyHeader,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['quantity', 'soldAt'],
+          properties: {
+            locationId: nullableRef,
+            quantity,
+            soldAt: isoTime,
+            buyer: {
+              type: ['object', 'null'],
+              additionalProperties: false,
+              required: ['name', 'phone'],
+              properties: {
+                name: { type: 'string', maxLength: 100, ...plain },
+                phone: { type: 'string', maxLength: 30, ...plain },
+              },
             },
           },
-          lossKg: { type: 'number', minimum: 0, description: 'declared loss (trimmings, thaw drip, glaze): inputs = outputs + loss' },
-          at: isoTime,
-          referenceDoc: text(100),
         },
       },
     },
-  }, async (req, reply) => {
-    const b = req.body as Omit<TransformationInput, 'at' | 'locationId'> & { at: string; locationId?: string | null };
-    const input: TransformationInput = { ...b, locationId: b.locationId ?? null, at: msOf('at', b.at) };
-    return reply.status(201).send(await transformLots(deps, requireActor(req), input, idempotencyOf(req)));
-  });
-  app.get('/v1/transformations/:id', { schema: { tags, summary: 'A transformation with its input and output lots', security: secured, params: idParam } },
-    async (req) => getTransformation(deps, requireActor(req), id(req)));
-
-  app.post('/v1/lots/:id/sales', {
-    schema: {
-      tags, summary: 'Sell part of a lot to a retailer or restaurant: handed over at your stall, or delivered with a vehicle', security: secured, params: idParam, headers: idempotencyHeader,
-      body: {
-        type: 'object', additionalProperties: false, required: ['toPartyId', 'quantity', 'soldAt'],
-        properties: {
-          toPartyId: ref, toLocationId: nullableRef, locationId: nullableRef, quantity, soldAt: isoTime, referenceDoc: text(100),
-          vehicleId: nullableRef, driverWorkerId: nullableRef, handlerWorkerIds: { type: 'array', maxItems: 20, items: ref },
-        },
+    async (req, reply) => {
+      const b = req.body as Omit<RetailSaleInput, 'soldAt'> & { soldAt: string };
+      return reply
+        .status(201)
+        .send(
+          await retailSell(
+            deps,
+            requireActor(req),
+            id(req),
+            { ...b, soldAt: msOf('soldAt', b.soldAt) },
+            idempotencyOf(req),
+          ),
+        );
+    },
+  );
+  app.get(
+    '/v1/lots/:id/retail-sales',
+    {
+      schema: {
+        tags,
+        summary: 'Retail sales of a lot (buyers masked, for the seller and regulators only)',
+        security: secured,
+        params: idParam,
       },
     },
-  }, async (req, reply) => {
-    const b = req.body as Omit<SaleInput, 'soldAt'> & { soldAt: string };
-    return reply.status(201).send(await sellLot(deps, requireActor(req), id(req), { ...b, soldAt: msOf('soldAt', b.soldAt) }, idempotencyOf(req)));
-  });
-
-  app.post('/v1/lots/:id/retail-sales', {
-    schema: {
-      tags, summary: 'Record a sale to a consumer (retailer or restaurant), with the buyer where a real-name record is required', security: secured, params: idParam, headers: idempotencyHeader,
-      body: {
-        type: 'object', additionalProperties: false, required: ['quantity', 'soldAt'],
-        properties: {
-          locationId: nullableRef, quantity, soldAt: isoTime,
-          buyer: {
-            type: ['object', 'null'], additionalProperties: false, required: ['name', 'phone'],
-            properties: { name: { type: 'string', maxLength: 100, ...plain }, phone: { type: 'string', maxLength: 30, ...plain } },
-          },
-        },
+    async (req) => listRetailSales(deps, requireActor(req), id(req)),
+  );
+  app.get(
+    '/v1/lots/:id/retail-sales/daily',
+    {
+      schema: {
+        tags,
+        summary: 'Retail sales of a lot per China-local day and seller',
+        security: secured,
+        params: idParam,
       },
     },
-  }, async (req, reply) => {
-    const b = req.body as Omit<RetailSaleInput, 'soldAt'> & { soldAt: string };
-    return reply.status(201).send(await retailSell(deps, requireActor(req), id(req), { ...b, soldAt: msOf('soldAt', b.soldAt) }, idempotencyOf(req)));
-  });
-  app.get('/v1/lots/:id/retail-sales', { schema: { tags, summary: 'Retail sales of a lot (buyers masked, for the seller and regulators only)', security: secured, params: idParam } },
-    async (req) => listRetailSales(deps, requireActor(req), id(req)));
-  app.get('/v1/lots/:id/retail-sales/daily', { schema: { tags, summary: 'Retail sales of a lot per China-local day and seller', security: secured, params: idParam } },
-    async (req) => retailSalesDaily(deps, requireActor(req), id(req)));
+    async (req) => retailSalesDaily(deps, requireActor(req), id(req)),
+  );
 }

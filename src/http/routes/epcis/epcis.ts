@@ -16,23 +16,41 @@ export interface EpcisLimits {
 /** epcisLimits reads COLDTRACE_EPCIS_CAPTURE_LIMIT and COLDTRACE_EPCIS_FILE_SIZE_LIMIT (defaults 10,000 events, 16 MiB). */
 export function epcisLimits(env = process.env): EpcisLimits {
   const n = (v: string | undefined, d: number) => (v && /^\d+$/.test(v) && Number(v) > 0 ? Number(v) : d);
-  return { events: n(env.COLDTRACE_EPCIS_CAPTURE_LIMIT, 10_000), bytes: n(env.COLDTRACE_EPCIS_FILE_SIZE_LIMIT, 16 * 1024 * 1024) };
+  return {
+    events: n(env.COLDTRACE_EPCIS_CAPTURE_LIMIT, 10_000),
+    bytes: n(env.COLDTRACE_EPCIS_FILE_SIZE_LIMIT, 16 * 1024 * 1024),
+  };
 }
 
 const VERSIONS = { 'GS1-EPCIS-Version': '2.0.0', 'GS1-CBV-Version': '2.0.0' };
 const JSON_TYPES = ['application/json', 'application/ld+json'];
-const anyJson = { type: 'object', description: 'EPCIS 2.0 JSON-LD, checked against the GS1 EPCIS 2.0 JSON Schema' } as const;
-const listParam = (description: string) => ({ type: 'array', items: { type: 'string', maxLength: 2000 }, description: `${description}; several values pipe-separated or repeated` });
+const anyJson = {
+  type: 'object',
+  description: 'EPCIS 2.0 JSON-LD, checked against the GS1 EPCIS 2.0 JSON Schema',
+} as const;
+const listParam = (description: string) => ({
+  type: 'array',
+  items: { type: 'string', maxLength: 2000 },
+  description: `${description}; several values pipe-separated or repeated`,
+});
 
 /**
  * epcisRoutes serves the GS1 EPCIS 2.0 REST binding under /epcis: capture of documents (a capture job per
  * document, completed before the answer) and of single events, capture jobs, and the events query. Every answer
  * carries GS1-EPCIS-Version and GS1-CBV-Version; capture answers also carry the capture limits.
  */
-export async function epcisRoutes(app: FastifyInstance, deps: Deps, limits: EpcisLimits = epcisLimits()): Promise<void> {
+export async function epcisRoutes(
+  app: FastifyInstance,
+  deps: Deps,
+  limits: EpcisLimits = epcisLimits(),
+): Promise<void> {
   await app.register(async (epcis) => {
     const tags = ['epcis'];
-    epcis.addContentTypeParser('application/ld+json', { parseAs: 'string' }, epcis.getDefaultJsonParser('error', 'error'));
+    epcis.addContentTypeParser(
+      'application/ld+json',
+      { parseAs: 'string' },
+      epcis.getDefaultJsonParser('error', 'error'),
+    );
     const captureHeaders = {
       'GS1-EPCIS-Capture-Limit': String(limits.events),
       'GS1-EPCIS-Capture-File-Size-Limit': String(limits.bytes),
@@ -40,99 +58,194 @@ export async function epcisRoutes(app: FastifyInstance, deps: Deps, limits: Epci
     };
     epcis.addHook('onSend', async (req, reply) => {
       void reply.headers(VERSIONS);
-      if (req.url.startsWith('/epcis/capture') || (req.method === 'POST' && req.url.startsWith('/epcis/events'))) void reply.headers(captureHeaders);
+      if (req.url.startsWith('/epcis/capture') || (req.method === 'POST' && req.url.startsWith('/epcis/events')))
+        void reply.headers(captureHeaders);
     });
     const behaviourOf = (h: unknown): CaptureBehaviour => {
       if (h === undefined || h === 'rollback') return 'rollback';
       if (h === 'proceed') return 'proceed';
-      throw new AppError('ValidationFailed', { in: 'headers', field: 'GS1-Capture-Error-Behaviour', reason: 'must be rollback or proceed' });
+      throw new AppError('ValidationFailed', {
+        in: 'headers',
+        field: 'GS1-Capture-Error-Behaviour',
+        reason: 'must be rollback or proceed',
+      });
     };
     const link = (reply: FastifyReply, path: string, query: Record<string, unknown>, token: string | null) => {
       if (token === null) return;
       const params = new URLSearchParams();
-      for (const [k, v] of Object.entries(query)) if (k !== 'nextPageToken') for (const x of Array.isArray(v) ? v : [v]) params.append(k, String(x));
+      for (const [k, v] of Object.entries(query))
+        if (k !== 'nextPageToken') for (const x of Array.isArray(v) ? v : [v]) params.append(k, String(x));
       params.set('nextPageToken', token);
       void reply.header('link', `<${path}?${params.toString()}>; rel="next"`);
     };
 
-    epcis.options('/epcis/capture', { schema: { tags, summary: 'Discover the capture interface: versions, capture limits, error behaviours' } }, async (_req, reply) =>
-      reply.status(204).headers({ allow: 'OPTIONS, POST, GET', 'GS1-EPCIS-Min': '2.0.0', 'GS1-EPCIS-Max': '2.0.0', 'GS1-CBV-Min': '2.0.0', 'GS1-CBV-Max': '2.0.0' }).send());
+    epcis.options(
+      '/epcis/capture',
+      { schema: { tags, summary: 'Discover the capture interface: versions, capture limits, error behaviours' } },
+      async (_req, reply) =>
+        reply
+          .status(204)
+          .headers({
+            allow: 'OPTIONS, POST, GET',
+            'GS1-EPCIS-Min': '2.0.0',
+            'GS1-EPCIS-Max': '2.0.0',
+            'GS1-CBV-Min': '2.0.0',
+            'GS1-CBV-Max': '2.0.0',
+          })
+          .send(),
+    );
 
-    epcis.post('/epcis/capture', {
-      bodyLimit: limits.bytes,
-      schema: {
-        tags, summary: 'Capture an EPCIS 2.0 document; answered with its capture job (complete when answered)', security: secured,
-        consumes: JSON_TYPES,
-        headers: { type: 'object', properties: { 'gs1-capture-error-behaviour': { type: 'string', enum: ['rollback', 'proceed'], default: 'rollback' } } },
-        body: anyJson,
+    epcis.post(
+      '/epcis/capture',
+      {
+        bodyLimit: limits.bytes,
+        schema: {
+          tags,
+          summary: 'Capture an EPCIS 2.0 document; answered with its capture job (complete when answered)',
+          security: secured,
+          consumes: JSON_TYPES,
+          headers: {
+            type: 'object',
+            properties: {
+              'gs1-capture-error-behaviour': { type: 'string', enum: ['rollback', 'proceed'], default: 'rollback' },
+            },
+          },
+          body: anyJson,
+        },
       },
-    }, async (req, reply) => {
-      const actor = requireActor(req);
-      const behaviour = behaviourOf(req.headers['gs1-capture-error-behaviour']);
-      const body = req.body as { epcisBody?: { eventList?: unknown; queryResults?: { resultsBody?: { eventList?: unknown } } } };
-      const list = body.epcisBody?.eventList ?? body.epcisBody?.queryResults?.resultsBody?.eventList;
-      if (Array.isArray(list) && list.length > limits.events) {
-        throw new AppError('PayloadTooLarge', { field: 'epcisBody.eventList', reason: `${list.length} events; a capture takes at most ${limits.events} (GS1-EPCIS-Capture-Limit)` });
-      }
-      const outcome = await captureDocument(deps, actor, req.body, behaviour);
-      void reply.header('location', `/epcis/capture/${outcome.job.captureID}`);
-      if (outcome.failure) throw new AppError(outcome.failure.code, { ...outcome.failure.details, captureID: outcome.job.captureID });
-      return reply.status(202).send(outcome.job);
-    });
-
-    epcis.get('/epcis/capture', {
-      schema: {
-        tags, summary: 'Your capture jobs, newest first', security: secured,
-        querystring: { type: 'object', additionalProperties: false, properties: { perPage: { type: 'integer', minimum: 1, maximum: MAX_PER_PAGE, default: 30 }, nextPageToken: { type: 'string', pattern: '^cap_[0-9A-Z]{26}$' } } },
+      async (req, reply) => {
+        const actor = requireActor(req);
+        const behaviour = behaviourOf(req.headers['gs1-capture-error-behaviour']);
+        const body = req.body as {
+          epcisBody?: { eventList?: unknown; queryResults?: { resultsBody?: { eventList?: unknown } } };
+        };
+        const list = body.epcisBody?.eventList ?? body.epcisBody?.queryResults?.resultsBody?.eventList;
+        if (Array.isArray(list) && list.length > limits.events) {
+          throw new AppError('PayloadTooLarge', {
+            field: 'epcisBody.eventList',
+            reason: `${list.length} events; a capture takes at most ${limits.events} (GS1-EPCIS-Capture-Limit)`,
+          });
+        }
+        const outcome = await captureDocument(deps, actor, req.body, behaviour);
+        void reply.header('location', `/epcis/capture/${outcome.job.captureID}`);
+        if (outcome.failure)
+          throw new AppError(outcome.failure.code, { ...outcome.failure.details, captureID: outcome.job.captureID });
+        return reply.status(202).send(outcome.job);
       },
-    }, async (req, reply) => {
-      const q = req.query as { perPage: number; nextPageToken?: string };
-      const page = await listCaptureJobs(deps, requireActor(req), q.perPage, q.nextPageToken ?? null);
-      link(reply, '/epcis/capture', q, page.next);
-      return page.jobs;
-    });
+    );
 
-    epcis.get('/epcis/capture/:captureID', {
-      schema: {
-        tags, summary: 'A capture job: running, success, and each refused event with its field', security: secured,
-        params: { type: 'object', required: ['captureID'], properties: { captureID: { type: 'string', maxLength: 64 } } },
-      },
-    }, async (req) => getCaptureJob(deps, requireActor(req), (req.params as { captureID: string }).captureID));
-
-    epcis.post('/epcis/events', {
-      bodyLimit: limits.bytes,
-      schema: { tags, summary: 'Capture one EPCIS 2.0 event (with its @context); idempotent', security: secured, consumes: JSON_TYPES, body: anyJson },
-    }, async (req, reply) => {
-      const { event, captured } = await captureSingleEvent(deps, requireActor(req), req.body);
-      void reply.header('location', `/epcis/events/${encodeURIComponent(captured.eventID)}`);
-      return reply.status(201).send(event);
-    });
-
-    epcis.get('/epcis/events', {
-      schema: {
-        tags, summary: 'Query events (SimpleEventQuery); an EPCISQueryDocument, perPage at a time', security: secured,
-        querystring: {
-          type: 'object', additionalProperties: false,
-          properties: {
-            ...Object.fromEntries(LIST_PARAMS.map((p) => [p, listParam(p)])),
-            ...Object.fromEntries(TIME_PARAMS.map((p) => [p, { type: 'string', maxLength: 40, description: `${p.slice(0, 2) === 'GE' ? 'at or after' : 'before'} this ISO 8601 time` }])),
-            perPage: { type: 'integer', minimum: 1, maximum: MAX_PER_PAGE, default: 30 },
-            nextPageToken: { type: 'string', maxLength: 500 },
+    epcis.get(
+      '/epcis/capture',
+      {
+        schema: {
+          tags,
+          summary: 'Your capture jobs, newest first',
+          security: secured,
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              perPage: { type: 'integer', minimum: 1, maximum: MAX_PER_PAGE, default: 30 },
+              nextPageToken: { type: 'string', pattern: '^cap_[0-9A-Z]{26}$' },
+            },
           },
         },
       },
-    }, async (req, reply) => {
-      const raw = req.query as Record<string, unknown>;
-      const { document, nextPageToken } = await queryEvents(deps, requireActor(req), parseQuery(raw));
-      link(reply, '/epcis/events', raw, nextPageToken);
-      return document;
-    });
-
-    epcis.get('/epcis/events/:eventID', {
-      schema: {
-        tags, summary: 'One event by its eventID (URL-encoded), as an EPCISQueryDocument', security: secured,
-        params: { type: 'object', required: ['eventID'], properties: { eventID: { type: 'string', minLength: 1, maxLength: 2000 } } },
+      async (req, reply) => {
+        const q = req.query as { perPage: number; nextPageToken?: string };
+        const page = await listCaptureJobs(deps, requireActor(req), q.perPage, q.nextPageToken ?? null);
+        link(reply, '/epcis/capture', q, page.next);
+        return page.jobs;
       },
-    }, async (req) => getEvent(deps, requireActor(req), (req.params as { eventID: string }).eventID));
+    );
+
+    epcis.get(
+      '/epcis/capture/:captureID',
+      {
+        schema: {
+          tags,
+          summary: 'A capture job: running, success, and each refused event with its field',
+          security: secured,
+          params: {
+            type: 'object',
+            required: ['captureID'],
+            properties: { captureID: { type: 'string', maxLength: 64 } },
+          },
+        },
+      },
+      async (req) => getCaptureJob(deps, requireActor(req), (req.params as { captureID: string }).captureID),
+    );
+
+    epcis.post(
+      '/epcis/events',
+      {
+        bodyLimit: limits.bytes,
+        schema: {
+          tags,
+          summary: 'Capture one EPCIS 2.0 event (with its @context); idempotent',
+          security: secured,
+          consumes: JSON_TYPES,
+          body: anyJson,
+        },
+      },
+      async (req, reply) => {
+        const { event, captured } = await captureSingleEvent(deps, requireActor(req), req.body);
+        void reply.header('location', `/epcis/events/${encodeURIComponent(captured.eventID)}`);
+        return reply.status(201).send(event);
+      },
+    );
+
+    epcis.get(
+      '/epcis/events',
+      {
+        schema: {
+          tags,
+          summary: 'Query events (SimpleEventQuery); an EPCISQueryDocument, perPage at a time',
+          security: secured,
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              ...Object.fromEntries(LIST_PARAMS.map((p) => [p, listParam(p)])),
+              ...Object.fromEntries(
+                TIME_PARAMS.map((p) => [
+                  p,
+                  {
+                    type: 'string',
+                    maxLength: 40,
+                    description: `${p.slice(0, 2) === 'GE' ? 'at or after' : 'before'} this ISO 8601 time`,
+                  },
+                ]),
+              ),
+              perPage: { type: 'integer', minimum: 1, maximum: MAX_PER_PAGE, default: 30 },
+              nextPageToken: { type: 'string', maxLength: 500 },
+            },
+          },
+        },
+      },
+      async (req, reply) => {
+        const raw = req.query as Record<string, unknown>;
+        const { document, nextPageToken } = await queryEvents(deps, requireActor(req), parseQuery(raw));
+        link(reply, '/epcis/events', raw, nextPageToken);
+        return document;
+      },
+    );
+
+    epcis.get(
+      '/epcis/events/:eventID',
+      {
+        schema: {
+          tags,
+          summary: 'One event by its eventID (URL-encoded), as an EPCISQueryDocument',
+          security: secured,
+          params: {
+            type: 'object',
+            required: ['eventID'],
+            properties: { eventID: { type: 'string', minLength: 1, maxLength: 2000 } },
+          },
+        },
+      },
+      async (req) => getEvent(deps, requireActor(req), (req.params as { eventID: string }).eventID),
+    );
   });
 }

@@ -68,25 +68,44 @@ export async function consoleRoutes(app: FastifyInstance) {
   const index = assets.get('index.html');
   if (!index) throw new Error(`the console's index.html is missing from ${CONSOLE_DIR.pathname}`);
   const tags = ['console'];
-  app.get('/console', {
-    schema: {
-      tags, summary: 'The web console for regulators and businesses (HTML, zh or en): inbox, incidents and trace, over this API',
-      querystring: { type: 'object', properties: { lang: { type: 'string', maxLength: 10, description: 'zh or en; anything else is ignored and Accept-Language decides' } } },
-      produces: ['text/html'],
+  app.get(
+    '/console',
+    {
+      schema: {
+        tags,
+        summary:
+          'The web console for regulators and businesses (HTML, zh or en): inbox, incidents and trace, over this API',
+        querystring: {
+          type: 'object',
+          properties: {
+            lang: {
+              type: 'string',
+              maxLength: 10,
+              description: 'zh or en; anything else is ignored and Accept-Language decides',
+            },
+          },
+        },
+        produces: ['text/html'],
+      },
     },
-  }, async (req, reply) => {
-    const lang = pageLang(req);
-    const body = index.body.replace('<html lang="zh-CN">', `<html lang="${lang === 'zh' ? 'zh-CN' : 'en'}">`);
-    return send(reply.header('vary', 'accept-language'), { body, type: index.type });
-  });
-  app.get('/console/:file', {
-    schema: {
-      hide: true,
-      params: { type: 'object', required: ['file'], properties: { file: { type: 'string', maxLength: 64 } } },
+    async (req, reply) => {
+      const lang = pageLang(req);
+      const body = index.body.replace('<html lang="zh-CN">', `<html lang="${lang === 'zh' ? 'zh-CN' : 'en'}">`);
+      return send(reply.header('vary', 'accept-language'), { body, type: index.type });
     },
-  }, async (req, reply) => {
-    const asset = assets.get((req.params as { file: string }).file);
-    if (!asset || asset === index) return reply.callNotFound();
-    return send(reply, asset);
-  });
+  );
+  app.get(
+    '/console/:file',
+    {
+      schema: {
+        hide: true,
+        params: { type: 'object', required: ['file'], properties: { file: { type: 'string', maxLength: 64 } } },
+      },
+    },
+    async (req, reply) => {
+      const asset = assets.get((req.params as { file: string }).file);
+      if (!asset || asset === index) return reply.callNotFound();
+      return send(reply, asset);
+    },
+  );
 }

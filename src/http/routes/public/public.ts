@@ -22,7 +22,9 @@ export function publicRateLimit(value: string | undefined = process.env.COLDTRAC
   if (value === undefined || value.trim() === '') return DEFAULT_PUBLIC_RATE_LIMIT;
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n < 1) {
-    throw new Error(`COLDTRACE_PUBLIC_RATE_LIMIT must be a whole number of requests per minute (at least 1), not ${JSON.stringify(value)}`);
+    throw new Error(
+      `COLDTRACE_PUBLIC_RATE_LIMIT must be a whole number of requests per minute (at least 1), not ${JSON.stringify(value)}`,
+    );
   }
   return n;
 }
@@ -42,7 +44,8 @@ export function pageLang(req: FastifyRequest): Lang {
 const str = { type: 'string' } as const;
 const strOrNull = { type: ['string', 'null'] } as const;
 const int = { type: 'integer' } as const;
-const obj = (properties: Record<string, unknown>) => ({ type: 'object', required: Object.keys(properties), properties }) as const;
+const obj = (properties: Record<string, unknown>) =>
+  ({ type: 'object', required: Object.keys(properties), properties }) as const;
 const list = (items: unknown) => ({ type: 'array', items }) as const;
 
 /** publicLotSchema describes PublicLotView for OpenAPI (and serialises it: a field left out here is dropped). */
@@ -51,31 +54,65 @@ const publicLotSchema = obj({
   code: str,
   codeText: str,
   carton: { ...obj({ serial: int, code: str }), type: ['object', 'null'] },
-  status: obj({ colour: { type: 'string', enum: ['green', 'yellow', 'red'] }, label: str, reasons: list(obj({ code: str, text: str })) }),
+  status: obj({
+    colour: { type: 'string', enum: ['green', 'yellow', 'red'] },
+    label: str,
+    reasons: list(obj({ code: str, text: str })),
+  }),
   product: obj({ name: str, zh: strOrNull, en: strOrNull, category: str, categoryLabel: str }),
   origin: obj({ country: str, name: str }),
   producer: obj({ name: str, registrationNo: str, country: str, countryName: str }),
   entry: obj({ date: str, port: str }),
   dates: obj({ production: str, expiry: str }),
-  documents: list(obj({
-    kind: str, label: str, present: { type: 'boolean' }, number: strOrNull, issuer: strOrNull, issuedOn: strOrNull,
-    verified: { type: 'boolean', description: "the file is stored and its SHA-256, recomputed now, equals the hash on the log" },
-    logIndex: { type: ['integer', 'null'] },
-  })),
+  documents: list(
+    obj({
+      kind: str,
+      label: str,
+      present: { type: 'boolean' },
+      number: strOrNull,
+      issuer: strOrNull,
+      issuedOn: strOrNull,
+      verified: {
+        type: 'boolean',
+        description: 'the file is stored and its SHA-256, recomputed now, equals the hash on the log',
+      },
+      logIndex: { type: ['integer', 'null'] },
+    }),
+  ),
   tests: obj({ taken: int, negative: int, positive: int, pending: int }),
-  journey: list(obj({
-    kind: { type: 'string', description: 'entry, warehouse_arrival, disinfection, exit_certificate, received, transformed' },
-    label: str, place: str, region: strOrNull, regionName: strOrNull,
-    at: { type: 'string', description: 'YYYY-MM-DD for entry, else ISO 8601' }, ref: strOrNull,
-  })),
-  madeFrom: list(obj({
-    code: str, codeText: str, product: obj({ name: str, zh: strOrNull, en: strOrNull }),
-    status: { type: 'string', enum: ['green', 'yellow', 'red'] }, statusLabel: str,
-  })),
+  journey: list(
+    obj({
+      kind: {
+        type: 'string',
+        description: 'entry, warehouse_arrival, disinfection, exit_certificate, received, transformed',
+      },
+      label: str,
+      place: str,
+      region: strOrNull,
+      regionName: strOrNull,
+      at: { type: 'string', description: 'YYYY-MM-DD for entry, else ISO 8601' },
+      ref: strOrNull,
+    }),
+  ),
+  madeFrom: list(
+    obj({
+      code: str,
+      codeText: str,
+      product: obj({ name: str, zh: strOrNull, en: strOrNull }),
+      status: { type: 'string', enum: ['green', 'yellow', 'red'] },
+      statusLabel: str,
+    }),
+  ),
   log: obj({
     logIndex: int,
     checkpointSize: { type: ['integer', 'null'] },
-    proofs: list(obj({ record: str, logIndex: int, url: { ...strOrNull, description: 'inclusion proof in the latest checkpoint, once it covers the entry' } })),
+    proofs: list(
+      obj({
+        record: str,
+        logIndex: int,
+        url: { ...strOrNull, description: 'inclusion proof in the latest checkpoint, once it covers the entry' },
+      }),
+    ),
   }),
 });
 
@@ -86,11 +123,23 @@ const PAGE = '/t/:code';
 const codeParams = {
   type: 'object',
   required: ['code'],
-  properties: { code: { type: 'string', description: 'a trace code (11 characters, any case, hyphens allowed) or a carton code (trace code, hyphen, 5-digit serial)' } },
+  properties: {
+    code: {
+      type: 'string',
+      description:
+        'a trace code (11 characters, any case, hyphens allowed) or a carton code (trace code, hyphen, 5-digit serial)',
+    },
+  },
 } as const;
 const langQuery = {
   type: 'object',
-  properties: { lang: { type: 'string', maxLength: 10, description: 'zh or en; anything else is ignored and Accept-Language decides' } },
+  properties: {
+    lang: {
+      type: 'string',
+      maxLength: 10,
+      description: 'zh or en; anything else is ignored and Accept-Language decides',
+    },
+  },
 } as const;
 
 function sendHtml(reply: FastifyReply, status: number, page: string) {
@@ -112,7 +161,10 @@ export async function publicRoutes(app: FastifyInstance, deps: Deps) {
       timeWindow: 60_000,
       cache: 10_000,
       errorResponseBuilder: (_req, ctx) =>
-        new AppError('RateLimited', { reason: `more than ${ctx.max} requests a minute`, retryAfter: Math.max(1, Math.ceil(ctx.ttl / 1000)) }),
+        new AppError('RateLimited', {
+          reason: `more than ${ctx.max} requests a minute`,
+          retryAfter: Math.max(1, Math.ceil(ctx.ttl / 1000)),
+        }),
     });
     // The page answers its own refusals in HTML; everything else falls through to the app's JSON error handler.
     pub.setErrorHandler((err, req, reply) => {
@@ -127,62 +179,107 @@ export async function publicRoutes(app: FastifyInstance, deps: Deps) {
     });
 
     const tags = ['public'];
-    pub.get(PAGE, {
-      schema: {
-        tags, summary: 'The public lot page a QR code opens (HTML, zh or en, no login, no personal data)',
-        description: 'Unknown codes, and codes whose check character does not match (probably a typo), get a friendly 404 page.',
-        params: codeParams, querystring: langQuery, produces: ['text/html'],
+    pub.get(
+      PAGE,
+      {
+        schema: {
+          tags,
+          summary: 'The public lot page a QR code opens (HTML, zh or en, no login, no personal data)',
+          description:
+            'Unknown codes, and codes whose check character does not match (probably a typo), get a friendly 404 page.',
+          params: codeParams,
+          querystring: langQuery,
+          produces: ['text/html'],
+        },
       },
-    }, async (req, reply) => {
-      const lang = pageLang(req);
-      const input = (req.params as { code: string }).code;
-      const check = checkPublicCode(input);
-      const view = check.ok ? await publicLotView(deps, input, lang) : null;
-      if (!view) return sendHtml(reply, 404, renderNotFoundPage({ lang, toggleHref: pageHref(input, other(lang)) }, input, !check.ok && check.typo));
-      return sendHtml(reply, 200, renderLotPage(view, pageHref(view.carton?.code ?? view.code, other(lang))));
-    });
+      async (req, reply) => {
+        const lang = pageLang(req);
+        const input = (req.params as { code: string }).code;
+        const check = checkPublicCode(input);
+        const view = check.ok ? await publicLotView(deps, input, lang) : null;
+        if (!view)
+          return sendHtml(
+            reply,
+            404,
+            renderNotFoundPage({ lang, toggleHref: pageHref(input, other(lang)) }, input, !check.ok && check.typo),
+          );
+        return sendHtml(reply, 200, renderLotPage(view, pageHref(view.carton?.code ?? view.code, other(lang))));
+      },
+    );
 
-    pub.get('/t/:code.json', {
-      schema: {
-        tags, summary: 'The public lot page as JSON: the same view, in the chosen language',
-        params: codeParams, querystring: langQuery, response: { 200: publicLotSchema },
+    pub.get(
+      '/t/:code.json',
+      {
+        schema: {
+          tags,
+          summary: 'The public lot page as JSON: the same view, in the chosen language',
+          params: codeParams,
+          querystring: langQuery,
+          response: { 200: publicLotSchema },
+        },
       },
-    }, async (req, reply) => {
-      const input = (req.params as { code: string }).code;
-      const check = checkPublicCode(input);
-      const view = check.ok ? await publicLotView(deps, input, pageLang(req)) : null;
-      if (!view) {
-        const reason = check.ok ? 'no lot has this code' : check.reason;
-        throw new AppError('LotNotFound', { field: 'code', reason, code: input, typo: !check.ok && check.typo });
-      }
-      return reply.header('cache-control', 'no-cache').header('vary', 'accept-language').send(view);
-    });
+      async (req, reply) => {
+        const input = (req.params as { code: string }).code;
+        const check = checkPublicCode(input);
+        const view = check.ok ? await publicLotView(deps, input, pageLang(req)) : null;
+        if (!view) {
+          const reason = check.ok ? 'no lot has this code' : check.reason;
+          throw new AppError('LotNotFound', { field: 'code', reason, code: input, typo: !check.ok && check.typo });
+        }
+        return reply.header('cache-control', 'no-cache').header('vary', 'accept-language').send(view);
+      },
+    );
 
     const digitalLink = async (req: FastifyRequest, reply: FastifyReply) => {
       const link = parseLotLink(req.url);
       if (!link.ok) throw new AppError('ValidationFailed', { in: 'path', field: 'path', reason: link.reason });
       const code = await digitalLinkTarget(deps, link.value.gtin, link.value.lot, link.value.serial);
       if (code === null) {
-        throw new AppError('LotNotFound', { field: 'path', reason: `no lot was declared with GTIN ${link.value.gtin} and batch ${link.value.lot}` });
+        throw new AppError('LotNotFound', {
+          field: 'path',
+          reason: `no lot was declared with GTIN ${link.value.gtin} and batch ${link.value.lot}`,
+        });
       }
       const lang = (req.query as { lang?: unknown }).lang;
-      return reply.redirect(`/t/${encodeURIComponent(code)}${lang === 'zh' || lang === 'en' ? `?lang=${lang}` : ''}`, 302);
+      return reply.redirect(
+        `/t/${encodeURIComponent(code)}${lang === 'zh' || lang === 'en' ? `?lang=${lang}` : ''}`,
+        302,
+      );
     };
     const dlParams = (names: string[]) => ({
       type: 'object',
       required: names,
       properties: Object.fromEntries(names.map((n) => [n, { type: 'string' }])),
     });
-    const dlDescription = 'Validated as a GS1 Digital Link (check digit, AI order, CSET 82): 400 names what is wrong; 404 when no lot has that GTIN and batch.';
-    pub.get('/01/:gtin/10/:lot', {
-      schema: { tags, summary: 'GS1 Digital Link for a lot: redirects (302) to /t/{code}', description: dlDescription, params: dlParams(['gtin', 'lot']), querystring: langQuery },
-    }, digitalLink);
-    pub.get('/01/:gtin/10/:lot/21/:serial', {
-      schema: {
-        tags, summary: 'GS1 Digital Link for a carton: redirects (302) to /t/{carton code}, or to the lot if the serial is not an issued carton',
-        description: dlDescription, params: dlParams(['gtin', 'lot', 'serial']), querystring: langQuery,
+    const dlDescription =
+      'Validated as a GS1 Digital Link (check digit, AI order, CSET 82): 400 names what is wrong; 404 when no lot has that GTIN and batch.';
+    pub.get(
+      '/01/:gtin/10/:lot',
+      {
+        schema: {
+          tags,
+          summary: 'GS1 Digital Link for a lot: redirects (302) to /t/{code}',
+          description: dlDescription,
+          params: dlParams(['gtin', 'lot']),
+          querystring: langQuery,
+        },
       },
-    }, digitalLink);
+      digitalLink,
+    );
+    pub.get(
+      '/01/:gtin/10/:lot/21/:serial',
+      {
+        schema: {
+          tags,
+          summary:
+            'GS1 Digital Link for a carton: redirects (302) to /t/{carton code}, or to the lot if the serial is not an issued carton',
+          description: dlDescription,
+          params: dlParams(['gtin', 'lot', 'serial']),
+          querystring: langQuery,
+        },
+      },
+      digitalLink,
+    );
     // Any other path under /01/ is a Digital Link too, malformed or out of order: parseLotLink says what is wrong.
     pub.get('/01/*', { schema: { hide: true } }, digitalLink);
   });

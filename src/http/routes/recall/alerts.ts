@@ -4,7 +4,13 @@ import type { Deps } from '../../../app/deps.ts';
 import type { NoticeInput } from '../../../app/recall/notices.ts';
 import { sendNotice } from '../../../app/recall/notices.ts';
 import type { WebhookInput } from '../../../app/recall/webhooks.ts';
-import { createWebhook, disableWebhook, getWebhook, listDeliveries, listWebhooks } from '../../../app/recall/webhooks.ts';
+import {
+  createWebhook,
+  disableWebhook,
+  getWebhook,
+  listDeliveries,
+  listWebhooks,
+} from '../../../app/recall/webhooks.ts';
 import { ROLES } from '../../../domain/access.ts';
 import { ALERT_KINDS, SEVERITIES } from '../../../domain/webhook.ts';
 import { requireActor } from '../../auth.ts';
@@ -13,10 +19,16 @@ import { alertStreamRoute } from './alert-stream.ts';
 
 const id = (req: { params: unknown }) => (req.params as { id: string }).id;
 
-const bilingual = (maxLength: number) => ({
-  type: 'object', additionalProperties: false, minProperties: 1,
-  properties: { zh: { type: ['string', 'null'], maxLength, ...plain }, en: { type: ['string', 'null'], maxLength, ...plain } },
-}) as const;
+const bilingual = (maxLength: number) =>
+  ({
+    type: 'object',
+    additionalProperties: false,
+    minProperties: 1,
+    properties: {
+      zh: { type: ['string', 'null'], maxLength, ...plain },
+      en: { type: ['string', 'null'], maxLength, ...plain },
+    },
+  }) as const;
 
 /** AlertRouteOptions: allowHttpWebhooks admits http webhook URLs to this machine (COLDTRACE_WEBHOOK_ALLOW_HTTP). */
 export interface AlertRouteOptions {
@@ -27,70 +39,174 @@ export interface AlertRouteOptions {
 export async function alertRoutes(app: FastifyInstance, deps: Deps, opts: AlertRouteOptions) {
   let tags = ['alerts'];
   await alertStreamRoute(app, deps);
-  app.get('/v1/alerts', {
-    schema: {
-      tags, summary: 'Your inbox of alerts, newest first', security: secured,
-      querystring: {
-        type: 'object', additionalProperties: false,
-        properties: { ...pageQuery, unacknowledged: { type: 'boolean', description: 'only alerts not yet acknowledged' }, kind: { type: 'string', enum: ALERT_KINDS } },
-      },
-    },
-  }, async (req) => listAlerts(deps, requireActor(req), req.query as never));
-  app.get('/v1/alerts/:id', { schema: { tags, summary: 'One alert of your inbox', security: secured, params: idParam } },
-    async (req) => getAlert(deps, requireActor(req), id(req)));
-  app.post('/v1/alerts/:id/ack', {
-    schema: {
-      tags, summary: 'Acknowledge an alert, with a note of what you are doing (once)', security: secured, params: idParam,
-      body: { type: 'object', additionalProperties: false, properties: { note: { type: ['string', 'null'], maxLength: 1000, ...plain } } },
-    },
-    // The body is optional: a request without one acknowledges without a note.
-    preValidation: async (req) => {
-      req.body ??= {};
-    },
-  }, async (req) => acknowledgeAlert(deps, requireActor(req), id(req), (req.body as { note?: string | null }).note ?? null));
-
-  app.post('/v1/notices', {
-    schema: {
-      tags, summary: 'Send a notice to parties, or to every party of some roles in your region (regulator, customs)', security: secured, headers: idempotencyHeader,
-      body: {
-        type: 'object', additionalProperties: false, required: ['title', 'text'],
-        properties: {
-          title: bilingual(200),
-          text: bilingual(2000),
-          severity: { type: 'string', enum: SEVERITIES, default: 'info' },
-          partyIds: { type: 'array', minItems: 1, maxItems: 1000, items: { type: 'string', minLength: 1, maxLength: 64, ...plain } },
-          roles: { type: 'array', minItems: 1, maxItems: ROLES.length, items: { type: 'string', enum: ROLES } },
-          region: { ...regionCode, type: ['string', 'null'], description: 'with roles: the province (default yours; national regulators may give null for every province)' },
+  app.get(
+    '/v1/alerts',
+    {
+      schema: {
+        tags,
+        summary: 'Your inbox of alerts, newest first',
+        security: secured,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            ...pageQuery,
+            unacknowledged: { type: 'boolean', description: 'only alerts not yet acknowledged' },
+            kind: { type: 'string', enum: ALERT_KINDS },
+          },
         },
       },
     },
-  }, async (req, reply) => reply.status(201).send(await sendNotice(deps, requireActor(req), req.body as NoticeInput, idempotencyOf(req))));
+    async (req) => listAlerts(deps, requireActor(req), req.query as never),
+  );
+  app.get(
+    '/v1/alerts/:id',
+    { schema: { tags, summary: 'One alert of your inbox', security: secured, params: idParam } },
+    async (req) => getAlert(deps, requireActor(req), id(req)),
+  );
+  app.post(
+    '/v1/alerts/:id/ack',
+    {
+      schema: {
+        tags,
+        summary: 'Acknowledge an alert, with a note of what you are doing (once)',
+        security: secured,
+        params: idParam,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { note: { type: ['string', 'null'], maxLength: 1000, ...plain } },
+        },
+      },
+      // The body is optional: a request without one acknowledges without a note.
+      preValidation: async (req) => {
+        req.body ??= {};
+      },
+    },
+    async (req) =>
+      acknowledgeAlert(deps, requireActor(req), id(req), (req.body as { note?: string | null }).note ?? null),
+  );
+
+  app.post(
+    '/v1/notices',
+    {
+      schema: {
+        tags,
+        summary: 'Send a notice to parties, or to every party of some roles in your region (regulator, customs)',
+        security: secured,
+        headers: idempotencyHeader,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['title', 'text'],
+          properties: {
+            title: bilingual(200),
+            text: bilingual(2000),
+            severity: { type: 'string', enum: SEVERITIES, default: 'info' },
+            partyIds: {
+              type: 'array',
+              minItems: 1,
+              maxItems: 1000,
+              items: { type: 'string', minLength: 1, maxLength: 64, ...plain },
+            },
+            roles: { type: 'array', minItems: 1, maxItems: ROLES.length, items: { type: 'string', enum: ROLES } },
+            region: {
+              ...regionCode,
+              type: ['string', 'null'],
+              description:
+                'with roles: the province (default yours; national regulators may give null for every province)',
+            },
+          },
+        },
+      },
+    },
+    async (req, reply) =>
+      reply.status(201).send(await sendNotice(deps, requireActor(req), req.body as NoticeInput, idempotencyOf(req))),
+  );
 
   tags = ['webhooks'];
-  app.post('/v1/webhooks', {
-    schema: {
-      tags, summary: 'Register an endpoint for your alerts; the signing secret is shown once', security: secured, headers: idempotencyHeader,
-      body: {
-        type: 'object', additionalProperties: false, required: ['url'],
-        properties: {
-          url: { type: 'string', minLength: 1, maxLength: 2000, ...plain, description: 'https URL that receives a signed POST per alert' },
-          kinds: { type: 'array', minItems: 1, maxItems: ALERT_KINDS.length, items: { type: 'string', enum: ALERT_KINDS }, description: 'only these kinds (default: every kind)' },
+  app.post(
+    '/v1/webhooks',
+    {
+      schema: {
+        tags,
+        summary: 'Register an endpoint for your alerts; the signing secret is shown once',
+        security: secured,
+        headers: idempotencyHeader,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['url'],
+          properties: {
+            url: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 2000,
+              ...plain,
+              description: 'https URL that receives a signed POST per alert',
+            },
+            kinds: {
+              type: 'array',
+              minItems: 1,
+              maxItems: ALERT_KINDS.length,
+              items: { type: 'string', enum: ALERT_KINDS },
+              description: 'only these kinds (default: every kind)',
+            },
+          },
         },
       },
     },
-  }, async (req, reply) => reply.status(201).send(await createWebhook(deps, requireActor(req), req.body as WebhookInput, opts.allowHttpWebhooks, idempotencyOf(req))));
-  app.get('/v1/webhooks', { schema: { tags, summary: 'Your webhooks', security: secured } }, async (req) => listWebhooks(deps, requireActor(req)));
-  app.get('/v1/webhooks/:id', { schema: { tags, summary: 'One of your webhooks', security: secured, params: idParam } },
-    async (req) => getWebhook(deps, requireActor(req), id(req)));
-  app.delete('/v1/webhooks/:id', { schema: { tags, summary: 'Delete (disable) a webhook; its pending deliveries are cancelled', security: secured, params: idParam } },
-    async (req) => disableWebhook(deps, requireActor(req), id(req), 'deleted'));
-  app.get('/v1/webhooks/:id/deliveries', {
-    schema: {
-      tags, summary: "A webhook's delivery log: every attempt's time, HTTP status or error, duration and next retry", security: secured, params: idParam,
-      querystring: {
-        type: 'object', additionalProperties: false,
-        properties: { ...pageQuery, status: { type: 'string', enum: ['pending', 'delivered', 'failed', 'cancelled'] } },
+    async (req, reply) =>
+      reply
+        .status(201)
+        .send(
+          await createWebhook(
+            deps,
+            requireActor(req),
+            req.body as WebhookInput,
+            opts.allowHttpWebhooks,
+            idempotencyOf(req),
+          ),
+        ),
+  );
+  app.get('/v1/webhooks', { schema: { tags, summary: 'Your webhooks', security: secured } }, async (req) =>
+    listWebhooks(deps, requireActor(req)),
+  );
+  app.get(
+    '/v1/webhooks/:id',
+    { schema: { tags, summary: 'One of your webhooks', security: secured, params: idParam } },
+    async (req) => getWebhook(deps, requireActor(req), id(req)),
+  );
+  app.delete(
+    '/v1/webhooks/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Delete (disable) a webhook; its pending deliveries are cancelled',
+        security: secured,
+        params: idParam,
       },
     },
-  }, async (req) => listDeliveries(deps, requireActor(req), id(req), req.query as never));
+    async (req) => disableWebhook(deps, requireActor(req), id(req), 'deleted'),
+  );
+  app.get(
+    '/v1/webhooks/:id/deliveries',
+    {
+      schema: {
+        tags,
+        summary: "A webhook's delivery log: every attempt's time, HTTP status or error, duration and next retry",
+        security: secured,
+        params: idParam,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            ...pageQuery,
+            status: { type: 'string', enum: ['pending', 'delivered', 'failed', 'cancelled'] },
+          },
+        },
+      },
+    },
+    async (req) => listDeliveries(deps, requireActor(req), id(req), req.query as never),
+  );
 }

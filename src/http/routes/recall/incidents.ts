@@ -2,7 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../../app/deps.ts';
 import { INCIDENT_SCOPE, incidentScopeFor } from '../../../app/recall/incident-scope.ts';
 import type { ActionInput, OpenIncidentInput } from '../../../app/recall/incidents.ts';
-import { closeIncident, decideIncidentAction, getIncident, listIncidents, openIncident, recordIncidentAction } from '../../../app/recall/incidents.ts';
+import {
+  closeIncident,
+  decideIncidentAction,
+  getIncident,
+  listIncidents,
+  openIncident,
+  recordIncidentAction,
+} from '../../../app/recall/incidents.ts';
 import type { MarketSampleInput } from '../../../app/recall/market-sampling.ts';
 import { takeMarketSample } from '../../../app/recall/market-sampling.ts';
 import { setRegionalSetting } from '../../../app/registry/settings.ts';
@@ -10,20 +17,52 @@ import { DEFAULT_INCIDENT_SCOPE, INCIDENT_ACTIONS } from '../../../domain/incide
 import type { IncidentScope } from '../../../domain/incident.ts';
 import { SAMPLE_POINTS } from '../../../domain/lot-status.ts';
 import { requireActor } from '../../auth.ts';
-import { idParam, idempotencyHeader, idempotencyOf, isoTime, msOf, pageQuery, regionCode, secured } from '../../schemas.ts';
+import {
+  idParam,
+  idempotencyHeader,
+  idempotencyOf,
+  isoTime,
+  msOf,
+  pageQuery,
+  regionCode,
+  secured,
+} from '../../schemas.ts';
 
 const ref = { type: 'string', minLength: 1, maxLength: 64 } as const;
 const date = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } as const;
-const obj = (required: string[], properties: Record<string, unknown>) => ({ type: 'object', additionalProperties: false, required, properties });
-const scope = obj([], { sourceLots: { type: 'boolean' }, sameContainer: { type: 'boolean' }, sameProducerDate: { type: 'boolean' } });
+const obj = (required: string[], properties: Record<string, unknown>) => ({
+  type: 'object',
+  additionalProperties: false,
+  required,
+  properties,
+});
+const scope = obj([], {
+  sourceLots: { type: 'boolean' },
+  sameContainer: { type: 'boolean' },
+  sameProducerDate: { type: 'boolean' },
+});
 const trigger = {
   oneOf: [
-    obj(['kind', 'lotIds'], { kind: { const: 'lot' }, lotIds: { type: 'array', minItems: 1, maxItems: 500, items: ref } }),
-    obj(['kind', 'containerNo'], { kind: { const: 'container' }, containerNo: { type: 'string', minLength: 4, maxLength: 11 } }),
-    obj(['kind', 'producerId', 'productionFrom', 'productionTo'], { kind: { const: 'producer' }, producerId: ref, productionFrom: date, productionTo: date }),
+    obj(['kind', 'lotIds'], {
+      kind: { const: 'lot' },
+      lotIds: { type: 'array', minItems: 1, maxItems: 500, items: ref },
+    }),
+    obj(['kind', 'containerNo'], {
+      kind: { const: 'container' },
+      containerNo: { type: 'string', minLength: 4, maxLength: 11 },
+    }),
+    obj(['kind', 'producerId', 'productionFrom', 'productionTo'], {
+      kind: { const: 'producer' },
+      producerId: ref,
+      productionFrom: date,
+      productionTo: date,
+    }),
   ],
 };
-const quantity = obj(['kg', 'cartons'], { kg: { type: 'number', minimum: 0 }, cartons: { type: 'integer', minimum: 0 } });
+const quantity = obj(['kg', 'cartons'], {
+  kg: { type: 'number', minimum: 0 },
+  cartons: { type: 'integer', minimum: 0 },
+});
 
 /**
  * incidentRoutes serves incidents: opened by a positive result (by itself) or by a regulator, followed by the holders'
@@ -32,81 +71,201 @@ const quantity = obj(['kg', 'cartons'], { kg: { type: 'number', minimum: 0 }, ca
 export async function incidentRoutes(app: FastifyInstance, deps: Deps) {
   const tags = ['incidents'];
   const id = (req: { params: unknown }) => (req.params as { id: string }).id;
-  app.post('/v1/incidents', {
-    schema: {
-      tags, summary: 'Open an incident from lots, a container, or a producer and production dates, freezing every affected lot (regulator, customs)', security: secured, headers: idempotencyHeader,
-      body: obj(['trigger'], { trigger, title: { type: 'string', maxLength: 200 }, scope, windowFrom: isoTime, windowTo: isoTime }),
+  app.post(
+    '/v1/incidents',
+    {
+      schema: {
+        tags,
+        summary:
+          'Open an incident from lots, a container, or a producer and production dates, freezing every affected lot (regulator, customs)',
+        security: secured,
+        headers: idempotencyHeader,
+        body: obj(['trigger'], {
+          trigger,
+          title: { type: 'string', maxLength: 200 },
+          scope,
+          windowFrom: isoTime,
+          windowTo: isoTime,
+        }),
+      },
     },
-  }, async (req, reply) => {
-    const b = req.body as Omit<OpenIncidentInput, 'windowFrom' | 'windowTo'> & { windowFrom?: string; windowTo?: string };
-    const { windowFrom: _f, windowTo: _t, ...rest } = b;
-    const input: OpenIncidentInput = {
-      ...rest,
-      ...(b.windowFrom ? { windowFrom: msOf('windowFrom', b.windowFrom) } : {}),
-      ...(b.windowTo ? { windowTo: msOf('windowTo', b.windowTo) } : {}),
-    };
-    return reply.status(201).send(await openIncident(deps, requireActor(req), input, idempotencyOf(req)));
-  });
-  app.get('/v1/incidents', {
-    schema: { tags, summary: 'Incidents you may see: regulators of every region the goods reached, and the holders concerned', security: secured, querystring: obj([], { ...pageQuery, status: { type: 'string', enum: ['open', 'closed'] } }) },
-  }, async (req) => listIncidents(deps, requireActor(req), req.query as { status?: 'open' | 'closed'; limit?: number; cursor?: string }));
-  app.get('/v1/incidents/:id', {
-    schema: { tags, summary: 'An incident: lots, holders with accounted and outstanding kg per holder and region, contacts, actions', security: secured, params: idParam },
-  }, async (req) => getIncident(deps, requireActor(req), id(req)));
-  app.post('/v1/incidents/:id/actions', {
-    schema: {
-      tags, summary: 'Record what you did with affected goods you hold: sealed, destroyed, returned, or retested negative (holder)', security: secured, params: idParam,
-      body: obj(['lotId', 'locationId', 'action', 'quantity', 'at'], {
-        lotId: ref, locationId: { ...ref, type: ['string', 'null'] }, action: { type: 'string', enum: INCIDENT_ACTIONS }, quantity, at: isoTime,
-        referenceDoc: { type: ['string', 'null'], maxLength: 100 }, note: { type: ['string', 'null'], maxLength: 1000 },
-      }),
+    async (req, reply) => {
+      const b = req.body as Omit<OpenIncidentInput, 'windowFrom' | 'windowTo'> & {
+        windowFrom?: string;
+        windowTo?: string;
+      };
+      const { windowFrom: _f, windowTo: _t, ...rest } = b;
+      const input: OpenIncidentInput = {
+        ...rest,
+        ...(b.windowFrom ? { windowFrom: msOf('windowFrom', b.windowFrom) } : {}),
+        ...(b.windowTo ? { windowTo: msOf('windowTo', b.windowTo) } : {}),
+      };
+      return reply.status(201).send(await openIncident(deps, requireActor(req), input, idempotencyOf(req)));
     },
-  }, async (req, reply) => {
-    const b = req.body as Omit<ActionInput, 'at'> & { at: string };
-    return reply.status(201).send(await recordIncidentAction(deps, requireActor(req), id(req), { ...b, at: msOf('at', b.at) }));
-  });
-  app.post('/v1/incidents/:id/actions/:actionId/decision', {
-    schema: {
-      tags, summary: 'Approve or reject a negative retest; an approval may clear the lot from the incident (regulator)', security: secured,
-      params: obj(['id', 'actionId'], { id: ref, actionId: ref }),
-      body: obj(['approve'], { approve: { type: 'boolean' }, clearLot: { type: 'boolean' }, note: { type: ['string', 'null'], maxLength: 1000 } }),
+  );
+  app.get(
+    '/v1/incidents',
+    {
+      schema: {
+        tags,
+        summary: 'Incidents you may see: regulators of every region the goods reached, and the holders concerned',
+        security: secured,
+        querystring: obj([], { ...pageQuery, status: { type: 'string', enum: ['open', 'closed'] } }),
+      },
     },
-  }, async (req) => {
-    const p = req.params as { id: string; actionId: string };
-    return decideIncidentAction(deps, requireActor(req), p.id, p.actionId, req.body as { approve: boolean; clearLot?: boolean; note?: string | null });
-  });
-  app.post('/v1/incidents/:id/close', {
-    schema: {
-      tags, summary: 'Close an incident: when every affected kg is accounted for, or with a stated reason (regulator)', security: secured, params: idParam,
-      body: obj([], { reason: { type: ['string', 'null'], maxLength: 1000 } }),
+    async (req) =>
+      listIncidents(
+        deps,
+        requireActor(req),
+        req.query as { status?: 'open' | 'closed'; limit?: number; cursor?: string },
+      ),
+  );
+  app.get(
+    '/v1/incidents/:id',
+    {
+      schema: {
+        tags,
+        summary:
+          'An incident: lots, holders with accounted and outstanding kg per holder and region, contacts, actions',
+        security: secured,
+        params: idParam,
+      },
     },
-  }, async (req) => closeIncident(deps, requireActor(req), id(req), (req.body ?? {}) as { reason?: string | null }));
-  app.post('/v1/lots/:id/market-samples', {
-    schema: {
-      tags, summary: 'Take a surveillance sample of goods on the market and send it to a lab (regulator)', security: secured, params: idParam, headers: idempotencyHeader,
-      body: obj(['point', 'labPartyId', 'takenAt', 'heldBy'], { point: { type: 'string', enum: SAMPLE_POINTS }, labPartyId: ref, takenAt: isoTime, heldBy: ref }),
+    async (req) => getIncident(deps, requireActor(req), id(req)),
+  );
+  app.post(
+    '/v1/incidents/:id/actions',
+    {
+      schema: {
+        tags,
+        summary:
+          'Record what you did with affected goods you hold: sealed, destroyed, returned, or retested negative (holder)',
+        security: secured,
+        params: idParam,
+        body: obj(['lotId', 'locationId', 'action', 'quantity', 'at'], {
+          lotId: ref,
+          locationId: { ...ref, type: ['string', 'null'] },
+          action: { type: 'string', enum: INCIDENT_ACTIONS },
+          quantity,
+          at: isoTime,
+          referenceDoc: { type: ['string', 'null'], maxLength: 100 },
+          note: { type: ['string', 'null'], maxLength: 1000 },
+        }),
+      },
     },
-  }, async (req, reply) => {
-    const b = req.body as Omit<MarketSampleInput, 'takenAt'> & { takenAt: string };
-    return reply.status(201).send(await takeMarketSample(deps, requireActor(req), id(req), { ...b, takenAt: msOf('takenAt', b.takenAt) }, idempotencyOf(req)));
-  });
+    async (req, reply) => {
+      const b = req.body as Omit<ActionInput, 'at'> & { at: string };
+      return reply
+        .status(201)
+        .send(await recordIncidentAction(deps, requireActor(req), id(req), { ...b, at: msOf('at', b.at) }));
+    },
+  );
+  app.post(
+    '/v1/incidents/:id/actions/:actionId/decision',
+    {
+      schema: {
+        tags,
+        summary: 'Approve or reject a negative retest; an approval may clear the lot from the incident (regulator)',
+        security: secured,
+        params: obj(['id', 'actionId'], { id: ref, actionId: ref }),
+        body: obj(['approve'], {
+          approve: { type: 'boolean' },
+          clearLot: { type: 'boolean' },
+          note: { type: ['string', 'null'], maxLength: 1000 },
+        }),
+      },
+    },
+    async (req) => {
+      const p = req.params as { id: string; actionId: string };
+      return decideIncidentAction(
+        deps,
+        requireActor(req),
+        p.id,
+        p.actionId,
+        req.body as { approve: boolean; clearLot?: boolean; note?: string | null },
+      );
+    },
+  );
+  app.post(
+    '/v1/incidents/:id/close',
+    {
+      schema: {
+        tags,
+        summary: 'Close an incident: when every affected kg is accounted for, or with a stated reason (regulator)',
+        security: secured,
+        params: idParam,
+        body: obj([], { reason: { type: ['string', 'null'], maxLength: 1000 } }),
+      },
+    },
+    async (req) => closeIncident(deps, requireActor(req), id(req), (req.body ?? {}) as { reason?: string | null }),
+  );
+  app.post(
+    '/v1/lots/:id/market-samples',
+    {
+      schema: {
+        tags,
+        summary: 'Take a surveillance sample of goods on the market and send it to a lab (regulator)',
+        security: secured,
+        params: idParam,
+        headers: idempotencyHeader,
+        body: obj(['point', 'labPartyId', 'takenAt', 'heldBy'], {
+          point: { type: 'string', enum: SAMPLE_POINTS },
+          labPartyId: ref,
+          takenAt: isoTime,
+          heldBy: ref,
+        }),
+      },
+    },
+    async (req, reply) => {
+      const b = req.body as Omit<MarketSampleInput, 'takenAt'> & { takenAt: string };
+      return reply
+        .status(201)
+        .send(
+          await takeMarketSample(
+            deps,
+            requireActor(req),
+            id(req),
+            { ...b, takenAt: msOf('takenAt', b.takenAt) },
+            idempotencyOf(req),
+          ),
+        );
+    },
+  );
 
   const settingTags = ['settings'];
-  app.get('/v1/settings/incident-scope', {
-    schema: { tags: settingTags, summary: 'Which lots an incident takes in besides the descendants, in a region', security: secured, querystring: obj([], { region: regionCode }) },
-  }, async (req) => {
-    const actor = requireActor(req);
-    const region = (req.query as { region?: string }).region ?? actor.region;
-    return { region, scope: await incidentScopeFor(deps.db, region, DEFAULT_INCIDENT_SCOPE) };
-  });
-  app.put('/v1/settings/incident-scope', {
-    schema: {
-      tags: settingTags, summary: 'Set, per region or nationally, which lots an incident takes in (regulator)', security: secured,
-      body: obj(['scope'], { region: { ...regionCode, type: ['string', 'null'] }, scope: { ...scope, required: ['sourceLots', 'sameContainer', 'sameProducerDate'] } }),
+  app.get(
+    '/v1/settings/incident-scope',
+    {
+      schema: {
+        tags: settingTags,
+        summary: 'Which lots an incident takes in besides the descendants, in a region',
+        security: secured,
+        querystring: obj([], { region: regionCode }),
+      },
     },
-  }, async (req) => {
-    const b = req.body as { region?: string | null; scope: IncidentScope };
-    const r = await setRegionalSetting(deps, requireActor(req), INCIDENT_SCOPE, b.region ?? null, () => b.scope);
-    return { region: b.region ?? null, scope: r.value, logIndex: r.logIndex };
-  });
+    async (req) => {
+      const actor = requireActor(req);
+      const region = (req.query as { region?: string }).region ?? actor.region;
+      return { region, scope: await incidentScopeFor(deps.db, region, DEFAULT_INCIDENT_SCOPE) };
+    },
+  );
+  app.put(
+    '/v1/settings/incident-scope',
+    {
+      schema: {
+        tags: settingTags,
+        summary: 'Set, per region or nationally, which lots an incident takes in (regulator)',
+        security: secured,
+        body: obj(['scope'], {
+          region: { ...regionCode, type: ['string', 'null'] },
+          scope: { ...scope, required: ['sourceLots', 'sameContainer', 'sameProducerDate'] },
+        }),
+      },
+    },
+    async (req) => {
+      const b = req.body as { region?: string | null; scope: IncidentScope };
+      const r = await setRegionalSetting(deps, requireActor(req), INCIDENT_SCOPE, b.region ?? null, () => b.scope);
+      return { region: b.region ?? null, scope: r.value, logIndex: r.logIndex };
+    },
+  );
 }

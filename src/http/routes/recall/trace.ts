@@ -13,26 +13,46 @@ const direction = { type: 'string', enum: TRACE_DIRECTIONS, default: 'both' } as
  */
 export async function traceRoutes(app: FastifyInstance, deps: Deps) {
   const tags = ['trace'];
-  app.get('/v1/lots/:id/trace', {
-    schema: {
-      tags, summary: 'Trace a lot forward to every holder and backward to the border (regulators, customs, auditors)', security: secured,
-      params: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64, description: 'lot id, trace code or carton code' } } },
-      querystring: { type: 'object', additionalProperties: false, properties: { direction } },
-    },
-  }, async (req) => {
-    const q = req.query as { direction: TraceDirection };
-    return traceLot(deps, requireActor(req), (req.params as { id: string }).id, q.direction);
-  });
-  app.get('/v1/trace', {
-    schema: {
-      tags, summary: 'Trace from any reference: lot id, trace code, carton code or GS1 Digital Link URI', security: secured,
-      querystring: {
-        type: 'object', additionalProperties: false, required: ['ref'],
-        properties: { ref: { type: 'string', minLength: 1, maxLength: 300 }, direction },
+  app.get(
+    '/v1/lots/:id/trace',
+    {
+      schema: {
+        tags,
+        summary: 'Trace a lot forward to every holder and backward to the border (regulators, customs, auditors)',
+        security: secured,
+        params: {
+          type: 'object',
+          required: ['id'],
+          properties: {
+            id: { type: 'string', minLength: 1, maxLength: 64, description: 'lot id, trace code or carton code' },
+          },
+        },
+        querystring: { type: 'object', additionalProperties: false, properties: { direction } },
       },
     },
-  }, async (req) => {
-    const q = req.query as { ref: string; direction: TraceDirection };
-    return traceLot(deps, requireActor(req), q.ref, q.direction, 'ref');
-  });
+    async (req) => {
+      const q = req.query as { direction: TraceDirection };
+      return traceLot(deps, requireActor(req), (req.params as { id: string }).id, q.direction);
+    },
+  );
+  app.get(
+    '/v1/trace',
+    {
+      schema: {
+        tags,
+        summary: 'Trace from any reference: lot id, trace code, carton code or GS1 Digital Link URI',
+        security: secured,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['ref'],
+          properties: { ref: { type: 'string', minLength: 1, maxLength: 300 }, direction },
+        },
+      },
+    },
+    async (req) => {
+      const q = req.query as { ref: string; direction: TraceDirection };
+      return traceLot(deps, requireActor(req), q.ref, q.direction, 'ref');
+    },
+  );
 }

@@ -1,7 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../../app/deps.ts';
 import type { LocationInput } from '../../../app/registry/locations.ts';
-import { LOCATION_KINDS, TEMP_CLASSES, createLocation, getLocation, listLocations, updateLocation } from '../../../app/registry/locations.ts';
+import {
+  LOCATION_KINDS,
+  TEMP_CLASSES,
+  createLocation,
+  getLocation,
+  listLocations,
+  updateLocation,
+} from '../../../app/registry/locations.ts';
 import type { ProducerInput } from '../../../app/registry/producers.ts';
 import { createProducer, getProducer, listProducers, updateProducer } from '../../../app/registry/producers.ts';
 import type { VehicleInput } from '../../../app/registry/vehicles.ts';
@@ -22,89 +29,220 @@ const locationFields = {
 } as const;
 
 const vehicleFields = {
-  plate: { type: 'string', minLength: 1, maxLength: 16, ...plain, description: 'Chinese plate, e.g. 豫A12345 or 粤BD12345' },
+  plate: {
+    type: 'string',
+    minLength: 1,
+    maxLength: 16,
+    ...plain,
+    description: 'Chinese plate, e.g. 豫A12345 or 粤BD12345',
+  },
   carrierPartyId: { type: 'string', maxLength: 64, ...plain, description: 'defaults to your own party' },
   refrigerated: { type: 'boolean' },
 } as const;
 
 const producerFields = {
   country: { type: 'string', minLength: 2, maxLength: 2, ...plain, description: 'ISO 3166-1 alpha-2' },
-  registrationNo: { type: 'string', minLength: 1, maxLength: 40, ...plain, description: "the GACC registration number" },
+  registrationNo: {
+    type: 'string',
+    minLength: 1,
+    maxLength: 40,
+    ...plain,
+    description: 'the GACC registration number',
+  },
   name: { type: 'string', minLength: 1, maxLength: 300, ...plain },
   nameZh: { type: ['string', 'null'], maxLength: 300, ...plain },
 } as const;
 
 /** masterDataRoutes serves locations, vehicles and overseas producers. Workers have their own module. */
 export async function masterDataRoutes(app: FastifyInstance, deps: Deps) {
-  const post = (path: string, tags: string[], summary: string, fields: object, required: string[], run: (req: never) => Promise<Record<string, unknown>>) =>
-    app.post(path, {
-      schema: { tags, summary, security: secured, headers: idempotencyHeader, body: { type: 'object', additionalProperties: false, required, properties: fields } },
-    }, async (req, reply) => reply.status(201).send(await run(req as never)));
-  const patch = (path: string, tags: string[], summary: string, fields: object, run: (req: never) => Promise<Record<string, unknown>>) =>
-    app.patch(path, {
-      schema: { tags, summary, security: secured, params: idParam, body: { type: 'object', additionalProperties: false, minProperties: 1, properties: fields } },
-    }, async (req) => run(req as never));
+  const post = (
+    path: string,
+    tags: string[],
+    summary: string,
+    fields: object,
+    required: string[],
+    run: (req: never) => Promise<Record<string, unknown>>,
+  ) =>
+    app.post(
+      path,
+      {
+        schema: {
+          tags,
+          summary,
+          security: secured,
+          headers: idempotencyHeader,
+          body: { type: 'object', additionalProperties: false, required, properties: fields },
+        },
+      },
+      async (req, reply) => reply.status(201).send(await run(req as never)),
+    );
+  const patch = (
+    path: string,
+    tags: string[],
+    summary: string,
+    fields: object,
+    run: (req: never) => Promise<Record<string, unknown>>,
+  ) =>
+    app.patch(
+      path,
+      {
+        schema: {
+          tags,
+          summary,
+          security: secured,
+          params: idParam,
+          body: { type: 'object', additionalProperties: false, minProperties: 1, properties: fields },
+        },
+      },
+      async (req) => run(req as never),
+    );
 
   let tags = ['locations'];
-  post('/v1/locations', tags, 'Register a cold store or warehouse', locationFields, ['filingNo', 'name', 'address', 'region', 'kind', 'tempClass'],
+  post(
+    '/v1/locations',
+    tags,
+    'Register a cold store or warehouse',
+    locationFields,
+    ['filingNo', 'name', 'address', 'region', 'kind', 'tempClass'],
     async (req: { body: LocationInput } & Parameters<typeof idempotencyOf>[0]) => {
       const r = await createLocation(deps, requireActor(req), req.body, idempotencyOf(req));
       return { ...r.location, logIndex: r.logIndex };
-    });
-  app.get('/v1/locations', {
-    schema: {
-      tags, summary: 'List locations you may see', security: secured,
-      querystring: {
-        type: 'object', additionalProperties: false,
-        properties: { ...pageQuery, region: regionCode, ownerPartyId: { type: 'string', ...plain }, kind: { type: 'string', enum: LOCATION_KINDS }, tempClass: { type: 'string', enum: TEMP_CLASSES }, filingNo: { type: 'string', ...plain } },
+    },
+  );
+  app.get(
+    '/v1/locations',
+    {
+      schema: {
+        tags,
+        summary: 'List locations you may see',
+        security: secured,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            ...pageQuery,
+            region: regionCode,
+            ownerPartyId: { type: 'string', ...plain },
+            kind: { type: 'string', enum: LOCATION_KINDS },
+            tempClass: { type: 'string', enum: TEMP_CLASSES },
+            filingNo: { type: 'string', ...plain },
+          },
+        },
       },
     },
-  }, async (req) => listLocations(deps, requireActor(req), req.query as never));
-  app.get('/v1/locations/:id', { schema: { tags, summary: 'Read a location', security: secured, params: idParam } },
-    async (req) => getLocation(deps, requireActor(req), id(req)));
-  patch('/v1/locations/:id', tags, 'Update a location', locationFields, async (req: { body: Partial<LocationInput> } & Parameters<typeof idempotencyOf>[0]) => {
-    const r = await updateLocation(deps, requireActor(req), id(req), req.body);
-    return { ...r.location, logIndex: r.logIndex };
-  });
+    async (req) => listLocations(deps, requireActor(req), req.query as never),
+  );
+  app.get(
+    '/v1/locations/:id',
+    { schema: { tags, summary: 'Read a location', security: secured, params: idParam } },
+    async (req) => getLocation(deps, requireActor(req), id(req)),
+  );
+  patch(
+    '/v1/locations/:id',
+    tags,
+    'Update a location',
+    locationFields,
+    async (req: { body: Partial<LocationInput> } & Parameters<typeof idempotencyOf>[0]) => {
+      const r = await updateLocation(deps, requireActor(req), id(req), req.body);
+      return { ...r.location, logIndex: r.logIndex };
+    },
+  );
 
   tags = ['vehicles'];
-  post('/v1/vehicles', tags, 'Register a vehicle (carrier)', vehicleFields, ['plate', 'refrigerated'],
+  post(
+    '/v1/vehicles',
+    tags,
+    'Register a vehicle (carrier)',
+    vehicleFields,
+    ['plate', 'refrigerated'],
     async (req: { body: VehicleInput } & Parameters<typeof idempotencyOf>[0]) => {
       const r = await createVehicle(deps, requireActor(req), req.body, idempotencyOf(req));
       return { ...r.vehicle, logIndex: r.logIndex };
-    });
-  app.get('/v1/vehicles', {
-    schema: {
-      tags, summary: 'List vehicles you may see', security: secured,
-      querystring: {
-        type: 'object', additionalProperties: false,
-        properties: { ...pageQuery, region: regionCode, carrierPartyId: { type: 'string', ...plain }, refrigerated: { type: 'boolean' }, plate: { type: 'string', ...plain } },
+    },
+  );
+  app.get(
+    '/v1/vehicles',
+    {
+      schema: {
+        tags,
+        summary: 'List vehicles you may see',
+        security: secured,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            ...pageQuery,
+            region: regionCode,
+            carrierPartyId: { type: 'string', ...plain },
+            refrigerated: { type: 'boolean' },
+            plate: { type: 'string', ...plain },
+          },
+        },
       },
     },
-  }, async (req) => listVehicles(deps, requireActor(req), req.query as never));
-  app.get('/v1/vehicles/:id', { schema: { tags, summary: 'Read a vehicle', security: secured, params: idParam } },
-    async (req) => getVehicle(deps, requireActor(req), id(req)));
-  patch('/v1/vehicles/:id', tags, 'Update a vehicle', vehicleFields, async (req: { body: Partial<VehicleInput> } & Parameters<typeof idempotencyOf>[0]) => {
-    const r = await updateVehicle(deps, requireActor(req), id(req), req.body);
-    return { ...r.vehicle, logIndex: r.logIndex };
-  });
+    async (req) => listVehicles(deps, requireActor(req), req.query as never),
+  );
+  app.get(
+    '/v1/vehicles/:id',
+    { schema: { tags, summary: 'Read a vehicle', security: secured, params: idParam } },
+    async (req) => getVehicle(deps, requireActor(req), id(req)),
+  );
+  patch(
+    '/v1/vehicles/:id',
+    tags,
+    'Update a vehicle',
+    vehicleFields,
+    async (req: { body: Partial<VehicleInput> } & Parameters<typeof idempotencyOf>[0]) => {
+      const r = await updateVehicle(deps, requireActor(req), id(req), req.body);
+      return { ...r.vehicle, logIndex: r.logIndex };
+    },
+  );
 
   tags = ['producers'];
-  post('/v1/producers', tags, 'Add an overseas producer to the register (customs)', producerFields, ['country', 'registrationNo', 'name'],
+  post(
+    '/v1/producers',
+    tags,
+    'Add an overseas producer to the register (customs)',
+    producerFields,
+    ['country', 'registrationNo', 'name'],
     async (req: { body: ProducerInput } & Parameters<typeof idempotencyOf>[0]) => {
       const r = await createProducer(deps, requireActor(req), req.body, idempotencyOf(req));
       return { ...r.producer, logIndex: r.logIndex };
-    });
-  app.get('/v1/producers', {
-    schema: {
-      tags, summary: 'List the producer register', security: secured,
-      querystring: { type: 'object', additionalProperties: false, properties: { ...pageQuery, country: { type: 'string', ...plain }, registrationNo: { type: 'string', ...plain } } },
     },
-  }, async (req) => listProducers(deps, requireActor(req), req.query as never));
-  app.get('/v1/producers/:id', { schema: { tags, summary: 'Read a producer', security: secured, params: idParam } },
-    async (req) => getProducer(deps, requireActor(req), id(req)));
-  patch('/v1/producers/:id', tags, 'Correct a producer (customs)', producerFields, async (req: { body: Partial<ProducerInput> } & Parameters<typeof idempotencyOf>[0]) => {
-    const r = await updateProducer(deps, requireActor(req), id(req), req.body);
-    return { ...r.producer, logIndex: r.logIndex };
-  });
+  );
+  app.get(
+    '/v1/producers',
+    {
+      schema: {
+        tags,
+        summary: 'List the producer register',
+        security: secured,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            ...pageQuery,
+            country: { type: 'string', ...plain },
+            registrationNo: { type: 'string', ...plain },
+          },
+        },
+      },
+    },
+    async (req) => listProducers(deps, requireActor(req), req.query as never),
+  );
+  app.get(
+    '/v1/producers/:id',
+    { schema: { tags, summary: 'Read a producer', security: secured, params: idParam } },
+    async (req) => getProducer(deps, requireActor(req), id(req)),
+  );
+  patch(
+    '/v1/producers/:id',
+    tags,
+    'Correct a producer (customs)',
+    producerFields,
+    async (req: { body: Partial<ProducerInput> } & Parameters<typeof idempotencyOf>[0]) => {
+      const r = await updateProducer(deps, requireActor(req), id(req), req.body);
+      return { ...r.producer, logIndex: r.logIndex };
+    },
+  );
 }

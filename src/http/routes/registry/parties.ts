@@ -27,69 +27,137 @@ const partyFields = {
 /** partyRoutes serves parties and their tokens. */
 export async function partyRoutes(app: FastifyInstance, deps: Deps) {
   const tags = ['parties'];
-  app.post('/v1/parties', {
-    schema: {
-      tags, summary: 'Register a party (regulator)', security: secured, headers: idempotencyHeader,
-      body: { type: 'object', additionalProperties: false, required: ['uscc', 'name', 'roles', 'region'], properties: partyFields },
-    },
-  }, async (req, reply) => {
-    const r = await createParty(deps, requireActor(req), req.body as PartyInput, idempotencyOf(req));
-    return reply.status(201).send({ ...r.party, logIndex: r.logIndex });
-  });
-
-  app.get('/v1/parties', {
-    schema: {
-      tags, summary: 'List parties you may see', security: secured,
-      querystring: {
-        type: 'object', additionalProperties: false,
-        properties: { ...pageQuery, region: regionCode, role: { type: 'string', enum: ROLES }, uscc: { type: 'string', maxLength: 18, ...plain } },
+  app.post(
+    '/v1/parties',
+    {
+      schema: {
+        tags,
+        summary: 'Register a party (regulator)',
+        security: secured,
+        headers: idempotencyHeader,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['uscc', 'name', 'roles', 'region'],
+          properties: partyFields,
+        },
       },
     },
-  }, async (req) => listParties(deps, requireActor(req), req.query as never));
-
-  app.get('/v1/me', { schema: { tags, summary: 'The party your token belongs to', security: secured } }, async (req) => {
-    const actor = requireActor(req);
-    return { ...(await getParty(deps, actor, actor.partyId)), national: actor.national };
-  });
-
-  app.get('/v1/parties/:id', { schema: { tags, summary: 'Read a party', security: secured, params: idParam } }, async (req) =>
-    getParty(deps, requireActor(req), (req.params as { id: string }).id),
+    async (req, reply) => {
+      const r = await createParty(deps, requireActor(req), req.body as PartyInput, idempotencyOf(req));
+      return reply.status(201).send({ ...r.party, logIndex: r.logIndex });
+    },
   );
 
-  app.patch('/v1/parties/:id', {
-    schema: {
-      tags, summary: 'Update a party (regulator)', security: secured, params: idParam,
-      body: { type: 'object', additionalProperties: false, minProperties: 1, properties: partyFields },
-    },
-  }, async (req) => {
-    const r = await updateParty(deps, requireActor(req), (req.params as { id: string }).id, req.body as PartyPatch);
-    return { ...r.party, logIndex: r.logIndex };
-  });
-
-  app.post('/v1/parties/:id/tokens', {
-    schema: {
-      tags, summary: 'Issue an API token (shown once)', security: secured, params: idParam, headers: idempotencyHeader,
-      body: {
-        type: 'object', additionalProperties: false,
-        properties: { label: { type: 'string', maxLength: 200, ...plain }, qa: { type: 'boolean', description: "a token of the party's quality assurance: it may close the party's temperature breaches" } },
+  app.get(
+    '/v1/parties',
+    {
+      schema: {
+        tags,
+        summary: 'List parties you may see',
+        security: secured,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            ...pageQuery,
+            region: regionCode,
+            role: { type: 'string', enum: ROLES },
+            uscc: { type: 'string', maxLength: 18, ...plain },
+          },
+        },
       },
     },
-    // The body is optional (a label is all it holds): a request without one is an empty object.
-    preValidation: async (req) => {
-      req.body ??= {};
-    },
-  }, async (req, reply) => {
-    const body = (req.body ?? {}) as { label?: string; qa?: boolean };
-    const r = await createToken(deps, requireActor(req), (req.params as { id: string }).id, body.label ?? null, idempotencyOf(req), { qa: body.qa === true });
-    return reply.status(201).send({ ...r.token, token: r.secret, logIndex: r.logIndex });
-  });
-
-  app.get('/v1/parties/:id/tokens', { schema: { tags, summary: "List a party's tokens", security: secured, params: idParam } },
-    async (req) => ({ items: await listTokens(deps, requireActor(req), (req.params as { id: string }).id), nextCursor: null }),
+    async (req) => listParties(deps, requireActor(req), req.query as never),
   );
 
-  app.delete('/v1/tokens/:id', { schema: { tags, summary: 'Revoke a token', security: secured, params: idParam } }, async (req) => {
-    const r = await revokeToken(deps, requireActor(req), (req.params as { id: string }).id);
-    return { ...r.token, logIndex: r.logIndex };
-  });
+  app.get(
+    '/v1/me',
+    { schema: { tags, summary: 'The party your token belongs to', security: secured } },
+    async (req) => {
+      const actor = requireActor(req);
+      return { ...(await getParty(deps, actor, actor.partyId)), national: actor.national };
+    },
+  );
+
+  app.get(
+    '/v1/parties/:id',
+    { schema: { tags, summary: 'Read a party', security: secured, params: idParam } },
+    async (req) => getParty(deps, requireActor(req), (req.params as { id: string }).id),
+  );
+
+  app.patch(
+    '/v1/parties/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Update a party (regulator)',
+        security: secured,
+        params: idParam,
+        body: { type: 'object', additionalProperties: false, minProperties: 1, properties: partyFields },
+      },
+    },
+    async (req) => {
+      const r = await updateParty(deps, requireActor(req), (req.params as { id: string }).id, req.body as PartyPatch);
+      return { ...r.party, logIndex: r.logIndex };
+    },
+  );
+
+  app.post(
+    '/v1/parties/:id/tokens',
+    {
+      schema: {
+        tags,
+        summary: 'Issue an API token (shown once)',
+        security: secured,
+        params: idParam,
+        headers: idempotencyHeader,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            label: { type: 'string', maxLength: 200, ...plain },
+            qa: {
+              type: 'boolean',
+              description: "a token of the party's quality assurance: it may close the party's temperature breaches",
+            },
+          },
+        },
+      },
+      // The body is optional (a label is all it holds): a request without one is an empty object.
+      preValidation: async (req) => {
+        req.body ??= {};
+      },
+    },
+    async (req, reply) => {
+      const body = (req.body ?? {}) as { label?: string; qa?: boolean };
+      const r = await createToken(
+        deps,
+        requireActor(req),
+        (req.params as { id: string }).id,
+        body.label ?? null,
+        idempotencyOf(req),
+        { qa: body.qa === true },
+      );
+      return reply.status(201).send({ ...r.token, token: r.secret, logIndex: r.logIndex });
+    },
+  );
+
+  app.get(
+    '/v1/parties/:id/tokens',
+    { schema: { tags, summary: "List a party's tokens", security: secured, params: idParam } },
+    async (req) => ({
+      items: await listTokens(deps, requireActor(req), (req.params as { id: string }).id),
+      nextCursor: null,
+    }),
+  );
+
+  app.delete(
+    '/v1/tokens/:id',
+    { schema: { tags, summary: 'Revoke a token', security: secured, params: idParam } },
+    async (req) => {
+      const r = await revokeToken(deps, requireActor(req), (req.params as { id: string }).id);
+      return { ...r.token, logIndex: r.logIndex };
+    },
+  );
 }

@@ -3,16 +3,39 @@ import type { Deps } from '../../../app/deps.ts';
 import { erasePersonal } from '../../../app/registry/personal.ts';
 import { eligibilityRuleFor, setEligibilityRule } from '../../../app/registry/settings.ts';
 import type { WorkerInput } from '../../../app/registry/workers.ts';
-import { createWorker, getWorker, listWorkerTests, listWorkers, recordWorkerTest, updateWorker } from '../../../app/registry/workers.ts';
+import {
+  createWorker,
+  getWorker,
+  listWorkerTests,
+  listWorkers,
+  recordWorkerTest,
+  updateWorker,
+} from '../../../app/registry/workers.ts';
 import { WORKER_ROLES } from '../../../domain/worker-eligibility.ts';
 import { requireActor } from '../../auth.ts';
-import { idParam, idempotencyHeader, idempotencyOf, isoTime, msOf, pageQuery, plain, regionCode, secured } from '../../schemas.ts';
+import {
+  idParam,
+  idempotencyHeader,
+  idempotencyOf,
+  isoTime,
+  msOf,
+  pageQuery,
+  plain,
+  regionCode,
+  secured,
+} from '../../schemas.ts';
 
 const workerFields = {
   employerPartyId: { type: 'string', maxLength: 64, ...plain, description: 'defaults to your own party' },
   name: { type: 'string', minLength: 1, maxLength: 100, ...plain },
   role: { type: 'string', enum: WORKER_ROLES },
-  idNumber: { type: 'string', minLength: 1, maxLength: 18, ...plain, description: 'resident ID number (GB 11643); stored erasably, shown masked' },
+  idNumber: {
+    type: 'string',
+    minLength: 1,
+    maxLength: 18,
+    ...plain,
+    description: 'resident ID number (GB 11643); stored erasably, shown masked',
+  },
 } as const;
 
 const hours = { type: ['integer', 'null'], minimum: 1, maximum: 720 } as const;
@@ -22,79 +45,175 @@ export async function workerRoutes(app: FastifyInstance, deps: Deps) {
   const tags = ['workers'];
   const id = (req: { params: unknown }) => (req.params as { id: string }).id;
 
-  app.post('/v1/workers', {
-    schema: {
-      tags, summary: 'Register a worker', security: secured, headers: idempotencyHeader,
-      body: { type: 'object', additionalProperties: false, required: ['name', 'role', 'idNumber'], properties: workerFields },
-    },
-  }, async (req, reply) => {
-    const r = await createWorker(deps, requireActor(req), req.body as WorkerInput, idempotencyOf(req));
-    return reply.status(201).send({ ...r.worker, logIndex: r.logIndex });
-  });
-  app.get('/v1/workers', {
-    schema: {
-      tags, summary: 'List workers you may see', security: secured,
-      querystring: {
-        type: 'object', additionalProperties: false,
-        properties: { ...pageQuery, region: regionCode, employerPartyId: { type: 'string', ...plain }, role: { type: 'string', enum: WORKER_ROLES } },
+  app.post(
+    '/v1/workers',
+    {
+      schema: {
+        tags,
+        summary: 'Register a worker',
+        security: secured,
+        headers: idempotencyHeader,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['name', 'role', 'idNumber'],
+          properties: workerFields,
+        },
       },
     },
-  }, async (req) => listWorkers(deps, requireActor(req), req.query as never));
-  app.get('/v1/workers/:id', { schema: { tags, summary: 'Read a worker with on-duty eligibility', security: secured, params: idParam } },
-    async (req) => getWorker(deps, requireActor(req), id(req)));
-  app.patch('/v1/workers/:id', {
-    schema: { tags, summary: 'Update a worker', security: secured, params: idParam, body: { type: 'object', additionalProperties: false, minProperties: 1, properties: workerFields } },
-  }, async (req) => {
-    const r = await updateWorker(deps, requireActor(req), id(req), req.body as Partial<WorkerInput>);
-    return { ...r.worker, logIndex: r.logIndex };
-  });
+    async (req, reply) => {
+      const r = await createWorker(deps, requireActor(req), req.body as WorkerInput, idempotencyOf(req));
+      return reply.status(201).send({ ...r.worker, logIndex: r.logIndex });
+    },
+  );
+  app.get(
+    '/v1/workers',
+    {
+      schema: {
+        tags,
+        summary: 'List workers you may see',
+        security: secured,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            ...pageQuery,
+            region: regionCode,
+            employerPartyId: { type: 'string', ...plain },
+            role: { type: 'string', enum: WORKER_ROLES },
+          },
+        },
+      },
+    },
+    async (req) => listWorkers(deps, requireActor(req), req.query as never),
+  );
+  app.get(
+    '/v1/workers/:id',
+    { schema: { tags, summary: 'Read a worker with on-duty eligibility', security: secured, params: idParam } },
+    async (req) => getWorker(deps, requireActor(req), id(req)),
+  );
+  app.patch(
+    '/v1/workers/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Update a worker',
+        security: secured,
+        params: idParam,
+        body: { type: 'object', additionalProperties: false, minProperties: 1, properties: workerFields },
+      },
+    },
+    async (req) => {
+      const r = await updateWorker(deps, requireActor(req), id(req), req.body as Partial<WorkerInput>);
+      return { ...r.worker, logIndex: r.logIndex };
+    },
+  );
 
-  app.post('/v1/workers/:id/tests', {
-    schema: {
-      tags, summary: "Record a worker's nucleic-acid test", security: secured, params: idParam, headers: idempotencyHeader,
-      body: {
-        type: 'object', additionalProperties: false, required: ['sampledAt', 'result', 'institution'],
-        properties: { sampledAt: isoTime, result: { type: 'string', enum: ['negative', 'positive'] }, institution: { type: 'string', minLength: 1, maxLength: 200, ...plain } },
+  app.post(
+    '/v1/workers/:id/tests',
+    {
+      schema: {
+        tags,
+        summary: "Record a worker's nucleic-acid test",
+        security: secured,
+        params: idParam,
+        headers: idempotencyHeader,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['sampledAt', 'result', 'institution'],
+          properties: {
+            sampledAt: isoTime,
+            result: { type: 'string', enum: ['negative', 'positive'] },
+            institution: { type: 'string', minLength: 1, maxLength: 200, ...plain },
+          },
+        },
       },
     },
-  }, async (req, reply) => {
-    const b = req.body as { sampledAt: string; result: 'negative' | 'positive'; institution: string };
-    const r = await recordWorkerTest(deps, requireActor(req), id(req), { ...b, sampledAt: msOf('sampledAt', b.sampledAt) }, idempotencyOf(req));
-    return reply.status(201).send({ ...r.test, logIndex: r.logIndex });
-  });
-  app.get('/v1/workers/:id/tests', { schema: { tags, summary: "A worker's tests, latest first", security: secured, params: idParam } },
-    async (req) => ({ items: await listWorkerTests(deps, requireActor(req), id(req)), nextCursor: null }));
+    async (req, reply) => {
+      const b = req.body as { sampledAt: string; result: 'negative' | 'positive'; institution: string };
+      const r = await recordWorkerTest(
+        deps,
+        requireActor(req),
+        id(req),
+        { ...b, sampledAt: msOf('sampledAt', b.sampledAt) },
+        idempotencyOf(req),
+      );
+      return reply.status(201).send({ ...r.test, logIndex: r.logIndex });
+    },
+  );
+  app.get(
+    '/v1/workers/:id/tests',
+    { schema: { tags, summary: "A worker's tests, latest first", security: secured, params: idParam } },
+    async (req) => ({ items: await listWorkerTests(deps, requireActor(req), id(req)), nextCursor: null }),
+  );
 
   const ruleBody = {
-    type: 'object', additionalProperties: false, required: ['maxAgeHours'],
+    type: 'object',
+    additionalProperties: false,
+    required: ['maxAgeHours'],
     properties: {
       maxAgeHours: {
-        type: 'object', additionalProperties: false, required: [...WORKER_ROLES],
+        type: 'object',
+        additionalProperties: false,
+        required: [...WORKER_ROLES],
         properties: Object.fromEntries(WORKER_ROLES.map((r) => [r, hours])),
       },
     },
   } as const;
-  app.get('/v1/settings/worker-eligibility', {
-    schema: { tags: ['settings'], summary: 'The worker test rule in force for a region', security: secured, querystring: { type: 'object', properties: { region: regionCode } } },
-  }, async (req) => {
-    const actor = requireActor(req);
-    const region = (req.query as { region?: string }).region ?? actor.region;
-    return { region, rule: await eligibilityRuleFor(deps, region) };
-  });
-  app.put('/v1/settings/worker-eligibility', {
-    schema: {
-      tags: ['settings'], summary: 'Set the worker test rule for a region, or nationally (regulator)', security: secured,
-      body: { type: 'object', additionalProperties: false, required: ['rule'], properties: { region: { ...regionCode, type: ['string', 'null'] }, rule: ruleBody } },
+  app.get(
+    '/v1/settings/worker-eligibility',
+    {
+      schema: {
+        tags: ['settings'],
+        summary: 'The worker test rule in force for a region',
+        security: secured,
+        querystring: { type: 'object', properties: { region: regionCode } },
+      },
     },
-  }, async (req) => {
-    const b = req.body as { region?: string | null; rule: unknown };
-    return setEligibilityRule(deps, requireActor(req), b.region ?? null, b.rule);
-  });
+    async (req) => {
+      const actor = requireActor(req);
+      const region = (req.query as { region?: string }).region ?? actor.region;
+      return { region, rule: await eligibilityRuleFor(deps, region) };
+    },
+  );
+  app.put(
+    '/v1/settings/worker-eligibility',
+    {
+      schema: {
+        tags: ['settings'],
+        summary: 'Set the worker test rule for a region, or nationally (regulator)',
+        security: secured,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['rule'],
+          properties: { region: { ...regionCode, type: ['string', 'null'] }, rule: ruleBody },
+        },
+      },
+    },
+    async (req) => {
+      const b = req.body as { region?: string | null; rule: unknown };
+      return setEligibilityRule(deps, requireActor(req), b.region ?? null, b.rule);
+    },
+  );
 
-  app.post('/v1/personal-data/:id/erasure', {
-    schema: {
-      tags: ['privacy'], summary: 'Erase a personal value on a lawful request (regulator)', security: secured, params: idParam,
-      body: { type: 'object', additionalProperties: false, required: ['reason'], properties: { reason: { type: 'string', minLength: 1, maxLength: 500, ...plain } } },
+  app.post(
+    '/v1/personal-data/:id/erasure',
+    {
+      schema: {
+        tags: ['privacy'],
+        summary: 'Erase a personal value on a lawful request (regulator)',
+        security: secured,
+        params: idParam,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['reason'],
+          properties: { reason: { type: 'string', minLength: 1, maxLength: 500, ...plain } },
+        },
+      },
     },
-  }, async (req) => erasePersonal(deps, requireActor(req), id(req), (req.body as { reason: string }).reason));
+    async (req) => erasePersonal(deps, requireActor(req), id(req), (req.body as { reason: string }).reason),
+  );
 }
