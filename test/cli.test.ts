@@ -68,7 +68,7 @@ for (const kind of DIALECTS) {
         }
         if (kind === 'sqlite') expect(existsSync(join(target.dataDir, 'coldtrace.db'))).toBe(true);
         const second = json(await cli('migrate'));
-        expect(second).toEqual({ database: kind, applied: [] });
+        expect(second).toEqual({ database: kind, applied: [], backfilled: [] });
         expect(await counts()).toEqual({ parties: 0, log: 0 });
       },
       SLOW,

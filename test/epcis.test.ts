@@ -7,6 +7,7 @@ import { documentEvents, eventHashId } from '../src/epcis/event-hash.ts';
 import { BIZ_RULES_OVERLAY, SCHEMA_PATH, compileEpcisSchema, epcisValidator } from '../src/epcis/schema.ts';
 import { verifyDatabase } from '../src/app/audit/verify.ts';
 import { epcis } from '../src/store/migrations/0006-epcis.ts';
+import { runBackfills } from '../src/app/write/backfills.ts';
 import { parseVerifierKey } from '../src/log/note-key.ts';
 import { borderCast, clearedLot, declaration } from './support/border.ts';
 import type { BorderCast } from './support/border.ts';
@@ -558,6 +559,7 @@ eachDialect('EPCIS migration on a node with history', (node) => {
     for (const t of ['epcis_capture_jobs', 'epcis_event_epcs', 'epcis_events'])
       await n.deps.db.schema.dropTable(t).execute();
     await epcis().up(n.deps.db);
+    expect(await runBackfills(n.deps.db)).toEqual(['epcis-derived']);
     expect(
       eventsOf(
         await api(n.app, 'GET', `/epcis/events?MATCH_epcClass=${enc(`urn:coldtrace:lot:${lot.id}`)}`, {

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { EligibilityRule } from '../domain/worker-eligibility.ts';
 import type { Dialect } from '../store/dialect.ts';
 import type { Schema } from '../store/schema.ts';
-import type { LogIdentity } from './write/checkpointer.ts';
+import type { Ed25519Signer } from '../log/note-key.ts';
 import type { EventBus } from './write/events.ts';
 
 /** Clock is the only source of time. Domain and log code never read Date.now(). */
@@ -21,6 +21,12 @@ export interface Config {
   readonly publicUrl: string;
   /** workerRule is the default eligibility rule before any region sets its own. */
   readonly workerRule: EligibilityRule;
+}
+
+/** LogIdentity is who signs this node's checkpoints, and the origin line they carry. */
+export interface LogIdentity {
+  readonly origin: string;
+  readonly signer: Ed25519Signer;
 }
 
 /** Deps is everything a use case needs, passed explicitly: no container. */

@@ -4,6 +4,7 @@ import { nodeOptionsFrom, openNode, openNodeDialect } from '../app/write/node.ts
 import { createParty } from '../app/registry/parties.ts';
 import { createToken, revokeToken } from '../app/registry/tokens.ts';
 import { migrateToLatest } from '../store/migrate.ts';
+import { runBackfills } from '../app/write/backfills.ts';
 import { addDemoCommand } from './demo.ts';
 import { addEpcisCommands } from './epcis-commands.ts';
 import { addLogCommands } from './log-commands.ts';
@@ -48,7 +49,8 @@ program
     const dialect = openNodeDialect(nodeOptionsFrom(o));
     try {
       const applied = await migrateToLatest(dialect);
-      process.stdout.write(`${JSON.stringify({ database: dialect.label, applied }, null, 2)}\n`);
+      const backfilled = await runBackfills(dialect.db);
+      process.stdout.write(`${JSON.stringify({ database: dialect.label, applied, backfilled }, null, 2)}\n`);
     } finally {
       await dialect.close();
     }

@@ -1,8 +1,17 @@
 import { CompiledQuery } from 'kysely';
 import type { Transaction } from 'kysely';
-import type { RowWrite } from '../app/write/projection.ts';
 import { PROJECTED_KEYS } from './schema.ts';
 import type { ProjectedTable, Schema } from './schema.ts';
+
+/**
+ * RowWrite is one projected row keyed by its table's primary key: upserted whole, or (patch) some
+ * columns of a row an earlier entry wrote.
+ */
+export interface RowWrite {
+  readonly table: ProjectedTable;
+  readonly row: Readonly<Record<string, unknown>>;
+  readonly patch?: true;
+}
 
 // Bound values per statement, well inside both databases' limits (SQLite 32,766, PostgreSQL 65,535), and rows per
 // statement: an incident writes a thousand rows of one table, which should be a few statements, not a thousand.

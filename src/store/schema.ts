@@ -623,6 +623,8 @@ export interface Schema {
   epcisEvents: EpcisEventRow;
   epcisEventEpcs: EpcisEventEpcRow;
   epcisCaptureJobs: EpcisCaptureJobRow;
+  /** notes left by a migration: projections the node must backfill from its log (app/write/backfills.ts) */
+  projectionBackfills: { name: string };
   temperatureUploads: TemperatureUploadRow;
   temperaturePoints: TemperaturePointRow;
   temperatureBreaches: TemperatureBreachRow;

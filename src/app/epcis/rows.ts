@@ -2,7 +2,7 @@ import { CUSTODY_CONTEXT, custodyEvent } from '../../epcis/custody-events.ts';
 import { eventHashId } from '../../epcis/event-hash.ts';
 import { canonicalId, cbvUri, eventIdentifiers } from '../../epcis/identifiers.ts';
 import type { Entry } from '../write/entry.ts';
-import type { RowWrite } from '../write/projection.ts';
+import type { RowWrite } from '../../store/rows.ts';
 
 // The projection of EPCIS events: pure functions of an entry, called by rowsFor on the write path and by verify.
 

@@ -1,4 +1,4 @@
-import type { RowWrite } from '../write/projection.ts';
+import type { RowWrite } from '../../store/rows.ts';
 
 type Rec = Readonly<Record<string, unknown>>;
 

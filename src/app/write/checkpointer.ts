@@ -1,19 +1,12 @@
 import type { Kysely } from 'kysely';
 import { formatCheckpoint } from '../../log/checkpoint.ts';
 import { HASH_SIZE } from '../../log/hash.ts';
-import type { Ed25519Signer } from '../../log/note-key.ts';
 import { signNote } from '../../log/note.ts';
 import type { ReadTile, Tile } from '../../log/tile-builder.ts';
 import { appendTiles, readPartialTiles, treeRootFromTiles } from '../../log/tile-builder.ts';
 import { latestCheckpoint, logSize, readLeafHashes, readTileRow, saveCheckpoint } from '../../store/log-store.ts';
 import type { Schema } from '../../store/schema.ts';
-import type { Clock } from '../deps.ts';
-
-/** LogIdentity is who signs this node's checkpoints, and the origin line they carry. */
-export interface LogIdentity {
-  readonly origin: string;
-  readonly signer: Ed25519Signer;
-}
+import type { Clock, LogIdentity } from '../deps.ts';
 
 /** storedTileReader reads tiles from the database, cutting a wider stored tile to the width asked for. */
 export function storedTileReader(db: Kysely<Schema>): ReadTile {

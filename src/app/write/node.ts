@@ -4,6 +4,7 @@ import { orgCodeCheckChar, usccCheckChar } from '../../domain/uscc.ts';
 import type { Dialect } from '../../store/dialect.ts';
 import { openDialect } from '../../store/dialect.ts';
 import { migrateToLatest } from '../../store/migrate.ts';
+import { runBackfills } from './backfills.ts';
 import { countParties } from '../../store/parties.ts';
 import type { Clock, Config, Deps } from '../deps.ts';
 import { systemClock } from '../deps.ts';
@@ -60,6 +61,7 @@ export async function openNode(opts: NodeOptions): Promise<Deps> {
   const dialect = openNodeDialect(opts);
   try {
     await migrateToLatest(dialect);
+    await runBackfills(dialect.db);
   } catch (err) {
     await dialect.close();
     throw err;

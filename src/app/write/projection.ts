@@ -1,17 +1,8 @@
+import type { RowWrite } from '../../store/rows.ts';
 import type { ProjectedTable } from '../../store/schema.ts';
 import type { Entry, EntryType } from './entry.ts';
 import { temperatureRows } from '../temperature/projection.ts';
 import { capturedRows, derivedRows } from '../epcis/rows.ts';
-
-/**
- * RowWrite is one projected row keyed by its table's primary key: upserted whole, or (patch) some
- * columns of a row an earlier entry wrote.
- */
-export interface RowWrite {
-  readonly table: ProjectedTable;
-  readonly row: Readonly<Record<string, unknown>>;
-  readonly patch?: true;
-}
 
 type Rec = Readonly<Record<string, unknown>>;
 

@@ -6,7 +6,7 @@ import type { Kysely, Migration } from 'kysely';
  * epcis creates the GS1 EPCIS 2.0 event store: epcis_events (one row per event, captured or derived from a
  * custody entry; a projection of the log), epcis_event_epcs (the identifiers each event names, for the MATCH_
  * query parameters; a projection too) and epcis_capture_jobs (the capture jobs of the REST binding; operational,
- * not projected).
+ * not projected), and notes in projection_backfills that the node must project the EPCIS form of its earlier entries.
  */
 export function epcis(): Migration {
   return {
@@ -64,36 +64,22 @@ export function epcis(): Migration {
         .on('epcis_capture_jobs')
         .columns(['party_id', 'id'])
         .execute();
-      await backfill(db);
-    },
-  };
-}
-
-/**
- * backfill projects the EPCIS form of the custody entries a node logged before this migration, so that its
- * epcis_events are what `coldtrace verify` re-derives from the log. It replays the projection itself (derivedRows),
- * the one definition of those rows; a derived event's eventID is its own hash ID, so that code must never change
- * what it derives from an existing entry anyway.
- */
-async function backfill(db: Kysely<any>) {
-  const { decodeEntry } = await import('../../app/write/entry.ts');
-  const { derivedRows } = await import('../../app/epcis/rows.ts');
-  for (let from = 0; ; from += 2000) {
-    const entries = await db
-      .selectFrom('log_entries')
-      .select(['idx', 'data'])
-      .where('idx', '>=', from)
-      .where('idx', '<', from + 2000)
-      .orderBy('idx')
-      .execute();
-    if (entries.length === 0) break;
-    for (const e of entries) {
-      for (const w of derivedRows(decodeEntry(e.data as Uint8Array), Number(e.idx))) {
+      // The custody entries logged before this migration have an EPCIS form too. Deriving it takes the projection
+      // code of the day, which a frozen migration must not import, so the migration only leaves a note: the node
+      // runs the backfill named here after migrating (app/write/backfills.ts), and removes the note when done.
+      await db.schema
+        .createTable('projection_backfills')
+        .ifNotExists()
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .execute();
+      const logged = await db.selectFrom('log_entries').select('idx').limit(1).executeTakeFirst();
+      if (logged) {
         await db
-          .insertInto(w.table === 'epcisEvents' ? 'epcis_events' : 'epcis_event_epcs')
-          .values(w.row)
+          .insertInto('projection_backfills')
+          .values({ name: 'epcis-derived' })
+          .onConflict((oc) => oc.column('name').doNothing())
           .execute();
       }
-    }
-  }
+    },
+  };
 }
