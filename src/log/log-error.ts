@@ -13,7 +13,10 @@ export type LogErrorCode =
   | 'EntryTooLarge'
   | 'MalformedTile'
   | 'MalformedProof'
-  | 'ProofFailed';
+  | 'ProofFailed'
+  | 'MalformedWitnessRequest'
+  | 'MalformedPolicy'
+  | 'QuorumNotMet';
 
 /** LogError is the one error type the log library throws for bad input. `code` is stable; the message is for people. */
 export class LogError extends Error {
