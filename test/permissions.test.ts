@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Action, Role } from '../src/domain/access.ts';
 import { BUSINESS_ROLES, PERMISSIONS, ROLES } from '../src/domain/access.ts';
+import { generateSigner } from '../src/log/note-key.ts';
 import { RECEIVING_ROLES } from '../src/domain/custody-rules.ts';
 import { DEFAULT_ELIGIBILITY_RULE } from '../src/domain/worker-eligibility.ts';
 import type { BorderCast } from './support/border.ts';
@@ -164,6 +165,17 @@ const PERFORM: Readonly<Partial<Record<Action, (c: Ctx) => Promise<Reply>>>> = {
       body: { reason: '本人依法申请删除' },
     }),
   // The first leaf hash of the first tile, under a fresh checkpoint; the checkpoint itself is public.
+  // Each attempt names a new peer log, so that a regulator's success never clashes with an earlier one.
+  'federation.manage': ({ app, a }) =>
+    api(app, 'POST', '/v1/federation/peers', {
+      token: a.token,
+      body: {
+        name: `peer ${a.role}`,
+        baseUrl: 'https://peer.example',
+        logVkey: generateSigner(`peer.example/${a.role}/${next()}`).verifierKey,
+      },
+    }),
+  'federation.read': ({ app, a }) => api(app, 'GET', '/v1/federation/peers', { token: a.token }),
   'log.read': async ({ app, a, checkpoint }) => {
     await checkpoint();
     return api(app, 'GET', '/log/tile/0/000.p/1', { token: a.token });

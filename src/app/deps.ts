@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { EligibilityRule } from '../domain/worker-eligibility.ts';
 import type { Dialect } from '../store/dialect.ts';
 import type { Schema } from '../store/schema.ts';
-import type { Ed25519Signer } from '../log/note-key.ts';
+import type { Cosigner, Ed25519Signer } from '../log/note-key.ts';
 import type { EventBus } from './write/events.ts';
 
 /** Clock is the only source of time. Domain and log code never read Date.now(). */
@@ -21,6 +21,10 @@ export interface Config {
   readonly publicUrl: string;
   /** workerRule is the default eligibility rule before any region sets its own. */
   readonly workerRule: EligibilityRule;
+  /** nodeName is how peers and people call this node, e.g. 河南省冷链追溯节点; it defaults to the log origin. */
+  readonly nodeName?: string;
+  /** nodeRegion is the province (GB/T 2260) this node serves, or null for a national node. */
+  readonly nodeRegion?: string | null;
 }
 
 /** LogIdentity is who signs this node's checkpoints, and the origin line they carry. */
@@ -37,6 +41,8 @@ export interface Deps {
   readonly config: Config;
   /** log is the key and origin that sign this node's checkpoints. */
   readonly log: LogIdentity;
+  /** witness cosigns peers' checkpoints (c2sp.org/tlog-witness) with a key of its own, never the log key. */
+  readonly witness: Cosigner;
   /** events carries committed domain events to in-process subscribers. */
   readonly events: EventBus;
   /** blobDir is where uploaded documents are stored by their SHA-256. */

@@ -26,6 +26,7 @@ export type ErrorCode =
   | 'IncidentOutstanding'
   | 'AlertNotFound'
   | 'WebhookNotFound'
+  | 'PeerNotFound'
   | 'AlreadyAcknowledged'
   | 'ProducerSuspended'
   | 'LotNotReady'

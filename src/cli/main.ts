@@ -4,6 +4,7 @@ import { nodeOptionsFrom, openNode, openNodeDialect } from '../app/write/node.ts
 import { createParty } from '../app/registry/parties.ts';
 import { createToken, revokeToken } from '../app/registry/tokens.ts';
 import { migrateToLatest } from '../store/migrate.ts';
+import { addFederationCommands } from './federation-commands.ts';
 import { runBackfills } from '../app/write/backfills.ts';
 import { addDemoCommand } from './demo.ts';
 import { addEpcisCommands } from './epcis-commands.ts';
@@ -116,6 +117,7 @@ addLogCommands(program);
 addEpcisCommands(program);
 addDemoCommand(program);
 addReportCommands(program);
+addFederationCommands(program, withNode);
 
 try {
   await program.parseAsync(process.argv);

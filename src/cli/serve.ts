@@ -1,6 +1,7 @@
 import type { Deps } from '../app/deps.ts';
 import { startCheckpointer } from '../app/write/checkpointer.ts';
 import { startDeliverer } from '../app/recall/deliverer.ts';
+import { startFederation } from '../app/federation/worker.ts';
 import { bootstrapAdmin, nodeOptionsFrom, openNode } from '../app/write/node.ts';
 import { buildApp } from '../http/app.ts';
 
@@ -34,11 +35,19 @@ export async function serve(flags: ServeFlags): Promise<void> {
         `Its token, shown only this once (首次启动，管理员令牌仅显示一次):\n\n  ${admin.token}\n\n`,
     );
   }
+  // Peers are followed and the node's checkpoints taken to their witnesses in the background; errors are logged.
+  let log: { error: (o: object, msg: string) => void } = { error: () => {} };
+  const federation = startFederation(deps, {
+    pollMs: Number(process.env.COLDTRACE_FEDERATION_POLL_MS ?? 10_000),
+    onError: (err) => log.error({ err }, 'federation pass failed; retrying on the next tick'),
+  });
   const app = await buildApp(deps, {
+    federation,
     logger: { level: process.env.LOG_LEVEL ?? 'info' },
     trustProxy: trustProxyFrom(process.env.COLDTRACE_TRUST_PROXY),
     allowHttpWebhooks: process.env.COLDTRACE_WEBHOOK_ALLOW_HTTP === 'true',
   });
+  log = app.log;
   const interval = Number(process.env.COLDTRACE_CHECKPOINT_MS ?? 1000);
   const checkpointer = startCheckpointer(deps.db, deps.log, deps.clock, interval, (err) =>
     app.log.error({ err }, 'checkpoint failed; retrying on the next tick'),
@@ -55,6 +64,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
     await app.close();
     // Attempts under way finish and are recorded; whatever is still queued is sent after the next start.
     await deliverer.stop();
+    await federation.stop();
     // Sign the last entries before closing, so a clean stop leaves the whole log checkpointed.
     await checkpointer.stop();
     await deps.dialect.close();
@@ -74,6 +84,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
       publicUrl: opts.publicUrl,
       origin: deps.log.origin,
       vkey: deps.log.signer.verifierKey,
+      witness: deps.witness.verifierKey,
     },
     'coldtrace serving',
   );

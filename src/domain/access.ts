@@ -70,6 +70,8 @@ export type Action =
   | 'producer.read'
   | 'producer.update'
   | 'settings.update'
+  | 'federation.manage'
+  | 'federation.read'
   | 'personal.erase'
   | 'log.read'
   | 'lot.declare'
@@ -128,6 +130,8 @@ export const PERMISSIONS: Readonly<Record<Action, readonly Role[]>> = {
   'producer.read': ALL,
   'producer.update': ['customs'],
   'settings.update': ['regulator'],
+  'federation.manage': ['regulator'],
+  'federation.read': ['regulator', 'auditor'],
   'personal.erase': ['regulator'],
   'log.read': ['regulator', 'auditor'],
   'lot.declare': ['importer'],

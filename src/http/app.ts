@@ -24,6 +24,9 @@ import { traceRoutes } from './routes/recall/trace.ts';
 import { incidentRoutes } from './routes/recall/incidents.ts';
 import { reportRoutes } from './routes/recall/reports.ts';
 import { workerRoutes } from './routes/registry/workers.ts';
+import { federationRoutes } from './routes/federation/federation.ts';
+import type { FederationWorker } from '../app/federation/worker.ts';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { installTextGuard, installValidation } from './validation.ts';
 
 /** AppOptions tunes the HTTP layer; every field has a production default. */
@@ -41,6 +44,8 @@ export interface AppOptions {
   trustProxy?: boolean | string;
   /** allowHttpWebhooks admits plain-http webhook URLs to this machine, for tests and local development (COLDTRACE_WEBHOOK_ALLOW_HTTP). */
   allowHttpWebhooks?: boolean;
+  /** federation is the background worker a peer's push hint wakes; without it hints are accepted and ignored. */
+  federation?: FederationWorker;
 }
 
 /**
@@ -104,6 +109,9 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
     await incidentRoutes(scope, deps);
     await reportRoutes(scope, deps);
     await consoleRoutes(scope);
+  });
+  await app.register(async (scope) => {
+    await federationRoutes(scope.withTypeProvider<TypeBoxTypeProvider>(), deps, opts.federation);
   });
   return app;
 }

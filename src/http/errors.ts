@@ -14,6 +14,7 @@ const STATUS: Readonly<Record<ErrorCode, number>> = {
   RateLimited: 429,
   Forbidden: 403,
   NotFound: 404,
+  PeerNotFound: 404,
   PartyNotFound: 404,
   TokenNotFound: 404,
   LocationNotFound: 404,

@@ -34,6 +34,7 @@ export const MESSAGES: Readonly<Record<ErrorCode, Readonly<Record<Lang, string>>
   },
   AlertNotFound: { en: 'No such alert in your inbox.', zh: '您的收件箱中没有该预警。' },
   WebhookNotFound: { en: 'No such webhook.', zh: '未找到该 Webhook。' },
+  PeerNotFound: { en: 'No such peer node.', zh: '未找到该对等节点。' },
   AlreadyAcknowledged: { en: 'This alert was already acknowledged.', zh: '该预警已确认过。' },
   ProducerSuspended: {
     en: 'The overseas producer is suspended on the arrival date; this batch cannot be declared.',

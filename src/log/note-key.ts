@@ -181,6 +181,25 @@ export function parseSignerKey(skey: string): Ed25519Signer {
   return signer;
 }
 
+/** Cosigner is a witness's cosignature/v1 signer with the vkey (type 0x04) that verifies its cosignatures. */
+export interface Cosigner extends NoteSigner {
+  readonly verifierKey: string;
+}
+
+/**
+ * cosignerFromSignerKey returns the cosignature/v1 signer for an Ed25519 private key in the format of parseSignerKey:
+ * the same seed and name, signing type-0x04 cosignatures stamped with `unixSeconds()`. Throws MalformedKey as
+ * parseSignerKey does.
+ */
+export function cosignerFromSignerKey(skey: string, unixSeconds: () => number): Cosigner {
+  const plain = parseSignerKey(skey);
+  const seed = decodeBase64(splitFields(skey, 5)[4]!)!.subarray(1);
+  return {
+    ...cosignerFromSeed(plain.name, seed, unixSeconds),
+    verifierKey: verifierKey(plain.name, plain.publicKey, SIG_COSIGNATURE_V1),
+  };
+}
+
 /** generateSigner makes a new random Ed25519 key named `name` and returns its private and verifier key strings. */
 export function generateSigner(name: string): { signerKey: string; verifierKey: string } {
   const seed = randomBytes(32);

@@ -595,6 +595,95 @@ export interface DeliveryAttemptRow {
   nextAt: number | null;
 }
 
+/** PeerRow is another node this node federates with; a projection of peer.added and peer.removed. */
+export interface PeerRow {
+  id: string;
+  name: string;
+  region: string | null;
+  baseUrl: string;
+  logOrigin: string;
+  logVkey: string;
+  witnessVkey: string | null;
+  credentialSha256: string | null;
+  addedBy: string;
+  addedAt: number;
+  removedAt: number | null;
+  logIndex: number;
+}
+
+/** PeerCredentialRow is the bearer token this node reads a peer's tiles with; kept outside the log. */
+export interface PeerCredentialRow {
+  peerId: string;
+  credential: string;
+}
+
+/** WitnessCheckpointRow is what this node's witness last cosigned for an origin; operational. */
+export interface WitnessCheckpointRow {
+  origin: string;
+  originHash: string;
+  size: number;
+  root: Uint8Array;
+  note: string;
+  updatedAt: number;
+}
+
+/** FederationEvidenceRow keeps a signed checkpoint that contradicts an earlier one, with both notes. */
+export interface FederationEvidenceRow {
+  id: string;
+  origin: string;
+  peerId: string | null;
+  kind: string;
+  reason: string;
+  earlierNote: string | null;
+  laterNote: string;
+  recordedAt: number;
+}
+
+/** CheckpointCosignatureRow is a peer witness's cosignature line on this node's checkpoint of a size. */
+export interface CheckpointCosignatureRow {
+  size: number;
+  witnessVkey: string;
+  line: string;
+  receivedAt: number;
+}
+
+/** WitnessSubmissionRow is the size a peer's witness last cosigned of this node's log. */
+export interface WitnessSubmissionRow {
+  peerId: string;
+  size: number;
+  updatedAt: number;
+}
+
+/** MirrorRow is this node's verified copy of a peer's log: size, checkpoint, and how following goes. */
+export interface MirrorRow {
+  origin: string;
+  originHash: string;
+  peerId: string;
+  /** size is how many entries are stored: verified ones, then any fetched while catching up, not yet verified. */
+  size: number;
+  /** verifiedSize is the size of note, the peer's last checkpoint verified against the stored entries. */
+  verifiedSize: number;
+  root: Uint8Array | null;
+  note: string | null;
+  /** state is following, lagging, unreachable or forked. */
+  state: string;
+  stateSince: number;
+  peerSize: number | null;
+  lastCheckedAt: number | null;
+  lastError: string | null;
+  failures: number;
+  nextAttemptAt: number;
+}
+
+/** MirrorTileRow is a tile (level ≥ 0) or entry bundle (level -1) of a mirrored log, as the peer served it. */
+export interface MirrorTileRow {
+  origin: string;
+  level: number;
+  idx: number;
+  width: number;
+  data: Uint8Array;
+}
+
 export interface Schema {
   parties: PartyRow;
   tokens: TokenRow;
@@ -644,6 +733,14 @@ export interface Schema {
   webhookSecrets: WebhookSecretRow;
   alertDeliveries: AlertDeliveryRow;
   deliveryAttempts: DeliveryAttemptRow;
+  peers: PeerRow;
+  peerCredentials: PeerCredentialRow;
+  witnessCheckpoints: WitnessCheckpointRow;
+  federationEvidence: FederationEvidenceRow;
+  checkpointCosignatures: CheckpointCosignatureRow;
+  witnessSubmissions: WitnessSubmissionRow;
+  mirrors: MirrorRow;
+  mirrorTiles: MirrorTileRow;
 }
 
 /** ProjectedTable names the tables that are pure projections of the log, and so re-derivable by verify. */
@@ -682,7 +779,8 @@ export type ProjectedTable =
   | 'incidentLots'
   | 'incidentHoldings'
   | 'incidentActions'
-  | 'incidentContacts';
+  | 'incidentContacts'
+  | 'peers';
 
 /** PROJECTED_KEYS gives each projected table's primary-key columns. */
 export const PROJECTED_KEYS: Readonly<Record<ProjectedTable, readonly string[]>> = {
@@ -721,6 +819,7 @@ export const PROJECTED_KEYS: Readonly<Record<ProjectedTable, readonly string[]>>
   alerts: ['id'],
   alertAcks: ['alertId'],
   webhooks: ['id'],
+  peers: ['id'],
 };
 
 export type { Generated };

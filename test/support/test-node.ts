@@ -65,10 +65,20 @@ export async function freshDatabase(kind: DialectKind) {
 }
 
 /** openTestNode opens a node of kind on a fresh database, bootstrapped with its admin. */
-export async function openTestNode(kind: DialectKind, appOptions: AppOptions = {}): Promise<TestNode> {
+export async function openTestNode(
+  kind: DialectKind,
+  appOptions: AppOptions = {},
+  nodeOptions: { origin?: string; nodeName?: string; nodeRegion?: string | null } = {},
+): Promise<TestNode> {
   const db = await freshDatabase(kind);
   const clock = new TestClock();
-  const deps = await openNode({ dataDir: db.dataDir, databaseUrl: db.databaseUrl, publicUrl: 'http://ct.test', clock });
+  const deps = await openNode({
+    dataDir: db.dataDir,
+    databaseUrl: db.databaseUrl,
+    publicUrl: 'http://ct.test',
+    clock,
+    ...nodeOptions,
+  });
   const admin = (await bootstrapAdmin(deps))!;
   const app = await buildApp(deps, appOptions);
   return {

@@ -17,11 +17,13 @@ export async function verifyRemote(
   origin: string,
   verifiers: readonly NoteVerifier[],
 ): Promise<VerifyReport & { size: number }> {
-  const base = baseUrl.replace(/\/+$/, '');
+  // A node's own log is served under /log; a mirror's copy of a peer's log under /mirror/<origin hash>.
+  const trimmed = baseUrl.replace(/\/+$/, '');
+  const base = /\/mirror\/[0-9a-f]{64}$/.test(trimmed) || trimmed.endsWith('/log') ? trimmed : `${trimmed}/log`;
   const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
   const get = async (path: string) => {
-    const res = await fetch(`${base}/log/${path}`, { headers });
-    if (!res.ok) throw new Error(`GET /log/${path}: HTTP ${res.status}`);
+    const res = await fetch(`${base}/${path}`, { headers });
+    if (!res.ok) throw new Error(`GET ${base}/${path}: HTTP ${res.status}`);
     return Buffer.from(await res.arrayBuffer());
   };
   const report = { ok: false, entries: 0, checkpoints: 0, tiles: 0, rows: 0, size: 0 } as VerifyReport & {

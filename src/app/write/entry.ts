@@ -53,6 +53,9 @@ export const ENTRY_TYPES = [
   'incident.action.recorded',
   'incident.action.decided',
   'incident.closed',
+  'peer.added',
+  'peer.removed',
+  'peer.forked',
 ] as const;
 export type EntryType = (typeof ENTRY_TYPES)[number];
 

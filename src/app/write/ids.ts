@@ -33,7 +33,9 @@ export function newId(
     | 'alr'
     | 'ntc'
     | 'whk'
-    | 'dlv',
+    | 'dlv'
+    | 'per'
+    | 'fev',
 ): string {
   return `${prefix}_${ulid()}`;
 }

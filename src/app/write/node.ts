@@ -8,7 +8,7 @@ import { runBackfills } from './backfills.ts';
 import { countParties } from '../../store/parties.ts';
 import type { Clock, Config, Deps } from '../deps.ts';
 import { systemClock } from '../deps.ts';
-import { loadNodeKey, originOf } from './node-key.ts';
+import { loadNodeKey, loadWitnessKey, originOf } from './node-key.ts';
 import { EventBus } from './events.ts';
 import { AppError } from '../errors.ts';
 import { commit } from './commit.ts';
@@ -22,6 +22,10 @@ export interface NodeOptions {
   publicUrl: string;
   /** origin is the checkpoint origin line; it defaults to the public URL without its scheme. */
   origin?: string | undefined;
+  /** nodeName names the node to its peers (COLDTRACE_NODE_NAME); it defaults to the origin. */
+  nodeName?: string | undefined;
+  /** nodeRegion is the province the node serves (COLDTRACE_NODE_REGION), or null for a national node. */
+  nodeRegion?: string | null | undefined;
   clock?: Clock;
 }
 
@@ -37,6 +41,8 @@ export function nodeOptionsFrom(
     dataDir,
     databaseUrl: env.DATABASE_URL || undefined,
     origin: env.COLDTRACE_LOG_ORIGIN || undefined,
+    nodeName: env.COLDTRACE_NODE_NAME || undefined,
+    nodeRegion: env.COLDTRACE_NODE_REGION || null,
     publicUrl: (env.COLDTRACE_PUBLIC_URL ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`).replace(
       /\/+$/,
       '',
@@ -66,13 +72,21 @@ export async function openNode(opts: NodeOptions): Promise<Deps> {
     await dialect.close();
     throw err;
   }
-  const config: Config = { dataDir: opts.dataDir, publicUrl: opts.publicUrl, workerRule: DEFAULT_ELIGIBILITY_RULE };
+  const clock = opts.clock ?? systemClock;
+  const config: Config = {
+    dataDir: opts.dataDir,
+    publicUrl: opts.publicUrl,
+    workerRule: DEFAULT_ELIGIBILITY_RULE,
+    nodeName: opts.nodeName ?? origin,
+    nodeRegion: opts.nodeRegion ?? null,
+  };
   return {
     dialect,
     db: dialect.db,
-    clock: opts.clock ?? systemClock,
+    clock,
     config,
     log: { origin, signer },
+    witness: loadWitnessKey(opts.dataDir, origin, clock, { create: true }),
     events: new EventBus(),
     blobDir: join(opts.dataDir, 'blobs'),
   };

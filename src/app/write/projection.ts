@@ -170,6 +170,10 @@ const PROJECTIONS: Readonly<Record<EntryType, (r: Rec, index: number) => RowWrit
   'alert.acknowledged': parts,
   'webhook.created': snapshot('webhooks', webhookRow),
   'webhook.disabled': snapshot('webhooks', webhookRow),
+  'peer.added': snapshot('peers'),
+  'peer.removed': snapshot('peers'),
+  // A fork is a fact on this node's log, with the alerts to its regulators; the evidence is in the record.
+  'peer.forked': parts,
 };
 
 /** rowsFor returns the projected rows that entry (at log index) writes. Pure. */
