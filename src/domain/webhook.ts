@@ -6,7 +6,13 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  */
 
 /** ALERT_KINDS are the kinds of alert a party can receive, and so subscribe a webhook to. */
-export const ALERT_KINDS = ['incident.opened', 'incident.updated', 'incident.closed', 'notice', 'federation.fork'] as const;
+export const ALERT_KINDS = [
+  'incident.opened',
+  'incident.updated',
+  'incident.closed',
+  'notice',
+  'federation.fork',
+] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
 /** SEVERITIES orders how urgently an alert must be acted on. */

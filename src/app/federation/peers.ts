@@ -222,11 +222,7 @@ export async function removePeer(deps: Deps, actor: Actor | null, id: string): P
 }
 
 /** listPeers lists the peers (in force, or all with removed), with their mirror state. */
-export async function listPeers(
-  deps: Deps,
-  actor: Actor | null,
-  opts: { removed?: boolean } = {},
-): Promise<Peer[]> {
+export async function listPeers(deps: Deps, actor: Actor | null, opts: { removed?: boolean } = {}): Promise<Peer[]> {
   if (actor && !mayAttempt(actor, 'federation.read')) throw forbid('federation.read');
   let q = deps.db.selectFrom('peers').selectAll().orderBy('id');
   if (!opts.removed) q = q.where('removedAt', 'is', null);

@@ -56,7 +56,11 @@ export function federation(bytes: 'blob' | 'bytea'): Migration {
         .addColumn('later_note', 'text', (c) => c.notNull())
         .addColumn('recorded_at', 'bigint', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('federation_evidence_origin').on('federation_evidence').columns(['origin', 'id']).execute();
+      await db.schema
+        .createIndex('federation_evidence_origin')
+        .on('federation_evidence')
+        .columns(['origin', 'id'])
+        .execute();
 
       await db.schema
         .createTable('checkpoint_cosignatures')

@@ -107,14 +107,12 @@ export async function warehouseRoutes(app: FastifyInstance, deps: Deps) {
     },
     async (req, reply) => {
       const b = req.body as { agent: string; concentration: string; operatorWorkerId: string; performedAt: string };
-      return reply
-        .status(201)
-        .send(
-          await recordDisinfection(deps, requireActor(req), id(req), {
-            ...b,
-            performedAt: msOf('performedAt', b.performedAt),
-          }),
-        );
+      return reply.status(201).send(
+        await recordDisinfection(deps, requireActor(req), id(req), {
+          ...b,
+          performedAt: msOf('performedAt', b.performedAt),
+        }),
+      );
     },
   );
   app.post(

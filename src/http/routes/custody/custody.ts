@@ -94,14 +94,12 @@ export async function custodyRoutes(app: FastifyInstance, deps: Deps) {
         receivedAt: string;
         locationId?: string | null;
       };
-      return reply
-        .status(201)
-        .send(
-          await receiveShipment(deps, requireActor(req), id(req), {
-            ...b,
-            receivedAt: msOf('receivedAt', b.receivedAt),
-          }),
-        );
+      return reply.status(201).send(
+        await receiveShipment(deps, requireActor(req), id(req), {
+          ...b,
+          receivedAt: msOf('receivedAt', b.receivedAt),
+        }),
+      );
     },
   );
   app.post(
