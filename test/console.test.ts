@@ -340,10 +340,22 @@ describe('the web console', () => {
       await regulator.reload();
       const row = `#actions tr[data-action-id="${retest.id}"]`;
       await regulator.waitForSelector(`${row}[data-status="pending_approval"]`);
+      // Approving is all the decision does: no box rides along that would release the lot.
+      expect(await regulator.$$(`${row} input[type=checkbox]`)).toEqual([]);
       await regulator.click(`${row} button.approve`);
       await regulator.waitForSelector(`${row}[data-status="approved"]`);
+      expect(ok(await api(n.app, 'GET', `/v1/lots/${c.l3.id}`, { token: n.adminToken })).status).toBe('red');
+      const l3 = `#incident-lots tr[data-lot-id="${c.l3.id}"]`;
+      expect(await regulator.getAttribute(l3, 'data-status')).toBe('red');
+
+      // Releasing is a separate control, unticked, that asks for a reason.
+      expect(await regulator.isChecked(`${l3} input.release-lot`)).toBe(false);
+      expect(await regulator.isVisible(`${l3} input.release-reason`)).toBe(false);
+      await regulator.check(`${l3} input.release-lot`);
+      await regulator.fill(`${l3} input.release-reason`, '复检阴性，同批其余货物已处置');
+      await regulator.click(`${l3} button.release`);
+      await regulator.waitForSelector(`${l3}[data-status="green"] .chip.released`);
       expect(ok(await api(n.app, 'GET', `/v1/lots/${c.l3.id}`, { token: n.adminToken })).status).toBe('green');
-      expect(await regulator.getAttribute(`#incident-lots tr[data-lot-id="${c.l3.id}"]`, 'data-status')).toBe('green');
 
       await regulator.click('#close-form button[type=submit]');
       await regulator.waitForSelector('#close-result .error[data-code="IncidentOutstanding"]');

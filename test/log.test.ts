@@ -147,7 +147,7 @@ eachDialect('the verifiable log over HTTP', (node) => {
     expect(text).not.toContain(idNumber);
     expect(text).not.toContain(idNumber.slice(6, 14));
     expect(decodeEntry(row.data).record).toMatchObject({
-      idNumber: { commitment: expect.stringMatching(/^[0-9a-f]{64}$/) },
+      idNumber: { commitment: expect.stringMatching(/^v2:[0-9a-f]{64}$/) },
     });
   });
 });

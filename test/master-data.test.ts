@@ -469,13 +469,14 @@ eachDialect('master data', (node) => {
         .where('id', '=', worker.personalRef)
         .executeTakeFirstOrThrow();
       expect(pd.value).toBe(second);
-      expect(commitmentOf(pd.salt!, second)).toBe(pd.commitment);
+      expect(pd.kind).toBe('resident_id');
+      expect(commitmentOf(pd.salt!, 'resident_id', second)).toBe(pd.commitment);
       expect(worker.idCommitment).toBe(pd.commitment);
       const updated = texts[renumbered.logIndex]!;
       expect(JSON.parse(updated).record.idNumber).toEqual({ commitment: pd.commitment, ref: pd.id });
       const createdEntry = JSON.parse(texts[made.logIndex]!);
       expect(createdEntry.type).toBe('worker.created');
-      expect(createdEntry.record.idNumber.commitment).toMatch(/^[0-9a-f]{64}$/);
+      expect(createdEntry.record.idNumber.commitment).toMatch(/^v2:[0-9a-f]{64}$/);
       expect(createdEntry.record.idNumber.commitment).not.toBe(pd.commitment);
     });
   });
@@ -712,7 +713,7 @@ eachDialect('master data', (node) => {
         .where('id', '=', personalRef)
         .executeTakeFirstOrThrow();
       expect(pd).toMatchObject({ value: null, salt: null, masked: null, erasedAt: node().clock.now() });
-      expect(pd.commitment).toMatch(/^[0-9a-f]{64}$/);
+      expect(pd.commitment).toMatch(/^v2:[0-9a-f]{64}$/);
 
       // Every entry before the erasure is byte for byte what it was; one entry records the erasure.
       const after = await deps.db.selectFrom('logEntries').selectAll().orderBy('idx').execute();

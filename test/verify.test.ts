@@ -1,9 +1,15 @@
 import { execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { sql } from 'kysely';
 import { beforeAll, expect, it } from 'vitest';
 import { verifyDatabase } from '../src/app/audit/verify.ts';
 import { parseVerifierKey } from '../src/log/note-key.ts';
+import { commit } from '../src/app/write/commit.ts';
+import { newId } from '../src/app/write/ids.ts';
+import { maskResidentId } from '../src/domain/resident-id.ts';
+import type { Schema } from '../src/store/schema.ts';
+import { buildChain } from './support/chain.ts';
 import { borderCast } from './support/border.ts';
 import { borderFlow } from './support/border-flow.ts';
 import { addParty, api, residentId } from './support/http.ts';
@@ -495,5 +501,171 @@ eachDialect('verify after settings', (node) => {
     const r = await verifyDatabase(deps.db, deps.log.origin, [parseVerifierKey(deps.log.signer.verifierKey)]);
     expect(r.problem).toBeUndefined();
     expect(r.ok).toBe(true);
+  });
+});
+
+eachDialect('coldtrace verify covers personal data', (node) => {
+  let rows: { worker: Schema['personalData']; buyer: Schema['personalData']; old: Schema['personalData'] };
+  const set = (id: string, values: Partial<Schema['personalData']>) => async () => {
+    await node().deps.db.updateTable('personalData').set(values).where('id', '=', id).execute();
+  };
+  const pd = (id: string) =>
+    node().deps.db.selectFrom('personalData').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+
+  beforeAll(async () => {
+    const n = node();
+    const c = await buildChain(n);
+    const sale = await api(n.app, 'POST', `/v1/lots/${c.r.id}/retail-sales`, {
+      token: c.retailer.token,
+      body: {
+        quantity: { kg: 1.5, cartons: 0 },
+        soldAt: new Date(n.clock.now()).toISOString(),
+        buyer: { name: '张三', phone: '138 1234 5678' },
+      },
+    });
+    expect(sale.status, JSON.stringify(sale.body)).toBe(201);
+    const buyerRef = (
+      await n.deps.db
+        .selectFrom('retailSales')
+        .select('buyerRef')
+        .where('id', '=', sale.body.id)
+        .executeTakeFirstOrThrow()
+    ).buyerRef!;
+    const workerRef = (
+      await n.deps.db
+        .selectFrom('workers')
+        .select('personalRef')
+        .where('id', '=', c.crew.driver)
+        .executeTakeFirstOrThrow()
+    ).personalRef;
+    // A worker registered before commitments bound the kind: its entry holds the version 1 form, SHA-256(salt || value).
+    const oldRef = await commit(n.deps, undefined, async (w) => {
+      const salt = randomBytes(32);
+      const value = residentId('19790707', '456');
+      const commitment = createHash('sha256').update(salt).update(value, 'utf8').digest('hex');
+      const ref = newId('pd');
+      await w.trx
+        .insertInto('personalData')
+        .values({
+          id: ref,
+          kind: 'resident_id',
+          commitment,
+          salt,
+          value,
+          masked: maskResidentId(value),
+          createdAt: w.now,
+          erasedAt: null,
+        })
+        .execute();
+      await w.append('worker.created', c.cast.carrier.id, {
+        id: newId('wkr'),
+        employerPartyId: c.cast.carrier.id,
+        name: '老工人',
+        role: 'driver',
+        idNumber: { commitment, ref },
+        createdAt: w.now,
+        updatedAt: w.now,
+      });
+      return ref;
+    });
+    await n.checkpoint();
+    rows = { worker: await pd(workerRef), buyer: await pd(buyerRef), old: await pd(oldRef) };
+  });
+
+  it('passes untouched, with commitments that bind the kind (version 2) beside an old version 1 entry', async () => {
+    expect(rows.worker.commitment).toMatch(/^v2:[0-9a-f]{64}$/);
+    expect(rows.buyer).toMatchObject({ kind: 'retail_buyer', masked: '张* 138****5678' });
+    expect(rows.buyer.commitment).toMatch(/^v2:[0-9a-f]{64}$/);
+    expect(rows.old.commitment).toMatch(/^[0-9a-f]{64}$/);
+    const r = await verify(node());
+    expect(r.problem).toBeUndefined();
+    expect(r.ok).toBe(true);
+  });
+
+  it("finds a row's kind edited by hand, for a worker's ID number, a buyer and an old entry", async () => {
+    for (const [row, other] of [
+      [rows.worker, 'retail_buyer'],
+      [rows.buyer, 'resident_id'],
+      [rows.old, 'retail_buyer'],
+    ] as const) {
+      await tamper(
+        node(),
+        set(row.id, { kind: other }),
+        set(row.id, { kind: row.kind }),
+        new RegExp(
+          `^personal data ${row.id}, column kind: the log \\(entry \\d+\\) says ${row.kind}, the table has ${other}`,
+        ),
+      );
+    }
+    // Even with the kind check aside, a version 2 commitment does not open under another kind.
+    const { commitmentHolds } = await import('../src/app/registry/personal.ts');
+    expect(commitmentHolds(rows.buyer.commitment, rows.buyer.salt!, 'retail_buyer', rows.buyer.value!)).toBe(true);
+    expect(commitmentHolds(rows.buyer.commitment, rows.buyer.salt!, 'resident_id', rows.buyer.value!)).toBe(false);
+  });
+
+  it("finds a row's value, mask or salt edited by hand", async () => {
+    const forgedBuyer = JSON.stringify({ name: '李四', phone: '13900001111' });
+    for (const [row, values] of [
+      [rows.worker, { value: residentId('19700101', '999') }],
+      [rows.buyer, { value: forgedBuyer, masked: '李* 139****1111' }],
+      [rows.old, { value: residentId('19700101', '998') }],
+      [rows.buyer, { salt: Buffer.alloc(32) }],
+    ] as const) {
+      await tamper(
+        node(),
+        set(row.id, values),
+        set(row.id, { value: row.value, masked: row.masked, salt: row.salt }),
+        new RegExp(`^personal data ${row.id}: the held value does not match its commitment in entry \\d+`),
+      );
+    }
+    await tamper(
+      node(),
+      set(rows.buyer.id, { masked: '王* 138****5678' }),
+      set(rows.buyer.id, { masked: rows.buyer.masked }),
+      new RegExp(`^personal data ${rows.buyer.id}, column masked`),
+    );
+  });
+
+  it('finds a personal-data row that no entry names', async () => {
+    const { db } = node().deps;
+    const forged = { ...rows.buyer, id: 'pd_01ZZZZZZZZZZZZZZZZZZZZZZZZ' };
+    await tamper(
+      node(),
+      () =>
+        db
+          .insertInto('personalData')
+          .values(forged)
+          .execute()
+          .then(() => {}),
+      () =>
+        db
+          .deleteFrom('personalData')
+          .where('id', '=', forged.id)
+          .execute()
+          .then(() => {}),
+      /^personal data pd_01ZZZZZZZZZZZZZZZZZZZZZZZZ is not in the log/,
+    );
+  });
+
+  it('skips erased rows: nothing is left to open, and the log still verifies', async () => {
+    const n = node();
+    for (const row of [rows.buyer, rows.old]) {
+      const r = await api(n.app, 'POST', `/v1/personal-data/${row.id}/erasure`, {
+        token: n.adminToken,
+        body: { reason: 'PIPL art. 47 request' },
+      });
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      expect(await pd(row.id)).toMatchObject({ value: null, salt: null, masked: null, erasedAt: expect.anything() });
+    }
+    await n.checkpoint();
+    const r = await verify(n);
+    expect(r.problem).toBeUndefined();
+    // A value put back into an erased row is found.
+    await tamper(
+      n,
+      set(rows.buyer.id, { value: rows.buyer.value }),
+      set(rows.buyer.id, { value: null }),
+      new RegExp(`^personal data ${rows.buyer.id} is marked erased but still holds data`),
+    );
   });
 });

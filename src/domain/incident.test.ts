@@ -77,6 +77,24 @@ describe('accounting', () => {
         .outstandingGrams,
     ).toBe(0);
   });
+
+  it("counts an action only at its own holding: one holder's approved retest accounts for none of the others'", () => {
+    const affected = [
+      held('lot|super|-', 'super', '440000', 567_500, 44),
+      held('lot|importer|-', 'importer', '410000', 4_400_000, 339),
+      held('lot|store|loc', 'store', '320000', 8_000_000, 617),
+    ];
+    const r = accounting(affected, [
+      act('lot|super|-', 567_500, 44, 'approved'),
+      act('lot|gone|-', 1_000_000, 1, 'approved'),
+    ]);
+    expect(r.rows.map((x) => [x.holdingId, x.outstandingGrams])).toEqual([
+      ['lot|super|-', 0],
+      ['lot|importer|-', 4_400_000],
+      ['lot|store|loc', 8_000_000],
+    ]);
+    expect(r.total.outstandingGrams).toBe(12_400_000);
+  });
 });
 
 describe('contactsOf', () => {

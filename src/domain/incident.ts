@@ -123,8 +123,10 @@ const ZERO: Tally = {
 };
 
 /**
- * accounting tallies every affected quantity and sums the tallies per holder, per region and in total. Holders and
- * regions are listed in id order, so two calls over the same facts give the same answer.
+ * accounting tallies every affected quantity and sums the tallies per holder, per region and in total. An action
+ * counts only at its own holding: a decision on one holder's action accounts for that holding alone, never for other
+ * holders of the same lot, and an action on no affected holding counts nowhere. Holders and regions are listed in id
+ * order, so two calls over the same facts give the same answer.
  */
 export function accounting<A extends Affected>(affected: readonly A[], actions: readonly RecordedAction[]) {
   const byHolding = new Map<string, RecordedAction[]>();

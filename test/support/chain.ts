@@ -59,7 +59,8 @@ async function location(n: TestNode, p: Party, region: string, kind: string) {
   ).id as string;
 }
 
-async function crewOf(n: TestNode, cast: BorderCast) {
+/** crewOf registers a driver and a warehouse handler for the carrier, each with a recent negative test. */
+export async function crewOf(n: TestNode, cast: BorderCast) {
   const t = new Date(n.clock.now() - 3_600_000).toISOString();
   const s = String(300 + (seq++ % 600));
   const driver = ok(

@@ -1,4 +1,5 @@
-// A holder's part of an incident: each of its affected holdings, with a form to record what it did with the goods.
+// A holder's part of an incident: each of its affected holdings, with a form to record what it did with the goods;
+// and a regulator's separate act of releasing one lot, with a reason.
 import { chinaNowInput, fill, fromChinaInput, h, shortId } from './dom.js';
 
 const ACTIONS = ['sealed', 'destroyed', 'returned', 'retested_negative'];
@@ -112,6 +113,52 @@ function actionForm(ctx, inc, x, openKg, redraw) {
     field(w.at, at),
     field(w.note, note),
     h('button', { type: 'submit', class: 'primary' }, w.record),
+    out,
+  );
+}
+
+/**
+ * releaseForm is a regulator's control to release lot l from inc: an unticked box that, once ticked, shows a required
+ * reason and the button; POST /v1/incidents/{id}/lots/{lotId}/release, then redraw(message). Approving a holder's
+ * retest never releases a lot; this does, and only on purpose.
+ */
+export function releaseForm(ctx, inc, l, redraw) {
+  const { w } = ctx;
+  const reason = h('input', { name: 'reason', type: 'text', class: 'release-reason', required: true, maxlength: 1000 });
+  const out = h('div', { class: 'form-result' });
+  const more = h(
+    'span',
+    { hidden: true },
+    field(w.releaseReason, reason),
+    h('button', { type: 'submit', class: 'danger release' }, w.release),
+  );
+  const confirm = h('input', {
+    type: 'checkbox',
+    class: 'release-lot',
+    onchange: () => {
+      more.hidden = !confirm.checked;
+    },
+  });
+  return h(
+    'form',
+    {
+      class: 'release-form',
+      onsubmit: async (e) => {
+        e.preventDefault();
+        if (!confirm.checked) return;
+        fill(out);
+        try {
+          await ctx.api.post(`/v1/incidents/${encodeURIComponent(inc.id)}/lots/${encodeURIComponent(l.id)}/release`, {
+            reason: reason.value.trim(),
+          });
+          await redraw(w.releasedOk);
+        } catch (err) {
+          fill(out, ctx.errorBox(err));
+        }
+      },
+    },
+    h('label', { class: 'inline' }, confirm, ` ${w.releaseLot}`),
+    more,
     out,
   );
 }

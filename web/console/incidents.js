@@ -1,7 +1,7 @@
 // Incidents: the list, and one incident with its totals, lots, contacts and actions; holders record actions on their
 // goods here, regulators decide retests and close.
 import { chinaTime, fill, h, shortId, table } from './dom.js';
-import { holderActions } from './incident-forms.js';
+import { holderActions, releaseForm } from './incident-forms.js';
 
 /** showIncidents draws the incidents the party may see, newest first, filtered by status. */
 export async function showIncidents(ctx, el, query) {
@@ -85,6 +85,7 @@ export async function showIncident(ctx, el, id, flash) {
   const redraw = (message) => showIncident(ctx, el, id, message);
   const hdrs = [w.affected, w.accounted, w.pendingApproval, w.outstanding].map((text) => ({ text, class: 'num' }));
   const regionOf = new Map(inc.holdings.map((x) => [x.partyId, x.region]));
+  const releases = inc.status === 'open' && inc.audience === 'all' && ctx.me.roles.includes('regulator');
   fill(
     el,
     h('a', { href: '#/incidents' }, `← ${w.back}`),
@@ -153,7 +154,7 @@ export async function showIncident(ctx, el, id, flash) {
       { class: 'card' },
       h('h2', {}, w.lotsTitle),
       table(
-        [w.code, w.product, w.reason, w.status],
+        [w.code, w.product, w.reason, w.status, releases ? w.releaseTitle : ''],
         inc.lots.map((l) =>
           h(
             'tr',
@@ -173,6 +174,7 @@ export async function showIncident(ctx, el, id, flash) {
               h('span', { class: `chip colour-${l.status}` }, w.colour[l.status] ?? l.status),
               l.cleared ? h('span', { class: 'chip released' }, w.released) : null,
             ),
+            h('td', {}, releases && !l.cleared ? releaseForm(ctx, inc, l, redraw) : null),
           ),
         ),
         { id: 'incident-lots' },
@@ -212,12 +214,12 @@ function actionsSection(ctx, inc, lotCode, redraw) {
   const rows = inc.actions.map((a) => {
     const cell = h('td', {});
     if (decides && a.status === 'pending_approval') {
-      const clear = h('input', { type: 'checkbox', checked: true, class: 'clear-lot' });
+      // A decision accounts for this holder's retested goods alone; releasing the lot is a separate act (releaseForm).
       const decide = (approve) => async () => {
         try {
           await ctx.api.post(
             `/v1/incidents/${encodeURIComponent(inc.id)}/actions/${encodeURIComponent(a.id)}/decision`,
-            { approve, clearLot: approve && clear.checked },
+            { approve },
           );
           await redraw(w.decided);
         } catch (err) {
@@ -226,8 +228,6 @@ function actionsSection(ctx, inc, lotCode, redraw) {
       };
       fill(
         cell,
-        h('label', { class: 'inline' }, clear, ` ${w.clearLot}`),
-        ' ',
         h('button', { type: 'button', class: 'primary approve', onclick: decide(true) }, w.approve),
         ' ',
         h('button', { type: 'button', class: 'reject', onclick: decide(false) }, w.reject),

@@ -10,7 +10,8 @@ import { listCheckpoints, logSize } from '../../store/log-store.ts';
 import { PROJECTED_KEYS } from '../../store/schema.ts';
 import type { ProjectedTable, Schema } from '../../store/schema.ts';
 import { decodeEntry } from '../write/entry.ts';
-import { commitmentOf } from '../registry/personal.ts';
+import { commitmentHolds, maskedOf } from '../registry/personal.ts';
+import type { PersonalKind } from '../registry/personal.ts';
 import { secretCommitment } from '../recall/webhooks.ts';
 import { rowsFor } from '../write/projection.ts';
 import { temperaturePointsProblem } from '../temperature/verify.ts';
@@ -67,7 +68,7 @@ async function run(db: Kysely<Schema>, origin: string, verifiers: readonly NoteV
   }
 
   const expected = new Map<string, { row: Record<string, unknown>; entry: number }>();
-  const personalRefs = new Map<string, { commitment: string; entry: number }>();
+  const personalRefs = new Map<string, PersonalRef>();
   const erased = new Set<string>();
   const leaves: Buffer[] = [];
   let frontier: Frontier = emptyFrontier();
@@ -133,9 +134,15 @@ async function run(db: Kysely<Schema>, origin: string, verifiers: readonly NoteV
         ref?: string;
         retailSale?: { buyerRef: string | null; buyerCommitment: string | null };
       };
-      if (rec.idNumber) personalRefs.set(rec.idNumber.ref, { commitment: rec.idNumber.commitment, entry: idx });
+      // A worker keeps its ID number's ref across updates: the first entry that names a ref is the one that made it.
+      if (rec.idNumber && !personalRefs.has(rec.idNumber.ref))
+        personalRefs.set(rec.idNumber.ref, { commitment: rec.idNumber.commitment, kind: 'resident_id', entry: idx });
       if (rec.retailSale?.buyerRef && rec.retailSale.buyerCommitment)
-        personalRefs.set(rec.retailSale.buyerRef, { commitment: rec.retailSale.buyerCommitment, entry: idx });
+        personalRefs.set(rec.retailSale.buyerRef, {
+          commitment: rec.retailSale.buyerCommitment,
+          kind: 'retail_buyer',
+          entry: idx,
+        });
       if (entry!.type === 'personal.erased' && rec.ref) erased.add(rec.ref);
       leaves.push(lh);
       batch.push(lh);
@@ -238,24 +245,39 @@ async function checkWebhookSecrets(db: Kysely<Schema>) {
   }
 }
 
-async function checkPersonal(
-  db: Kysely<Schema>,
-  refs: Map<string, { commitment: string; entry: number }>,
-  erased: Set<string>,
-) {
-  const rows = await db.selectFrom('personalData').selectAll().execute();
+/** PersonalRef is what the log says of a personal-data row: its commitment, the kind its entry implies, and where. */
+type PersonalRef = { commitment: string; kind: PersonalKind; entry: number };
+
+/**
+ * checkPersonal checks every personal-data row against the log. Each row must be named by an entry, with the
+ * commitment that entry holds and the kind that entry implies (a worker's ID number, a retail buyer). A row still
+ * held must open its commitment (kind and value, or the value alone for a version 1 commitment) and show the masked
+ * form of its value; an erased row must have its erasure logged and hold nothing, and is not opened.
+ */
+async function checkPersonal(db: Kysely<Schema>, refs: Map<string, PersonalRef>, erased: Set<string>) {
+  const rows = await db.selectFrom('personalData').selectAll().orderBy('id').execute();
   const byId = new Map(rows.map((r) => [r.id, r]));
-  for (const [ref, { commitment, entry }] of refs) {
-    const row = byId.get(ref);
-    if (!row) fail(`personal data ${ref} (entry ${entry}) is missing, and no erasure of it is logged`);
-    if (row!.commitment !== commitment) fail(`personal data ${ref}: commitment differs from entry ${entry}`);
-    if (row!.erasedAt !== null) {
+  for (const [ref, { entry }] of refs) {
+    if (!byId.has(ref)) fail(`personal data ${ref} (entry ${entry}) is missing, and no erasure of it is logged`);
+  }
+  for (const row of rows) {
+    const ref = row.id;
+    const want = refs.get(ref);
+    if (!want) fail(`personal data ${ref} is not in the log`);
+    const { commitment, kind, entry } = want!;
+    if (row.commitment !== commitment) fail(`personal data ${ref}: commitment differs from entry ${entry}`);
+    if (row.kind !== kind)
+      fail(`personal data ${ref}, column kind: the log (entry ${entry}) says ${kind}, the table has ${row.kind}`);
+    if (row.erasedAt !== null) {
       if (!erased.has(ref)) fail(`personal data ${ref} is erased, but no erasure of it is logged`);
-      if (row!.value !== null || row!.salt !== null) fail(`personal data ${ref} is marked erased but still holds data`);
+      if (row.value !== null || row.salt !== null || row.masked !== null)
+        fail(`personal data ${ref} is marked erased but still holds data`);
       continue;
     }
-    if (row!.value === null || row!.salt === null || commitmentOf(row!.salt, row!.value) !== commitment) {
+    if (row.value === null || row.salt === null || !commitmentHolds(commitment, row.salt, row.kind, row.value)) {
       fail(`personal data ${ref}: the held value does not match its commitment in entry ${entry}`);
     }
+    if (row.masked !== maskedOf(row.kind, row.value!))
+      fail(`personal data ${ref}, column masked: it is not the masked form of the held value`);
   }
 }

@@ -373,8 +373,9 @@ const tallyOut = (t: {
 });
 
 /**
- * incidentAccounts reads an incident's affected quantities and actions and tallies them. A lot cleared by an approved
- * retest counts as fully accounted for at every holder.
+ * incidentAccounts reads an incident's affected quantities and actions and tallies them. Each holding is accounted for
+ * by its own holder's actions alone: a lot released from the incident still counts, at every holder, only what that
+ * holder did with it.
  */
 export async function incidentAccounts(db: Db, incidentId: string, partyId?: string) {
   let hq = db.selectFrom('incidentHoldings').selectAll().where('incidentId', '=', incidentId);
@@ -383,17 +384,7 @@ export async function incidentAccounts(db: Db, incidentId: string, partyId?: str
     hq = hq.where('partyId', '=', partyId);
     aq = aq.where('partyId', '=', partyId);
   }
-  const [held, actions, cleared] = await Promise.all([
-    hq.orderBy('holdingId').execute(),
-    aq.execute(),
-    db
-      .selectFrom('incidentLots')
-      .select('lotId')
-      .where('incidentId', '=', incidentId)
-      .where('clearedAt', 'is not', null)
-      .execute(),
-  ]);
-  const clearedLots = new Set(cleared.map((c) => c.lotId));
+  const [held, actions] = await Promise.all([hq.orderBy('holdingId').execute(), aq.execute()]);
   const affected = held.map((h) => ({
     holdingId: h.holdingId,
     lotId: h.lotId,
@@ -404,18 +395,13 @@ export async function incidentAccounts(db: Db, incidentId: string, partyId?: str
     cartons: h.cartons,
     inTransit: h.inTransit === 1,
   }));
-  const recorded: RecordedAction[] = [
-    ...actions.map((a) => ({
-      holdingId: a.holdingId,
-      grams: Number(a.grams),
-      cartons: a.cartons,
-      status: a.status as ActionStatus,
-    })),
-    ...affected
-      .filter((h) => clearedLots.has(h.lotId))
-      .map((h) => ({ holdingId: h.holdingId, grams: h.grams, cartons: h.cartons, status: 'approved' as const })),
-  ];
-  return { ...accounting(affected, recorded), actions, clearedLots };
+  const recorded: RecordedAction[] = actions.map((a) => ({
+    holdingId: a.holdingId,
+    grams: Number(a.grams),
+    cartons: a.cartons,
+    status: a.status as ActionStatus,
+  }));
+  return { ...accounting(affected, recorded), actions };
 }
 
 /** getIncident shows an incident: all of it to its regulators, a holder's own quantities and actions to a holder. */
@@ -648,16 +634,16 @@ async function statusesWithout(w: Writer, incidentId: string, lotIds: readonly s
 }
 
 /**
- * decideIncidentAction is a regulator's approval or rejection of a negative retest. An approval with clearLot also
- * clears the lot from the incident: its quantities count as accounted for everywhere, and its status is recomputed
- * without the incident, so it turns green again if nothing else holds it.
+ * decideIncidentAction is a regulator's approval or rejection of a negative retest. An approval accounts for the
+ * retested quantity at that holder's holding alone: the lot stays frozen, and every other holder still accounts for
+ * its own goods. Releasing the lot is a separate act (releaseIncidentLot).
  */
 export async function decideIncidentAction(
   deps: Deps,
   actor: Actor,
   incidentId: string,
   actionId: string,
-  input: { approve: boolean; note?: string | null; clearLot?: boolean },
+  input: { approve: boolean; note?: string | null },
 ) {
   if (!mayAttempt(actor, 'incident.manage')) throw forbid('incident.manage');
   return commit(deps, undefined, async (w) => {
@@ -684,53 +670,101 @@ export async function decideIncidentAction(
       decisionNote: input.note?.trim() || null,
       updatedAt: w.now,
     };
-    const clear = input.approve && input.clearLot === true;
-    const lotRow = clear
-      ? await w.trx
-          .selectFrom('incidentLots')
-          .selectAll()
-          .where('incidentId', '=', incidentId)
-          .where('lotId', '=', a.lotId)
-          .executeTakeFirstOrThrow()
-      : null;
-    const extra = lotRow
-      ? {
-          incidentLots: [{ ...lotRow, logIndex: undefined, clearedAt: w.now, clearedBy: actor.partyId }].map(
-            ({ logIndex: _l, ...r }) => r,
-          ),
-          lotStatuses: await statusesWithout(w, incidentId, [a.lotId]),
-        }
-      : {};
     const notice: AlertInput = {
       partyId: a.partyId,
       kind: 'incident.updated',
       severity: 'warning',
       title: input.approve
         ? {
-            zh: `第 ${inc.number} 号事件：复检阴性已获批准${clear ? '，该批次已解除冻结' : ''}`,
-            en: `Incident ${inc.number}: your negative retest was approved${clear ? ' and the lot released' : ''}`,
+            zh: `第 ${inc.number} 号事件：复检阴性已获批准`,
+            en: `Incident ${inc.number}: your negative retest was approved`,
           }
         : {
             zh: `第 ${inc.number} 号事件：复检结果未获批准`,
             en: `Incident ${inc.number}: your negative retest was not approved`,
           },
-      body: {
-        incidentId,
-        number: Number(inc.number),
-        actionId,
-        lotId: a.lotId,
-        approved: input.approve,
-        lotCleared: clear,
-      },
+      body: { incidentId, number: Number(inc.number), actionId, lotId: a.lotId, approved: input.approve },
     };
     const { logIndex, alerts } = await appendWithAlerts(
       w,
       'incident.action.decided',
       actor.partyId,
-      { incidentAction, ...extra },
+      { incidentAction },
       [notice],
     );
-    return { ...toAction({ ...incidentAction, logIndex }), lotCleared: clear, alerts: alertRefs(alerts) };
+    return { ...toAction({ ...incidentAction, logIndex }), alerts: alertRefs(alerts) };
+  }).then(({ alerts, ...rest }) => {
+    announceAlerts(deps.events, alerts);
+    return rest;
+  });
+}
+
+/**
+ * releaseIncidentLot is a regulator's explicit release of one lot from an open incident, with a stated reason: the
+ * lot's status is recomputed without the incident (green again if nothing else holds it, red still if, say, it tested
+ * positive itself), and every holder of it is told why. It accounts for nothing: each holder's goods stay outstanding
+ * until that holder acts or the incident is closed.
+ */
+export async function releaseIncidentLot(
+  deps: Deps,
+  actor: Actor,
+  incidentId: string,
+  lotId: string,
+  input: { reason?: string | null },
+) {
+  if (!mayAttempt(actor, 'incident.manage')) throw forbid('incident.manage');
+  const reason = input.reason?.trim() || null;
+  if (!reason) throw invalid('reason', 'releasing a lot from an incident needs a stated reason');
+  return commit(deps, undefined, async (w) => {
+    const inc = await regulatorOf(w.trx, actor, incidentId);
+    if (inc.status !== 'open') throw new AppError('Conflict', { field: 'id', reason: 'the incident is closed' });
+    const lotRow = await w.trx
+      .selectFrom('incidentLots')
+      .selectAll()
+      .where('incidentId', '=', incidentId)
+      .where('lotId', '=', lotId)
+      .executeTakeFirst();
+    if (!lotRow) throw notFound('LotNotFound', 'lotId', lotId);
+    if (lotRow.clearedAt !== null)
+      throw new AppError('Conflict', { field: 'lotId', reason: 'this lot is already released from the incident' });
+    const { logIndex: _, ...prior } = lotRow;
+    const incidentLot = { ...prior, clearedAt: w.now, clearedBy: actor.partyId };
+    const [status] = await statusesWithout(w, incidentId, [lotId]);
+    const holders = await w.trx
+      .selectFrom('incidentHoldings')
+      .select('partyId')
+      .distinct()
+      .where('incidentId', '=', incidentId)
+      .where('lotId', '=', lotId)
+      .orderBy('partyId')
+      .execute();
+    const notices: AlertInput[] = holders.map((h) => ({
+      partyId: h.partyId,
+      kind: 'incident.updated',
+      severity: 'warning',
+      title: {
+        zh: `第 ${inc.number} 号事件：监管部门已解除该批次冻结（${reason}）`,
+        en: `Incident ${inc.number}: the regulator released the lot (${reason})`,
+      },
+      body: { incidentId, number: Number(inc.number), lotId, released: true, reason },
+    }));
+    const { logIndex, alerts } = await appendWithAlerts(
+      w,
+      'incident.lot.released',
+      actor.partyId,
+      { release: { incidentId, lotId, reason }, incidentLots: [incidentLot], lotStatuses: [status!] },
+      notices,
+    );
+    return {
+      incidentId,
+      lotId,
+      reason,
+      releasedBy: actor.partyId,
+      releasedAt: iso(w.now),
+      status: status!.status,
+      logIndex,
+      alerts: alertRefs(alerts),
+    };
   }).then(({ alerts, ...rest }) => {
     announceAlerts(deps.events, alerts);
     return rest;

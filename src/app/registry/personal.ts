@@ -8,27 +8,64 @@ import { forbid } from '../access/authorize.ts';
 import { commit } from '../write/commit.ts';
 import type { Deps } from '../deps.ts';
 import { newId } from '../write/ids.ts';
+import { maskResidentId } from '../../domain/resident-id.ts';
+import { maskBuyer } from '../../domain/retail-buyer.ts';
+import type { RetailBuyer } from '../../domain/retail-buyer.ts';
 
-/** commitmentOf is the salted commitment SHA-256(salt || utf8(value)), hex. */
-export function commitmentOf(salt: Uint8Array, value: string): string {
-  return createHash('sha256').update(salt).update(value, 'utf8').digest('hex');
+/** PersonalKind names what a personal value is: a worker's resident ID number, or a retail buyer's name and phone. */
+export type PersonalKind = 'resident_id' | 'retail_buyer';
+
+const V2 = 'v2:';
+
+/**
+ * commitmentOf is the salted commitment to a personal value of a kind, version 2:
+ * `v2:` and the hex of SHA-256(salt || utf8(kind) || 0x00 || utf8(value)). Binding the kind means a row whose kind is
+ * changed no longer matches. Kinds hold no NUL, so the kind and value cannot be shifted across the separator.
+ */
+export function commitmentOf(salt: Uint8Array, kind: PersonalKind, value: string): string {
+  const h = createHash('sha256').update(salt).update(kind, 'utf8').update(Buffer.of(0)).update(value, 'utf8');
+  return V2 + h.digest('hex');
+}
+
+/**
+ * commitmentHolds says whether a commitment from the log commits to (salt, kind, value). A version 2 commitment
+ * (`v2:` prefix) binds the kind; the version 1 form, bare hex of SHA-256(salt || utf8(value)), which entries written
+ * before it hold, binds the value alone, so for those the caller checks the kind against what the entry implies.
+ * Any other form holds nothing.
+ */
+export function commitmentHolds(commitment: string, salt: Uint8Array, kind: string, value: string): boolean {
+  if (commitment.startsWith(V2)) return commitmentOf(salt, kind as PersonalKind, value) === commitment;
+  if (!/^[0-9a-f]{64}$/.test(commitment)) return false;
+  return createHash('sha256').update(salt).update(value, 'utf8').digest('hex') === commitment;
+}
+
+/** maskedOf is the masked form shown of a held value of a kind, or null for a value that is not of that kind. */
+export function maskedOf(kind: string, value: string): string | null {
+  if (kind === 'resident_id') return maskResidentId(value);
+  if (kind !== 'retail_buyer') return null;
+  try {
+    const b = JSON.parse(value) as RetailBuyer;
+    return typeof b.name === 'string' && typeof b.phone === 'string' ? maskBuyer(b) : null;
+  } catch {
+    return null;
+  }
 }
 
 /**
  * storePersonal keeps a personal value (an identity number, a consumer's name or phone) in the erasable
- * table, and returns what the log may hold instead: a random-salted commitment and the row's id.
+ * table, and returns what the log may hold instead: a random-salted commitment to its kind and value, and the row's id.
  * Without the salt the commitment cannot be brute-forced, so erasing salt and value together
  * leaves nothing personal anywhere, and nothing in the log changes.
  */
 export async function storePersonal(
   trx: Transaction<Schema>,
-  kind: string,
+  kind: PersonalKind,
   value: string,
   masked: string | null,
   now: number,
 ): Promise<{ commitment: string; ref: string }> {
   const salt = randomBytes(32);
-  const commitment = commitmentOf(salt, value);
+  const commitment = commitmentOf(salt, kind, value);
   const ref = newId('pd');
   await trx
     .insertInto('personalData')

@@ -52,6 +52,7 @@ export const ENTRY_TYPES = [
   'incident.extended',
   'incident.action.recorded',
   'incident.action.decided',
+  'incident.lot.released',
   'incident.closed',
   'peer.added',
   'peer.removed',

@@ -164,6 +164,8 @@ const PROJECTIONS: Readonly<Record<EntryType, (r: Rec, index: number) => RowWrit
   'incident.extended': parts,
   'incident.action.recorded': parts,
   'incident.action.decided': parts,
+  // A release carries the lot's incident row and status patch; its `release` part (the reason) stays in the log.
+  'incident.lot.released': parts,
   'incident.closed': parts,
   'notice.sent': parts,
   'alerts.raised': parts,

@@ -9,6 +9,7 @@ import {
   listIncidents,
   openIncident,
   recordIncidentAction,
+  releaseIncidentLot,
 } from '../../../app/recall/incidents.ts';
 import type { MarketSampleInput } from '../../../app/recall/market-sampling.ts';
 import { takeMarketSample } from '../../../app/recall/market-sampling.ts';
@@ -165,12 +166,12 @@ export async function incidentRoutes(app: FastifyInstance, deps: Deps) {
     {
       schema: {
         tags,
-        summary: 'Approve or reject a negative retest; an approval may clear the lot from the incident (regulator)',
+        summary:
+          "Approve or reject a negative retest; an approval accounts for that holder's retested goods alone (regulator)",
         security: secured,
         params: obj(['id', 'actionId'], { id: ref, actionId: ref }),
         body: obj(['approve'], {
           approve: { type: 'boolean' },
-          clearLot: { type: 'boolean' },
           note: { type: ['string', 'null'], maxLength: 1000 },
         }),
       },
@@ -182,8 +183,25 @@ export async function incidentRoutes(app: FastifyInstance, deps: Deps) {
         requireActor(req),
         p.id,
         p.actionId,
-        req.body as { approve: boolean; clearLot?: boolean; note?: string | null },
+        req.body as { approve: boolean; note?: string | null },
       );
+    },
+  );
+  app.post(
+    '/v1/incidents/:id/lots/:lotId/release',
+    {
+      schema: {
+        tags,
+        summary:
+          "Release one lot from an open incident, with a stated reason; the holders' goods stay to be accounted for (regulator)",
+        security: secured,
+        params: obj(['id', 'lotId'], { id: ref, lotId: ref }),
+        body: obj(['reason'], { reason: { type: 'string', maxLength: 1000 } }),
+      },
+    },
+    async (req) => {
+      const p = req.params as { id: string; lotId: string };
+      return releaseIncidentLot(deps, requireActor(req), p.id, p.lotId, req.body as { reason: string });
     },
   );
   app.post(
