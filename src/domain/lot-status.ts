@@ -1,3 +1,5 @@
+import { formatTraceCode, validateTraceCode } from './trace-code.ts';
+
 /**
  * The health code of a lot. lotStatus is the one place that decides it: every route, page, export and shipment check
  * asks it, and none repeats the rules. It does no I/O: the caller gathers the facts.
@@ -67,7 +69,15 @@ export type LotFacts = {
   readonly heldForInspection?: boolean;
   /** The current statuses of the lots it was made from; required in substance for a derived lot. */
   readonly parentStatuses?: readonly LotStatus[];
+  /**
+   * The lots it was made from, by code, with their current statuses. When given it is used instead of
+   * parentStatuses, and each red or yellow parent is named in its own reason ("made from lot X, which is red").
+   */
+  readonly parents?: readonly ParentLot[];
 };
+
+/** ParentLot is one lot a derived lot was made from: its id, its trace code and its current status. */
+export type ParentLot = { readonly id: string; readonly code: string; readonly status: LotStatus };
 
 /** Reasons that make a lot red, in the order lotStatus lists them. */
 export const RED_REASON_CODES = [
@@ -136,9 +146,12 @@ function blockingReasons(f: LotFacts): { red: StatusReason[]; yellow: StatusReas
     ),
   );
   for (const params of incidents.values()) red.push({ code: 'open_incident', params });
-  const parents = f.parentStatuses ?? [];
+  const named = f.parents;
+  const parents = named ? named.map((p) => p.status) : (f.parentStatuses ?? []);
   const redParents = parents.filter((p) => p === 'red').length;
-  if (redParents > 0) red.push({ code: 'parent_red', params: { count: redParents } });
+  if (named) {
+    for (const p of named) if (p.status === 'red') red.push({ code: 'parent_red', params: { lotCode: p.code } });
+  } else if (redParents > 0) red.push({ code: 'parent_red', params: { count: redParents } });
 
   if (imported) {
     const present = new Set(f.presentDocuments);
@@ -163,7 +176,10 @@ function blockingReasons(f: LotFacts): { red: StatusReason[]; yellow: StatusReas
   }
   if (f.heldForInspection === true) yellow.push({ code: 'held_for_inspection' });
   const yellowParents = parents.filter((p) => p === 'yellow').length;
-  if (yellowParents > 0) yellow.push({ code: 'parent_yellow', params: { count: yellowParents } });
+  if (named) {
+    for (const p of named)
+      if (p.status === 'yellow') yellow.push({ code: 'parent_yellow', params: { lotCode: p.code } });
+  } else if (yellowParents > 0) yellow.push({ code: 'parent_yellow', params: { count: yellowParents } });
   if (!imported && parents.length === 0) yellow.push({ code: 'parents_unknown' });
 
   return { red, yellow };
@@ -206,6 +222,9 @@ export function canIssueExitCertificate(facts: LotFacts): ExitCertificateCheck {
 }
 
 export type Lang = 'zh' | 'en';
+
+// A parent is named by its trace code as printed on its labels; a code that does not parse is shown as it is.
+const lotCode = (code: string): string => (validateTraceCode(code).ok ? formatTraceCode(code) : code);
 
 const POINT_WORDS: Readonly<Record<Lang, Readonly<Record<SamplePoint, string>>>> = {
   zh: { outer_pack: '外包装', inner_pack: '内包装', content: '内容物', environment: '环境' },
@@ -262,6 +281,10 @@ export function reasonText(reason: Reason, lang: Lang): string {
         ? `该批货物涉及尚未结案的事件 ${str('incidentId')}`
         : `This lot is part of open incident ${str('incidentId')}.`;
     case 'parent_red':
+      if (p['lotCode'] !== undefined)
+        return zh
+          ? `由批次 ${lotCode(str('lotCode'))} 加工而来，该批次为红码（已阻断）`
+          : `It was made from lot ${lotCode(str('lotCode'))}, which is blocked (red).`;
       if (zh) return `由 ${count} 个红码（已阻断）批次加工而来`;
       return count === 1 ? 'It was made from a blocked (red) lot.' : `It was made from ${count} blocked (red) lots.`;
     case 'document_missing':
@@ -291,6 +314,10 @@ export function reasonText(reason: Reason, lang: Lang): string {
     case 'held_for_inspection':
       return zh ? '该批货物被扣留待查验' : 'The lot is held for inspection.';
     case 'parent_yellow':
+      if (p['lotCode'] !== undefined)
+        return zh
+          ? `由批次 ${lotCode(str('lotCode'))} 加工而来，该批次尚未放行（黄码）`
+          : `It was made from lot ${lotCode(str('lotCode'))}, which is not yet cleared (yellow).`;
       if (zh) return `由 ${count} 个尚未放行（黄码）的批次加工而来`;
       return count === 1
         ? 'It was made from a lot not yet cleared (yellow).'

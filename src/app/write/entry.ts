@@ -53,6 +53,7 @@ export const ENTRY_TYPES = [
   'incident.action.recorded',
   'incident.action.decided',
   'incident.closed',
+  'lot.family.recomputed',
 ] as const;
 export type EntryType = (typeof ENTRY_TYPES)[number];
 

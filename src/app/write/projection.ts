@@ -174,6 +174,8 @@ const PROJECTIONS: Readonly<Record<EntryType, (r: Rec, index: number) => RowWrit
   'incident.action.recorded': parts,
   'incident.action.decided': parts,
   'incident.closed': parts,
+  // The statuses of lots made from lots whose status an earlier entry of the same write changed (see commit.ts).
+  'lot.family.recomputed': parts,
   'notice.sent': parts,
   'alerts.raised': parts,
   'alert.acknowledged': parts,
