@@ -105,7 +105,7 @@ export type ReasonCode = StatusReasonCode | 'exit_certificate_not_applicable';
 
 /**
  * One fact that keeps a lot from green. `code` is stable (clients and translations key on it); `params` name the
- * thing concerned: sampleId and point, kind, incidentId, breachId and reason, or count.
+ * thing concerned: sampleId and point, kind, incidentId, breachId and reason, lotCode, or count.
  */
 export type Reason<C extends ReasonCode = ReasonCode> = {
   readonly code: C;
@@ -254,9 +254,12 @@ const DOCUMENT_WORDS: Readonly<Record<Lang, Readonly<Record<DocumentKind, string
 /**
  * reasonText words a reason for the people who act on it, warehouse workers and drivers included, in Chinese or
  * English: one short sentence saying what is wrong, naming the sample, document, incident or breach concerned. An
- * unknown code (say, from a newer server) is returned as it is, so nothing is ever shown blank.
+ * unknown code (say, from a newer server) is returned as it is, so nothing is ever shown blank. With `ids: false`
+ * (the public page) no sample, incident or breach is named by its internal id; incidents keep their number and
+ * lots their trace code, which are public.
  */
-export function reasonText(reason: Reason, lang: Lang): string {
+export function reasonText(reason: Reason, lang: Lang, opts: { readonly ids?: boolean } = {}): string {
+  const ids = opts.ids ?? true;
   const p = reason.params ?? {};
   const str = (k: string): string => String(p[k] ?? '?');
   const point = (POINT_WORDS[lang] as Readonly<Record<string, string>>)[str('point')] ?? str('point');
@@ -265,6 +268,7 @@ export function reasonText(reason: Reason, lang: Lang): string {
   const zh = lang === 'zh';
   switch (reason.code) {
     case 'sample_positive':
+      if (!ids) return zh ? `${point}样品核酸检测呈阳性` : `A sample (${point}) tested positive.`;
       return zh
         ? `${point}样品 ${str('sampleId')} 核酸检测呈阳性`
         : `Sample ${str('sampleId')} (${point}) tested positive.`;
@@ -277,6 +281,7 @@ export function reasonText(reason: Reason, lang: Lang): string {
         return zh
           ? `该批货物涉及尚未结案的第 ${str('number')} 号事件，已冻结`
           : `This lot is frozen in open incident ${str('number')}.`;
+      if (!ids) return zh ? '该批货物涉及尚未结案的事件' : 'This lot is part of an open incident.';
       return zh
         ? `该批货物涉及尚未结案的事件 ${str('incidentId')}`
         : `This lot is part of open incident ${str('incidentId')}.`;
@@ -294,6 +299,7 @@ export function reasonText(reason: Reason, lang: Lang): string {
     case 'sample_point_missing':
       return zh ? `尚未对${point}采样` : `No sample has been taken from the ${point} yet.`;
     case 'sample_pending':
+      if (!ids) return zh ? `${point}样品的检测结果还没出来` : `Waiting for the result of a sample (${point}).`;
       return zh
         ? `${point}样品 ${str('sampleId')} 的检测结果还没出来`
         : `Waiting for the result of sample ${str('sampleId')} (${point}).`;
@@ -306,9 +312,10 @@ export function reasonText(reason: Reason, lang: Lang): string {
         typeof p['minutes'] === 'number'
       ) {
         const [peak, limit, minutes] = [p['maxCelsius'], p['limitCelsius'], p['minutes']];
+        const [zhId, enId] = ids ? [`（${str('breachId')}）`, ` (${str('breachId')})`] : ['', ''];
         return zh
-          ? `温度异常正在核查：最高 ${peak} ℃，高于 ${limit} ℃ 的上限持续 ${minutes} 分钟（${str('breachId')}）`
-          : `A temperature problem is being checked: up to ${peak} °C, above the ${limit} °C limit for ${minutes} min (${str('breachId')}).`;
+          ? `温度异常正在核查：最高 ${peak} ℃，高于 ${limit} ℃ 的上限持续 ${minutes} 分钟${zhId}`
+          : `A temperature problem is being checked: up to ${peak} °C, above the ${limit} °C limit for ${minutes} min${enId}.`;
       }
       return zh ? `温度异常正在核查：${str('reason')}` : `A temperature problem is being checked: ${str('reason')}`;
     case 'held_for_inspection':
