@@ -425,6 +425,8 @@ describe('the web console', () => {
       );
       expect(new Set(border)).toEqual(new Set([c.l1.id, c.l2.id]));
       expect(await regulator.textContent('#trace-border')).toContain('Argentina');
+      // The rest of L1 (the cold store's part) is shown apart, labelled, not as R's path.
+      expect(await regulator.textContent('#trace-same-source')).toContain('Also from the same source');
 
       const link = `https://id.gs1.org/01/${c.l1.gtin}/10/${encodeURIComponent(c.l1.batchNo)}`;
       expect((await traced(link, 'forward')).map(([id]) => id)).toEqual([c.l1.id, c.r.id]);

@@ -172,16 +172,29 @@ eachDialect('the public journey', (node) => {
       token: store.token,
       body: { quantity: { kg: 100, cartons: 5 }, receivedAt: new Date(n.clock.now()).toISOString() },
     });
+    // Scanned anywhere, the page counts the receivers by province and names none of them (issue 12 item 10: it used
+    // to name every receiver); scanned at the store (?holder= its credit code), it names the way there.
     const page = await api(n.app, 'GET', `/t/${lot.code}.json?lang=zh`);
     expect(page.status).toBe(200);
-    const received = page.body.journey.filter((j: { kind: string }) => j.kind === 'received');
+    expect(page.body.journey.filter((j: { kind: string }) => j.kind === 'received')).toEqual([]);
+    expect(page.body.distribution).toEqual({
+      businesses: 1,
+      provinces: [{ region: '320000', regionName: '江苏省', businesses: 1 }],
+    });
+    const { uscc } = await n.deps.db
+      .selectFrom('parties')
+      .select('uscc')
+      .where('id', '=', store.id)
+      .executeTakeFirstOrThrow();
+    const atStore = await api(n.app, 'GET', `/t/${lot.code}.json?lang=zh&holder=${uscc}`);
+    const received = atStore.body.journey.filter((j: { kind: string }) => j.kind === 'received');
     expect(received).toEqual([
       expect.objectContaining({ region: '320000', place: expect.stringContaining('测试cold_store') }),
     ]);
-    const text = JSON.stringify(page.body);
-    for (const secret of [c.driver, c.handler, cast.vehicleId, '刘师傅', '陈搬运', 'DN-001'])
-      expect(text).not.toContain(secret);
-    const html = await n.app.inject({ method: 'GET', url: `/t/${lot.code}?lang=en` });
+    for (const text of [JSON.stringify(page.body), JSON.stringify(atStore.body)])
+      for (const secret of [c.driver, c.handler, cast.vehicleId, '刘师傅', '陈搬运', 'DN-001'])
+        expect(text).not.toContain(secret);
+    const html = await n.app.inject({ method: 'GET', url: `/t/${lot.code}?lang=en&holder=${uscc}` });
     expect(html.body).toContain('Received by');
   });
 });

@@ -11,7 +11,8 @@ import { publicRateLimit } from '../src/http/routes/public/public.ts';
 import { blobPath } from '../src/store/blobs.ts';
 import { MINIMAL_PDF, borderCast, declaration, upload } from './support/border.ts';
 import type { BorderCast } from './support/border.ts';
-import { api, expectError, residentId } from './support/http.ts';
+import { addParty, api, expectError, residentId } from './support/http.ts';
+import { buildChain, shipTo } from './support/chain.ts';
 import { DIALECTS, eachDialect, openTestNode } from './support/test-node.ts';
 import type { TestNode } from './support/test-node.ts';
 
@@ -113,6 +114,9 @@ function typo(code: string): string {
   return code.slice(0, i) + next + code.slice(i + 1);
 }
 
+/** INTERNAL_ID is how the node's own ids look (a short prefix and a ULID): none may reach the public. */
+const INTERNAL_ID = /\b[a-z]{2,5}_[0-9A-HJKMNP-TV-Z]{26}\b/;
+
 /** gtin14 is a valid GTIN-14 from 13 digits. */
 const gtin14 = (body13: string) => body13 + gtinCheckDigit(body13);
 
@@ -133,8 +137,8 @@ eachDialect('the public lot page', (node) => {
     expect(r.status).toBe(200);
     expect(r.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(r.headers['content-security-policy']).toContain("default-src 'none'");
-    expect(r.body).toMatch(/^<!doctype html>\n<html lang="zh-CN">/);
-    expect(r.body).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
+    expect(r.body).toMatch(/^<!doctype html>\s*<html lang="zh-CN">/);
+    expect(r.body).toMatch(/<meta name="viewport" content="width=device-width, initial-scale=1"( \/)?>/);
     expect(r.body).toContain('冷冻去骨猪肉');
     expect(r.body).toContain('data-status="green"');
     expect(r.body).toContain('绿码 · 已放行');
@@ -199,9 +203,20 @@ eachDialect('the public lot page', (node) => {
     ]);
     expect(r.body.journey[1]).toMatchObject({ place: '郑州集中监管仓', region: '410000', regionName: 'Henan' });
     expect(r.body.journey[3].ref).toMatch(/^CK41/);
-    expect(r.body.log.proofs).toHaveLength(6);
-    for (const p of r.body.log.proofs) {
-      expect(p.url).toBe(`/log/proofs/inclusion?index=${p.logIndex}&size=${r.body.log.checkpointSize}`);
+    expect(r.body.verify.proofs).toHaveLength(6);
+    expect(r.body.verify.proofs.map((p: any) => [p.record, p.document])).toEqual([
+      ['lot', null],
+      ...DOCS.map((k) => ['document', k]),
+      ['exit_certificate', null],
+    ]);
+    expect(r.body.verify.proofs[0].label).toBe("The record of this lot's current status");
+    expect(r.body.verify.proofs[1].label).toBe(
+      "The record of the inspection and quarantine certificate (with its file's fingerprint)",
+    );
+    expect(r.body.distribution).toEqual({ businesses: 0, provinces: [] });
+    expect(r.body.holder).toBeNull();
+    for (const p of r.body.verify.proofs) {
+      expect(p.url).toBe(`/log/proofs/inclusion?index=${p.logIndex}&size=${r.body.verify.checkpointSize}`);
       const proof = await api(n.app, 'GET', p.url);
       expect(proof.status, JSON.stringify(proof.body)).toBe(200);
       expect(proof.body.index).toBe(p.logIndex);
@@ -218,7 +233,9 @@ eachDialect('the public lot page', (node) => {
     expect(r.body).toContain(reasonText({ code: 'not_disinfected' }, 'zh'));
     expect(r.body).toContain(reasonText({ code: 'no_exit_certificate' }, 'zh'));
     const j = await api(n.app, 'GET', `/t/${lot.code}.json`);
-    expect(j.body.log.proofs.every((p: any) => p.url === null || p.logIndex < j.body.log.checkpointSize)).toBe(true);
+    expect(j.body.verify.proofs.every((p: any) => p.url === null || p.logIndex < j.body.verify.checkpointSize)).toBe(
+      true,
+    );
   });
 
   it('shows a lot with a positive sample red, with the reason', async () => {
@@ -235,6 +252,94 @@ eachDialect('the public lot page', (node) => {
     expect(r.body).toContain('红码 · 已阻断');
     expect(r.body).toContain(reason.text);
     expect(r.body).toContain('请勿购买或食用');
+  });
+
+  it('counts where the lot went by province, names only the way to the holder a scan names, and shows no internal ids', async () => {
+    const n = node();
+    const c = await buildChain(n);
+    // A second business in Jiangsu gets some of L1 from the cold store.
+    const shop = await addParty(n.app, n.adminToken, ['retailer'], '320000');
+    await shipTo(n, c, c.coldStore, c.l1.id, shop, 50, 2, { fromLocationId: c.coldStore.locationId });
+    await n.checkpoint();
+
+    const j = await api(n.app, 'GET', `/t/${c.l1.code}.json?lang=en`);
+    expect(j.status).toBe(200);
+    // The cold store and the shop in Jiangsu, the wholesaler in Zhejiang; the restaurant's goods are still on the road.
+    expect(j.body.distribution).toEqual({
+      businesses: 3,
+      provinces: [
+        { region: '320000', regionName: 'Jiangsu', businesses: 2 },
+        { region: '330000', regionName: 'Zhejiang', businesses: 1 },
+      ],
+    });
+    expect(j.body.holder).toBeNull();
+    expect(j.body.journey.filter((s: any) => s.kind === 'received')).toEqual([]);
+
+    const { uscc } = await n.deps.db
+      .selectFrom('parties')
+      .select('uscc')
+      .where('id', '=', shop.id)
+      .executeTakeFirstOrThrow();
+    const h = await api(n.app, 'GET', `/t/${c.l1.code}.json?lang=en&holder=${uscc}`);
+    expect(h.body.holder).toEqual({ name: 'Test retailer', regionName: 'Jiangsu' });
+    expect(h.body.journey.filter((s: any) => s.kind === 'received').map((s: any) => s.place)).toEqual([
+      expect.stringMatching(/^Test cold_store · /),
+      'Test retailer',
+    ]);
+    expect(h.body.distribution).toEqual(j.body.distribution);
+    // A code that names no business, or one that did not receive the lot, names nobody.
+    const wholesalerOfR = await n.deps.db
+      .selectFrom('parties')
+      .select('uscc')
+      .where('id', '=', c.retailer.id)
+      .executeTakeFirstOrThrow();
+    for (const holder of ['nonsense', wholesalerOfR.uscc]) {
+      const x = await api(n.app, 'GET', `/t/${c.l1.code}.json?lang=en&holder=${holder}`);
+      expect(x.body.holder).toBeNull();
+      expect(x.body.journey).toEqual(j.body.journey);
+    }
+
+    const pages = {
+      zh: (await page(n, `/t/${c.l1.code}?lang=zh&holder=${uscc}`)).body,
+      en: (await page(n, `/t/${c.l1.code}?lang=en`)).body,
+    };
+    for (const out of [pages.zh, pages.en, JSON.stringify(j.body), JSON.stringify(h.body)]) {
+      expect(out).not.toMatch(INTERNAL_ID);
+      for (const id of [c.l1.id, c.coldStore.id, shop.id, c.wholesaler.id, c.crew.driver])
+        expect(out).not.toContain(id);
+    }
+    expect(pages.en).toContain('<section class="verify" id="verify">');
+    expect(pages.en).toContain('<h2>Verify</h2>');
+    expect(pages.en).toContain('each link is the mathematical proof that the log, as signed, holds the record');
+    expect(pages.en).toContain('3 businesses received this lot, by province:');
+    expect(pages.en).toMatch(/data-region="320000" data-businesses="2">\s*Jiangsu · 2 businesses/);
+    expect(pages.en).not.toMatch(/Lot status #|Proof|#\d+\s*</);
+    expect(pages.en).not.toContain('Test cold_store');
+    expect(pages.zh).toContain('<h2>核验</h2>');
+    expect(pages.zh).toContain('只能追加、不能修改的公开日志');
+    expect(pages.zh).toContain('共有 3 家企业收到过本批货物，按省份统计：');
+    expect(pages.zh).toMatch(/data-region="330000" data-businesses="1">\s*浙江省 · 1 家/);
+    expect(pages.zh).toContain('货物经以下企业到达测试retailer：');
+    expect(pages.zh).toContain('测试cold_store');
+    expect(pages.zh).not.toContain('测试wholesaler');
+    expect(pages.zh).toContain(`holder=${uscc}`);
+  });
+
+  it('words reasons for the public without internal ids', async () => {
+    const n = node();
+    const c = await buildChain(n);
+    const opened = await api(n.app, 'POST', '/v1/incidents', {
+      token: n.adminToken,
+      body: { trigger: { kind: 'lot', lotIds: [c.l1.id] } },
+    });
+    expect(opened.status, JSON.stringify(opened.body)).toBe(201);
+    for (const lang of ['zh', 'en']) {
+      const j = await api(n.app, 'GET', `/t/${c.r.code}.json?lang=${lang}`);
+      expect(j.body.status.colour).toBe('red');
+      expect(j.body.status.reasons.map((r: any) => r.code)).toEqual(['open_incident', 'parent_red']);
+      expect(JSON.stringify(j.body)).not.toMatch(INTERNAL_ID);
+      expect(j.body.status.reasons[1].text).toContain(formatTraceCode(c.l1.code));
+    }
   });
 
   it('answers an unknown code with a friendly 404 page, and a mistyped one with the check-character message', async () => {

@@ -5,10 +5,15 @@ import { buildChain, ok } from './support/chain.ts';
 import { eachDialect } from './support/test-node.ts';
 
 type Q = { kg: number; cartons: number };
+type Aside = {
+  shipments: { lotId: string; from: { partyId: string }; to: { partyId: string } }[];
+  holdings: { lotId: string; partyId: string; quantity: Q }[];
+  parties: { id: string }[];
+};
 type Graph = {
   lots: { id: string; depth: number; origin: string }[];
   holdings: { lotId: string; partyId: string; quantity: Q }[];
-  shipments: { lotId: string; to: { partyId: string }; status: string; quantity: Q }[];
+  shipments: { lotId: string; from: { partyId: string }; to: { partyId: string }; status: string; quantity: Q }[];
   transformations: {
     id: string;
     inputs: { lotId: string; quantity: Q }[];
@@ -23,6 +28,7 @@ type Graph = {
     producer: { id: string; country: string } | null;
   }[];
   summary: { lots: number; holders: number; heldKg: number; regions: string[] };
+  alsoFromSameSource: Aside;
   start: { kind: string; lotIds: string[]; carton?: number };
 };
 
@@ -92,6 +98,56 @@ eachDialect('trace', (node) => {
 
     const both = ok(await api(n.app, 'GET', `/v1/lots/${c.l2.id}/trace?direction=both`, { token: reg })) as Graph;
     expect(new Set(both.lots.map((l) => l.id))).toEqual(new Set([c.l2.id, c.r.id]));
+  });
+
+  it('goes backward by the path the goods came by, and lists what else came from the same source apart', async () => {
+    const n = node();
+    const c = await buildChain(n);
+    const { importer } = c.cast;
+    const back = ok(
+      await api(n.app, 'GET', `/v1/lots/${c.r.id}/trace?direction=backward`, { token: n.adminToken }),
+    ) as Graph;
+    const leg = (s: { lotId: string; from: { partyId: string }; to: { partyId: string } }) =>
+      `${s.lotId}:${s.from.partyId}>${s.to.partyId}`;
+    // L1 and L2 came from the importer to the wholesaler, who repacked them into R and sold some to the retailer.
+    expect(new Set(back.shipments.map(leg))).toEqual(
+      new Set([
+        `${c.l1.id}:${importer.id}>${c.wholesaler.id}`,
+        `${c.l2.id}:${importer.id}>${c.wholesaler.id}`,
+        `${c.r.id}:${c.wholesaler.id}>${c.retailer.id}`,
+      ]),
+    );
+    expect(new Set(back.parties.map((p) => p.id))).toEqual(new Set([importer.id, c.wholesaler.id, c.retailer.id]));
+    expect(held(back)).toEqual({
+      [`${c.r.id}@${c.wholesaler.id}`]: { kg: 140, cartons: 14 },
+      [`${c.r.id}@${c.retailer.id}`]: { kg: 50, cartons: 5 },
+    });
+    expect(back.summary).toMatchObject({ lots: 3, holders: 2, heldKg: 190 });
+    // The cold store and the restaurant had other parts of L1: siblings, not the path.
+    const aside = back.alsoFromSameSource;
+    expect(new Set(aside.shipments.map(leg))).toEqual(
+      new Set([`${c.l1.id}:${importer.id}>${c.coldStore.id}`, `${c.l1.id}:${c.coldStore.id}>${c.restaurant.id}`]),
+    );
+    expect(new Set(aside.parties.map((p) => p.id))).toEqual(new Set([c.coldStore.id, c.restaurant.id]));
+    expect(Object.fromEntries(aside.holdings.map((h) => [`${h.lotId}@${h.partyId}`, h.quantity]))).toEqual({
+      [`${c.l1.id}@${importer.id}`]: { kg: 300, cartons: 15 },
+      [`${c.l1.id}@${c.coldStore.id}`]: { kg: 300, cartons: 15 },
+      [`${c.l1.id}@${c.wholesaler.id}`]: { kg: 200, cartons: 10 },
+      [`${c.l2.id}@${importer.id}`]: { kg: 300, cartons: 15 },
+      [`${c.l2.id}@${c.wholesaler.id}`]: { kg: 100, cartons: 5 },
+    });
+    // Forward, nothing is set apart: every holder of L1 is downstream of it.
+    const fwd = ok(
+      await api(n.app, 'GET', `/v1/lots/${c.l1.id}/trace?direction=forward`, { token: n.adminToken }),
+    ) as Graph;
+    expect(fwd.alsoFromSameSource).toEqual({
+      shipments: [],
+      disposals: [],
+      retailSales: [],
+      holdings: [],
+      parties: [],
+      locations: [],
+    });
   });
 
   it('starts from a trace code, a carton code or a Digital Link, and refuses what names nothing', async () => {

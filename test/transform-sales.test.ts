@@ -551,11 +551,19 @@ eachDialect('transform, sell and retail sale', (node) => {
       const row = await trx.selectFrom('lots').selectAll().where('id', '=', child.lotId).executeTakeFirstOrThrow();
       return collectFacts(trx, row);
     });
-    expect(facts).toMatchObject({ origin: 'derived', parentStatuses: ['green', 'green'] });
+    expect(facts.origin).toBe('derived');
+    expect(facts.parents?.map((p) => [p.id, p.status])).toEqual(
+      [
+        [green.id, 'green'],
+        [other.id, 'green'],
+      ].sort((a, b) => (a[0]! < b[0]! ? -1 : 1)),
+    );
     expect(lotStatus(facts).status).toBe('green');
-    expect(lotStatus({ ...facts, parentStatuses: ['green', 'red'] })).toMatchObject({
+    // A red parent is named in the child's reason by its trace code.
+    const parents = facts.parents!.map((p) => (p.id === other.id ? { ...p, status: 'red' as const } : p));
+    expect(lotStatus({ ...facts, parents })).toMatchObject({
       status: 'red',
-      reasons: [{ code: 'parent_red', params: { count: 1 } }],
+      reasons: [{ code: 'parent_red', params: { lotCode: other.code } }],
     });
     const lotView = ok(await api(n.app, 'GET', `/v1/lots/${child.lotId}`, { token: cast.importer.token }), 'child');
     expect(lotView).toMatchObject({

@@ -256,6 +256,29 @@ describe('lotStatus: parents', () => {
     expect(lotStatus({ ...derived, parentStatuses: ['yellow'], recalled: true }).status).toBe('red');
   });
 
+  it('names each red or yellow parent by its trace code when the parents are given by code', () => {
+    const parents = [
+      { id: 'lot_a', code: 'ABCD2345EF7', status: 'red' as const },
+      { id: 'lot_b', code: 'BCDE3456FG8', status: 'yellow' as const },
+      { id: 'lot_c', code: 'CDEF4567GH9', status: 'green' as const },
+    ];
+    expect(lotStatus({ ...derived, parents, parentStatuses: ['green'] })).toEqual({
+      status: 'red',
+      reasons: [
+        { code: 'parent_red', params: { lotCode: 'ABCD2345EF7' } },
+        { code: 'parent_yellow', params: { lotCode: 'BCDE3456FG8' } },
+      ],
+    });
+    expect(lotStatus({ ...derived, parents: [] }).reasons).toEqual([{ code: 'parents_unknown' }]);
+    // A code that is not a valid trace code is shown as it is.
+    expect(reasonText({ code: 'parent_red', params: { lotCode: 'ABCD2345EF7' } }, 'en')).toBe(
+      'It was made from lot ABCD2345EF7, which is blocked (red).',
+    );
+    expect(reasonText({ code: 'parent_yellow', params: { lotCode: 'X' } }, 'zh')).toBe(
+      '由批次 X 加工而来，该批次尚未放行（黄码）',
+    );
+  });
+
   it('carries colour down a chain of derivations', () => {
     const first = lotStatus({ ...GREEN, producerSuspendedAtEntry: true }).status;
     const second = lotStatus({ ...derived, parentStatuses: [first] }).status;
@@ -434,6 +457,24 @@ describe('reasonText', () => {
       'It was made from a lot not yet cleared (yellow).',
     );
     expect(reasonText({ code: 'parent_red', params: { count: 2 } }, 'zh')).toBe('由 2 个红码（已阻断）批次加工而来');
+  });
+
+  it('names no internal id with ids: false, for the public page', () => {
+    const rs: Reason[] = [
+      { code: 'sample_positive', params: { sampleId: 'smp_1', point: 'outer_pack' } },
+      { code: 'sample_pending', params: { sampleId: 'smp_2', point: 'content' } },
+      { code: 'open_incident', params: { incidentId: 'inc_9' } },
+      { code: 'open_incident', params: { incidentId: 'inc_9', number: 7 } },
+      {
+        code: 'temperature_breach_open',
+        params: { breachId: 'brc_3', reason: 'x', maxCelsius: -10, limitCelsius: -18, minutes: 45 },
+      },
+    ];
+    for (const lang of ['zh', 'en'] as const)
+      for (const r of rs) expect(reasonText(r, lang, { ids: false })).not.toMatch(/smp_|inc_|brc_/);
+    expect(reasonText(rs[0]!, 'en', { ids: false })).toBe('A sample (outer packing) tested positive.');
+    expect(reasonText(rs[3]!, 'en', { ids: false })).toBe('This lot is frozen in open incident 7.');
+    expect(reasonText(rs[0]!, 'en')).toContain('smp_1');
   });
 
   it('falls back to the code itself for an unknown code', () => {

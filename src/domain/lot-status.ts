@@ -1,3 +1,5 @@
+import { formatTraceCode, validateTraceCode } from './trace-code.ts';
+
 /**
  * The health code of a lot. lotStatus is the one place that decides it: every route, page, export and shipment check
  * asks it, and none repeats the rules. It does no I/O: the caller gathers the facts.
@@ -67,7 +69,15 @@ export type LotFacts = {
   readonly heldForInspection?: boolean;
   /** The current statuses of the lots it was made from; required in substance for a derived lot. */
   readonly parentStatuses?: readonly LotStatus[];
+  /**
+   * The lots it was made from, by code, with their current statuses. When given it is used instead of
+   * parentStatuses, and each red or yellow parent is named in its own reason ("made from lot X, which is red").
+   */
+  readonly parents?: readonly ParentLot[];
 };
+
+/** ParentLot is one lot a derived lot was made from: its id, its trace code and its current status. */
+export type ParentLot = { readonly id: string; readonly code: string; readonly status: LotStatus };
 
 /** Reasons that make a lot red, in the order lotStatus lists them. */
 export const RED_REASON_CODES = [
@@ -95,7 +105,7 @@ export type ReasonCode = StatusReasonCode | 'exit_certificate_not_applicable';
 
 /**
  * One fact that keeps a lot from green. `code` is stable (clients and translations key on it); `params` name the
- * thing concerned: sampleId and point, kind, incidentId, breachId and reason, or count.
+ * thing concerned: sampleId and point, kind, incidentId, breachId and reason, lotCode, or count.
  */
 export type Reason<C extends ReasonCode = ReasonCode> = {
   readonly code: C;
@@ -136,9 +146,12 @@ function blockingReasons(f: LotFacts): { red: StatusReason[]; yellow: StatusReas
     ),
   );
   for (const params of incidents.values()) red.push({ code: 'open_incident', params });
-  const parents = f.parentStatuses ?? [];
+  const named = f.parents;
+  const parents = named ? named.map((p) => p.status) : (f.parentStatuses ?? []);
   const redParents = parents.filter((p) => p === 'red').length;
-  if (redParents > 0) red.push({ code: 'parent_red', params: { count: redParents } });
+  if (named) {
+    for (const p of named) if (p.status === 'red') red.push({ code: 'parent_red', params: { lotCode: p.code } });
+  } else if (redParents > 0) red.push({ code: 'parent_red', params: { count: redParents } });
 
   if (imported) {
     const present = new Set(f.presentDocuments);
@@ -163,7 +176,10 @@ function blockingReasons(f: LotFacts): { red: StatusReason[]; yellow: StatusReas
   }
   if (f.heldForInspection === true) yellow.push({ code: 'held_for_inspection' });
   const yellowParents = parents.filter((p) => p === 'yellow').length;
-  if (yellowParents > 0) yellow.push({ code: 'parent_yellow', params: { count: yellowParents } });
+  if (named) {
+    for (const p of named)
+      if (p.status === 'yellow') yellow.push({ code: 'parent_yellow', params: { lotCode: p.code } });
+  } else if (yellowParents > 0) yellow.push({ code: 'parent_yellow', params: { count: yellowParents } });
   if (!imported && parents.length === 0) yellow.push({ code: 'parents_unknown' });
 
   return { red, yellow };
@@ -207,6 +223,9 @@ export function canIssueExitCertificate(facts: LotFacts): ExitCertificateCheck {
 
 export type Lang = 'zh' | 'en';
 
+// A parent is named by its trace code as printed on its labels; a code that does not parse is shown as it is.
+const lotCode = (code: string): string => (validateTraceCode(code).ok ? formatTraceCode(code) : code);
+
 const POINT_WORDS: Readonly<Record<Lang, Readonly<Record<SamplePoint, string>>>> = {
   zh: { outer_pack: '外包装', inner_pack: '内包装', content: '内容物', environment: '环境' },
   en: {
@@ -235,9 +254,12 @@ const DOCUMENT_WORDS: Readonly<Record<Lang, Readonly<Record<DocumentKind, string
 /**
  * reasonText words a reason for the people who act on it, warehouse workers and drivers included, in Chinese or
  * English: one short sentence saying what is wrong, naming the sample, document, incident or breach concerned. An
- * unknown code (say, from a newer server) is returned as it is, so nothing is ever shown blank.
+ * unknown code (say, from a newer server) is returned as it is, so nothing is ever shown blank. With `ids: false`
+ * (the public page) no sample, incident or breach is named by its internal id; incidents keep their number and
+ * lots their trace code, which are public.
  */
-export function reasonText(reason: Reason, lang: Lang): string {
+export function reasonText(reason: Reason, lang: Lang, opts: { readonly ids?: boolean } = {}): string {
+  const ids = opts.ids ?? true;
   const p = reason.params ?? {};
   const str = (k: string): string => String(p[k] ?? '?');
   const point = (POINT_WORDS[lang] as Readonly<Record<string, string>>)[str('point')] ?? str('point');
@@ -246,6 +268,7 @@ export function reasonText(reason: Reason, lang: Lang): string {
   const zh = lang === 'zh';
   switch (reason.code) {
     case 'sample_positive':
+      if (!ids) return zh ? `${point}样品核酸检测呈阳性` : `A sample (${point}) tested positive.`;
       return zh
         ? `${point}样品 ${str('sampleId')} 核酸检测呈阳性`
         : `Sample ${str('sampleId')} (${point}) tested positive.`;
@@ -258,10 +281,15 @@ export function reasonText(reason: Reason, lang: Lang): string {
         return zh
           ? `该批货物涉及尚未结案的第 ${str('number')} 号事件，已冻结`
           : `This lot is frozen in open incident ${str('number')}.`;
+      if (!ids) return zh ? '该批货物涉及尚未结案的事件' : 'This lot is part of an open incident.';
       return zh
         ? `该批货物涉及尚未结案的事件 ${str('incidentId')}`
         : `This lot is part of open incident ${str('incidentId')}.`;
     case 'parent_red':
+      if (p['lotCode'] !== undefined)
+        return zh
+          ? `由批次 ${lotCode(str('lotCode'))} 加工而来，该批次为红码（已阻断）`
+          : `It was made from lot ${lotCode(str('lotCode'))}, which is blocked (red).`;
       if (zh) return `由 ${count} 个红码（已阻断）批次加工而来`;
       return count === 1 ? 'It was made from a blocked (red) lot.' : `It was made from ${count} blocked (red) lots.`;
     case 'document_missing':
@@ -271,6 +299,7 @@ export function reasonText(reason: Reason, lang: Lang): string {
     case 'sample_point_missing':
       return zh ? `尚未对${point}采样` : `No sample has been taken from the ${point} yet.`;
     case 'sample_pending':
+      if (!ids) return zh ? `${point}样品的检测结果还没出来` : `Waiting for the result of a sample (${point}).`;
       return zh
         ? `${point}样品 ${str('sampleId')} 的检测结果还没出来`
         : `Waiting for the result of sample ${str('sampleId')} (${point}).`;
@@ -283,14 +312,19 @@ export function reasonText(reason: Reason, lang: Lang): string {
         typeof p['minutes'] === 'number'
       ) {
         const [peak, limit, minutes] = [p['maxCelsius'], p['limitCelsius'], p['minutes']];
+        const [zhId, enId] = ids ? [`（${str('breachId')}）`, ` (${str('breachId')})`] : ['', ''];
         return zh
-          ? `温度异常正在核查：最高 ${peak} ℃，高于 ${limit} ℃ 的上限持续 ${minutes} 分钟（${str('breachId')}）`
-          : `A temperature problem is being checked: up to ${peak} °C, above the ${limit} °C limit for ${minutes} min (${str('breachId')}).`;
+          ? `温度异常正在核查：最高 ${peak} ℃，高于 ${limit} ℃ 的上限持续 ${minutes} 分钟${zhId}`
+          : `A temperature problem is being checked: up to ${peak} °C, above the ${limit} °C limit for ${minutes} min${enId}.`;
       }
       return zh ? `温度异常正在核查：${str('reason')}` : `A temperature problem is being checked: ${str('reason')}`;
     case 'held_for_inspection':
       return zh ? '该批货物被扣留待查验' : 'The lot is held for inspection.';
     case 'parent_yellow':
+      if (p['lotCode'] !== undefined)
+        return zh
+          ? `由批次 ${lotCode(str('lotCode'))} 加工而来，该批次尚未放行（黄码）`
+          : `It was made from lot ${lotCode(str('lotCode'))}, which is not yet cleared (yellow).`;
       if (zh) return `由 ${count} 个尚未放行（黄码）的批次加工而来`;
       return count === 1
         ? 'It was made from a lot not yet cleared (yellow).'

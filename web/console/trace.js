@@ -52,7 +52,8 @@ export async function showTrace(ctx, el, query) {
     fill(result, ctx.errorBox(err));
     return;
   }
-  ctx.names.add(t.parties, t.locations);
+  const aside = t.alsoFromSameSource;
+  ctx.names.add([...t.parties, ...(aside?.parties ?? [])], [...t.locations, ...(aside?.locations ?? [])]);
   fill(result, ...drawTrace(ctx, t));
 }
 
@@ -235,6 +236,32 @@ function drawTrace(ctx, t) {
             chinaTime(d.at),
           ]),
           { id: 'trace-disposals' },
+        ),
+      ),
+    );
+  }
+  // Backward, where the rest of a parent went is not the path the goods came by: shown apart, and labelled so.
+  const aside = t.alsoFromSameSource;
+  if (aside && (aside.shipments.length || aside.holdings.length)) {
+    out.push(
+      h(
+        'section',
+        { class: 'card', id: 'trace-same-source' },
+        h('h2', {}, w.alsoFromSameSource),
+        h('p', { class: 'muted' }, w.alsoFromSameSourceLead),
+        table(
+          [w.lot, w.from, w.to, { text: w.quantity, class: 'num' }, w.status],
+          aside.shipments.map((s) => [
+            lotRef(s.lotId),
+            place(s.from),
+            place(s.to),
+            { text: qty(s.quantity), class: 'num' },
+            w.shipmentStatus[s.status] ?? s.status,
+          ]),
+        ),
+        table(
+          [w.holder, w.lot, { text: w.held, class: 'num' }],
+          aside.holdings.map((x) => [place(x), lotRef(x.lotId), { text: qty(x.quantity), class: 'num' }]),
         ),
       ),
     );

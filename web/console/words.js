@@ -168,6 +168,8 @@ export const WORDS = {
     holdingsTitle: '现持有情况（按持有人和地区）',
     held: '持有',
     shipmentsTitle: '运输与交付',
+    alsoFromSameSource: '同一来源的其他去向',
+    alsoFromSameSourceLead: '以下是原料批次中未进入本批货物的部分：它们的流向和现持有人，不在本批货物的来路上。',
     from: '发货方',
     to: '收货方',
     departedAt: '发出时间',
@@ -351,6 +353,9 @@ export const WORDS = {
     holdingsTitle: 'Held now (per holder and region)',
     held: 'Held',
     shipmentsTitle: 'Shipments and deliveries',
+    alsoFromSameSource: 'Also from the same source',
+    alsoFromSameSourceLead:
+      'The parts of the parent lots that did not go into this lot: where they went and who holds them now. They are not on its path.',
     from: 'From',
     to: 'To',
     departedAt: 'Departed',

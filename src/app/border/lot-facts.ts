@@ -67,7 +67,12 @@ export async function collectFactsMany(
       trx
         .selectFrom('transformationLots')
         .innerJoin('lots', 'lots.id', 'transformationLots.lotId')
-        .select(['transformationLots.transformationId as transformationId', 'lots.id as id', 'lots.status as status'])
+        .select([
+          'transformationLots.transformationId as transformationId',
+          'lots.id as id',
+          'lots.code as code',
+          'lots.status as status',
+        ])
         .where('transformationLots.transformationId', 'in', c)
         .where('transformationLots.role', '=', 'input')
         .execute(),
@@ -130,7 +135,9 @@ export async function collectFactsMany(
       ...(derived
         ? {
             origin: 'derived' as const,
-            parentStatuses: (parentsOf.get(lot.transformationId!) ?? []).sort(byId).map((p) => p.status as LotStatus),
+            parents: (parentsOf.get(lot.transformationId!) ?? [])
+              .sort(byId)
+              .map((p) => ({ id: p.id, code: p.code, status: p.status as LotStatus })),
           }
         : {}),
     });

@@ -215,7 +215,10 @@ export async function transformWith(w: Writer, deps: Deps, actor: Actor, input: 
     };
     const pending = { ...base, status: 'yellow', statusReasons: '[]', logIndex: 0 };
     // The transformation's rows are not written yet, so the parents' statuses are given, not read.
-    const facts = { ...(await collectFacts(w.trx, pending)), parentStatuses: lots.map((l) => l.status as LotStatus) };
+    const parents = [...new Map(lots.map((l) => [l.id, l])).values()]
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .map((l) => ({ id: l.id, code: l.code, status: l.status as LotStatus }));
+    const facts = { ...(await collectFacts(w.trx, pending)), parents };
     const s = statusPatch(pending, facts, w.now);
     derivedLots.push({ ...base, status: s.status, statusReasons: s.statusReasons });
   }

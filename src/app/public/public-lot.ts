@@ -48,8 +48,10 @@ export interface PublicDocument {
   issuedOn: string | null;
   /** verified: the file is in the blob store and its SHA-256, recomputed now, equals the hash on the log. */
   verified: boolean;
-  logIndex: number | null;
 }
+
+/** Doc is a public document with the index of the log entry that recorded it, for the verify section. */
+type Doc = PublicDocument & { logIndex: number | null };
 
 /** A place and time the lot passed through. `at` is a date (YYYY-MM-DD) for entry, else ISO 8601. */
 export interface JourneyStep {
@@ -62,11 +64,23 @@ export interface JourneyStep {
   ref: string | null;
 }
 
-/** A log entry that proves part of the record, with its inclusion-proof URL once a checkpoint covers it. */
+/**
+ * A log entry that proves part of the record: what it records, in words, and its inclusion-proof URL once a signed
+ * checkpoint covers it. `document` is the kind of document for a document's record.
+ */
 export interface PublicProof {
   record: 'lot' | 'document' | 'exit_certificate';
+  document: string | null;
+  label: string;
   logIndex: number;
   url: string | null;
+}
+
+/** How many businesses in a province received the lot (by shipment or sale); none of them is named. */
+export interface ProvinceCount {
+  region: string;
+  regionName: string;
+  businesses: number;
 }
 
 /** PublicLotView is the consumer's view of a lot: JSON-able, in one language, with no personal data. */
@@ -75,6 +89,8 @@ export interface PublicLotView {
   code: string;
   codeText: string;
   carton: { serial: number; code: string } | null;
+  /** The business the scan named (`?holder=` its unified social credit code), when it received the lot. */
+  holder: { name: string; regionName: string | null } | null;
   status: { colour: LotStatus; label: string; reasons: { code: string; text: string }[] };
   product: { name: string; zh: string | null; en: string | null; category: string; categoryLabel: string };
   origin: { country: string; name: string };
@@ -83,7 +99,13 @@ export interface PublicLotView {
   dates: { production: string; expiry: string };
   documents: PublicDocument[];
   tests: { taken: number; negative: number; positive: number; pending: number };
+  /**
+   * The lot's own path: its entry, the supervision warehouse, and where a derived lot was made; and, when the scan
+   * names a holder, every business the goods passed through on their way to it. No other receiver is named.
+   */
   journey: JourneyStep[];
+  /** Where the lot went, counted by province: how many businesses received it, never who. */
+  distribution: { businesses: number; provinces: ProvinceCount[] };
   /** madeFrom lists the lots a repacked or processed lot was made from, each with its product in both languages. */
   madeFrom: {
     code: string;
@@ -92,7 +114,8 @@ export interface PublicLotView {
     status: LotStatus;
     statusLabel: string;
   }[];
-  log: { logIndex: number; checkpointSize: number | null; proofs: PublicProof[] };
+  /** The log entries anyone can check this page against, each with its inclusion proof. */
+  verify: { checkpointSize: number | null; proofs: PublicProof[] };
 }
 
 const CHECK_MISMATCH = 'check character mismatch — probably a typo';
@@ -119,6 +142,11 @@ const PUBLIC_WORDS = {
       process: '加工',
       unknownPlace: '未登记地点',
     },
+    proofs: {
+      lot: '本批次当前状态的记录',
+      document: (label: string) => `${label}的登记记录（含文件指纹）`,
+      exit_certificate: '出仓证明的登记记录',
+    },
   },
   en: {
     status: { green: 'Green · cleared', yellow: 'Yellow · pending', red: 'Red · blocked' },
@@ -142,6 +170,11 @@ const PUBLIC_WORDS = {
       repack: 'Repacked by',
       process: 'Processed by',
       unknownPlace: 'Place not recorded',
+    },
+    proofs: {
+      lot: "The record of this lot's current status",
+      document: (label: string) => `The record of the ${label.toLowerCase()} (with its file's fingerprint)`,
+      exit_certificate: 'The record of the exit certificate',
     },
   },
 } as const satisfies Record<Lang, unknown>;
@@ -188,7 +221,7 @@ async function documentVerified(deps: Deps, d: DocumentRow): Promise<boolean> {
   return ok && logged === d.sha256;
 }
 
-async function publicDocuments(deps: Deps, lot: LotRow, lang: Lang): Promise<PublicDocument[]> {
+async function publicDocuments(deps: Deps, lot: LotRow, lang: Lang): Promise<Doc[]> {
   const rows = await lotDocuments(deps.db, lot.id);
   return Promise.all(
     DOCUMENT_KINDS.map(async (kind) => {
@@ -220,8 +253,11 @@ async function publicDocuments(deps: Deps, lot: LotRow, lang: Lang): Promise<Pub
   );
 }
 
-/** journeyOf lists the places and times of the lot, from its entry on, with no vehicle, driver or handler in them. */
-async function journeyOf(deps: Deps, lot: LotRow, lang: Lang): Promise<JourneyStep[]> {
+/**
+ * journeyOf lists the places and times of the lot, from its entry on, with no vehicle, driver or handler in them;
+ * `path` are the receipts on the way to the business the scan named (none when it named none).
+ */
+async function journeyOf(deps: Deps, lot: LotRow, lang: Lang, path: readonly Receipt[]): Promise<JourneyStep[]> {
   const words = PUBLIC_WORDS[lang].journey;
   const [bookings, disinfections, exit] = await Promise.all([
     lotBookings(deps.db, lot.id),
@@ -256,7 +292,7 @@ async function journeyOf(deps: Deps, lot: LotRow, lang: Lang): Promise<JourneySt
       .map((b) => step('warehouse_arrival', locations.get(b.locationId), b.arrivedAt!)),
     ...disinfections.map((d) => step('disinfection', placeOf(d.warehousePartyId), d.performedAt)),
     ...(exit ? [step('exit_certificate', placeOf(exit.warehousePartyId), exit.issuedAt, exit.number)] : []),
-    ...(await receivedSteps(deps, lot, lang)),
+    ...path.map((r) => receivedStep(r, lang)),
     ...(await transformedSteps(deps, lot, lang)),
   ];
   later.sort((a, b) => a.at.localeCompare(b.at));
@@ -272,16 +308,18 @@ async function journeyOf(deps: Deps, lot: LotRow, lang: Lang): Promise<JourneySt
   return [entry, ...later];
 }
 
-/**
- * receivedSteps lists where the lot's shipments arrived: the receiving enterprise and its location and
- * province, never the vehicle, driver or handlers.
- */
-async function receivedSteps(deps: Deps, lot: LotRow, lang: Lang): Promise<JourneyStep[]> {
-  const rows = await deps.db
+/** Receipt is one received shipment of the lot, with the receiver's names and province. */
+type Receipt = Awaited<ReturnType<typeof receiptsOf>>[number];
+
+/** receiptsOf reads every received shipment of the lot, with who sent it, who received it, where and when. */
+const receiptsOf = (deps: Deps, lot: LotRow) =>
+  deps.db
     .selectFrom('shipments')
     .innerJoin('parties', 'parties.id', 'shipments.toPartyId')
     .leftJoin('locations', 'locations.id', 'shipments.toLocationId')
     .select([
+      'shipments.fromPartyId',
+      'shipments.toPartyId',
       'shipments.receivedAt',
       'parties.nameZh',
       'parties.nameEn',
@@ -291,20 +329,55 @@ async function receivedSteps(deps: Deps, lot: LotRow, lang: Lang): Promise<Journ
     ])
     .where('shipments.lotId', '=', lot.id)
     .where('shipments.receivedAt', 'is not', null)
+    .orderBy('shipments.receivedAt')
+    .orderBy('shipments.id')
     .execute();
-  return rows.map((r) => {
-    const party = (lang === 'zh' ? (r.nameZh ?? r.nameEn) : (r.nameEn ?? r.nameZh)) ?? '';
+
+/**
+ * pathTo keeps the receipts that brought the goods to `partyId`, back to where the lot began: a receipt is on the
+ * path when it went to a business already on it. The receipts of every other business are left out.
+ */
+function pathTo(receipts: readonly Receipt[], partyId: string): Receipt[] {
+  const reached = new Set([partyId]);
+  const on = new Set<Receipt>();
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const r of receipts) {
+      if (on.has(r) || !reached.has(r.toPartyId)) continue;
+      on.add(r);
+      reached.add(r.fromPartyId);
+      grew = true;
+    }
+  }
+  return receipts.filter((r) => on.has(r));
+}
+
+/** receivedStep is where a receipt arrived: the receiving enterprise and its location and province, never a person. */
+function receivedStep(r: Receipt, lang: Lang): JourneyStep {
+  const party = (lang === 'zh' ? (r.nameZh ?? r.nameEn) : (r.nameEn ?? r.nameZh)) ?? '';
+  const region = r.locationRegion ?? r.partyRegion;
+  return {
+    kind: 'received' as const,
+    label: PUBLIC_WORDS[lang].journey.received,
+    place: r.locationName ? `${party} · ${r.locationName}` : party,
+    region,
+    regionName: regionName(region, lang) ?? null,
+    at: iso(r.receivedAt)!,
+    ref: null,
+  };
+}
+
+/** distributionOf counts the businesses that received the lot, by province, most first; it names none of them. */
+function distributionOf(receipts: readonly Receipt[], lang: Lang): PublicLotView['distribution'] {
+  const byProvince = new Map<string, Set<string>>();
+  for (const r of receipts) {
     const region = r.locationRegion ?? r.partyRegion;
-    return {
-      kind: 'received' as const,
-      label: PUBLIC_WORDS[lang].journey.received,
-      place: r.locationName ? `${party} · ${r.locationName}` : party,
-      region,
-      regionName: regionName(region, lang) ?? null,
-      at: iso(r.receivedAt)!,
-      ref: null,
-    };
-  });
+    byProvince.set(region, (byProvince.get(region) ?? new Set()).add(r.toPartyId));
+  }
+  const provinces = [...byProvince]
+    .map(([region, parties]) => ({ region, regionName: regionName(region, lang) ?? region, businesses: parties.size }))
+    .sort((a, b) => b.businesses - a.businesses || a.region.localeCompare(b.region));
+  return { businesses: new Set(receipts.map((r) => r.toPartyId)).size, provinces };
 }
 
 /** transformedSteps is where and when a derived lot was made: the enterprise, its location and province. */
@@ -342,29 +415,39 @@ async function transformedSteps(deps: Deps, lot: LotRow, lang: Lang): Promise<Jo
   ];
 }
 
-async function proofsOf(deps: Deps, lot: LotRow, docs: PublicDocument[]) {
+async function proofsOf(deps: Deps, lot: LotRow, docs: readonly Doc[], lang: Lang): Promise<PublicLotView['verify']> {
   const [cp, exit] = await Promise.all([latestCheckpoint(deps.db), lotExitCertificate(deps.db, lot.id)]);
   const size = cp ? Number(cp.size) : null;
-  const proof = (record: PublicProof['record'], logIndex: number): PublicProof => ({
+  const words = PUBLIC_WORDS[lang].proofs;
+  const proof = (record: PublicProof['record'], logIndex: number, doc?: Doc): PublicProof => ({
     record,
+    document: doc?.kind ?? null,
+    label: doc ? words.document(doc.label) : words[record as 'lot' | 'exit_certificate'],
     logIndex,
     url: size !== null && logIndex < size ? `/log/proofs/inclusion?index=${logIndex}&size=${size}` : null,
   });
   const proofs = [
     proof('lot', lot.logIndex),
-    ...docs.flatMap((d) => (d.logIndex === null ? [] : [proof('document', d.logIndex)])),
+    ...docs.flatMap((d) => (d.logIndex === null ? [] : [proof('document', d.logIndex, d)])),
     ...(exit ? [proof('exit_certificate', exit.logIndex)] : []),
   ];
-  return { logIndex: lot.logIndex, checkpointSize: size, proofs };
+  return { checkpointSize: size, proofs };
 }
 
 /**
  * publicLotView builds what a consumer sees for a lot's trace code or one of its carton codes, in `lang`, or returns
  * null when the code names no lot (a malformed code, an unknown lot, or a carton serial that was never issued). It
- * shows enterprises by name but never a person: no worker, driver, vehicle, lab result detail or party token.
- * Documents are `verified` only when their file's SHA-256, recomputed now, matches the hash on the log.
+ * never shows a person (no worker, driver, vehicle, lab result detail or party token) nor an internal id. Businesses
+ * downstream are counted by province; only those on the way to the business the scan names (`holderUscc`, its
+ * unified social credit code, when it received the lot; otherwise ignored) are named, in the journey. Documents are
+ * `verified` only when their file's SHA-256, recomputed now, matches the hash on the log.
  */
-export async function publicLotView(deps: Deps, code: string, lang: Lang): Promise<PublicLotView | null> {
+export async function publicLotView(
+  deps: Deps,
+  code: string,
+  lang: Lang,
+  holderUscc?: string,
+): Promise<PublicLotView | null> {
   const c = checkPublicCode(code);
   if (!c.ok) return null;
   const lot =
@@ -373,11 +456,14 @@ export async function publicLotView(deps: Deps, code: string, lang: Lang): Promi
       : await cartonLot(deps, c.value.lotCode, c.value.serial);
   if (!lot) return null;
   const words = PUBLIC_WORDS[lang];
-  const [producer, samples, documents, journey, parents] = await Promise.all([
+  const [receipts, holderParty] = await Promise.all([receiptsOf(deps, lot), holderNamed(deps, holderUscc)]);
+  const holder = holderParty && receipts.some((r) => r.toPartyId === holderParty.id) ? holderParty : undefined;
+  const path = holder ? pathTo(receipts, holder.id) : [];
+  const [producer, samples, docs, journey, parents] = await Promise.all([
     findProducer(deps.db, lot.producerId),
     lotSamples(deps.db, lot.id),
     publicDocuments(deps, lot, lang),
-    journeyOf(deps, lot, lang),
+    journeyOf(deps, lot, lang, path),
     lotParents(deps.db, lot),
   ]);
   const reasons = JSON.parse(lot.statusReasons) as StatusReason[];
@@ -389,10 +475,16 @@ export async function publicLotView(deps: Deps, code: string, lang: Lang): Promi
     code: lot.code,
     codeText: formatTraceCode(lot.code),
     carton: c.value.serial === null ? null : { serial: c.value.serial, code: cartonSerial(lot.code, c.value.serial) },
+    holder: holder
+      ? {
+          name: (lang === 'zh' ? (holder.nameZh ?? holder.nameEn) : (holder.nameEn ?? holder.nameZh)) ?? '',
+          regionName: regionName(holder.region, lang) ?? null,
+        }
+      : null,
     status: {
       colour,
       label: words.status[colour],
-      reasons: reasons.map((r) => ({ code: r.code, text: reasonText(r, lang) })),
+      reasons: reasons.map((r) => ({ code: r.code, text: reasonText(r, lang, { ids: false }) })),
     },
     product: {
       name: (lang === 'zh' ? (lot.productNameZh ?? lot.productNameEn) : (lot.productNameEn ?? lot.productNameZh)) ?? '',
@@ -410,7 +502,7 @@ export async function publicLotView(deps: Deps, code: string, lang: Lang): Promi
     },
     entry: { date: lot.arrivalDate, port: lot.portOfEntry },
     dates: { production: lot.productionDate, expiry: lot.expiryDate },
-    documents,
+    documents: docs.map(({ logIndex: _, ...d }) => d),
     tests: {
       taken: samples.length,
       negative: count('negative'),
@@ -418,6 +510,7 @@ export async function publicLotView(deps: Deps, code: string, lang: Lang): Promi
       pending: count('pending'),
     },
     journey,
+    distribution: distributionOf(receipts, lang),
     madeFrom: parents.map((p) => ({
       code: p.code,
       codeText: p.codeText,
@@ -429,8 +522,19 @@ export async function publicLotView(deps: Deps, code: string, lang: Lang): Promi
       status: p.status as LotStatus,
       statusLabel: words.status[p.status as LotStatus],
     })),
-    log: await proofsOf(deps, lot, documents),
+    verify: await proofsOf(deps, lot, docs, lang),
   };
+}
+
+/** holderNamed finds the business a scan names by its unified social credit code; anything else names none. */
+async function holderNamed(deps: Deps, uscc: string | undefined) {
+  const code = uscc?.trim().toUpperCase();
+  if (!code || !/^[0-9A-Z]{18}$/.test(code)) return undefined;
+  return deps.db
+    .selectFrom('parties')
+    .select(['id', 'nameZh', 'nameEn', 'region'])
+    .where('uscc', '=', code)
+    .executeTakeFirst();
 }
 
 /**

@@ -23,6 +23,7 @@ import {
   vehiclesByIds,
   workersByIds,
 } from '../../store/trace.ts';
+import type { LotLink } from '../../store/trace.ts';
 import { invalid, notFound } from '../errors.ts';
 import { toDisposal } from '../custody/custody-parts.ts';
 import { forbid } from '../access/authorize.ts';
@@ -101,10 +102,103 @@ const lotNode = (l: LotRow, depth: Map<string, number>) => ({
   depth: depth.get(l.id) ?? 0,
 });
 
+type ShipmentRow = Awaited<ReturnType<typeof shipmentsOfLots>>[number];
+type HoldingRow = Awaited<ReturnType<typeof holdingsOfLots>>[number];
+type RetailRow = Awaited<ReturnType<typeof retailTotalsOfLots>>[number];
+type PartyRow = Awaited<ReturnType<typeof partiesByIds>>[number];
+type LocationRow = Awaited<ReturnType<typeof locationsByIds>>[number];
+
+const shipmentView = (s: ShipmentRow) => ({
+  id: s.id,
+  lotId: s.lotId,
+  purpose: s.purpose,
+  from: { partyId: s.fromPartyId, locationId: s.fromLocationId },
+  to: { partyId: s.toPartyId, locationId: s.toLocationId },
+  quantity: { kg: kg(s.grams), cartons: s.cartons },
+  received:
+    s.receivedAt === null
+      ? null
+      : { quantity: { kg: kg(s.receivedGrams), cartons: s.receivedCartons ?? 0 }, at: timeOf(s.receivedAt) },
+  status: s.status,
+  departedAt: timeOf(s.departedAt),
+  // A sale handed over at the seller's stall has no vehicle or driver (stored as '').
+  vehicleId: s.vehicleId || null,
+  driverWorkerId: s.driverWorkerId || null,
+  handlerWorkerIds: JSON.parse(s.handlerWorkerIds) as string[],
+});
+const retailView = (rows: readonly RetailRow[]) =>
+  rows
+    .map((r) => ({
+      lotId: r.lotId,
+      partyId: r.partyId,
+      quantity: { kg: kg(r.grams), cartons: Number(r.cartons) },
+      sales: Number(r.sales),
+      firstAt: timeOf(r.firstAt),
+      lastAt: timeOf(r.lastAt),
+    }))
+    .sort((a, b) => (a.lotId + a.partyId < b.lotId + b.partyId ? -1 : 1));
+const holdingView = (h: HoldingRow) => ({
+  lotId: h.lotId,
+  partyId: h.partyId,
+  locationId: h.locationId,
+  quantity: { kg: kg(h.grams), cartons: h.cartons },
+  updatedAt: timeOf(h.updatedAt),
+});
+const partyView = (p: PartyRow) => ({
+  id: p.id,
+  nameZh: p.nameZh,
+  nameEn: p.nameEn,
+  roles: JSON.parse(p.roles) as string[],
+  region: p.region,
+});
+const locationView = (l: LocationRow) => ({
+  id: l.id,
+  partyId: l.ownerPartyId,
+  name: l.name,
+  filingNo: l.filingNo,
+  region: l.region,
+  kind: l.kind,
+});
+
+/**
+ * inboundPath returns the ids of the shipments that carried each lot the starts were made from (depth < 0) to the
+ * party that made it into the next lot, and, shipment by shipment, back to where that lot began: a shipment is on
+ * the path when it went to a party already on it. The rest of such a lot's shipments took other parts of it
+ * elsewhere.
+ */
+export function inboundPath(
+  links: readonly LotLink[],
+  transformations: readonly { id: string; partyId: string }[],
+  shipments: readonly ShipmentRow[],
+  depth: ReadonlyMap<string, number>,
+): Set<string> {
+  const madeBy = new Map(transformations.map((t) => [t.id, t.partyId]));
+  const reached = new Map<string, Set<string>>();
+  for (const l of links) {
+    if ((depth.get(l.from) ?? 0) >= 0) continue;
+    const party = madeBy.get(l.transformationId);
+    if (party !== undefined) reached.set(l.from, (reached.get(l.from) ?? new Set()).add(party));
+  }
+  const on = new Set<string>();
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const s of shipments) {
+      const parties = reached.get(s.lotId);
+      if (on.has(s.id) || !parties?.has(s.toPartyId)) continue;
+      on.add(s.id);
+      parties.add(s.fromPartyId);
+      grew = true;
+    }
+  }
+  return on;
+}
+
 /**
  * traceGraph gathers the graph of the given lots in a direction: the lots reached through transformations, the
  * transformations, every shipment, disposal and retail total of those lots, who holds how much of each now, the
- * parties, places, vehicles and workers named, and (backward) the border records of the imported lots. Quantities
+ * parties, places, vehicles and workers named, and (backward) the border records of the imported lots. Upstream
+ * of the starts, a lot they were made from shows only its inbound path (see inboundPath); where the rest of it went,
+ * and who holds it now, is listed apart in `alsoFromSameSource`, with the parties and places only it names. Quantities
  * are kg and cartons; times are ISO. It reads only, so a caller may run it inside a write transaction and act on the
  * result, as opening an incident does.
  */
@@ -136,25 +230,49 @@ export async function traceGraph(db: Db, starts: readonly string[], direction: T
     documentsOfLots(db, importedIds),
   ]);
 
+  // Upstream, a lot the starts were made from is shown by the path its goods came by, not by where the rest of it
+  // went: its other holders, sales and disposals go to `alsoFromSameSource`.
+  const onPath = inboundPath(backward?.links ?? [], transformations, shipments, depth);
+  const ancestor = (lotId: string) => (depth.get(lotId) ?? 0) < 0;
+  const path = {
+    shipments: shipments.filter((s) => !ancestor(s.lotId) || onPath.has(s.id)),
+    holdings: holdings.filter((h) => !ancestor(h.lotId)),
+    disposals: disposals.filter((d) => !ancestor(d.lotId)),
+    retail: retail.filter((r) => !ancestor(r.lotId)),
+  };
+  const aside = {
+    shipments: shipments.filter((s) => ancestor(s.lotId) && !onPath.has(s.id)),
+    holdings: holdings.filter((h) => ancestor(h.lotId)),
+    disposals: disposals.filter((d) => ancestor(d.lotId)),
+    retail: retail.filter((r) => ancestor(r.lotId)),
+  };
+  const partiesOf = (x: typeof path) => [
+    ...x.shipments.flatMap((s) => [s.fromPartyId, s.toPartyId]),
+    ...x.holdings.map((h) => h.partyId),
+    ...x.disposals.map((d) => d.partyId),
+    ...x.retail.map((r) => r.partyId),
+  ];
+  const locationsOf = (x: typeof path) => [
+    ...x.shipments.flatMap((s) => [s.fromLocationId, s.toLocationId]),
+    ...x.holdings.map((h) => h.locationId),
+    ...x.disposals.map((d) => d.locationId),
+  ];
   const partyIds = uniq([
     ...lots.map((l) => l.importerPartyId),
-    ...shipments.flatMap((s) => [s.fromPartyId, s.toPartyId]),
-    ...holdings.map((h) => h.partyId),
     ...transformations.map((t) => t.partyId),
-    ...disposals.map((d) => d.partyId),
-    ...retail.map((r) => r.partyId),
+    ...partiesOf(path),
   ]);
-  const locationIds = uniq([
-    ...shipments.flatMap((s) => [s.fromLocationId, s.toLocationId]),
-    ...holdings.map((h) => h.locationId),
-    ...transformations.map((t) => t.locationId),
-    ...disposals.map((d) => d.locationId),
-  ]);
-  const vehicleIds = uniq(shipments.map((s) => s.vehicleId));
-  const workerIds = uniq(shipments.flatMap((s) => [s.driverWorkerId, ...(JSON.parse(s.handlerWorkerIds) as string[])]));
+  const locationIds = uniq([...transformations.map((t) => t.locationId), ...locationsOf(path)]);
+  const [mainParties, mainLocations] = [new Set(partyIds), new Set(locationIds)];
+  const asideParties = uniq(partiesOf(aside)).filter((id) => !mainParties.has(id));
+  const asideLocations = uniq(locationsOf(aside)).filter((id) => !mainLocations.has(id));
+  const vehicleIds = uniq(path.shipments.map((s) => s.vehicleId));
+  const workerIds = uniq(
+    path.shipments.flatMap((s) => [s.driverWorkerId, ...(JSON.parse(s.handlerWorkerIds) as string[])]),
+  );
   const [parties, locations, producers, vehicles, workers] = await Promise.all([
-    partiesByIds(db, partyIds),
-    locationsByIds(db, locationIds),
+    partiesByIds(db, [...partyIds, ...asideParties]),
+    locationsByIds(db, [...locationIds, ...asideLocations]),
     producersByIds(db, uniq(imported.map((l) => l.producerId))),
     vehiclesByIds(db, vehicleIds),
     workersByIds(db, workerIds),
@@ -185,57 +303,20 @@ export async function traceGraph(db: Db, starts: readonly string[], direction: T
       outputs: sides(t.id, 'output'),
       lossKg: kg(t.lossGrams),
     })),
-    shipments: byId(shipments).map((s) => ({
-      id: s.id,
-      lotId: s.lotId,
-      purpose: s.purpose,
-      from: { partyId: s.fromPartyId, locationId: s.fromLocationId },
-      to: { partyId: s.toPartyId, locationId: s.toLocationId },
-      quantity: { kg: kg(s.grams), cartons: s.cartons },
-      received:
-        s.receivedAt === null
-          ? null
-          : { quantity: { kg: kg(s.receivedGrams), cartons: s.receivedCartons ?? 0 }, at: timeOf(s.receivedAt) },
-      status: s.status,
-      departedAt: timeOf(s.departedAt),
-      // A sale handed over at the seller's stall has no vehicle or driver (stored as '').
-      vehicleId: s.vehicleId || null,
-      driverWorkerId: s.driverWorkerId || null,
-      handlerWorkerIds: JSON.parse(s.handlerWorkerIds) as string[],
-    })),
-    disposals: byId(disposals).map(toDisposal),
-    retailSales: retail
-      .map((r) => ({
-        lotId: r.lotId,
-        partyId: r.partyId,
-        quantity: { kg: kg(r.grams), cartons: Number(r.cartons) },
-        sales: Number(r.sales),
-        firstAt: timeOf(r.firstAt),
-        lastAt: timeOf(r.lastAt),
-      }))
-      .sort((a, b) => (a.lotId + a.partyId < b.lotId + b.partyId ? -1 : 1)),
-    holdings: byId(holdings).map((h) => ({
-      lotId: h.lotId,
-      partyId: h.partyId,
-      locationId: h.locationId,
-      quantity: { kg: kg(h.grams), cartons: h.cartons },
-      updatedAt: timeOf(h.updatedAt),
-    })),
-    parties: byId(parties).map((p) => ({
-      id: p.id,
-      nameZh: p.nameZh,
-      nameEn: p.nameEn,
-      roles: JSON.parse(p.roles) as string[],
-      region: p.region,
-    })),
-    locations: byId(locations).map((l) => ({
-      id: l.id,
-      partyId: l.ownerPartyId,
-      name: l.name,
-      filingNo: l.filingNo,
-      region: l.region,
-      kind: l.kind,
-    })),
+    shipments: byId(path.shipments).map(shipmentView),
+    disposals: byId(path.disposals).map(toDisposal),
+    retailSales: retailView(path.retail),
+    holdings: byId(path.holdings).map(holdingView),
+    parties: byId(parties.filter((p) => mainParties.has(p.id))).map(partyView),
+    locations: byId(locations.filter((l) => mainLocations.has(l.id))).map(locationView),
+    alsoFromSameSource: {
+      shipments: byId(aside.shipments).map(shipmentView),
+      disposals: byId(aside.disposals).map(toDisposal),
+      retailSales: retailView(aside.retail),
+      holdings: byId(aside.holdings).map(holdingView),
+      parties: byId(parties.filter((p) => !mainParties.has(p.id))).map(partyView),
+      locations: byId(locations.filter((l) => !mainLocations.has(l.id))).map(locationView),
+    },
     vehicles: byId(vehicles).map((v) => ({
       id: v.id,
       plate: v.plate,

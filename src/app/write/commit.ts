@@ -9,6 +9,8 @@ import type { Deps } from '../deps.ts';
 import { decodeEntry, encodeEntry } from './entry.ts';
 import type { EntryType } from './entry.ts';
 import { rowsFor } from './projection.ts';
+import type { RowWrite } from '../../store/rows.ts';
+import { familyStatuses } from '../border/lot-family.ts';
 
 /** Idempotency identifies a retried create: the same party and key must return the first answer. */
 export interface Idempotency {
@@ -39,11 +41,22 @@ export function fingerprintOf(method: string, path: string, body: unknown): stri
 
 const RETRIES = 3;
 
+// FAMILY_CHUNK lot statuses go in one 'lot.family.recomputed' entry, well under MAX_ENTRY_BYTES with many reasons.
+const FAMILY_CHUNK = 50;
+
+// The lots whose status columns rows patch.
+const statusPatched = (rows: readonly RowWrite[]): string[] =>
+  rows.filter((r) => r.table === 'lots' && r.patch && 'status' in r.row).map((r) => String(r.row.id));
+
 /**
  * commit runs fn in one database transaction: validation reads, the log append(s) and the projections
  * commit together or not at all. With an idempotency key, a retry returns the stored first answer and
  * writes nothing; the key is stored in the same transaction, so an acknowledged answer and its key
  * survive together. Transient lock failures are retried.
+ *
+ * A lot's status is derived, and a derived lot's depends on its parents'. So when the entries fn appended changed the
+ * status of any lot, commit recomputes the status of every lot made from those lots, transitively, once fn is done,
+ * and appends 'lot.family.recomputed' entries with the statuses that changed, in the same transaction.
  */
 export async function commit<T>(deps: Deps, idem: Idempotency | undefined, fn: (w: Writer) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
@@ -59,6 +72,7 @@ export async function commit<T>(deps: Deps, idem: Idempotency | undefined, fn: (
           if (prior !== undefined) return prior as T;
         }
         const now = deps.clock.now();
+        const touched = new Set<string>();
         const writer: Writer = {
           trx,
           now,
@@ -69,11 +83,19 @@ export async function commit<T>(deps: Deps, idem: Idempotency | undefined, fn: (
             await insertEntry(trx, index, leafHash(data), data);
             // Project from the entry as the log holds it (canonical, keys sorted), exactly as verify
             // replays it, not from the object as the code happened to build it.
-            await applyRows(trx, rowsFor(decodeEntry(data), index));
+            const rows = rowsFor(decodeEntry(data), index);
+            await applyRows(trx, rows);
+            if (type !== 'lot.family.recomputed') for (const id of statusPatched(rows)) touched.add(id);
             return index;
           },
         };
         const result = await fn(writer);
+        if (touched.size > 0) {
+          const patches = await familyStatuses(trx, [...touched].sort(), now);
+          for (let i = 0; i < patches.length; i += FAMILY_CHUNK) {
+            await writer.append('lot.family.recomputed', null, { lotStatuses: patches.slice(i, i + FAMILY_CHUNK) });
+          }
+        }
         if (idem) {
           await trx
             .insertInto('idempotencyKeys')

@@ -57,6 +57,7 @@ export const ENTRY_TYPES = [
   'peer.added',
   'peer.removed',
   'peer.forked',
+  'lot.family.recomputed',
 ] as const;
 export type EntryType = (typeof ENTRY_TYPES)[number];
 

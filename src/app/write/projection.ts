@@ -167,6 +167,8 @@ const PROJECTIONS: Readonly<Record<EntryType, (r: Rec, index: number) => RowWrit
   // A release carries the lot's incident row and status patch; its `release` part (the reason) stays in the log.
   'incident.lot.released': parts,
   'incident.closed': parts,
+  // The statuses of lots made from lots whose status an earlier entry of the same write changed (see commit.ts).
+  'lot.family.recomputed': parts,
   'notice.sent': parts,
   'alerts.raised': parts,
   'alert.acknowledged': parts,

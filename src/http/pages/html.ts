@@ -75,6 +75,7 @@ section{background:#fff;border-radius:12px;padding:14px 16px;margin:0 0 12px;box
 h1{font-size:22px;line-height:1.3;margin:0 0 4px}
 h2{font-size:17px;margin:0 0 8px}
 .muted{color:#57606a;font-size:14px}
+.small,.muted.small{font-size:13px}
 .code{font-family:ui-monospace,Menlo,Consolas,monospace;letter-spacing:.04em}
 dl{margin:8px 0 0;display:grid;grid-template-columns:minmax(5.5em,auto) 1fr;gap:4px 12px}
 dt{color:#57606a}

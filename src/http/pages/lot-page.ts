@@ -86,6 +86,7 @@ function tests(v: PublicLotView, w: PageWords): Html {
 function journey(v: PublicLotView, w: PageWords): Html {
   return html`<section>
     <h2>${w.journey}</h2>
+    ${v.holder ? html`<p class="muted">${w.journeyTo(v.holder.name)}</p>` : ''}
     <ol class="journey">
       ${v.journey.map(
         (s) =>
@@ -119,18 +120,43 @@ function madeFrom(v: PublicLotView, w: PageWords): Html {
   </section>`;
 }
 
-function proofLink(v: PublicLotView, p: PublicProof, w: PageWords): Html {
-  const doc = p.record === 'document' ? v.documents.find((d) => d.logIndex === p.logIndex) : undefined;
-  const what = html`${doc?.label ?? w.proofOf[p.record]} #${p.logIndex}`;
-  return html`<li>
-    ${p.url ? html`<a href="${p.url}" rel="nofollow">${what}</a>` : html`${what} <span class="muted">(${w.logPending})</span>`}
+function proofLink(p: PublicProof, w: PageWords): Html {
+  return html`<li data-record="${p.record}">
+    ${p.url ? html`<a href="${p.url}" rel="nofollow">${p.label}</a>` : html`${p.label} <span class="muted">(${w.logPending})</span>`}
   </li>`;
+}
+
+function distribution(v: PublicLotView, w: PageWords): Html {
+  if (v.distribution.businesses === 0) return html``;
+  return html`<section>
+    <h2>${w.distribution}</h2>
+    <p class="muted">${w.distributionLead(v.distribution.businesses)}</p>
+    <ul class="provinces">
+      ${v.distribution.provinces.map(
+        (p) =>
+          html`<li data-region="${p.region}" data-businesses="${String(p.businesses)}">
+            ${p.regionName} · ${w.businesses(p.businesses)}
+          </li>`,
+      )}
+    </ul>
+  </section>`;
+}
+
+function verify(v: PublicLotView, w: PageWords): Html {
+  return html`<section class="verify" id="verify">
+    <h2>${w.verify}</h2>
+    <p class="muted small">${w.verifyLead}</p>
+    <ul class="small">
+      ${v.verify.proofs.map((p) => proofLink(p, w))}
+    </ul>
+  </section>`;
 }
 
 /**
  * renderLotPage renders the public lot page for a view: the status badge (colour, symbol and words, so colour is never
  * the only signal), the reasons, the product and its origin, the documents and whether each verified, the tests, the
- * journey and the log entries that prove it. `toggleHref` is the same page in the other language. Every value from
+ * journey (naming only the businesses on the way to the holder the scan named), where the lot went counted by
+ * province, and a small verify section with the log entries that prove it. `toggleHref` is the same page in the other language. Every value from
  * the view is escaped.
  */
 export function renderLotPage(v: PublicLotView, toggleHref: string): string {
@@ -142,14 +168,7 @@ export function renderLotPage(v: PublicLotView, toggleHref: string): string {
         ${v.documents.map((d) => documentItem(d, w))}
       </ul>
     </section>
-    ${madeFrom(v, w)} ${tests(v, w)} ${journey(v, w)}
-    <section>
-      <h2>${w.log}</h2>
-      <p class="muted">${w.logLead(v.log.logIndex)}</p>
-      <ul>
-        ${v.log.proofs.map((p) => proofLink(v, p, w))}
-      </ul>
-    </section>
+    ${madeFrom(v, w)} ${tests(v, w)} ${journey(v, w)} ${distribution(v, w)} ${verify(v, w)}
     <footer>${w.privacy}</footer>`;
   return renderPage(
     {

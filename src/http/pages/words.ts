@@ -36,10 +36,13 @@ export interface PageWords {
   madeFromLead: string;
   certificate: string;
   chinaTime: string;
-  log: string;
-  logLead: (index: number) => string;
+  journeyTo: (holder: string) => string;
+  distribution: string;
+  distributionLead: (businesses: number) => string;
+  businesses: (n: number) => string;
+  verify: string;
+  verifyLead: string;
   logPending: string;
-  proofOf: Record<'lot' | 'document' | 'exit_certificate', string>;
   privacy: string;
   notFoundTitle: string;
   notFoundLead: string;
@@ -91,10 +94,14 @@ export const WORDS: Readonly<Record<Lang, PageWords>> = {
     madeFromLead: '本批货物由以下批次分装或加工而成，其状态取其中最差者。',
     certificate: '证明编号',
     chinaTime: '北京时间',
-    log: '存证',
-    logLead: (index) => `本页信息记录在防篡改日志中，当前状态的记录序号为 ${index}。`,
+    journeyTo: (holder) => `货物经以下企业到达${holder}：`,
+    distribution: '流向',
+    distributionLead: (n) => `共有 ${n} 家企业收到过本批货物，按省份统计：`,
+    businesses: (n) => `${n} 家`,
+    verify: '核验',
+    verifyLead:
+      '以下链接供任何人核验本页内容：每条记录都写入了只能追加、不能修改的公开日志，链接给出该记录已被签名收录的数学证明。',
     logPending: '尚待下一个签名检查点收录',
-    proofOf: { lot: '批次状态', document: '单证', exit_certificate: '出仓证明' },
     privacy: '本页不显示任何个人信息。',
     notFoundTitle: '未找到该追溯码',
     notFoundLead: '没有找到与该追溯码对应的货物。追溯码可能输入有误，请对照包装上的标签核对后重试。',
@@ -144,11 +151,15 @@ export const WORDS: Readonly<Record<Lang, PageWords>> = {
     madeFromLead: 'This lot was repacked or processed from these lots; its status is the worst of theirs.',
     certificate: 'Certificate no.',
     chinaTime: 'China time',
-    log: 'Proof',
-    logLead: (index) =>
-      `This record is kept in a tamper-evident log; the entry for the current status is number ${index}.`,
+    journeyTo: (holder) => `On the way to ${holder}, the goods passed through:`,
+    distribution: 'Where it went',
+    distributionLead: (n) =>
+      n === 1 ? '1 business received this lot:' : `${n} businesses received this lot, by province:`,
+    businesses: (n) => (n === 1 ? '1 business' : `${n} businesses`),
+    verify: 'Verify',
+    verifyLead:
+      'These links let anyone check this page: each record is kept in a public log that can only be added to, never changed, and each link is the mathematical proof that the log, as signed, holds the record.',
     logPending: 'not yet covered by a signed checkpoint',
-    proofOf: { lot: 'Lot status', document: 'Document', exit_certificate: 'Exit certificate' },
     privacy: 'This page shows no personal data.',
     notFoundTitle: 'Trace code not found',
     notFoundLead:

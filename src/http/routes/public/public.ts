@@ -54,6 +54,11 @@ const publicLotSchema = obj({
   code: str,
   codeText: str,
   carton: { ...obj({ serial: int, code: str }), type: ['object', 'null'] },
+  holder: {
+    ...obj({ name: str, regionName: strOrNull }),
+    type: ['object', 'null'],
+    description: 'the business the scan named with ?holder=, when it received the lot',
+  },
   status: obj({
     colour: { type: 'string', enum: ['green', 'yellow', 'red'] },
     label: str,
@@ -76,7 +81,6 @@ const publicLotSchema = obj({
         type: 'boolean',
         description: 'the file is stored and its SHA-256, recomputed now, equals the hash on the log',
       },
-      logIndex: { type: ['integer', 'null'] },
     }),
   ),
   tests: obj({ taken: int, negative: int, positive: int, pending: int }),
@@ -103,12 +107,20 @@ const publicLotSchema = obj({
       statusLabel: str,
     }),
   ),
-  log: obj({
-    logIndex: int,
+  distribution: {
+    ...obj({
+      businesses: int,
+      provinces: list(obj({ region: str, regionName: str, businesses: int })),
+    }),
+    description: 'how many businesses received the lot, by province; none is named',
+  },
+  verify: obj({
     checkpointSize: { type: ['integer', 'null'] },
     proofs: list(
       obj({
-        record: str,
+        record: { type: 'string', enum: ['lot', 'document', 'exit_certificate'] },
+        document: { ...strOrNull, description: 'the kind of document, for a document record' },
+        label: { ...str, description: 'what the entry records, in the chosen language' },
         logIndex: int,
         url: { ...strOrNull, description: 'inclusion proof in the latest checkpoint, once it covers the entry' },
       }),
@@ -117,7 +129,8 @@ const publicLotSchema = obj({
 });
 
 const other = (lang: Lang): Lang => (lang === 'zh' ? 'en' : 'zh');
-const pageHref = (code: string, lang: Lang) => `/t/${encodeURIComponent(code)}?lang=${lang}`;
+const pageHref = (code: string, lang: Lang, holder?: string) =>
+  `/t/${encodeURIComponent(code)}?lang=${lang}${holder ? `&holder=${encodeURIComponent(holder)}` : ''}`;
 
 const PAGE = '/t/:code';
 const codeParams = {
@@ -138,6 +151,12 @@ const langQuery = {
       type: 'string',
       maxLength: 10,
       description: 'zh or en; anything else is ignored and Accept-Language decides',
+    },
+    holder: {
+      type: 'string',
+      maxLength: 40,
+      description:
+        'the unified social credit code of the business where the goods were scanned: the journey then names the businesses on their way to it (ignored when it did not receive the lot)',
     },
   },
 } as const;
@@ -196,14 +215,16 @@ export async function publicRoutes(app: FastifyInstance, deps: Deps) {
         const lang = pageLang(req);
         const input = (req.params as { code: string }).code;
         const check = checkPublicCode(input);
-        const view = check.ok ? await publicLotView(deps, input, lang) : null;
+        const { holder } = req.query as { holder?: string };
+        const view = check.ok ? await publicLotView(deps, input, lang, holder) : null;
         if (!view)
           return sendHtml(
             reply,
             404,
             renderNotFoundPage({ lang, toggleHref: pageHref(input, other(lang)) }, input, !check.ok && check.typo),
           );
-        return sendHtml(reply, 200, renderLotPage(view, pageHref(view.carton?.code ?? view.code, other(lang))));
+        const toggle = pageHref(view.carton?.code ?? view.code, other(lang), view.holder ? holder : undefined);
+        return sendHtml(reply, 200, renderLotPage(view, toggle));
       },
     );
 
@@ -221,7 +242,8 @@ export async function publicRoutes(app: FastifyInstance, deps: Deps) {
       async (req, reply) => {
         const input = (req.params as { code: string }).code;
         const check = checkPublicCode(input);
-        const view = check.ok ? await publicLotView(deps, input, pageLang(req)) : null;
+        const { holder } = req.query as { holder?: string };
+        const view = check.ok ? await publicLotView(deps, input, pageLang(req), holder) : null;
         if (!view) {
           const reason = check.ok ? 'no lot has this code' : check.reason;
           throw new AppError('LotNotFound', { field: 'code', reason, code: input, typo: !check.ok && check.typo });
