@@ -161,6 +161,19 @@ for (const kind of DIALECTS) {
         `log ${a.logVkey}\nwitness B ${b.witnessVkey}\nwitness D ${dKey}\ngroup BD all B D\nquorum BD\n`,
       );
       expect(() => verifyWithPolicy(note, needsD)).toThrow(/QuorumNotMet/);
+      // coldtrace verify --url --policy: the tiles and the cosignatures.
+      const keys = [parseVerifierKey(a.logVkey)];
+      const met = await verifyRemote(
+        a.url,
+        a.node.adminToken,
+        a.origin,
+        keys,
+        policy('group both all B C\nquorum both'),
+      );
+      expect(met, JSON.stringify(met)).toMatchObject({ ok: true, cosigners: ['B', 'C'] });
+      const unmet = await verifyRemote(a.url, a.node.adminToken, a.origin, keys, needsD);
+      expect(unmet.ok).toBe(false);
+      expect(unmet.problem).toMatch(/QuorumNotMet/);
       // The witness serves what it cosigned, with the log's signature and its own cosignature.
       const monitored = await (await fetch(`${b.url}/witness/${originHash(a.origin)}/checkpoint`)).text();
       expect(parseNote(monitored).text).toBe(parseNote(note).text);

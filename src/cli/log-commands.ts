@@ -6,6 +6,8 @@ import { verifyDatabase } from '../app/audit/verify.ts';
 import { verifyRemote } from '../app/audit/verify-remote.ts';
 import type { NoteVerifier } from '../log/note-key.ts';
 import { parseVerifierKey } from '../log/note-key.ts';
+import { parsePolicy } from '../log/policy.ts';
+import { readFileSync } from 'node:fs';
 import { openDialect } from '../store/dialect.ts';
 
 const dataOpt = ['--data <dir>', 'data directory (env COLDTRACE_DATA, default ./data)'] as const;
@@ -46,39 +48,48 @@ export function addLogCommands(program: Command): void {
       'verifier key to trust (default: the node key in the data dir, or GET /log/vkey with --url)',
     )
     .option('--origin <origin>', 'expected checkpoint origin (default: the verifier key name)')
-    .action(async (o: { data?: string; url?: string; token?: string; vkey?: string; origin?: string }) => {
-      const started = performance.now();
-      let verifier: NoteVerifier & { name: string };
-      if (o.vkey) verifier = parseVerifierKey(o.vkey);
-      else if (o.url) {
-        const res = await fetch(`${o.url.replace(/\/+$/, '')}/log/vkey`);
-        verifier = parseVerifierKey((await res.text()).trim());
-        process.stderr.write(
-          `warning: trusting the key the node itself serves (${verifier.name}); pass --vkey to pin it\n`,
-        );
-      } else {
-        const opts = nodeOptionsFrom(o);
-        const signer = loadNodeKey(opts.dataDir, opts.origin ?? originOf(opts.publicUrl), { create: false });
-        verifier = parseVerifierKey(signer.verifierKey);
-      }
-      const origin = o.origin ?? verifier.name;
-      let report;
-      if (o.url) {
-        report = await verifyRemote(o.url, o.token, origin, [verifier]);
-      } else {
-        const opts = nodeOptionsFrom(o);
-        const dialect = openDialect({ databaseUrl: opts.databaseUrl, sqlitePath: join(opts.dataDir, 'coldtrace.db') });
-        try {
-          report = await verifyDatabase(dialect.db, origin, [verifier]);
-        } finally {
-          await dialect.close();
+    .option('--policy <file>', 'with --url: a c2sp.org/tlog-policy file whose witness quorum the checkpoint must meet')
+    .action(
+      async (o: { data?: string; url?: string; token?: string; vkey?: string; origin?: string; policy?: string }) => {
+        const started = performance.now();
+        const policy = o.policy ? parsePolicy(readFileSync(o.policy, 'utf8')) : undefined;
+        if (policy && !o.url) throw new Error('--policy checks a node over HTTP: give --url too');
+        let verifier: NoteVerifier & { name: string };
+        if (o.vkey) verifier = parseVerifierKey(o.vkey);
+        else if (policy && policy.logs.length === 1) verifier = policy.logs[0]!.verifier;
+        else if (o.url) {
+          const res = await fetch(`${o.url.replace(/\/+$/, '')}/log/vkey`);
+          verifier = parseVerifierKey((await res.text()).trim());
+          process.stderr.write(
+            `warning: trusting the key the node itself serves (${verifier.name}); pass --vkey to pin it\n`,
+          );
+        } else {
+          const opts = nodeOptionsFrom(o);
+          const signer = loadNodeKey(opts.dataDir, opts.origin ?? originOf(opts.publicUrl), { create: false });
+          verifier = parseVerifierKey(signer.verifierKey);
         }
-      }
-      const seconds = (performance.now() - started) / 1000;
-      process.stdout.write(`${JSON.stringify({ ...report, seconds: Number(seconds.toFixed(3)) }, null, 2)}\n`);
-      if (!report.ok) {
-        process.stderr.write(`verify: FAILED: ${report.problem}\n`);
-        process.exitCode = 1;
-      }
-    });
+        const origin = o.origin ?? verifier.name;
+        let report;
+        if (o.url) {
+          report = await verifyRemote(o.url, o.token, origin, [verifier], policy);
+        } else {
+          const opts = nodeOptionsFrom(o);
+          const dialect = openDialect({
+            databaseUrl: opts.databaseUrl,
+            sqlitePath: join(opts.dataDir, 'coldtrace.db'),
+          });
+          try {
+            report = await verifyDatabase(dialect.db, origin, [verifier]);
+          } finally {
+            await dialect.close();
+          }
+        }
+        const seconds = (performance.now() - started) / 1000;
+        process.stdout.write(`${JSON.stringify({ ...report, seconds: Number(seconds.toFixed(3)) }, null, 2)}\n`);
+        if (!report.ok) {
+          process.stderr.write(`verify: FAILED: ${report.problem}\n`);
+          process.exitCode = 1;
+        }
+      },
+    );
 }

@@ -1,6 +1,8 @@
 import { openCheckpoint } from '../../log/checkpoint.ts';
 import { HASH_SIZE, bytesEqual, leafHash } from '../../log/hash.ts';
 import type { NoteVerifier } from '../../log/note-key.ts';
+import type { Policy } from '../../log/policy.ts';
+import { verifyWithPolicy } from '../../log/policy.ts';
 import { appendTiles } from '../../log/tile-builder.ts';
 import { TILE_WIDTH, decodeEntryBundle, entriesPath, tilePath } from '../../log/tiles.ts';
 import { rootFromLeafHashes } from '../../log/tree.ts';
@@ -16,7 +18,8 @@ export async function verifyRemote(
   token: string | undefined,
   origin: string,
   verifiers: readonly NoteVerifier[],
-): Promise<VerifyReport & { size: number }> {
+  policy?: Policy,
+): Promise<VerifyReport & { size: number; cosigners?: string[] }> {
   // A node's own log is served under /log; a mirror's copy of a peer's log under /mirror/<origin hash>.
   const trimmed = baseUrl.replace(/\/+$/, '');
   const base = /\/mirror\/[0-9a-f]{64}$/.test(trimmed) || trimmed.endsWith('/log') ? trimmed : `${trimmed}/log`;
@@ -28,10 +31,14 @@ export async function verifyRemote(
   };
   const report = { ok: false, entries: 0, checkpoints: 0, tiles: 0, rows: 0, size: 0 } as VerifyReport & {
     size: number;
+    cosigners?: string[];
   };
   let cp;
   try {
-    cp = openCheckpoint(await get('checkpoint'), origin, verifiers).checkpoint;
+    const note = await get('checkpoint');
+    cp = openCheckpoint(note, origin, verifiers).checkpoint;
+    // With a policy (c2sp.org/tlog-policy), the checkpoint must also carry the cosignatures its quorum asks for.
+    if (policy) report.cosigners = [...verifyWithPolicy(note, policy).cosigners];
   } catch (err) {
     return { ...report, problem: `checkpoint: ${(err as Error).message}` };
   }
