@@ -65,7 +65,7 @@ export interface ScratchNode {
 }
 
 /** openScratchNode opens a node of kind on a fresh database, as `coldtrace serve` would on first start. */
-export async function openScratchNode(kind: DatabaseKind, pgAdminUrl: string): Promise<ScratchNode> {
+export async function openScratchNode(kind: DatabaseKind, pgAdminUrl: string, origin?: string): Promise<ScratchNode> {
   const dataDir = mkdtempSync(join(tmpdir(), 'coldtrace-bench-'));
   const pgName = kind === 'postgres' ? `ct_bench_${process.pid}_${Math.random().toString(36).slice(2, 8)}` : undefined;
   const databaseUrl = pgName ? await createPostgresDatabase(pgAdminUrl, pgName) : undefined;
@@ -74,7 +74,13 @@ export async function openScratchNode(kind: DatabaseKind, pgAdminUrl: string): P
     rmSync(dataDir, { recursive: true, force: true });
   };
   try {
-    const deps = await openNode({ dataDir, databaseUrl, publicUrl: 'http://bench.coldtrace.test', clock: systemClock });
+    const deps = await openNode({
+      dataDir,
+      databaseUrl,
+      publicUrl: 'http://bench.coldtrace.test',
+      clock: systemClock,
+      origin,
+    });
     const admin = (await bootstrapAdmin(deps))!;
     return {
       kind,

@@ -8,6 +8,7 @@ import { benchLog } from './log.ts';
 import { benchPublic } from './public.ts';
 import { benchTrace } from './trace.ts';
 import { benchEpcis } from './epcis.ts';
+import { benchFederation } from './federation.ts';
 import type { BenchModule, BenchOptions, DatabaseKind, Figure } from './measure.ts';
 import { postgresReachable } from './measure.ts';
 
@@ -23,6 +24,7 @@ const MODULES: ReadonlyArray<readonly [string, BenchModule]> = [
   ['public', benchPublic],
   ['trace', benchTrace],
   ['epcis', benchEpcis],
+  ['federation', benchFederation],
 ];
 
 const { values: args } = parseArgs({

@@ -23,6 +23,8 @@ export interface FederationOptions {
   tickMs?: number;
   fetcher?: Fetcher;
   onError?: (err: unknown) => void;
+  /** hints, on by default, tells the peers at once when this node signs a new checkpoint. */
+  hints?: boolean;
 }
 
 const MAX_STEPS_PER_PASS = 200;
@@ -64,7 +66,7 @@ export function startFederation(deps: Deps, opts: FederationOptions = {}): Feder
       const grew = lastSize >= 0;
       lastSize = Number(cp.size);
       await requestCosignatures(deps, peers, fetcher);
-      if (grew) await Promise.allSettled(peers.map((p) => hint(p, cp.note)));
+      if (grew && opts.hints !== false) await Promise.allSettled(peers.map((p) => hint(p, cp.note)));
     } else {
       // Witnesses that were down get the same checkpoint again on the poll.
       if (all) await requestCosignatures(deps, peers, fetcher);
