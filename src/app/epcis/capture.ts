@@ -16,6 +16,7 @@ import { candidateValues, lotIndex, mapToCustody } from './map.ts';
 import type { LotIndex } from './map.ts';
 import { newId } from '../write/ids.ts';
 import { iso } from '../access/paging.ts';
+import { checkEventTimes } from '../registry/time-horizon.ts';
 
 /** CaptureBehaviour is the GS1-Capture-Error-Behaviour of a capture: all or nothing, or as many as possible. */
 export type CaptureBehaviour = 'rollback' | 'proceed';
@@ -151,6 +152,7 @@ async function captureOne(
     if (!declared) return { eventID: p.eventID, hashId: p.hashId, duplicate: true, logIndex: null };
   }
   // An error declaration marks an event already stored; it does not make its custody facts a second time.
+  if (!prior) await checkEventTimes(w, actor, { eventTime: Date.parse(String(p.event.eventTime)) });
   const facts = prior ? { lots: [], supersedes: [] } : await mapToCustody(w, deps, actor, p.event, p.context, lots);
   const record = {
     event: { ...p.event, recordTime: new Date(w.now).toISOString() },
