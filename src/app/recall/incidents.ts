@@ -258,16 +258,14 @@ async function openingAlerts(
       incidentId: inc.id,
       number: inc.number,
       totalKg: kg(rows.reduce((n, r) => n + r.grams, 0)),
-      holdings: rows
-        .slice(0, MAX_LOTS_IN_ALERT)
-        .map((r) => ({
-          lotId: r.lotId,
-          code: code.get(r.lotId) ?? null,
-          locationId: r.locationId,
-          kg: kg(r.grams),
-          cartons: r.cartons,
-          inTransit: r.inTransit,
-        })),
+      holdings: rows.slice(0, MAX_LOTS_IN_ALERT).map((r) => ({
+        lotId: r.lotId,
+        code: code.get(r.lotId) ?? null,
+        locationId: r.locationId,
+        kg: kg(r.grams),
+        cartons: r.cartons,
+        inTransit: r.inTransit,
+      })),
       more: Math.max(0, rows.length - MAX_LOTS_IN_ALERT),
     },
   }));
@@ -363,6 +361,7 @@ const toAction = (a: IncidentActionRow) => ({
   referenceDoc: a.referenceDoc,
   note: a.note,
   at: iso(Number(a.at)),
+  recordedAt: iso(Number(a.createdAt)),
   status: a.status,
   recordedBy: a.recordedBy,
   decidedBy: a.decidedBy,
