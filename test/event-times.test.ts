@@ -368,6 +368,38 @@ eachDialect('event times', (node) => {
     expect(JSON.stringify(held)).toContain('"kg":20');
   });
 
+  it('refuses an EPCIS event from the future, or one about our lots beyond the horizon, naming its eventTime', async () => {
+    const n = node();
+    const cast = await borderCast(n.app, n.adminToken);
+    const lot = await clearedLot(n, cast);
+    const doc = (epc: string, eventTime: string) => ({
+      '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'],
+      type: 'EPCISDocument',
+      schemaVersion: '2.0',
+      creationDate: new Date(n.clock.now()).toISOString(),
+      epcisBody: {
+        eventList: [
+          {
+            type: 'ObjectEvent',
+            action: 'OBSERVE',
+            bizStep: 'inspecting',
+            eventTime,
+            eventTimeZoneOffset: '+08:00',
+            epcList: [epc],
+          },
+        ],
+      },
+    });
+    const capture = (body: unknown) => api(n.app, 'POST', '/epcis/capture', { token: cast.importer.token, body });
+    const ours = `urn:coldtrace:lot:${lot.id}`;
+    const theirs = 'urn:epc:id:sgtin:4012345.011111.9001';
+    expectError(await capture(doc(ours, ago(n, 40))), 400, 'ValidationFailed', 'epcisBody.eventList.0.eventTime');
+    expectError(await capture(doc(theirs, ahead(n, DAY))), 400, 'ValidationFailed', 'epcisBody.eventList.0.eventTime');
+    // An old event about nothing of ours is kept as received: other systems replay their history.
+    expect((await capture(doc(theirs, ago(n, 400)))).status).toBe(202);
+    expect((await capture(doc(ours, ago(n, 2)))).status).toBe(202);
+  });
+
   it('the horizon is a regulator setting, per region with a national default', async () => {
     const n = node();
     const cast = await borderCast(n.app, n.adminToken);
