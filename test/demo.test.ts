@@ -29,70 +29,106 @@ async function withDb<T>(t: Target, fn: (db: Kysely<Schema>) => Promise<T>): Pro
   }
 }
 
-describe('coldtrace demo [sqlite]', () => {
-  it(
-    'plays the story to a positive market sample whose incident freezes every affected lot, and the log verifies',
-    async () => {
-      const t = await target('sqlite');
-      const out = json(await cli(t, 'demo', '--json'));
-      expect(out.admin.token).toMatch(/^ct_/);
-      expect(out.parties.length).toBeGreaterThanOrEqual(15);
-      for (const p of out.parties) expect(p.token).toMatch(/^ct_[A-Za-z0-9_-]{43}$/);
-      expect(out.lots.map((l: { key: string }) => l.key)).toEqual([
-        'import_shoulder',
-        'import_belly',
-        'repacked_shoulder',
-      ]);
-      expect(out.lots[0].url).toBe(`http://127.0.0.1:8080/t/${out.lots[0].code}`);
-      // The root lot, the other lot from its container and the lot repacked from it.
-      expect(out.incident).toMatchObject({ number: 1, lots: 3 });
-      expect(out.incident.holders).toBeGreaterThanOrEqual(8);
+for (const kind of DIALECTS) {
+  describe(`coldtrace demo [${kind}]`, () => {
+    it(
+      'plays the story to a positive market sample whose incident freezes every affected lot, and the log verifies',
+      async () => {
+        const t = await target(kind);
+        const out = json(await cli(t, 'demo', '--json'));
+        expect(out.admin.token).toMatch(/^ct_/);
+        expect(out.parties.length).toBeGreaterThanOrEqual(15);
+        for (const p of out.parties) expect(p.token).toMatch(/^ct_[A-Za-z0-9_-]{43}$/);
+        expect(out.lots.map((l: { key: string }) => l.key)).toEqual([
+          'import_shoulder',
+          'import_belly',
+          'import_beef_green',
+          'repacked_shoulder',
+        ]);
+        const green = out.lots.find((l: { key: string }) => l.key === 'import_beef_green');
+        const story = out.lots.filter((l: { key: string }) => l.key !== 'import_beef_green');
+        expect(out.lots[0].url).toBe(`http://127.0.0.1:8080/t/${out.lots[0].code}`);
+        // The root lot, the other lot from its container and the lot repacked from it.
+        expect(out.incident).toMatchObject({ number: 1, lots: 3 });
+        expect(out.incident.holders).toBeGreaterThanOrEqual(8);
 
-      await withDb(t, async (db) => {
-        const frozen = await db
-          .selectFrom('incidentLots')
-          .innerJoin('lots', 'lots.id', 'incidentLots.lotId')
-          .select(['lots.id', 'lots.status', 'lots.statusReasons'])
-          .where('incidentLots.incidentId', '=', out.incident.id)
-          .execute();
-        expect(frozen.map((l) => l.id).sort()).toEqual(out.lots.map((l: { id: string }) => l.id).sort());
-        for (const l of frozen) {
-          expect(l.status).toBe('red');
-          expect(JSON.parse(l.statusReasons)).toContainEqual(expect.objectContaining({ code: 'open_incident' }));
-        }
-        // Goods were held in Henan, Jiangsu, Zhejiang and Guangdong, and one delivery was still on the road.
-        const held = await db
-          .selectFrom('incidentHoldings')
-          .select(['region', 'inTransit'])
-          .where('incidentId', '=', out.incident.id)
-          .execute();
-        expect([...new Set(held.map((h) => h.region))].sort()).toEqual(['320000', '330000', '410000', '440000']);
-        expect(held.some((h) => h.inTransit === 1)).toBe(true);
-        expect(
-          Number(
-            (
-              await db
-                .selectFrom('retailSales')
-                .select((eb) => eb.fn.countAll().as('n'))
-                .executeTakeFirstOrThrow()
-            ).n,
-          ),
-        ).toBeGreaterThan(0);
-      });
-      const verified = json(await cli(t, 'verify'));
-      expect(verified.ok).toBe(true);
+        await withDb(t, async (db) => {
+          const frozen = await db
+            .selectFrom('incidentLots')
+            .innerJoin('lots', 'lots.id', 'incidentLots.lotId')
+            .select(['lots.id', 'lots.status', 'lots.statusReasons'])
+            .where('incidentLots.incidentId', '=', out.incident.id)
+            .execute();
+          expect(frozen.map((l) => l.id).sort()).toEqual(story.map((l: { id: string }) => l.id).sort());
+          // The lot from the other container went its own way and stays green.
+          const beef = await db
+            .selectFrom('lots')
+            .select(['status'])
+            .where('id', '=', green.id)
+            .executeTakeFirstOrThrow();
+          expect(beef.status).toBe('green');
+          // The story's events carry their own times over the five days before now, recorded as it was played: the
+          // incident's window spans days, and its contacts were found in it.
+          const inc = await db
+            .selectFrom('incidents')
+            .select(['windowFrom', 'windowTo', 'openedAt'])
+            .where('id', '=', out.incident.id)
+            .executeTakeFirstOrThrow();
+          const days = (Number(inc.windowTo) - Number(inc.windowFrom)) / 86_400_000;
+          expect(days).toBeGreaterThan(4.5);
+          expect(days).toBeLessThanOrEqual(5.1);
+          const departures = await db
+            .selectFrom('shipments')
+            .select(['departedAt', 'createdAt'])
+            .where('lotId', '=', out.lots[0].id)
+            .execute();
+          expect(new Set(departures.map((d) => Number(d.departedAt))).size).toBeGreaterThan(3);
+          const kinds = await db
+            .selectFrom('incidentContacts')
+            .select('kind')
+            .distinct()
+            .where('incidentId', '=', out.incident.id)
+            .execute();
+          expect(kinds.map((k) => k.kind).sort()).toEqual(['driver', 'handler', 'location', 'vehicle']);
+          for (const l of frozen) {
+            expect(l.status).toBe('red');
+            expect(JSON.parse(l.statusReasons)).toContainEqual(expect.objectContaining({ code: 'open_incident' }));
+          }
+          // Goods were held in Henan, Jiangsu, Zhejiang and Guangdong, and one delivery was still on the road.
+          const held = await db
+            .selectFrom('incidentHoldings')
+            .select(['region', 'inTransit'])
+            .where('incidentId', '=', out.incident.id)
+            .execute();
+          expect([...new Set(held.map((h) => h.region))].sort()).toEqual(['320000', '330000', '410000', '440000']);
+          expect(held.some((h) => h.inTransit === 1)).toBe(true);
+          expect(
+            Number(
+              (
+                await db
+                  .selectFrom('retailSales')
+                  .select((eb) => eb.fn.countAll().as('n'))
+                  .executeTakeFirstOrThrow()
+              ).n,
+            ),
+          ).toBeGreaterThan(0);
+        });
+        const verified = json(await cli(t, 'verify'));
+        expect(verified.ok).toBe(true);
 
-      // A second run on the same node makes a second, separate story.
-      const again = json(await cli(t, 'demo', '--json'));
-      expect(again.admin).toBeNull();
-      expect(again.incident.number).toBe(2);
-      expect(again.incident.lots).toBe(3);
-      expect(again.lots[0].id).not.toBe(out.lots[0].id);
-      expect(json(await cli(t, 'verify')).ok).toBe(true);
-    },
-    SLOW,
-  );
-});
+        // A second run on the same node makes a second, separate story.
+        const again = json(await cli(t, 'demo', '--json'));
+        expect(again.admin).toBeNull();
+        expect(again.incident.number).toBe(2);
+        expect(again.incident.lots).toBe(3);
+        expect(again.lots.find((l: { key: string }) => l.key === 'import_beef_green')).toBeDefined();
+        expect(again.lots[0].id).not.toBe(out.lots[0].id);
+        expect(json(await cli(t, 'verify')).ok).toBe(true);
+      },
+      SLOW,
+    );
+  });
+}
 
 type Shape = Awaited<ReturnType<typeof shapeOf>>;
 
@@ -198,10 +234,16 @@ for (const kind of DIALECTS) {
         expect(stats.wide.lotIds).toHaveLength(1);
         expect(stats.wide.holdings).toBeGreaterThan(10);
         expect(stats.events).toBeGreaterThan(lots * 50);
+        // It names some lots to try, with their trace codes and public pages, the widest first.
+        expect(stats.lots.length).toBeGreaterThanOrEqual(3);
+        expect(stats.lots[0]).toMatchObject({ id: stats.wide.lotIds[0], wide: true });
+        for (const l of stats.lots) expect(l.url).toBe(`http://127.0.0.1:8080/t/${l.code}`);
         if (kind === 'sqlite') {
           expect(json(await cli(t, 'verify')).ok).toBe(true);
           const again = await target(kind);
-          json(await cli(again, 'demo', '--scale', String(lots), '--seed', '7', '--json'));
+          const text = await cli(again, 'demo', '--scale', String(lots), '--seed', '7');
+          expect(text.code, text.stderr).toBe(0);
+          expect(text.stdout).toMatch(/code [0-9A-Z]+ +widest\n +http:\/\/127\.0\.0\.1:8080\/t\/[0-9A-Z]+/);
           const other: Shape = await withDb(again, shapeOf);
           expect(other.lots).toEqual(shape.lots);
           expect(other.moves).toEqual(shape.moves);

@@ -1,11 +1,9 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { decodeEntry } from '../app/write/entry.ts';
 import { bootstrapAdmin, nodeOptionsFrom, openNode } from '../app/write/node.ts';
 import { runScenario } from '../demo/scenario.ts';
 import type { DemoResult } from '../demo/scenario.ts';
 import { generateScale } from '../demo/scale.ts';
-import { logSize, readEntries } from '../store/log-store.ts';
 
 const positive = (v: string) => {
   const n = Number(v);
@@ -38,9 +36,7 @@ export function addDemoCommand(program: Command): void {
           process.stdout.write(o.json ? `${JSON.stringify({ admin, ...stats }, null, 2)}\n` : scaleText(stats, admin));
           return;
         }
-        const size = await logSize(deps.db);
-        const last = size > 0 ? (await readEntries(deps.db, size - 1, size))[0] : undefined;
-        const result: DemoResult = { admin, ...(await runScenario(deps, last ? decodeEntry(last.data).time : null)) };
+        const result: DemoResult = { admin, ...(await runScenario(deps)) };
         process.stdout.write(o.json ? `${JSON.stringify(result, null, 2)}\n` : demoText(result, opts.dataDir));
       } finally {
         await deps.dialect.close();
@@ -56,6 +52,11 @@ function scaleText(
     `coldtrace demo --scale: ${s.events.toLocaleString('en-US')} log events in ${(s.ms / 1000).toFixed(1)} s (${Math.round(s.events / (s.ms / 1000)).toLocaleString('en-US')} a second)`,
     `  parties ${s.parties.toLocaleString('en-US')}, import lots ${s.importLots.toLocaleString('en-US')}, repacked lots ${s.derivedLots.toLocaleString('en-US')}, holdings ${s.holdings.toLocaleString('en-US')}, shipments ${s.shipments.toLocaleString('en-US')}, retail sales ${s.retailSales.toLocaleString('en-US')}`,
     `  widest lots (about ${s.wide.holdings} holdings each): ${s.wide.lotIds.join(', ')}`,
+    '',
+    'Some lots to trace (trace code, public page a consumer scan opens):',
+    ...s.lots.map(
+      (l) => `  ${l.id}  code ${l.code}  ${l.wide ? 'widest' : l.origin}\n  ${''.padEnd(l.id.length)}  ${l.url}`,
+    ),
   ];
   if (admin)
     lines.push('', `First start: national regulator admin ${admin.partyId}, token (shown once): ${admin.token}`);

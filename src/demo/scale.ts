@@ -58,6 +58,8 @@ export interface ScaleStats {
   shipments: number;
   retailSales: number;
   wide: { holdings: number; lotIds: string[] };
+  /** lots are a few lots to try: the widest, some imported and some repacked, with their trace codes and public pages. */
+  lots: { id: string; code: string; origin: string; wide: boolean; url: string }[];
 }
 
 class TickClock implements Clock {
@@ -639,6 +641,32 @@ export async function generateScale(base: Deps, o: ScaleOptions): Promise<ScaleS
           ).n,
         )
       : 0;
+  const pick = async (origin: string, n: number) =>
+    deps.db
+      .selectFrom('lots')
+      .select(['id', 'code', 'origin'])
+      .where('origin', '=', origin)
+      .orderBy('createdAt')
+      .orderBy('id')
+      .limit(n)
+      .execute();
+  const wideRows = stats.wide.length
+    ? await deps.db
+        .selectFrom('lots')
+        .select(['id', 'code', 'origin'])
+        .where('id', 'in', stats.wide.slice(0, 3))
+        .execute()
+    : [];
+  const unique = new Map(
+    [...wideRows, ...(await pick('imported', 3)), ...(await pick('derived', 2))].map((l) => [l.id, l] as const),
+  );
+  const lots = [...unique.values()].map((l) => ({
+    id: l.id,
+    code: l.code,
+    origin: l.origin,
+    wide: stats.wide.includes(l.id),
+    url: `${deps.config.publicUrl}/t/${l.code}`,
+  }));
   return {
     events,
     ms: Math.round(performance.now() - started),
@@ -649,5 +677,6 @@ export async function generateScale(base: Deps, o: ScaleOptions): Promise<ScaleS
     shipments: await count('shipments'),
     retailSales: await count('retailSales'),
     wide: { holdings: wideHoldings, lotIds: stats.wide },
+    lots,
   };
 }

@@ -1,7 +1,7 @@
 import { gtinCheckDigit } from '../domain/digital-link.ts';
 import { checkpointOnce } from '../app/write/checkpointer.ts';
 import { receiveShipment, shipLot, transferLot } from '../app/custody/custody.ts';
-import type { Clock, Deps } from '../app/deps.ts';
+import type { Deps } from '../app/deps.ts';
 import { attachDocument } from '../app/border/documents.ts';
 import { declareLot } from '../app/border/lots.ts';
 import type { DeclarationInput } from '../app/border/lots.ts';
@@ -27,15 +27,17 @@ const HOUR = 3_600_000;
 /** STORY_HOURS is how long the story takes, from the first registration to the positive result. */
 const STORY_HOURS = 120;
 
-/** SimClock is the demo's clock: the story's steps happen at their own times, before now. */
-class SimClock implements Clock {
+/**
+ * StoryClock gives the story's events their own times, over the five days before now. The node records them now, as
+ * a business typing in its paper records would: each fact keeps both its event time and its record time.
+ */
+class StoryClock {
   constructor(
     private readonly start: number,
-    readonly scale: number,
     public at = 0,
   ) {}
   now(): number {
-    return Math.round(this.start + this.at * HOUR * this.scale);
+    return Math.round(this.start + this.at * HOUR);
   }
   /** to moves the story to hour h and returns the time. */
   to(h: number): number {
@@ -70,14 +72,12 @@ type Who = Member & { key: string };
  * make them: a Henan importer's Argentine frozen pork is declared with its documents, cleared through the supervision
  * warehouse, stored, shipped to wholesalers in Jiangsu, Zhejiang and Guangdong, partly repacked, sold to retailers and
  * restaurants and to consumers; then a Guangdong market sample tests positive and opens the incident that freezes it all.
- * The story runs on a clock of its own over the five days before now (or, when the log already has later entries,
- * squeezed in after them), so a second run on the same node makes a second, separate story with new parties and lots.
+ * The story's events happen over the five days before now, each stamped with its own time; the node records them as
+ * they are played (see StoryClock). A second run on the same node makes a second, separate story with new parties
+ * and lots. One more lot from another container goes its own way and stays green.
  */
-export async function runScenario(base: Deps, lastEntryAt: number | null): Promise<Omit<DemoResult, 'admin'>> {
-  const realNow = base.clock.now();
-  const start = Math.max(realNow - STORY_HOURS * HOUR, (lastEntryAt ?? 0) + 1000);
-  const clock = new SimClock(start, Math.min(1, Math.max(0, realNow - start) / (STORY_HOURS * HOUR)));
-  const deps: Deps = { ...base, clock };
+export async function runScenario(deps: Deps): Promise<Omit<DemoResult, 'admin'>> {
+  const clock = new StoryClock(deps.clock.now() - STORY_HOURS * HOUR);
   // Every identifier that must be unique takes this run's offset, so a second run never collides with the first.
   const run = Number(
     (
@@ -311,7 +311,7 @@ export async function runScenario(base: Deps, lastEntryAt: number | null): Promi
     tempClass: 'frozen',
   });
 
-  const testedAt = clock.now() - 6 * HOUR * Math.max(clock.scale, 0.01);
+  const testedAt = clock.now() - 6 * HOUR;
   const cdc = (p: typeof henan) => `${p.zh}市疾病预防控制中心 ${p.en} CDC`;
   const truck = await addVehicle(deps, carrier, plateFor(henan, run * 10 + 1));
   const van = {
@@ -378,13 +378,28 @@ export async function runScenario(base: Deps, lastEntryAt: number | null): Promi
       cartons: 500,
     })
   ).lot;
+  // Another container of the same importer: Argentine beef, which goes its own way and stays green.
+  const beefContainer = containerFor('MSKU', 751000 + run);
+  const lotC = (
+    await declare({
+      declarationNo: `0202${year}${String(41_000_001 + run * 10).padStart(10, '0')}`.slice(0, 18),
+      containerNo: beefContainer,
+      billOfLading: `MAEU${String(226_500 + run)}`,
+      product: { zh: '冷冻去骨牛腩', en: 'Frozen boneless beef brisket' },
+      hsCode: '0202300090',
+      batchNo: `AR${year}${String(run).padStart(3, '0')}C`,
+      netKg: 6_000,
+      cartons: 300,
+      productionDate: new Date(clock.now() - 50 * 86_400_000).toISOString().slice(0, 10),
+    })
+  ).lot;
   const docs = [
     ['customs_declaration', '报关单 Customs declaration', '天津新港海关 Tianjin Xingang Customs'],
     ['inspection_quarantine', '入境货物检验检疫证明 Inspection & quarantine', '天津海关 Tianjin Customs'],
     ['nucleic_acid', '核酸检测报告 Nucleic-acid test report', '天津海关技术中心 Tianjin Customs Technical Center'],
     ['disinfection', '消毒证明 Disinfection certificate', '天津港口岸消毒站 Tianjin Port Disinfection Station'],
   ] as const;
-  for (const lot of [lotA, lotB]) {
+  for (const lot of [lotA, lotB, lotC]) {
     for (const [kind, , issuer] of docs) {
       await attachDocument(
         deps,
@@ -397,7 +412,7 @@ export async function runScenario(base: Deps, lastEntryAt: number | null): Promi
   }
 
   // Day 0–1: booked into the supervision warehouse, disinfected, sampled, tested negative, released.
-  for (const lot of [lotA, lotB]) {
+  for (const lot of [lotA, lotB, lotC]) {
     const b = await createBooking(deps, importer.actor, lot.id, {
       warehousePartyId: warehouse.id,
       locationId: bonded,
@@ -431,7 +446,7 @@ export async function runScenario(base: Deps, lastEntryAt: number | null): Promi
 
   // Day 1–2: into the importer's cold store, then out to wholesalers in three provinces.
   clock.to(32);
-  for (const lot of [lotA, lotB])
+  for (const lot of [lotA, lotB, lotC])
     await transferLot(deps, importer.actor, lot.id, {
       fromLocationId: null,
       toLocationId: yuxinStore,
@@ -490,6 +505,11 @@ export async function runScenario(base: Deps, lastEntryAt: number | null): Promi
     doc: 'YX-DN-0805',
     arriveAt: 45,
   });
+  clock.to(39);
+  await ship(importer, lotC.id, yuxinStore, wsJs, njStore, 2000, 100, truck, driver, {
+    doc: 'YX-DN-0806',
+    arriveAt: 47,
+  });
 
   // Day 2–3: Hangzhou repacks part of the shoulder into 1 kg retail packs (10 per carton).
   clock.to(60);
@@ -547,6 +567,7 @@ export async function runScenario(base: Deps, lastEntryAt: number | null): Promi
     quantity: { kg: 100, cartons: 10 },
     receivedAt: clock.to(67),
   });
+  await handOver(wsJs, lotC.id, njStore, restNj, 100, 5, 'SX-FP-77020');
   // Day 3–4: consumers buy at the counters.
   let hour = 68;
   for (const kg of [2.5, 1.2, 3.0, 0.8, 5.0])
@@ -576,14 +597,14 @@ export async function runScenario(base: Deps, lastEntryAt: number | null): Promi
     resultedAt: clock.to(STORY_HOURS - 2),
   });
   if (!positive.incident) throw new Error('demo: the positive result opened no incident');
-  await checkpointOnce(deps.db, deps.log, base.clock);
+  await checkpointOnce(deps.db, deps.log, deps.clock);
 
   const parties: DemoParty[] = [];
   for (const p of everyone) {
     const { secret } = await createToken(deps, null, p.id, 'coldtrace demo');
     parties.push({ key: p.key, id: p.id, name: p.name, roles: p.actor.roles, region: p.region, token: secret });
   }
-  await checkpointOnce(deps.db, deps.log, base.clock);
+  await checkpointOnce(deps.db, deps.log, deps.clock);
   const url = (code: string) => `${deps.config.publicUrl}/t/${code}`;
   const lotLine = (
     key: string,
@@ -601,6 +622,7 @@ export async function runScenario(base: Deps, lastEntryAt: number | null): Promi
     lots: [
       lotLine('import_shoulder', lotA),
       lotLine('import_belly', lotB),
+      lotLine('import_beef_green', lotC),
       {
         key: 'repacked_shoulder',
         id: lotR.lotId,

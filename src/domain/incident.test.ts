@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Affected, RecordedAction, Touch } from './incident.ts';
-import { accounting, contactsOf, packParts, tally } from './incident.ts';
+import { accounting, contactsOf, packParts, tally, touchWindow } from './incident.ts';
 
 const held = (holdingId: string, partyId: string, region: string, grams: number, cartons: number): Affected => ({
   holdingId,
@@ -144,5 +144,13 @@ describe('packParts', () => {
       { a: [big] },
       { a: [{ n: 2 }] },
     ]);
+  });
+});
+
+describe('touchWindow', () => {
+  it('runs from the earliest touch or start to the later of now and the latest touch', () => {
+    expect(touchWindow([{ at: 50 }, { at: 20 }, { at: 130 }], [40], 100)).toEqual({ from: 20, to: 130 });
+    expect(touchWindow([], [40, 60], 100)).toEqual({ from: 40, to: 100 });
+    expect(touchWindow([{ at: 90 }], [], 100)).toEqual({ from: 90, to: 100 });
   });
 });

@@ -162,6 +162,22 @@ export type Contact = Omit<Touch, 'at' | 'lotId'> & {
 };
 
 /**
+ * touchWindow is an incident's window when none is given: from the earliest of `since` (the affected lots' own
+ * starts) and every touch, to the later of `now` and the latest touch. It follows the touches' own times, when the
+ * goods were handled, so records typed in days later, or out of order, still fall inside it.
+ */
+export function touchWindow(touches: readonly Pick<Touch, 'at'>[], since: readonly number[], now: number) {
+  let from = now;
+  let to = now;
+  for (const s of since) from = Math.min(from, s);
+  for (const t of touches) {
+    from = Math.min(from, t.at);
+    to = Math.max(to, t.at);
+  }
+  return { from, to };
+}
+
+/**
  * contactsOf folds touches inside [from, to] into one contact per kind and id: first and last time, and the affected
  * lots it touched, sorted. Touches outside the window are left out. Contacts come in kind, then id order.
  */

@@ -269,7 +269,8 @@ export async function incidentReportPdf(r: IncidentReport): Promise<Buffer> {
       { header: '单据与说明 / Reference, details', share: 1.7 },
     ],
     r.timeline.map((t) => [
-      t.chinaTime,
+      // A fact typed in later than it happened shows both times.
+      t.recorded.at === t.at ? t.chinaTime : `${t.chinaTime}\n录入 recorded ${t.recorded.chinaTime}`,
       word(t.kind),
       t.lotCode ?? '',
       nameOf(t.party),

@@ -69,6 +69,8 @@ export interface TimelineEntry extends When {
   readonly quantity: Quantity | null;
   readonly reference: string | null;
   readonly detail: string | null;
+  /** recorded is when the node wrote the fact down; the entry's own time (at) is when it happened. */
+  readonly recorded: When;
 }
 
 export interface IncidentReport {
@@ -237,6 +239,8 @@ export const INCIDENT_CSV_COLUMNS = [
   'cartons_outstanding',
   'reference',
   'detail',
+  'recorded_china',
+  'recorded_iso',
 ] as const;
 type Column = (typeof INCIDENT_CSV_COLUMNS)[number];
 
@@ -364,6 +368,8 @@ export function incidentReportRows(r: IncidentReport): Cell[][] {
       cartons: t.quantity?.cartons ?? null,
       reference: t.reference,
       detail: [counterpartyText(t), t.detail ?? ''].filter(Boolean).join('; ') || null,
+      recorded_china: t.recorded.chinaTime,
+      recorded_iso: t.recorded.at,
     });
   }
   for (const c of r.contacts) {

@@ -83,6 +83,8 @@ export const shipmentsOfLots = (db: Db, ids: readonly string[]) =>
         'receivedAt',
         'status',
         'departedAt',
+        'createdAt',
+        'updatedAt',
         'vehicleId',
         'driverWorkerId',
         'handlerWorkerIds',
@@ -116,6 +118,7 @@ export const retailTotalsOfLots = (db: Db, ids: readonly string[]) =>
         eb.fn.countAll<number | string>().as('sales'),
         eb.fn.min<number | string>('soldAt').as('firstAt'),
         eb.fn.max<number | string>('soldAt').as('lastAt'),
+        eb.fn.max<number | string>('createdAt').as('lastRecordedAt'),
       ])
       .where('lotId', 'in', c)
       .groupBy(['lotId', 'partyId'])

@@ -19,6 +19,7 @@ import { iso } from '../access/paging.ts';
 import { findingSuspension } from './suspensions.ts';
 import { openIncidentWith } from '../recall/incidents.ts';
 import { announceAlerts } from '../recall/alerts.ts';
+import { checkEventTimes } from '../registry/time-horizon.ts';
 
 const toBooking = (b: BookingRow) => ({
   id: b.id,
@@ -153,7 +154,7 @@ export async function arrivalWith(w: Writer, deps: Deps, actor: Actor, bookingId
   if (!b || b.warehousePartyId !== actor.partyId) throw notFound('BookingNotFound', 'id', bookingId);
   if (b.arrivedAt !== null)
     throw new AppError('Conflict', { reason: `arrival was already recorded at ${iso(b.arrivedAt)}` });
-  if (arrivedAt > w.now + 5 * 60_000) throw invalid('arrivedAt', 'is in the future');
+  await checkEventTimes(w, actor, { arrivedAt });
   const booking = { ...b, arrivedAt, updatedAt: w.now };
   const { logIndex: _, ...record } = booking;
   const logIndex = await w.append('booking.arrived', actor.partyId, { booking: record });
@@ -180,6 +181,7 @@ export async function disinfectWith(w: Writer, deps: Deps, actor: Actor, lotId: 
   if (!mayAttempt(actor, 'warehouse.record')) throw forbid('warehouse.record');
   if (!input.agent.trim()) throw invalid('agent', 'must not be blank');
   if (!input.concentration.trim()) throw invalid('concentration', 'must not be blank');
+  await checkEventTimes(w, actor, { performedAt: input.performedAt });
   const lot = await visibleLot(w.trx, actor, lotId);
   await arrivedBooking(w.trx, actor, lot);
   const operator = await findWorker(w.trx, input.operatorWorkerId);
@@ -230,6 +232,7 @@ export async function sampleWith(w: Writer, deps: Deps, actor: Actor, lotId: str
   if (!mayAttempt(actor, 'warehouse.record')) throw forbid('warehouse.record');
   if (!(SAMPLE_POINTS as readonly string[]).includes(input.point))
     throw invalid('point', `must be one of ${SAMPLE_POINTS.join(', ')}`);
+  await checkEventTimes(w, actor, { takenAt: input.takenAt });
   const lot = await visibleLot(w.trx, actor, lotId);
   await arrivedBooking(w.trx, actor, lot);
   return appendSample(w, actor.partyId, lot, input);
@@ -323,6 +326,7 @@ export async function resultWith(w: Writer, deps: Deps, actor: Actor, sampleId: 
   if (!s || s.labPartyId !== actor.partyId) throw notFound('SampleNotFound', 'id', sampleId);
   if (s.result !== 'pending')
     throw new AppError('Conflict', { field: 'result', reason: `the result (${s.result}) was already posted` });
+  await checkEventTimes(w, actor, { resultedAt: input.resultedAt });
   if (input.resultedAt < s.takenAt) throw invalid('resultedAt', 'is before the sample was taken');
   const lot = (await findLot(w.trx, s.lotId))!;
   const { logIndex: _, ...prior } = s;

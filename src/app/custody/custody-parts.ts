@@ -60,6 +60,7 @@ export const toDisposal = (d: {
   method: string;
   referenceDoc: string;
   at: number;
+  createdAt: number;
   logIndex: number;
 }) => ({
   id: d.id,
@@ -70,6 +71,8 @@ export const toDisposal = (d: {
   method: d.method,
   referenceDoc: d.referenceDoc,
   at: iso(d.at),
+  // The event time (at) is when the goods left; recordedAt is when the node wrote it down.
+  recordedAt: iso(Number(d.createdAt)),
   logIndex: d.logIndex,
 });
 

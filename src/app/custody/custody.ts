@@ -32,6 +32,7 @@ import { newId } from '../write/ids.ts';
 import { lotVisible } from '../border/lots.ts';
 import { iso } from '../access/paging.ts';
 import { eligibilityRuleFor } from '../registry/settings.ts';
+import { checkEventTimes } from '../registry/time-horizon.ts';
 
 /** WORKER_ENFORCEMENT names the per-region setting: refuse moves by ineligible workers, or accept and flag them. */
 export const WORKER_ENFORCEMENT = 'worker-enforcement';
@@ -70,6 +71,7 @@ export async function shipWith(w: Writer, deps: Deps, actor: Actor, lotId: strin
   if (!mayAttempt(actor, 'custody.move')) throw forbid('custody.move');
   const q = grams('quantity', input.quantity);
   if (q.grams === 0 && q.cartons === 0) throw invalid('quantity', 'must not be zero');
+  await checkEventTimes(w, actor, { departedAt: input.departedAt });
   const purpose = input.purpose ?? 'shipment';
   const lot = (await findLot(w.trx, lotId)) ?? null;
   const from = lot && (await holding(w.trx, lotId, actor.partyId, input.fromLocationId));
@@ -113,7 +115,8 @@ export async function shipWith(w: Writer, deps: Deps, actor: Actor, lotId: strin
       tests.map((t) => ({ sampledAt: t.sampledAt, result: t.result as 'negative' | 'positive' })),
       wk.role as WorkerRole,
       rule,
-      w.now,
+      // Eligibility is judged when the goods were touched, not when the record was typed in.
+      input.departedAt,
     );
     onDuty.push({ workerId: id, role: wk.role as WorkerRole, eligibility: e });
   }
@@ -175,6 +178,9 @@ export async function receiveWith(w: Writer, deps: Deps, actor: Actor, shipmentI
   const s = await w.trx.selectFrom('shipments').selectAll().where('id', '=', shipmentId).executeTakeFirst();
   if (!s || s.toPartyId !== actor.partyId) throw notFound('NotFound', 'id', shipmentId);
   if (s.status !== 'in_transit') throw new AppError('Conflict', { reason: 'this shipment was already received' });
+  await checkEventTimes(w, actor, { receivedAt: input.receivedAt });
+  if (input.receivedAt < Number(s.departedAt))
+    throw invalid('receivedAt', `is before the shipment departed (${iso(Number(s.departedAt))})`);
   if (q.grams > s.grams || q.cartons > s.cartons) {
     throw invalid('quantity', `more than was shipped (${kg(s.grams)} kg in ${s.cartons} cartons)`);
   }
@@ -278,6 +284,7 @@ export async function transferWith(w: Writer, deps: Deps, actor: Actor, lotId: s
   const q = grams('quantity', input.quantity);
   if (q.grams === 0 && q.cartons === 0) throw invalid('quantity', 'must not be zero');
   if (input.fromLocationId === input.toLocationId) throw invalid('toLocationId', 'is the same place as fromLocationId');
+  await checkEventTimes(w, actor, { at: input.at });
   await ownLocation(w.trx, actor, 'fromLocationId', input.fromLocationId);
   await ownLocation(w.trx, actor, 'toLocationId', input.toLocationId);
   const from = await takeFrom(w.trx, actor, lotId, input.fromLocationId, q);
@@ -341,6 +348,7 @@ export async function disposeWith(w: Writer, deps: Deps, actor: Actor, lotId: st
   if (q.grams === 0 && q.cartons === 0) throw invalid('quantity', 'must not be zero');
   const referenceDoc = input.referenceDoc.trim();
   if (!referenceDoc) throw invalid('referenceDoc', 'must name the destruction or return record');
+  await checkEventTimes(w, actor, { at: input.at });
   const from = await takeFrom(w.trx, actor, lotId, input.locationId, q);
   const holdings = [
     {

@@ -20,6 +20,7 @@ import { newId } from '../write/ids.ts';
 import { lotVisible } from '../border/lots.ts';
 import { iso } from '../access/paging.ts';
 import { storePersonal } from '../registry/personal.ts';
+import { checkEventTimes } from '../registry/time-horizon.ts';
 
 type Db = Kysely<Schema> | Transaction<Schema>;
 type Qty = { kg: number; cartons: number };
@@ -53,6 +54,7 @@ export async function sellWith(w: Writer, deps: Deps, actor: Actor, lotId: strin
   const q = grams('quantity', input.quantity);
   if (q.grams === 0 && q.cartons === 0) throw invalid('quantity', 'must not be zero');
   if (input.toPartyId === actor.partyId) throw invalid('toPartyId', 'is yourself; a sale goes to another party');
+  await checkEventTimes(w, actor, { soldAt: input.soldAt });
   if (!input.vehicleId && (input.driverWorkerId || (input.handlerWorkerIds ?? []).length > 0)) {
     throw invalid('vehicleId', 'is required when a driver or handlers are given');
   }
@@ -176,6 +178,7 @@ export async function retailSaleWith(w: Writer, deps: Deps, actor: Actor, lotId:
   if (!mayAttempt(actor, 'retail.sell')) throw forbid('retail.sell');
   const q = grams('quantity', input.quantity);
   if (q.grams === 0 && q.cartons === 0) throw invalid('quantity', 'must not be zero');
+  await checkEventTimes(w, actor, { soldAt: input.soldAt });
   let buyer: { name: string; phone: string } | null = null;
   if (input.buyer) {
     const name = validateBuyerName(input.buyer.name);

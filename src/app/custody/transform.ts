@@ -15,6 +15,7 @@ import { forbid } from '../access/authorize.ts';
 import type { Idempotency, Writer } from '../write/commit.ts';
 import { commit } from '../write/commit.ts';
 import { grams, kg, ownLocation, refuse, takeFrom } from './custody-parts.ts';
+import { checkEventTimes } from '../registry/time-horizon.ts';
 import type { Deps } from '../deps.ts';
 import { holdingId } from './holding-id.ts';
 import { newId } from '../write/ids.ts';
@@ -114,6 +115,7 @@ export async function transformWith(w: Writer, deps: Deps, actor: Actor, input: 
   const outs = checkOutputs(input.outputs);
   const loss = grams('lossKg', { kg: input.lossKg ?? 0, cartons: 0 }).grams;
   const referenceDoc = input.referenceDoc?.trim() || null;
+  await checkEventTimes(w, actor, { at: input.at });
 
   await ownLocation(w.trx, actor, 'locationId', input.locationId);
   const lots: LotRow[] = [];

@@ -5,6 +5,7 @@ import { documentEvents, eventHashId } from '../../epcis/event-hash.ts';
 import type { DocumentEvent, JsonLdContext } from '../../epcis/event-hash.ts';
 import { EPCIS_CONTEXT } from '../../epcis/identifiers.ts';
 import { epcisValidator, schemaIssue } from '../../epcis/schema.ts';
+import { checkEventTime } from '../../domain/event-time.ts';
 import type { EpcisCaptureJobRow } from '../../store/schema.ts';
 import type { ErrorCode } from '../errors.ts';
 import { AppError, invalid, notFound } from '../errors.ts';
@@ -12,10 +13,11 @@ import { forbid } from '../access/authorize.ts';
 import type { Writer } from '../write/commit.ts';
 import { commit } from '../write/commit.ts';
 import type { Deps } from '../deps.ts';
-import { candidateValues, lotIndex, mapToCustody } from './map.ts';
+import { candidateValues, concernedLots, lotIndex, mapToCustody } from './map.ts';
 import type { LotIndex } from './map.ts';
 import { newId } from '../write/ids.ts';
 import { iso } from '../access/paging.ts';
+import { checkEventTimes } from '../registry/time-horizon.ts';
 
 /** CaptureBehaviour is the GS1-Capture-Error-Behaviour of a capture: all or nothing, or as many as possible. */
 export type CaptureBehaviour = 'rollback' | 'proceed';
@@ -151,6 +153,16 @@ async function captureOne(
     if (!declared) return { eventID: p.eventID, hashId: p.hashId, duplicate: true, logIndex: null };
   }
   // An error declaration marks an event already stored; it does not make its custody facts a second time.
+  if (!prior) {
+    // An event about our lots makes facts, and meets the horizon as any fact does; one about nothing of ours is kept
+    // as received (old events of other systems may be replayed), but none may come from the future.
+    const at = Date.parse(String(p.event.eventTime));
+    if (concernedLots(p.event, lots).length > 0) await checkEventTimes(w, actor, { eventTime: at });
+    else {
+      const c = checkEventTime(at, w.now, Infinity);
+      if (!c.ok) throw invalid('eventTime', c.reason);
+    }
+  }
   const facts = prior ? { lots: [], supersedes: [] } : await mapToCustody(w, deps, actor, p.event, p.context, lots);
   const record = {
     event: { ...p.event, recordTime: new Date(w.now).toISOString() },

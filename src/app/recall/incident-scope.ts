@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { Affected, Contact, IncidentScope, LotReason, Touch } from '../../domain/incident.ts';
-import { LOT_REASONS, contactsOf } from '../../domain/incident.ts';
+import type { Affected, IncidentScope, LotReason, Touch } from '../../domain/incident.ts';
+import { LOT_REASONS } from '../../domain/incident.ts';
 import { getSetting } from '../../store/master.ts';
 import type { LotRow, Schema } from '../../store/schema.ts';
 import {
@@ -131,16 +131,11 @@ export async function affectedHoldings(
 }
 
 /**
- * incidentContacts finds the vehicles, drivers, handlers and places that touched the affected lots within [from, to]:
- * shipments (at departure and at receipt), supervision-warehouse bookings and disinfections, and the places where the
- * goods were held or transformed.
+ * incidentTouches lists every time a vehicle, driver, handler or place touched the affected lots: shipments (at
+ * departure and at receipt), supervision-warehouse bookings and disinfections, and the places where the goods were
+ * held or transformed. Each touch carries the event's own time, when the goods were handled, not when it was recorded.
  */
-export async function incidentContacts(
-  db: Db,
-  lotIds: readonly string[],
-  from: number,
-  to: number,
-): Promise<Contact[]> {
+export async function incidentTouches(db: Db, lotIds: readonly string[]): Promise<Touch[]> {
   const [shipments, bookings, disinfections, holdings, transformations] = await Promise.all([
     inChunks(lotIds, (c) => db.selectFrom('shipments').selectAll().where('lotId', 'in', c).execute()),
     inChunks(lotIds, (c) => db.selectFrom('bookings').selectAll().where('lotId', 'in', c).execute()),
@@ -210,7 +205,7 @@ export async function incidentContacts(
       (l) => [`location|${l.id}`, { label: `${l.name} (${l.filingNo})`, partyId: l.ownerPartyId }] as const,
     ),
   ]);
-  const touches: Touch[] = present.map((r) => {
+  return present.map((r) => {
     const l = label.get(`${r.kind}|${r.refId}`);
     return {
       kind: r.kind,
@@ -221,5 +216,4 @@ export async function incidentContacts(
       lotId: r.lotId,
     };
   });
-  return contactsOf(touches, from, to);
 }

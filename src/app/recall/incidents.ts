@@ -2,7 +2,14 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Actor } from '../../domain/access.ts';
 import { isRegulator, mayAttempt } from '../../domain/access.ts';
 import type { ActionStatus, Affected, IncidentAction, IncidentScope, RecordedAction } from '../../domain/incident.ts';
-import { ACTION_NEEDS_APPROVAL, DEFAULT_INCIDENT_SCOPE, accounting, packParts } from '../../domain/incident.ts';
+import {
+  ACTION_NEEDS_APPROVAL,
+  DEFAULT_INCIDENT_SCOPE,
+  accounting,
+  contactsOf,
+  packParts,
+  touchWindow,
+} from '../../domain/incident.ts';
 import type { IncidentActionRow, IncidentRow, LotRow, Schema } from '../../store/schema.ts';
 import { inChunks } from '../../store/trace.ts';
 import { AppError, invalid, notFound } from '../errors.ts';
@@ -16,10 +23,11 @@ import { holdingId } from '../custody/holding-id.ts';
 import type { AlertInput } from './alerts.ts';
 import { alertRefs, announceAlerts, appendWithAlerts } from './alerts.ts';
 import { newId } from '../write/ids.ts';
-import { affectedHoldings, affectedLots, incidentContacts, incidentScopeFor } from './incident-scope.ts';
+import { affectedHoldings, affectedLots, incidentScopeFor, incidentTouches } from './incident-scope.ts';
 import { collectFactsMany, statusPatch } from '../border/lot-facts.ts';
 import type { LotStatusPatch } from '../border/lot-facts.ts';
 import { iso, pageOf, pageRequest } from '../access/paging.ts';
+import { checkEventTimes } from '../registry/time-horizon.ts';
 
 type Db = Kysely<Schema> | Transaction<Schema>;
 
@@ -115,13 +123,17 @@ export async function openIncidentWith(w: Writer, deps: Deps, partyId: string | 
   const scope = { ...(await incidentScopeFor(w.trx, roots[0]!.region, DEFAULT_INCIDENT_SCOPE)), ...input.scope };
   const lots = await affectedLots(w.trx, roots, scope);
   const lotIds = lots.map((l) => l.lot.id);
-  const from = input.windowFrom ?? Math.min(...lots.map((l) => l.lot.createdAt));
-  const to = input.windowTo ?? w.now;
+  const [held, touches] = await Promise.all([affectedHoldings(w.trx, lotIds), incidentTouches(w.trx, lotIds)]);
+  // The window follows the events' own times: a chain typed in days late still has its contacts.
+  const own = touchWindow(
+    touches,
+    lots.map((l) => Number(l.lot.createdAt)),
+    w.now,
+  );
+  const from = input.windowFrom ?? own.from;
+  const to = input.windowTo ?? own.to;
   if (to < from) throw invalid('windowTo', 'is before windowFrom');
-  const [held, contacts] = await Promise.all([
-    affectedHoldings(w.trx, lotIds),
-    incidentContacts(w.trx, lotIds, from, to),
-  ]);
+  const contacts = contactsOf(touches, from, to);
   const last = await w.trx
     .selectFrom('incidents')
     .select((eb) => eb.fn.max('number').as('n'))
@@ -349,6 +361,7 @@ const toAction = (a: IncidentActionRow) => ({
   referenceDoc: a.referenceDoc,
   note: a.note,
   at: iso(Number(a.at)),
+  recordedAt: iso(Number(a.createdAt)),
   status: a.status,
   recordedBy: a.recordedBy,
   decidedBy: a.decidedBy,
@@ -559,6 +572,7 @@ export async function recordIncidentAction(deps: Deps, actor: Actor, incidentId:
   if (input.action !== 'sealed' && !referenceDoc)
     throw invalid('referenceDoc', `must name the record of the ${input.action.replace('_', ' ')} goods`);
   return commit(deps, undefined, async (w) => {
+    await checkEventTimes(w, actor, { at: input.at });
     const inc = await findIncident(w.trx, incidentId);
     if (!inc || (await incidentAudience(w.trx, actor, inc)) === null)
       throw notFound('IncidentNotFound', 'id', incidentId);

@@ -6,6 +6,7 @@ import { findLot } from '../../store/border.ts';
 import { AppError, invalid, notFound } from '../errors.ts';
 import { forbid } from '../access/authorize.ts';
 import type { Idempotency } from '../write/commit.ts';
+import { checkEventTimes } from '../registry/time-horizon.ts';
 import { commit } from '../write/commit.ts';
 import type { Deps } from '../deps.ts';
 import { appendSample } from '../border/warehouse.ts';
@@ -35,6 +36,7 @@ export async function takeMarketSample(
   if (!(SAMPLE_POINTS as readonly string[]).includes(input.point))
     throw invalid('point', `must be one of ${SAMPLE_POINTS.join(', ')}`);
   return commit(deps, idem, async (w) => {
+    await checkEventTimes(w, actor, { takenAt: input.takenAt });
     const lot = await findLot(w.trx, lotId);
     if (!lot) throw notFound('LotNotFound', 'id', lotId);
     const holder = await w.trx

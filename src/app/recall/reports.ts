@@ -108,8 +108,10 @@ async function borderRecords(db: Db, lotIds: readonly string[]) {
 }
 
 /** CustodyFact is a custody record on the timeline before names are resolved. */
-type CustodyFact = Omit<TimelineEntry, keyof When | 'party' | 'counterparty' | 'location' | 'lotCode'> & {
+type CustodyFact = Omit<TimelineEntry, keyof When | 'party' | 'counterparty' | 'location' | 'lotCode' | 'recorded'> & {
   at: number;
+  /** recordedAt is when the fact was written down (its row's record time). */
+  recordedAt: number;
   partyId: string | null;
   counterpartyId: string | null;
   locationId: string | null;
@@ -158,6 +160,7 @@ async function custodyFacts(db: Db, lotIds: readonly string[], from: number, to:
           eb.fn.sum<number | string>('cartons').as('cartons'),
           eb.fn.countAll<number | string>().as('sales'),
           eb.fn.max<number | string>('soldAt').as('lastAt'),
+          eb.fn.max<number | string>('createdAt').as('lastRecordedAt'),
         ])
         .where('lotId', 'in', c)
         .where('soldAt', '>=', from)
@@ -181,6 +184,7 @@ async function custodyFacts(db: Db, lotIds: readonly string[], from: number, to:
       fact({
         kind: 'declared',
         at: Number(l.createdAt),
+        recordedAt: Number(l.createdAt),
         lotId: l.id,
         partyId: l.importerPartyId,
         quantity: { kg: kg(l.netGrams), cartons: l.cartons },
@@ -195,6 +199,7 @@ async function custodyFacts(db: Db, lotIds: readonly string[], from: number, to:
       fact({
         kind: 'exit_certificate',
         at: Number(e.issuedAt),
+        recordedAt: Number(e.issuedAt),
         lotId: e.lotId,
         partyId: e.warehousePartyId,
         reference: e.number,
@@ -206,6 +211,7 @@ async function custodyFacts(db: Db, lotIds: readonly string[], from: number, to:
         fact({
           kind: 'sale',
           at: Number(s.departedAt),
+          recordedAt: Number(s.createdAt),
           lotId: s.lotId,
           partyId: s.fromPartyId,
           counterpartyId: s.toPartyId,
@@ -219,6 +225,7 @@ async function custodyFacts(db: Db, lotIds: readonly string[], from: number, to:
       fact({
         kind: 'shipment_departed',
         at: Number(s.departedAt),
+        recordedAt: Number(s.createdAt),
         lotId: s.lotId,
         partyId: s.fromPartyId,
         counterpartyId: s.toPartyId,
@@ -232,6 +239,7 @@ async function custodyFacts(db: Db, lotIds: readonly string[], from: number, to:
       fact({
         kind: 'shipment_received',
         at: Number(s.receivedAt),
+        recordedAt: Number(s.updatedAt),
         lotId: s.lotId,
         partyId: s.toPartyId,
         counterpartyId: s.fromPartyId,
@@ -253,6 +261,7 @@ async function custodyFacts(db: Db, lotIds: readonly string[], from: number, to:
     fact({
       kind: 'transformation',
       at: Number(t.at),
+      recordedAt: Number(t.createdAt),
       lotId: outputs[0]?.lotId ?? null,
       partyId: t.partyId,
       locationId: t.locationId,
@@ -268,6 +277,7 @@ async function custodyFacts(db: Db, lotIds: readonly string[], from: number, to:
     fact({
       kind: 'retail_sales',
       at: Number(r.lastAt),
+      recordedAt: Number(r.lastRecordedAt),
       lotId: r.lotId,
       partyId: r.partyId,
       quantity: { kg: kg(r.grams), cartons: Number(r.cartons) },
@@ -277,6 +287,7 @@ async function custodyFacts(db: Db, lotIds: readonly string[], from: number, to:
     fact({
       kind: 'disposal',
       at: Number(d.at),
+      recordedAt: Number(d.createdAt),
       lotId: d.lotId,
       partyId: d.partyId,
       locationId: d.locationId,
@@ -288,6 +299,7 @@ async function custodyFacts(db: Db, lotIds: readonly string[], from: number, to:
     fact({
       kind: 'sample_result',
       at: Number(s.resultedAt),
+      recordedAt: Number(s.updatedAt),
       lotId: s.lotId,
       partyId: s.labPartyId,
       counterpartyId: s.warehousePartyId,
@@ -367,37 +379,50 @@ export async function incidentReport(deps: Deps, actor: Actor, id: string): Prom
   const trigger = inc.trigger;
   const producer = trigger.kind === 'producer' ? (await producersByIds(db, [trigger.producerId]))[0] : undefined;
 
-  const entry = (at: number, e: Omit<TimelineEntry, keyof When | 'lotCode'>): TimelineEntry => ({
+  const entry = (
+    at: number,
+    e: Omit<TimelineEntry, keyof When | 'lotCode' | 'recorded'>,
+    recordedAt = at,
+  ): TimelineEntry => ({
     ...whenOf(at),
     ...e,
     lotCode: code(e.lotId),
+    recorded: whenOf(recordedAt),
   });
   const none = { lotId: null, counterparty: null, location: null, quantity: null, reference: null, detail: null };
   const timeline: TimelineEntry[] = [
     ...facts.map((f) =>
-      entry(f.at, {
-        kind: f.kind,
-        lotId: f.lotId,
-        party: names.party(f.partyId),
-        counterparty: names.party(f.counterpartyId),
-        location: f.locationText ?? placeName(f.locationId),
-        quantity: f.quantity,
-        reference: f.reference,
-        detail: f.detail,
-      }),
+      entry(
+        f.at,
+        {
+          kind: f.kind,
+          lotId: f.lotId,
+          party: names.party(f.partyId),
+          counterparty: names.party(f.counterpartyId),
+          location: f.locationText ?? placeName(f.locationId),
+          quantity: f.quantity,
+          reference: f.reference,
+          detail: f.detail,
+        },
+        f.recordedAt,
+      ),
     ),
     entry(ms(inc.openedAt)!, { ...none, kind: 'incident_opened', party: names.party(inc.openedBy), detail: inc.title }),
     ...inc.actions.flatMap((a) => [
-      entry(ms(a.at)!, {
-        ...none,
-        kind: 'action_recorded',
-        lotId: a.lotId,
-        party: names.party(a.partyId),
-        location: placeName(a.locationId),
-        quantity: a.quantity,
-        reference: a.referenceDoc,
-        detail: [word(a.action), a.status, a.note].filter(Boolean).join('; '),
-      }),
+      entry(
+        ms(a.at)!,
+        {
+          ...none,
+          kind: 'action_recorded',
+          lotId: a.lotId,
+          party: names.party(a.partyId),
+          location: placeName(a.locationId),
+          quantity: a.quantity,
+          reference: a.referenceDoc,
+          detail: [word(a.action), a.status, a.note].filter(Boolean).join('; '),
+        },
+        ms(a.recordedAt)!,
+      ),
       ...(a.decidedAt
         ? [
             entry(ms(a.decidedAt)!, {

@@ -118,9 +118,15 @@ const shipmentView = (s: ShipmentRow) => ({
   received:
     s.receivedAt === null
       ? null
-      : { quantity: { kg: kg(s.receivedGrams), cartons: s.receivedCartons ?? 0 }, at: timeOf(s.receivedAt) },
+      : {
+          quantity: { kg: kg(s.receivedGrams), cartons: s.receivedCartons ?? 0 },
+          at: timeOf(s.receivedAt),
+          // A shipment is written twice: at departure (createdAt) and at receipt (its last update).
+          recordedAt: timeOf(s.updatedAt),
+        },
   status: s.status,
   departedAt: timeOf(s.departedAt),
+  recordedAt: timeOf(s.createdAt),
   // A sale handed over at the seller's stall has no vehicle or driver (stored as '').
   vehicleId: s.vehicleId || null,
   driverWorkerId: s.driverWorkerId || null,
@@ -135,6 +141,7 @@ const retailView = (rows: readonly RetailRow[]) =>
       sales: Number(r.sales),
       firstAt: timeOf(r.firstAt),
       lastAt: timeOf(r.lastAt),
+      lastRecordedAt: timeOf(r.lastRecordedAt),
     }))
     .sort((a, b) => (a.lotId + a.partyId < b.lotId + b.partyId ? -1 : 1));
 const holdingView = (h: HoldingRow) => ({
@@ -299,6 +306,7 @@ export async function traceGraph(db: Db, starts: readonly string[], direction: T
       partyId: t.partyId,
       locationId: t.locationId,
       at: timeOf(t.at),
+      recordedAt: timeOf(t.createdAt),
       inputs: sides(t.id, 'input'),
       outputs: sides(t.id, 'output'),
       lossKg: kg(t.lossGrams),
@@ -349,6 +357,8 @@ export async function traceGraph(db: Db, starts: readonly string[], direction: T
             labPartyId: s.labPartyId,
             takenAt: timeOf(s.takenAt),
             resultedAt: timeOf(s.resultedAt),
+            recordedAt: timeOf(s.createdAt),
+            resultRecordedAt: s.resultedAt === null ? null : timeOf(s.updatedAt),
           })),
         exitCertificate: exit ? { number: exit.number, issuedAt: timeOf(exit.issuedAt) } : null,
       };

@@ -18,6 +18,7 @@ import { storePersonal } from './personal.ts';
 import { ownerFor } from '../access/references.ts';
 import { scopeFilter } from '../access/scope.ts';
 import { eligibilityRuleFor } from './settings.ts';
+import { checkEventTimes } from './time-horizon.ts';
 
 export interface WorkerInput {
   employerPartyId?: string;
@@ -185,8 +186,6 @@ export async function recordWorkerTest(
   idem?: Idempotency,
 ) {
   if (!mayAttempt(actor, 'worker.test.create')) throw forbid('worker.test.create');
-  if (!Number.isFinite(input.sampledAt)) throw invalid('sampledAt', 'must be a date-time');
-  if (input.sampledAt > deps.clock.now() + 5 * 60_000) throw invalid('sampledAt', 'is in the future');
   if (!input.institution.trim()) throw invalid('institution', 'must not be blank');
   return commit(deps, idem, (w) => testWith(w, deps, actor, workerId, input));
 }
@@ -194,8 +193,7 @@ export async function recordWorkerTest(
 /** testWith is recordWorkerTest inside the writer's transaction, for callers that batch many writes in one commit. */
 export async function testWith(w: Writer, deps: Deps, actor: Actor, workerId: string, input: WorkerTestInput) {
   if (!mayAttempt(actor, 'worker.test.create')) throw forbid('worker.test.create');
-  if (!Number.isFinite(input.sampledAt)) throw invalid('sampledAt', 'must be a date-time');
-  if (input.sampledAt > w.now + 5 * 60_000) throw invalid('sampledAt', 'is in the future');
+  await checkEventTimes(w, actor, { sampledAt: input.sampledAt });
   if (!input.institution.trim()) throw invalid('institution', 'must not be blank');
   const worker = await findWorker(w.trx, workerId);
   if (!worker || !canSee(actor, owned(worker))) throw notFound('WorkerNotFound', 'id', workerId);

@@ -13,6 +13,7 @@ import { AppError, invalid, notFound } from '../errors.ts';
 import { forbid } from '../access/authorize.ts';
 import type { Idempotency, Writer } from '../write/commit.ts';
 import { commit } from '../write/commit.ts';
+import { checkEventTimes } from '../registry/time-horizon.ts';
 import type { Deps } from '../deps.ts';
 import { newId } from '../write/ids.ts';
 import { iso } from '../access/paging.ts';
@@ -132,6 +133,8 @@ export async function recordReadingsWith(w: Writer, deps: Deps, actor: Actor, in
     throw invalid('subject.kind', `must be one of ${SUBJECT_KINDS.join(', ')}`);
   const problem = seriesProblem(input.readings, w.now);
   if (problem) throw invalid(`readings.${problem.index}.${problem.key}`, problem.reason);
+  // Readings come in time order: the first is the oldest.
+  await checkEventTimes(w, actor, { 'readings.0.at': input.readings[0]!.at });
   const deviceId = deviceIdOf(input.deviceId);
   const facts = await subjectOf(w.trx, actor, input.subject);
   const readings = input.readings;

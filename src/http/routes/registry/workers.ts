@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../../app/deps.ts';
 import { erasePersonal } from '../../../app/registry/personal.ts';
 import { eligibilityRuleFor, setEligibilityRule } from '../../../app/registry/settings.ts';
+import { horizonDaysFor, setTimeHorizon } from '../../../app/registry/time-horizon.ts';
+import { MAX_HORIZON_DAYS } from '../../../domain/event-time.ts';
 import type { WorkerInput } from '../../../app/registry/workers.ts';
 import {
   createWorker,
@@ -195,6 +197,45 @@ export async function workerRoutes(app: FastifyInstance, deps: Deps) {
     async (req) => {
       const b = req.body as { region?: string | null; rule: unknown };
       return setEligibilityRule(deps, requireActor(req), b.region ?? null, b.rule);
+    },
+  );
+  app.get(
+    '/v1/settings/event-time-horizon',
+    {
+      schema: {
+        tags: ['settings'],
+        summary: 'How many days back an event time may lie in a region (future times: 5 minutes of clock skew)',
+        security: secured,
+        querystring: { type: 'object', additionalProperties: false, properties: { region: regionCode } },
+      },
+    },
+    async (req) => {
+      const actor = requireActor(req);
+      const region = (req.query as { region?: string }).region ?? actor.region;
+      return { region, days: await horizonDaysFor(deps.db, region) };
+    },
+  );
+  app.put(
+    '/v1/settings/event-time-horizon',
+    {
+      schema: {
+        tags: ['settings'],
+        summary: 'Set how many days back an event time may lie, for a region or nationally (regulator)',
+        security: secured,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['days'],
+          properties: {
+            region: { ...regionCode, type: ['string', 'null'] },
+            days: { type: 'integer', minimum: 1, maximum: MAX_HORIZON_DAYS },
+          },
+        },
+      },
+    },
+    async (req) => {
+      const b = req.body as { region?: string | null; days: number };
+      return setTimeHorizon(deps, requireActor(req), b.region ?? null, b.days);
     },
   );
 
