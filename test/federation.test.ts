@@ -182,6 +182,38 @@ for (const kind of DIALECTS) {
       expect(await requestCosignatures(a.node.deps, await activePeers(a.node.deps))).toEqual([]);
     });
 
+    it('treats a peer checkpoint as final only when its cosignatures meet the node policy', async () => {
+      const size = parseCheckpoint(parseNote(await (await fetch(`${a.url}/log/checkpoint`)).text()).text).size;
+      const d = signerFromSeed('ct.test/d/witness', Buffer.alloc(32, 4));
+      const dKey = verifierKey(d.name, d.publicKey, SIG_COSIGNATURE_V1);
+      const strict = parsePolicy(
+        `log ${a.logVkey}\nwitness C ${c.witnessVkey}\nwitness D ${dKey}\ngroup CD all C D\nquorum CD\n`,
+      );
+      const withStrict = { ...b.node.deps, config: { ...b.node.deps.config, federationPolicy: strict } };
+      const before = (await b.node.deps.db.selectFrom('mirrors').select('finalSize').executeTakeFirst())?.finalSize;
+      expect((await followPeer(withStrict, await peerRow(b, a.origin))).state).toBe('following');
+      let row = await b.node.deps.db
+        .selectFrom('mirrors')
+        .selectAll()
+        .where('origin', '=', a.origin)
+        .executeTakeFirstOrThrow();
+      expect(Number(row.verifiedSize)).toBe(size);
+      expect(Number(row.finalSize)).toBe(Number(before));
+      const loose = parsePolicy(`log ${a.logVkey}\nwitness C ${c.witnessVkey}\nquorum C\n`);
+      await followPeer(
+        { ...b.node.deps, config: { ...b.node.deps.config, federationPolicy: loose } },
+        await peerRow(b, a.origin),
+      );
+      row = await b.node.deps.db
+        .selectFrom('mirrors')
+        .selectAll()
+        .where('origin', '=', a.origin)
+        .executeTakeFirstOrThrow();
+      expect(Number(row.finalSize)).toBe(size);
+      // The mirror now serves the checkpoint with the cosignatures it gathered since.
+      expect(parseNote(row.note!).sigs).toHaveLength(3);
+    });
+
     it('answers add-checkpoint with each status of tlog-witness', async () => {
       const note = await (await fetch(`${c.url}/log/checkpoint`)).text();
       const cp = parseCheckpoint(parseNote(note).text);

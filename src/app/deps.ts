@@ -3,6 +3,7 @@ import type { EligibilityRule } from '../domain/worker-eligibility.ts';
 import type { Dialect } from '../store/dialect.ts';
 import type { Schema } from '../store/schema.ts';
 import type { Cosigner, Ed25519Signer } from '../log/note-key.ts';
+import type { Policy } from '../log/policy.ts';
 import type { EventBus } from './write/events.ts';
 
 /** Clock is the only source of time. Domain and log code never read Date.now(). */
@@ -25,6 +26,11 @@ export interface Config {
   readonly nodeName?: string;
   /** nodeRegion is the province (GB/T 2260) this node serves, or null for a national node. */
   readonly nodeRegion?: string | null;
+  /**
+   * federationPolicy is the c2sp.org/tlog-policy quorum a peer's checkpoint must meet before this node treats it as
+   * final (COLDTRACE_FEDERATION_POLICY names the file); without one, every verified checkpoint is final.
+   */
+  readonly federationPolicy?: Policy;
 }
 
 /** LogIdentity is who signs this node's checkpoints, and the origin line they carry. */

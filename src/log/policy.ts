@@ -134,6 +134,26 @@ export function quorumMet(quorum: Quorum, cosigned: ReadonlySet<string>): boolea
   }
 }
 
+/**
+ * policyCosigners returns the names of the policy's witnesses whose cosignatures on the signed note verify, ignoring
+ * signatures by keys the policy does not list. Throws a LogError InvalidSignature if a listed witness's cosignature
+ * does not verify, or MalformedNote.
+ */
+export function policyCosigners(signedNote: string | Uint8Array, policy: Policy): string[] {
+  const note = parseNote(signedNote);
+  const message = Buffer.from(note.text, 'utf8');
+  const names: string[] = [];
+  for (const w of policy.witnesses) {
+    const sig = note.sigs.find((s) => s.name === w.verifier.name && s.keyId === w.verifier.keyId);
+    if (!sig) continue;
+    if (!w.verifier.verify(message, sig.signature)) {
+      throw new LogError('InvalidSignature', `the cosignature by ${w.name} does not verify`);
+    }
+    names.push(w.name);
+  }
+  return names;
+}
+
 /** PolicyVerdict is a checkpoint that meets a policy, and the witnesses whose cosignatures verified. */
 export interface PolicyVerdict {
   readonly checkpoint: Checkpoint;

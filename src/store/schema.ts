@@ -665,6 +665,9 @@ export interface MirrorRow {
   verifiedSize: number;
   root: Uint8Array | null;
   note: string | null;
+  /** finalSize is the size of finalNote, the latest verified checkpoint whose cosignatures meet the node's policy. */
+  finalSize: number;
+  finalNote: string | null;
   /** state is following, lagging, unreachable or forked. */
   state: string;
   stateSince: number;

@@ -2,6 +2,7 @@ import type { Checkpoint } from '../../log/checkpoint.ts';
 import { openCheckpoint } from '../../log/checkpoint.ts';
 import { HASH_SIZE, bytesEqual, emptyRoot, leafHash } from '../../log/hash.ts';
 import { parseVerifierKey } from '../../log/note-key.ts';
+import { policyCosigners, quorumMet } from '../../log/policy.ts';
 import type { ReadTile, Tile } from '../../log/tile-builder.ts';
 import { appendEntryBundles, appendTiles, readPartialTiles, treeRootFromTiles } from '../../log/tile-builder.ts';
 import { MAX_ENTRY_SIZE, TILE_WIDTH, decodeEntryBundle, entriesPath, tilePath } from '../../log/tiles.ts';
@@ -102,6 +103,8 @@ export async function followPeer(deps: Deps, peer: PeerWithCredential, fetcher: 
       verifiedSize: 0,
       root: null,
       note: null,
+      finalSize: 0,
+      finalNote: null,
       state: 'following',
       stateSince: now,
       peerSize: null,
@@ -144,8 +147,8 @@ export async function followPeer(deps: Deps, peer: PeerWithCredential, fetcher: 
         : `the peer signed another root for size ${verified}`;
     return forked(deps, peer, m, reason, note);
   }
-  if (cp.size === verified)
-    return settle(deps, m, { state: 'following', size: verified, peerSize: cp.size, note: null });
+  // The same checkpoint again, perhaps with more cosignatures now: keep the fuller note, and see if it is final.
+  if (cp.size === verified) return settle(deps, m, { state: 'following', size: verified, peerSize: cp.size, note });
   // Entries fetched while catching up to a checkpoint the peer no longer reaches are dropped, not trusted.
   if (cp.size < size) size = verified;
 
@@ -236,9 +239,11 @@ export async function followPeer(deps: Deps, peer: PeerWithCredential, fetcher: 
     for (const t of tiles) await putTile(trx, origin, t.level, t.index, t.width, t.data);
     for (const b of bundles) await putTile(trx, origin, -1, b.index, b.width, b.data);
     const done = target === cp.size;
+    const final = done ? finality(deps, note, cp.size) : null;
     await trx
       .updateTable('mirrors')
       .set({
+        ...(final ?? {}),
         size: target,
         verifiedSize: done ? cp.size : verified,
         root: done ? cp.root : m!.root,
@@ -284,12 +289,16 @@ async function readBundle(deps: Deps, origin: string, index: number): Promise<Bu
 async function settle(
   deps: Deps,
   m: MirrorRow,
-  s: { state: 'following'; size: number; peerSize: number; note: string | null },
+  s: { state: 'following'; size: number; peerSize: number; note: string },
 ): Promise<StepResult> {
   const now = deps.clock.now();
+  const fuller = s.note !== m.note && s.note.length > (m.note?.length ?? 0);
+  const final = fuller || Number(m.finalSize) < s.size ? finality(deps, s.note, s.size) : null;
   await deps.db
     .updateTable('mirrors')
     .set({
+      ...(fuller ? { note: s.note } : {}),
+      ...(final && Number(final.finalSize) >= Number(m.finalSize) ? final : {}),
       state: s.state,
       stateSince: m.state === s.state ? m.stateSince : now,
       peerSize: s.peerSize,
@@ -301,6 +310,23 @@ async function settle(
     .where('origin', '=', m.origin)
     .execute();
   return { state: s.state, size: s.size, peerSize: s.peerSize, more: false };
+}
+
+/**
+ * finality tells whether a verified checkpoint meets the node's policy (c2sp.org/tlog-policy): then it is final, and
+ * facts in it may be relied on. Without a policy every verified checkpoint is final. A cosignature by a listed witness
+ * that does not verify makes the checkpoint not final (and is not trusted).
+ */
+function finality(deps: Deps, note: string, size: number): { finalSize: number; finalNote: string } | null {
+  const policy = deps.config.federationPolicy;
+  if (!policy) return { finalSize: size, finalNote: note };
+  try {
+    return quorumMet(policy.quorum, new Set(policyCosigners(note, policy)))
+      ? { finalSize: size, finalNote: note }
+      : null;
+  } catch {
+    return null;
+  }
 }
 
 /** BACKOFF_MS is the wait after the n-th failure in a row: from 2 s, doubling, to at most 5 minutes. */

@@ -58,6 +58,8 @@ export interface MirrorState {
   state: string;
   since: string;
   verifiedSize: number;
+  /** finalSize is the size of the latest verified checkpoint that meets the node's policy. */
+  finalSize: number;
   peerSize: number | null;
   lagEntries: number | null;
   lastCheckedAt: string | null;
@@ -83,6 +85,7 @@ export function mirrorState(m: MirrorRow): MirrorState {
     state: m.state,
     since: iso(Number(m.stateSince)),
     verifiedSize: Number(m.verifiedSize),
+    finalSize: Number(m.finalSize),
     peerSize,
     lagEntries: peerSize === null ? null : Math.max(0, peerSize - Number(m.verifiedSize)),
     lastCheckedAt: m.lastCheckedAt === null ? null : iso(Number(m.lastCheckedAt)),

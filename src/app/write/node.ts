@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { parsePolicy } from '../../log/policy.ts';
 import { DEFAULT_ELIGIBILITY_RULE } from '../../domain/worker-eligibility.ts';
 import { orgCodeCheckChar, usccCheckChar } from '../../domain/uscc.ts';
 import type { Dialect } from '../../store/dialect.ts';
@@ -26,6 +28,8 @@ export interface NodeOptions {
   nodeName?: string | undefined;
   /** nodeRegion is the province the node serves (COLDTRACE_NODE_REGION), or null for a national node. */
   nodeRegion?: string | null | undefined;
+  /** policyFile is a c2sp.org/tlog-policy file peers' checkpoints must meet to be final (COLDTRACE_FEDERATION_POLICY). */
+  policyFile?: string | undefined;
   clock?: Clock;
 }
 
@@ -43,6 +47,7 @@ export function nodeOptionsFrom(
     origin: env.COLDTRACE_LOG_ORIGIN || undefined,
     nodeName: env.COLDTRACE_NODE_NAME || undefined,
     nodeRegion: env.COLDTRACE_NODE_REGION || null,
+    policyFile: env.COLDTRACE_FEDERATION_POLICY || undefined,
     publicUrl: (env.COLDTRACE_PUBLIC_URL ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`).replace(
       /\/+$/,
       '',
@@ -79,6 +84,7 @@ export async function openNode(opts: NodeOptions): Promise<Deps> {
     workerRule: DEFAULT_ELIGIBILITY_RULE,
     nodeName: opts.nodeName ?? origin,
     nodeRegion: opts.nodeRegion ?? null,
+    ...(opts.policyFile ? { federationPolicy: parsePolicy(readFileSync(opts.policyFile, 'utf8')) } : {}),
   };
   return {
     dialect,

@@ -87,6 +87,8 @@ export function federation(bytes: 'blob' | 'bytea'): Migration {
         .addColumn('verified_size', 'bigint', (c) => c.notNull())
         .addColumn('root', bytes)
         .addColumn('note', 'text')
+        .addColumn('final_size', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('final_note', 'text')
         .addColumn('state', 'text', (c) => c.notNull())
         .addColumn('state_since', 'bigint', (c) => c.notNull())
         .addColumn('peer_size', 'bigint')
