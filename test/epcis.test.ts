@@ -357,6 +357,7 @@ eachDialect('EPCIS events that concern our lots become custody facts', (node) =>
       body: {
         toPartyId: store.id,
         quantity: { kg: 400, cartons: 20 },
+        carrierPartyId: cast.carrier.id,
         vehicleId: cast.vehicleId,
         driverWorkerId: c.driver,
         handlerWorkerIds: [c.handler],
@@ -389,6 +390,7 @@ eachDialect('EPCIS events that concern our lots become custody facts', (node) =>
       status: 'received',
       discrepancy: { kg: 20, cartons: 1 },
       referenceDoc: 'DN-EPCIS-1',
+      carrierPartyId: cast.carrier.id,
       vehicleId: cast.vehicleId,
     });
 
@@ -480,6 +482,7 @@ eachDialect('EPCIS events that concern our lots become custody facts', (node) =>
       body: {
         toPartyId: store.id,
         quantity: { kg: 100, cartons: 5 },
+        carrierPartyId: cast.carrier.id,
         vehicleId: cast.vehicleId,
         driverWorkerId: c.driver,
         handlerWorkerIds: [c.handler],

@@ -188,6 +188,7 @@ const PERFORM: Readonly<Partial<Record<Action, (c: Ctx) => Promise<Reply>>>> = {
       body: {
         warehousePartyId: cast.warehouse.id,
         locationId: cast.locationId,
+        carrierPartyId: cast.carrier.id,
         vehicleId: cast.vehicleId,
         driverWorkerId: cast.driverId,
         destination: '郑州万邦冷库',
@@ -239,6 +240,7 @@ const PERFORM: Readonly<Partial<Record<Action, (c: Ctx) => Promise<Reply>>>> = {
       body: {
         toPartyId,
         quantity: { kg: 1, cartons: 1 },
+        carrierPartyId: cast.carrier.id,
         vehicleId: cast.vehicleId,
         driverWorkerId: border.driverId,
         departedAt: flow.now(),
@@ -300,6 +302,7 @@ const PERFORM: Readonly<Partial<Record<Action, (c: Ctx) => Promise<Reply>>>> = {
       body: {
         toPartyId: a.id,
         quantity: { kg: 1, cartons: 1 },
+        carrierPartyId: border.cast.carrier.id,
         vehicleId: border.cast.vehicleId,
         driverWorkerId: border.driverId,
         departedAt: border.flow.now(),
@@ -420,6 +423,7 @@ async function received({ app, a, border }: Ctx, what: string): Promise<void> {
     body: {
       toPartyId: a.id,
       quantity: { kg: 1, cartons: 1 },
+      carrierPartyId: border.cast.carrier.id,
       vehicleId: border.cast.vehicleId,
       driverWorkerId: border.driverId,
       departedAt: border.flow.now(),

@@ -277,6 +277,7 @@ eachDialect('temperatures', (node) => {
         body: {
           toPartyId: store.id,
           quantity: { kg: 10, cartons: 1 },
+          carrierPartyId: cast.carrier.id,
           vehicleId: cast.vehicleId,
           driverWorkerId: c.driver,
           handlerWorkerIds: [c.handler],

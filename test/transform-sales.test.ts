@@ -55,6 +55,7 @@ async function shipAndReceive(
       body: {
         toPartyId: to.id,
         quantity: { kg, cartons },
+        carrierPartyId: cast.carrier.id,
         vehicleId: cast.vehicleId,
         driverWorkerId: driver,
         departedAt: now(n),
@@ -271,6 +272,7 @@ eachDialect('transform, sell and retail sale', (node) => {
       await sell({
         toPartyId: restaurant.id,
         quantity: { kg: 40, cartons: 8 },
+        carrierPartyId: cast.carrier.id,
         vehicleId: cast.vehicleId,
         driverWorkerId: driver,
       }),
@@ -280,6 +282,7 @@ eachDialect('transform, sell and retail sale', (node) => {
       purpose: 'sale',
       mode: 'delivered',
       status: 'in_transit',
+      carrierPartyId: cast.carrier.id,
       vehicleId: cast.vehicleId,
     });
     ok(

@@ -9,6 +9,7 @@ import { epcis } from './migrations/0006-epcis.ts';
 import { temperature } from './migrations/0005-temperature.ts';
 import { incidents } from './migrations/0008-incidents.ts';
 import { transformSales } from './migrations/0004-transform-sales.ts';
+import { custodyHistory } from './migrations/0011-custody-history.ts';
 
 /** migrations lists every migration in order; names sort in the order they must run. */
 function migrations(dialect: Dialect): Record<string, Migration> {
@@ -21,6 +22,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0005-temperature': temperature(),
     '0008-incidents': incidents(),
     '0004-transform-sales': transformSales(),
+    '0011-custody-history': custodyHistory(),
   };
 }
 

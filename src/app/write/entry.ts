@@ -53,6 +53,8 @@ export const ENTRY_TYPES = [
   'incident.action.recorded',
   'incident.action.decided',
   'incident.closed',
+  'carrier.job.offered',
+  'carrier.job.accepted',
 ] as const;
 export type EntryType = (typeof ENTRY_TYPES)[number];
 

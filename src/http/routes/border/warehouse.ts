@@ -47,6 +47,7 @@ export async function warehouseRoutes(app: FastifyInstance, deps: Deps) {
             locationId: str(64),
             vehicleId: str(64),
             driverWorkerId: str(64),
+            carrierPartyId: { type: ['string', 'null'], minLength: 1, maxLength: 64 },
             destination: str(300),
             slotStart: isoTime,
             slotEnd: isoTime,
@@ -107,14 +108,12 @@ export async function warehouseRoutes(app: FastifyInstance, deps: Deps) {
     },
     async (req, reply) => {
       const b = req.body as { agent: string; concentration: string; operatorWorkerId: string; performedAt: string };
-      return reply
-        .status(201)
-        .send(
-          await recordDisinfection(deps, requireActor(req), id(req), {
-            ...b,
-            performedAt: msOf('performedAt', b.performedAt),
-          }),
-        );
+      return reply.status(201).send(
+        await recordDisinfection(deps, requireActor(req), id(req), {
+          ...b,
+          performedAt: msOf('performedAt', b.performedAt),
+        }),
+      );
     },
   );
   app.post(
