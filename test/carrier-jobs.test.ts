@@ -56,6 +56,7 @@ eachDialect('carrier jobs: whose vehicles and crew a shipper may name', (node) =
       driverWorkerId: await worker(n, carrier, 'driver'),
       handler: await worker(n, carrier, 'warehouse_handler'),
     };
+    const castDriver = await worker(n, cast.carrier, 'driver');
     const lot = await clearedLot(n, cast);
     const now = n.clock.now();
     const toFleet = await api(n.app, 'POST', `/v1/lots/${lot.id}/shipments`, {
@@ -65,7 +66,7 @@ eachDialect('carrier jobs: whose vehicles and crew a shipper may name', (node) =
         quantity: { kg: 100, cartons: 10 },
         carrierPartyId: cast.carrier.id,
         vehicleId: cast.vehicleId,
-        driverWorkerId: cast.driverId,
+        driverWorkerId: castDriver,
         departedAt: new Date(now - 2 * HOUR).toISOString(),
       },
     });
@@ -173,8 +174,8 @@ eachDialect('carrier jobs: whose vehicles and crew a shipper may name', (node) =
     // Its own crew may ride with the carrier's truck; a third company's may not.
     const mixed = await ship({ ...carried, handlerWorkerIds: [hired.handler, own.handler] });
     expect(mixed.status, JSON.stringify(mixed.body)).toBe(201);
-    expectError(await ship({ ...carried, driverWorkerId: cast.driverId }), 403, 'Forbidden', 'driverWorkerId');
-    expectError(await ship({ ...carried, handlerWorkerIds: [cast.driverId] }), 403, 'Forbidden', 'handlerWorkerIds.0');
+    expectError(await ship({ ...carried, driverWorkerId: castDriver }), 403, 'Forbidden', 'driverWorkerId');
+    expectError(await ship({ ...carried, handlerWorkerIds: [castDriver] }), 403, 'Forbidden', 'handlerWorkerIds.0');
     // The job is not in force before it starts: a departure two hours ago is refused.
     expectError(
       await ship({ ...carried, departedAt: new Date(now - 2 * HOUR).toISOString() }),
