@@ -5,7 +5,7 @@ import { BUSINESS_ROLES, PERMISSIONS, ROLES } from '../src/domain/access.ts';
 import { RECEIVING_ROLES } from '../src/domain/custody-rules.ts';
 import { DEFAULT_ELIGIBILITY_RULE } from '../src/domain/worker-eligibility.ts';
 import type { BorderCast } from './support/border.ts';
-import { MINIMAL_PDF, borderCast, clearedLot, declaration, upload } from './support/border.ts';
+import { MINIMAL_PDF, borderCast, clearedLot, declaration, hire, upload } from './support/border.ts';
 import type { BorderFlow } from './support/border-flow.ts';
 import { borderFlow } from './support/border-flow.ts';
 import type { Reply } from './support/http.ts';
@@ -183,6 +183,7 @@ const PERFORM: Readonly<Partial<Record<Action, (c: Ctx) => Promise<Reply>>>> = {
   'booking.create': async ({ app, a, border }) => {
     const { cast, flow } = border;
     const lotId = a.role === 'importer' ? (await flow.declare({}, a)).id : border.lotId;
+    if (a.role === 'importer') await hire(app, a, cast.carrier);
     return api(app, 'POST', `/v1/lots/${lotId}/bookings`, {
       token: a.token,
       body: {
@@ -251,6 +252,21 @@ const PERFORM: Readonly<Partial<Record<Action, (c: Ctx) => Promise<Reply>>>> = {
       token: a.token,
       body: { quantity: { kg: 1, cartons: 1 }, receivedAt: flow.now() },
     });
+  },
+  // The acting party offers the fixture carrier a job.
+  'carrier.job.offer': ({ app, a, fx, border }) =>
+    api(app, 'POST', '/v1/carrier-jobs', {
+      token: a.token,
+      body: { carrierPartyId: fx.carrierId, validFrom: border.flow.now() },
+    }),
+  // The cast's importer offers a job to the acting party when it is a carrier (else to the fixture carrier), and the
+  // acting party accepts it.
+  'carrier.job.accept': async ({ app, a, fx, border }) => {
+    const job = await api(app, 'POST', '/v1/carrier-jobs', {
+      token: border.cast.importer.token,
+      body: { carrierPartyId: a.role === 'carrier' ? a.id : fx.carrierId, validFrom: border.flow.now() },
+    });
+    return api(app, 'POST', `/v1/carrier-jobs/${ok(job, 'offer a job').id}/accept`, { token: a.token });
   },
   // The acting party repacks a kilogram of the cleared lot that the cast's importer shipped it; a party that cannot
   // hold goods tries the same on the cleared lot, which it does not hold.
