@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
 import { verifyDatabase } from '../src/app/audit/verify.ts';
 import { parseVerifierKey } from '../src/log/note-key.ts';
+import { backfillPresence } from '../src/store/migrations/0011-custody-history.ts';
 import { borderCast, clearedLot } from './support/border.ts';
 import type { BorderCast } from './support/border.ts';
 import { addParty, api, residentId } from './support/http.ts';
@@ -139,6 +140,25 @@ eachDialect('breaches over time at a place', (node) => {
     expect(await breachLots(breach.id)).toEqual([paperInside.id]);
     expect(await status(paperInside.id)).toBe('yellow');
     expect(await status(paperAfter.id)).toBe('green');
+    expect((await verify()).problem).toBeUndefined();
+  });
+
+  it('the migration backfills the presence of goods moved before it, exactly as the log projects it', async () => {
+    const { n, cast, moveIn, shipOut, verify } = await setup();
+    const cold = await place(n, cast, '三号冷库');
+    const lot = await clearedLot(n, cast);
+    await moveIn(lot.id, cold, n.clock.now() - 120 * MIN);
+    await shipOut(lot.id, cold, n.clock.now() - 60 * MIN);
+    const rows = () => n.deps.db.selectFrom('lotPresence').selectAll().orderBy('logIndex').orderBy('seq').execute();
+    const before = await rows();
+    expect(before.filter((r) => r.lotId === lot.id).map((r) => [r.lotId, r.locationId, r.direction])).toEqual([
+      [lot.id, cold, 'in'],
+      [lot.id, cold, 'out'],
+    ]);
+    // A node from before 0011 has no presence rows: the migration's backfill writes them from the log.
+    await n.deps.db.deleteFrom('lotPresence').execute();
+    await backfillPresence(n.deps.db);
+    expect(await rows()).toEqual(before);
     expect((await verify()).problem).toBeUndefined();
   });
 });

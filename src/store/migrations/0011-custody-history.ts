@@ -51,17 +51,17 @@ export function custodyHistory(): Migration {
 
       await db.schema.alterTable('shipments').addColumn('carrier_party_id', 'text').execute();
       await db.schema.alterTable('bookings').addColumn('carrier_party_id', 'text').execute();
-      await backfill(db);
+      await backfillPresence(db);
     },
   };
 }
 
 /**
- * backfill projects the presence moves of the custody entries a node logged before this migration, so that
+ * backfillPresence projects the presence moves of the custody entries a node logged before this migration, so that
  * lot_presence is what `coldtrace verify` re-derives from the log. It calls presenceMoves, the one definition of
  * those moves, which must therefore never change what it derives from an existing entry.
  */
-async function backfill(db: Kysely<any>) {
+export async function backfillPresence(db: Kysely<any>) {
   for (let from = 0; ; from += 2000) {
     const entries = await db
       .selectFrom('log_entries')
