@@ -143,6 +143,28 @@ eachDialect('breaches over time at a place', (node) => {
     expect((await verify()).problem).toBeUndefined();
   });
 
+  it('goods recorded as shipped after a breach of the vehicle was uploaded, departing during it, are reached too', async () => {
+    const { n, cast, shipOut, moveIn, status, breachLots, verify } = await setup();
+    const cold = await place(n, cast, '四号冷库');
+    const now = n.clock.now();
+    const start = now - 240 * MIN;
+    const up = await api(n.app, 'POST', '/v1/temperature-uploads', {
+      token: cast.carrier.token,
+      body: { subject: { kind: 'vehicle', id: cast.vehicleId }, readings: warmReadings(start) },
+    });
+    expect(up.status, JSON.stringify(up.body)).toBe(201);
+    const breach = up.body.breaches[0] as { id: string; lotIds: string[] };
+    expect(breach.lotIds).toEqual([]);
+    const [onBoard, laterTrip] = [await clearedLot(n, cast), await clearedLot(n, cast)];
+    for (const l of [onBoard, laterTrip]) await moveIn(l.id, cold, now - 10 * 60 * MIN);
+    await shipOut(onBoard.id, cold, start + 30 * MIN);
+    await shipOut(laterTrip.id, cold, start + 110 * MIN);
+    expect(await breachLots(breach.id)).toEqual([onBoard.id]);
+    expect(await status(onBoard.id)).toBe('yellow');
+    expect(await status(laterTrip.id)).toBe('green');
+    expect((await verify()).problem).toBeUndefined();
+  });
+
   it('the migration backfills the presence of goods moved before it, exactly as the log projects it', async () => {
     const { n, cast, moveIn, shipOut, verify } = await setup();
     const cold = await place(n, cast, '三号冷库');

@@ -156,6 +156,7 @@ export async function shipWith(w: Writer, deps: Deps, actor: Actor, lotId: strin
   const { logIndex: _, ...held } = from;
   const holdings = [{ ...held, grams: from.grams - q.grams, cartons: from.cartons - q.cartons, updatedAt: w.now }];
   const logIndex = await w.append('shipment.departed', actor.partyId, { shipment, holdings });
+  await reachArrivals(w, actor.partyId, [{ lotId, vehicleId: input.vehicleId, at: input.departedAt }]);
   const row = await w.trx.selectFrom('shipments').selectAll().where('id', '=', shipment.id).executeTakeFirstOrThrow();
   return { ...toShipment(row), logIndex };
 }

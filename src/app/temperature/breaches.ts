@@ -120,37 +120,50 @@ export async function openBreach(
   return toBreach(row, lotIds);
 }
 
-/** Arrival is goods of a lot coming into a place at an event time, as a custody fact records it. */
+/** Arrival is goods of a lot coming into a place, or loaded on a vehicle, at an event time, as a custody fact records it. */
 export interface Arrival {
   readonly lotId: string;
-  readonly locationId: string | null;
+  readonly locationId?: string | null;
+  readonly vehicleId?: string | null;
   readonly at: number;
 }
 
 /**
- * reachArrivals adds lots to the open breaches of the places they came into, when a custody fact recorded after the
- * breach puts them there during it (goods received, moved in or made with an event time inside an already recorded
- * breach), with each lot's recomputed status, in the caller's commit. A lot a breach already lists is left alone; a
- * closed breach was reviewed as it stood and is not reopened.
+ * reachArrivals adds lots to the open breaches of the places they came into and the vehicles they were loaded on,
+ * when a custody fact recorded after the breach puts them there during it (goods received, moved in, made or shipped
+ * with an event time inside an already recorded breach), with each lot's recomputed status, in the caller's commit.
+ * A lot a breach already lists is left alone; a closed breach was reviewed as it stood and is not reopened.
  */
 export async function reachArrivals(w: Writer, partyId: string, arrivals: readonly Arrival[]): Promise<void> {
-  const byPlace = new Map<string, Arrival[]>();
-  for (const a of arrivals) if (a.locationId) byPlace.set(a.locationId, [...(byPlace.get(a.locationId) ?? []), a]);
-  for (const [locationId, here] of byPlace) {
-    const earliest = Math.min(...here.map((a) => a.at));
+  const bySubject = new Map<string, { kind: 'location' | 'vehicle'; id: string; here: Arrival[] }>();
+  for (const a of arrivals) {
+    for (const [kind, id] of [
+      ['location', a.locationId],
+      ['vehicle', a.vehicleId],
+    ] as const) {
+      if (!id) continue;
+      const k = `${kind} ${id}`;
+      bySubject.set(k, { kind, id, here: [...(bySubject.get(k)?.here ?? []), a] });
+    }
+  }
+  for (const { kind, id, here } of bySubject.values()) {
     const open = await w.trx
       .selectFrom('temperatureBreaches')
       .selectAll()
-      .where('subjectKind', '=', 'location')
-      .where('subjectId', '=', locationId)
+      .where('subjectKind', '=', kind)
+      .where('subjectId', '=', id)
       .where('status', '=', 'open')
-      .where('endAt', '>=', earliest)
+      .where('endAt', '>=', Math.min(...here.map((a) => a.at)))
       .orderBy('id')
       .execute();
     for (const b of open) {
-      const present = new Set(await lotsAtLocation(w.trx, locationId, b.startAt, b.endAt));
+      const present = new Set(
+        kind === 'location'
+          ? await lotsAtLocation(w.trx, id, b.startAt, b.endAt)
+          : await lotsOnVehicle(w.trx, id, b.startAt, b.endAt),
+      );
       const listed = new Set(await breachLotIds(w.trx, b.id));
-      const added = [...new Set(here.map((a) => a.lotId))].filter((id) => present.has(id) && !listed.has(id)).sort();
+      const added = [...new Set(here.map((a) => a.lotId))].filter((l) => present.has(l) && !listed.has(l)).sort();
       if (added.length === 0) continue;
       const fact = breachFact({ ...b, limitCelsius: ruleLimit(b) });
       for (const group of chunks(added)) {
