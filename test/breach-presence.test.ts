@@ -182,5 +182,17 @@ eachDialect('breaches over time at a place', (node) => {
     await backfillPresence(n.deps.db);
     expect(await rows()).toEqual(before);
     expect((await verify()).problem).toBeUndefined();
+    // A presence row is a projection like any other: verify names one edited by hand.
+    const mine = before.find((r) => r.lotId === lot.id)!;
+    const edit = (at: number) =>
+      n.deps.db
+        .updateTable('lotPresence')
+        .set({ at })
+        .where('logIndex', '=', mine.logIndex)
+        .where('seq', '=', mine.seq)
+        .execute();
+    await edit(mine.at + 1);
+    expect((await verify()).problem).toContain(`lotPresence row ${mine.logIndex}/${mine.seq}, column at`);
+    await edit(mine.at);
   });
 });
