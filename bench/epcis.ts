@@ -68,6 +68,7 @@ function must(r: { status: number; body: Json }, what: string): Json {
 interface Cast {
   importer: { id: string; token: string };
   store: { id: string; token: string };
+  carrierId: string;
   vehicleId: string;
   driverId: string;
   lots: { id: string; code: string }[];
@@ -137,6 +138,15 @@ async function setup(call: Call, admin: string, lots: number, now: () => string)
     }),
     'test',
   );
+  // The importer hires the carrier, so that its truck and driver may carry the importer's goods.
+  const job = must(
+    await call('POST', '/v1/carrier-jobs', importer.token, {
+      carrierPartyId: carrier.id,
+      validFrom: '2000-01-01T00:00:00Z',
+    }),
+    'carrier job',
+  );
+  must(await call('POST', `/v1/carrier-jobs/${job.id}/accept`, carrier.token), 'carrier job accepted');
   const operatorId = must(
     await call('POST', '/v1/workers', warehouse.token, {
       name: '赵消杀',
@@ -178,6 +188,7 @@ async function setup(call: Call, admin: string, lots: number, now: () => string)
       await call('POST', `/v1/lots/${lot.id}/bookings`, importer.token, {
         warehousePartyId: warehouse.id,
         locationId,
+        carrierPartyId: carrier.id,
         vehicleId,
         driverWorkerId: driverId,
         destination: '郑州',
@@ -218,7 +229,7 @@ async function setup(call: Call, admin: string, lots: number, now: () => string)
     must(await call('POST', `/v1/lots/${lot.id}/exit-certificate`, warehouse.token), 'exit');
     out.push({ id: lot.id, code: lot.code });
   }
-  return { importer, store, vehicleId, driverId, lots: out };
+  return { importer, store, carrierId: carrier.id, vehicleId, driverId, lots: out };
 }
 
 const doc = (events: unknown[]) => ({
@@ -241,6 +252,7 @@ function shippingDoc(cast: Cast, lot: { code: string }, count: number, publicUrl
       quantityList: [{ epcClass: `${publicUrl}/t/${lot.code}`, quantity: 10, uom: 'KGM' }],
       destinationList: [{ type: 'owning_party', destination: `urn:coldtrace:party:${cast.store.id}` }],
       'ct:cartons': 1,
+      'ct:carrier': `urn:coldtrace:party:${cast.carrierId}`,
       'ct:vehicle': `urn:coldtrace:vehicle:${cast.vehicleId}`,
       'ct:driver': `urn:coldtrace:worker:${cast.driverId}`,
     })),

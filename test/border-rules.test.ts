@@ -289,6 +289,7 @@ eachDialect('border rules', (node) => {
     const body = (over: Record<string, unknown> = {}) => ({
       warehousePartyId: cast.warehouse.id,
       locationId: cast.locationId,
+      carrierPartyId: cast.carrier.id,
       vehicleId: cast.vehicleId,
       driverWorkerId: cast.driverId,
       destination: '郑州万邦冷库',

@@ -40,6 +40,7 @@ const ship = (
     body: {
       toPartyId: to,
       quantity: { kg, cartons },
+      carrierPartyId: cast.carrier.id,
       vehicleId: cast.vehicleId,
       driverWorkerId: c.driver,
       handlerWorkerIds: [c.handler],

@@ -302,6 +302,7 @@ function shippingEvent(
     destinationList: [{ type: 'owning_party', destination: `urn:coldtrace:party:${to}` }],
     bizTransactionList: [{ type: 'desadv', bizTransaction: 'urn:coldtrace:doc:DN-EPCIS-1' }],
     'ct:cartons': cartons,
+    'ct:carrier': `urn:coldtrace:party:${cast.carrier.id}`,
     'ct:vehicle': `urn:coldtrace:vehicle:${cast.vehicleId}`,
     'ct:driver': `urn:coldtrace:worker:${c.driver}`,
     'ct:handlers': [`urn:coldtrace:worker:${c.handler}`],
@@ -358,6 +359,7 @@ eachDialect('EPCIS events that concern our lots become custody facts', (node) =>
       body: {
         toPartyId: store.id,
         quantity: { kg: 400, cartons: 20 },
+        carrierPartyId: cast.carrier.id,
         vehicleId: cast.vehicleId,
         driverWorkerId: c.driver,
         handlerWorkerIds: [c.handler],
@@ -390,6 +392,7 @@ eachDialect('EPCIS events that concern our lots become custody facts', (node) =>
       status: 'received',
       discrepancy: { kg: 20, cartons: 1 },
       referenceDoc: 'DN-EPCIS-1',
+      carrierPartyId: cast.carrier.id,
       vehicleId: cast.vehicleId,
     });
 
@@ -466,6 +469,15 @@ eachDialect('EPCIS events that concern our lots become custody facts', (node) =>
       'ValidationFailed',
       'epcisBody.eventList.0.ct:vehicle',
     );
+    // As on /v1, a carrier's vehicle is named only with that carrier (ct:carrier), which accepted a job from the shipper.
+    const noCarrier = shippingEvent(n, lgtin, 1, 0, store.id, cast, c) as Record<string, unknown>;
+    delete noCarrier['ct:carrier'];
+    expectError(
+      await capture(n, cast.importer.token, epcisDoc([noCarrier])),
+      403,
+      'Forbidden',
+      'epcisBody.eventList.0.ct:vehicle',
+    );
     await verifyOk(n);
   });
 
@@ -481,6 +493,7 @@ eachDialect('EPCIS events that concern our lots become custody facts', (node) =>
       body: {
         toPartyId: store.id,
         quantity: { kg: 100, cartons: 5 },
+        carrierPartyId: cast.carrier.id,
         vehicleId: cast.vehicleId,
         driverWorkerId: c.driver,
         handlerWorkerIds: [c.handler],
@@ -501,6 +514,7 @@ eachDialect('EPCIS events that concern our lots become custody facts', (node) =>
       quantityList: [{ epcClass: `urn:coldtrace:lot:${lot.id}`, quantity: 100, uom: 'KGM' }],
       'ct:cartons': 5,
       'ct:shipment': `urn:coldtrace:shipment:${s.body.id}`,
+      'ct:carrier': `urn:coldtrace:party:${cast.carrier.id}`,
       'ct:vehicle': `urn:coldtrace:vehicle:${cast.vehicleId}`,
       sourceList: [{ type: 'owning_party', source: `urn:coldtrace:party:${cast.importer.id}` }],
       destinationList: [{ type: 'owning_party', destination: `urn:coldtrace:party:${store.id}` }],

@@ -6,7 +6,7 @@ import { generateSigner } from '../src/log/note-key.ts';
 import { RECEIVING_ROLES } from '../src/domain/custody-rules.ts';
 import { DEFAULT_ELIGIBILITY_RULE } from '../src/domain/worker-eligibility.ts';
 import type { BorderCast } from './support/border.ts';
-import { MINIMAL_PDF, borderCast, clearedLot, declaration, upload } from './support/border.ts';
+import { MINIMAL_PDF, borderCast, clearedLot, declaration, hire, upload } from './support/border.ts';
 import type { BorderFlow } from './support/border-flow.ts';
 import { borderFlow } from './support/border-flow.ts';
 import type { Reply } from './support/http.ts';
@@ -195,11 +195,13 @@ const PERFORM: Readonly<Partial<Record<Action, (c: Ctx) => Promise<Reply>>>> = {
   'booking.create': async ({ app, a, border }) => {
     const { cast, flow } = border;
     const lotId = a.role === 'importer' ? (await flow.declare({}, a)).id : border.lotId;
+    if (a.role === 'importer') await hire(app, a, cast.carrier);
     return api(app, 'POST', `/v1/lots/${lotId}/bookings`, {
       token: a.token,
       body: {
         warehousePartyId: cast.warehouse.id,
         locationId: cast.locationId,
+        carrierPartyId: cast.carrier.id,
         vehicleId: cast.vehicleId,
         driverWorkerId: cast.driverId,
         destination: '郑州万邦冷库',
@@ -251,6 +253,7 @@ const PERFORM: Readonly<Partial<Record<Action, (c: Ctx) => Promise<Reply>>>> = {
       body: {
         toPartyId,
         quantity: { kg: 1, cartons: 1 },
+        carrierPartyId: cast.carrier.id,
         vehicleId: cast.vehicleId,
         driverWorkerId: border.driverId,
         departedAt: flow.now(),
@@ -261,6 +264,21 @@ const PERFORM: Readonly<Partial<Record<Action, (c: Ctx) => Promise<Reply>>>> = {
       token: a.token,
       body: { quantity: { kg: 1, cartons: 1 }, receivedAt: flow.now() },
     });
+  },
+  // The acting party offers the fixture carrier a job.
+  'carrier.job.offer': ({ app, a, fx, border }) =>
+    api(app, 'POST', '/v1/carrier-jobs', {
+      token: a.token,
+      body: { carrierPartyId: fx.carrierId, validFrom: border.flow.now() },
+    }),
+  // The cast's importer offers a job to the acting party when it is a carrier (else to the fixture carrier), and the
+  // acting party accepts it.
+  'carrier.job.accept': async ({ app, a, fx, border }) => {
+    const job = await api(app, 'POST', '/v1/carrier-jobs', {
+      token: border.cast.importer.token,
+      body: { carrierPartyId: a.role === 'carrier' ? a.id : fx.carrierId, validFrom: border.flow.now() },
+    });
+    return api(app, 'POST', `/v1/carrier-jobs/${ok(job, 'offer a job').id}/accept`, { token: a.token });
   },
   // The acting party repacks a kilogram of the cleared lot that the cast's importer shipped it; a party that cannot
   // hold goods tries the same on the cleared lot, which it does not hold.
@@ -312,6 +330,7 @@ const PERFORM: Readonly<Partial<Record<Action, (c: Ctx) => Promise<Reply>>>> = {
       body: {
         toPartyId: a.id,
         quantity: { kg: 1, cartons: 1 },
+        carrierPartyId: border.cast.carrier.id,
         vehicleId: border.cast.vehicleId,
         driverWorkerId: border.driverId,
         departedAt: border.flow.now(),
@@ -432,6 +451,7 @@ async function received({ app, a, border }: Ctx, what: string): Promise<void> {
     body: {
       toPartyId: a.id,
       quantity: { kg: 1, cartons: 1 },
+      carrierPartyId: border.cast.carrier.id,
       vehicleId: border.cast.vehicleId,
       driverWorkerId: border.driverId,
       departedAt: border.flow.now(),

@@ -62,6 +62,7 @@ async function clear(
     body: {
       warehousePartyId: cast.warehouse.id,
       locationId: cast.locationId,
+      carrierPartyId: cast.carrier.id,
       vehicleId: cast.vehicleId,
       driverWorkerId: cast.driverId,
       destination: '郑州万邦冷库',

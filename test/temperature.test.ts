@@ -234,7 +234,7 @@ eachDialect('temperatures', (node) => {
     expect((await verify(n)).problem).toBeUndefined();
   });
 
-  it('a breach at a location affects the lots held there, and one in a vehicle the lots it carried then', async () => {
+  it('a breach at a location affects the lots there during it, and one in a vehicle the lots it carried then', async () => {
     const n = node();
     const cast = await borderCast(n.app, n.adminToken);
     const store = await addParty(n.app, n.adminToken, ['cold_store']);
@@ -264,7 +264,8 @@ eachDialect('temperatures', (node) => {
         fromLocationId: null,
         toLocationId: loc.body.id,
         quantity: { kg: 100, cartons: 5 },
-        at: new Date(now).toISOString(),
+        // Stored before the breach (event time): a lot put in only after it would not be affected.
+        at: new Date(now - 3 * 60 * MIN).toISOString(),
       },
     });
     expect(t.status, JSON.stringify(t.body)).toBe(201);
@@ -275,6 +276,7 @@ eachDialect('temperatures', (node) => {
         body: {
           toPartyId: store.id,
           quantity: { kg: 10, cartons: 1 },
+          carrierPartyId: cast.carrier.id,
           vehicleId: cast.vehicleId,
           driverWorkerId: c.driver,
           handlerWorkerIds: [c.handler],

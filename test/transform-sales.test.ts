@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { chinaDate } from '../src/domain/suspension.ts';
 import type { BorderCast } from './support/border.ts';
-import { borderCast, clearedLot, declaration } from './support/border.ts';
+import { borderCast, clearedLot, declaration, hire } from './support/border.ts';
 import type { Reply } from './support/http.ts';
 import { addParty, api, expectError, residentId } from './support/http.ts';
 import { eachDialect } from './support/test-node.ts';
@@ -49,12 +49,14 @@ async function shipAndReceive(
   cast: BorderCast,
   driver: string,
 ) {
+  await hire(n.app, from, cast.carrier);
   const s = ok(
     await api(n.app, 'POST', `/v1/lots/${lotId}/shipments`, {
       token: from.token,
       body: {
         toPartyId: to.id,
         quantity: { kg, cartons },
+        carrierPartyId: cast.carrier.id,
         vehicleId: cast.vehicleId,
         driverWorkerId: driver,
         departedAt: now(n),
@@ -226,6 +228,7 @@ eachDialect('transform, sell and retail sale', (node) => {
     });
 
     // Selling: to a retailer, handed over at the stall; to a restaurant, delivered by a vehicle.
+    await hire(n.app, wholesaler, cast.carrier);
     const sell = (body: Record<string, unknown>) =>
       api(n.app, 'POST', `/v1/lots/${packLotId}/sales`, {
         token: wholesaler.token,
@@ -271,6 +274,7 @@ eachDialect('transform, sell and retail sale', (node) => {
       await sell({
         toPartyId: restaurant.id,
         quantity: { kg: 40, cartons: 8 },
+        carrierPartyId: cast.carrier.id,
         vehicleId: cast.vehicleId,
         driverWorkerId: driver,
       }),
@@ -280,6 +284,7 @@ eachDialect('transform, sell and retail sale', (node) => {
       purpose: 'sale',
       mode: 'delivered',
       status: 'in_transit',
+      carrierPartyId: cast.carrier.id,
       vehicleId: cast.vehicleId,
     });
     ok(

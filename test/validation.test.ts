@@ -1199,6 +1199,7 @@ eachDialect('validation', (node) => {
           body: () => ({
             warehousePartyId: cast.warehouse.id,
             locationId: cast.locationId,
+            carrierPartyId: cast.carrier.id,
             vehicleId: cast.vehicleId,
             driverWorkerId: cast.driverId,
             destination: '郑州万邦冷库',
@@ -1264,6 +1265,7 @@ eachDialect('validation', (node) => {
         toPartyId,
         toLocationId,
         quantity: { kg: 1.5, cartons: 1 },
+        carrierPartyId: cast.carrier.id,
         vehicleId: cast.vehicleId,
         driverWorkerId: border.driverId,
         handlerWorkerIds: [],

@@ -10,6 +10,7 @@ import { retailSaleWith, sellWith } from '../app/custody/sales.ts';
 import { transformWith } from '../app/custody/transform.ts';
 import { arrivalWith, bookWith, disinfectWith, exitWith, resultWith, sampleWith } from '../app/border/warehouse.ts';
 import { testWith } from '../app/registry/workers.ts';
+import { acceptCarrierJob, offerCarrierJob } from '../app/custody/carrier-jobs.ts';
 import { putBlob } from '../store/blobs.ts';
 import { logSize } from '../store/log-store.ts';
 import { addLocation, addVehicle, addWorker, appendMember } from './cast.ts';
@@ -310,6 +311,12 @@ export async function generateScale(base: Deps, o: ScaleOptions): Promise<ScaleS
   }
   const buyers: Buyer[] = members.filter((m) => m.key === 'retailer' || m.key === 'restaurant');
   const importers = of('importer');
+  // Every shipper hires its province's carrier for the whole story, so that it may name that carrier's vehicles and crews.
+  for (const m of [...importers, ...coldStores, ...wholesalers]) {
+    const carrier = crews.get(m.province.code)!.carrier;
+    const job = await offerCarrierJob(deps, m.actor, { carrierPartyId: carrier.id, validFrom: t0 });
+    await acceptCarrierJob(deps, carrier.actor, job.id);
+  }
   const producers: { id: string; country: string }[] = [];
   const countries = [...new Set(PRODUCTS.flatMap((p) => p.countries))];
   for (let i = 0; i < 40; i++) {
@@ -360,7 +367,12 @@ export async function generateScale(base: Deps, o: ScaleOptions): Promise<ScaleS
   const crewFor = (p: Province) => {
     const c = crews.get(p.code)!;
     const i = r.int(0, c.vehicles.length - 1);
-    return { vehicleId: c.vehicles[i]!, driverWorkerId: c.drivers[i]!, handlerWorkerIds: [c.handlers[i]!] };
+    return {
+      carrierPartyId: c.carrier.id,
+      vehicleId: c.vehicles[i]!,
+      driverWorkerId: c.drivers[i]!,
+      handlerWorkerIds: [c.handlers[i]!],
+    };
   };
   let wideBuyer = 0;
   const byCountry = new Map<string, { id: string; country: string }[]>();
@@ -464,6 +476,7 @@ export async function generateScale(base: Deps, o: ScaleOptions): Promise<ScaleS
       const booking = await bookWith(w, deps, importer.actor, lot.id, {
         warehousePartyId: warehouse.id,
         locationId: warehouse.locationId,
+        carrierPartyId: crew0.carrierPartyId,
         vehicleId: crew0.vehicleId,
         driverWorkerId: crew0.driverWorkerId,
         destination: plan[0]!.cs.name.zh ?? 'cold store',

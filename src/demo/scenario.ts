@@ -8,6 +8,7 @@ import type { DeclarationInput } from '../app/border/lots.ts';
 import { takeMarketSample } from '../app/recall/market-sampling.ts';
 import { createProducer } from '../app/registry/producers.ts';
 import { retailSell, sellLot } from '../app/custody/sales.ts';
+import { acceptCarrierJob, offerCarrierJob } from '../app/custody/carrier-jobs.ts';
 import { createToken } from '../app/registry/tokens.ts';
 import { transformLots } from '../app/custody/transform.ts';
 import {
@@ -329,6 +330,13 @@ export async function runScenario(deps: Deps): Promise<Omit<DemoResult, 'admin'>
       institution: cdc(provinceByCode(employer.region)),
     });
   const driver = await worker(carrier, '王建国', 'driver', '410100', '19790315');
+  // The importer hires the carrier for the season: once it accepts, its truck and driver may carry the importer's goods.
+  const job = await offerCarrierJob(deps, importer.actor, {
+    carrierPartyId: carrier.id,
+    validFrom: clock.now(),
+    note: '郑州—南京、杭州、广州 冷链干线 Trunk routes',
+  });
+  await acceptCarrierJob(deps, carrier.actor, job.id);
   const handler = await worker(importer, '李强', 'warehouse_handler', '410100', '19880722');
   const operator = await worker(warehouse, '赵敏', 'warehouse_handler', '410100', '19920510');
   const localDriver = {
@@ -416,6 +424,7 @@ export async function runScenario(deps: Deps): Promise<Omit<DemoResult, 'admin'>
     const b = await createBooking(deps, importer.actor, lot.id, {
       warehousePartyId: warehouse.id,
       locationId: bonded,
+      carrierPartyId: carrier.id,
       vehicleId: truck,
       driverWorkerId: driver,
       destination: '豫鑫冷库（中牟）',
@@ -470,6 +479,7 @@ export async function runScenario(deps: Deps): Promise<Omit<DemoResult, 'admin'>
       toPartyId: to.id,
       toLocationId,
       quantity: { kg, cartons },
+      carrierPartyId: vehicleId === truck ? carrier.id : null,
       vehicleId,
       driverWorkerId,
       handlerWorkerIds: from === importer ? [handler] : [],

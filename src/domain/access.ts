@@ -82,6 +82,8 @@ export type Action =
   | 'cartons.issue'
   | 'producer.suspend'
   | 'custody.move'
+  | 'carrier.job.offer'
+  | 'carrier.job.accept'
   | 'custody.transform'
   | 'retail.sell'
   | 'notice.send'
@@ -142,6 +144,9 @@ export const PERMISSIONS: Readonly<Record<Action, readonly Role[]>> = {
   'cartons.issue': ['importer'],
   'producer.suspend': ['customs'],
   'custody.move': ['importer', 'supervision_warehouse', 'cold_store', 'wholesaler', 'retailer', 'restaurant'],
+  // A shipper offers a job to a carrier, whose vehicles and crew it may then name once the carrier has accepted.
+  'carrier.job.offer': ['importer', 'supervision_warehouse', 'cold_store', 'wholesaler', 'retailer', 'restaurant'],
+  'carrier.job.accept': ['carrier'],
   'custody.transform': ['importer', 'cold_store', 'wholesaler', 'retailer', 'restaurant'],
   'retail.sell': ['retailer', 'restaurant'],
   // Regulators and customs send notices to parties in their region (national: anywhere); every party runs its own webhooks.

@@ -87,6 +87,7 @@ function shipmentEvent(s: Rec, index: number, arrived: boolean): CustodyEvent | 
       [`${CT_PREFIX}:cartons`]: num(arrived ? s.receivedCartons : s.cartons),
       [`${CT_PREFIX}:shipment`]: str(s.id) && ourUri('shipment', str(s.id)!),
       [`${CT_PREFIX}:purpose`]: str(s.purpose),
+      [`${CT_PREFIX}:carrier`]: str(s.carrierPartyId) && ourUri('party', str(s.carrierPartyId)!),
       [`${CT_PREFIX}:vehicle`]: str(s.vehicleId) && ourUri('vehicle', str(s.vehicleId)!),
       [`${CT_PREFIX}:driver`]: str(s.driverWorkerId) && ourUri('worker', str(s.driverWorkerId)!),
       [`${CT_PREFIX}:handlers`]: handlers.map((h) => ourUri('worker', h)),

@@ -10,6 +10,7 @@ import { temperature } from './migrations/0005-temperature.ts';
 import { incidents } from './migrations/0008-incidents.ts';
 import { transformSales } from './migrations/0004-transform-sales.ts';
 import { federation } from './migrations/0014-federation.ts';
+import { custodyHistory } from './migrations/0011-custody-history.ts';
 
 /** migrations lists every migration in order; names sort in the order they must run. */
 function migrations(dialect: Dialect): Record<string, Migration> {
@@ -23,6 +24,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0008-incidents': incidents(),
     '0004-transform-sales': transformSales(),
     '0014-federation': federation(dialect.bytesType),
+    '0011-custody-history': custodyHistory(),
   };
 }
 

@@ -208,6 +208,8 @@ export interface BookingRow {
   destination: string;
   slotStart: number;
   slotEnd: number;
+  /** carrierPartyId is the carrier whose vehicle or driver the booking names, under an accepted carrier job; else null. */
+  carrierPartyId: string | null;
   arrivedAt: number | null;
   createdAt: number;
   updatedAt: number;
@@ -281,6 +283,8 @@ export interface ShipmentRow {
   grams: number;
   cartons: number;
   purpose: string;
+  /** carrierPartyId is the carrier whose vehicle or crew the shipment names, under an accepted carrier job; else null. */
+  carrierPartyId: string | null;
   vehicleId: string;
   driverWorkerId: string;
   handlerWorkerIds: string;
@@ -687,6 +691,34 @@ export interface MirrorTileRow {
   data: Uint8Array;
 }
 
+/** LotPresenceRow is one move of a lot into or out of a place at its event time (see domain/presence.ts). */
+export interface LotPresenceRow {
+  logIndex: number;
+  seq: number;
+  lotId: string;
+  partyId: string;
+  locationId: string;
+  direction: string;
+  grams: number;
+  cartons: number;
+  at: number;
+}
+
+/** CarrierJobRow is a shipper's job for a carrier: offered by the shipper, then accepted by the carrier. */
+export interface CarrierJobRow {
+  id: string;
+  shipperPartyId: string;
+  carrierPartyId: string;
+  validFrom: number;
+  validTo: number | null;
+  note: string | null;
+  status: string;
+  acceptedAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+  logIndex: number;
+}
+
 export interface Schema {
   parties: PartyRow;
   tokens: TokenRow;
@@ -712,6 +744,8 @@ export interface Schema {
   cartonRanges: CartonRangeRow;
   holdings: HoldingRow;
   shipments: ShipmentRow;
+  lotPresence: LotPresenceRow;
+  carrierJobs: CarrierJobRow;
   epcisEvents: EpcisEventRow;
   epcisEventEpcs: EpcisEventEpcRow;
   epcisCaptureJobs: EpcisCaptureJobRow;
@@ -769,6 +803,8 @@ export type ProjectedTable =
   | 'temperatureBreaches'
   | 'temperatureBreachLots'
   | 'shipments'
+  | 'lotPresence'
+  | 'carrierJobs'
   | 'epcisEvents'
   | 'epcisEventEpcs'
   | 'transformations'
@@ -808,6 +844,8 @@ export const PROJECTED_KEYS: Readonly<Record<ProjectedTable, readonly string[]>>
   temperatureBreaches: ['id'],
   temperatureBreachLots: ['breachId', 'lotId'],
   shipments: ['id'],
+  lotPresence: ['logIndex', 'seq'],
+  carrierJobs: ['id'],
   epcisEvents: ['eventId'],
   epcisEventEpcs: ['eventId', 'kind', 'value'],
   incidents: ['id'],

@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import { lotsPresent } from '../domain/presence.ts';
 import type { Reading } from '../domain/temperature.ts';
 import type { Schema, TemperatureBreachRow, TemperaturePointRow } from './schema.ts';
 
@@ -62,17 +63,29 @@ export const overlappingUpload = (db: Db, subject: Subject, deviceId: string | n
   return q.limit(1).executeTakeFirst();
 };
 
-/** lotsAtLocation lists the lots anyone holds a positive quantity of at a location now. */
-export async function lotsAtLocation(db: Db, locationId: string): Promise<string[]> {
+/**
+ * lotsAtLocation lists the lots that were at a location at some time in [from, to] (event times), from every move of
+ * goods into and out of it (lot_presence): those there at `from`, and those that came or went during the period,
+ * whether or not they are still there.
+ */
+export async function lotsAtLocation(db: Db, locationId: string, from: number, to: number): Promise<string[]> {
   const rows = await db
-    .selectFrom('holdings')
-    .select('lotId')
-    .distinct()
+    .selectFrom('lotPresence')
+    .select(['lotId', 'partyId', 'locationId', 'direction', 'grams', 'cartons', 'at'])
     .where('locationId', '=', locationId)
-    .where('grams', '>', 0)
-    .orderBy('lotId')
+    .where('at', '<=', to)
     .execute();
-  return rows.map((r) => r.lotId);
+  return lotsPresent(
+    rows.map((r) => ({
+      ...r,
+      direction: r.direction as 'in' | 'out',
+      grams: Number(r.grams),
+      cartons: Number(r.cartons),
+      at: Number(r.at),
+    })),
+    from,
+    to,
+  );
 }
 
 /** lotsOnVehicle lists the lots of shipments on a vehicle whose departure..receipt overlaps [from, to] (unreceived: still on it). */

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { DOCUMENT_KINDS } from '../../src/domain/lot-status.ts';
 import type { BorderCast } from './border.ts';
-import { MINIMAL_PDF, declaration, upload } from './border.ts';
+import { MINIMAL_PDF, declaration, hire, upload } from './border.ts';
 import type { Reply } from './http.ts';
 import { api } from './http.ts';
 import type { TestNode } from './test-node.ts';
@@ -65,11 +65,13 @@ export function borderFlow(n: TestNode, cast: BorderCast): BorderFlow {
       return ids;
     },
     async book(lotId, at = warehouse, importer = cast.importer) {
+      await hire(app, importer, cast.carrier);
       const body = {
         warehousePartyId: at.id,
         locationId: at.locationId,
         vehicleId: cast.vehicleId,
         driverWorkerId: cast.driverId,
+        carrierPartyId: cast.carrier.id,
         destination: '郑州万邦冷库',
         slotStart: now(),
         slotEnd: now(3_600_000),

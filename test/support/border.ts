@@ -62,6 +62,29 @@ export interface BorderCast {
 
 let filing = 0;
 
+const hired = new Set<string>();
+
+/**
+ * hire has the shipper offer the carrier an open-ended job and the carrier accept it, once per pair, so that the
+ * shipper may name the carrier's vehicles and crew (with carrierPartyId) on its shipments and bookings.
+ */
+export async function hire(
+  app: FastifyInstance,
+  shipper: { id: string; token: string },
+  carrier: { id: string; token: string },
+): Promise<void> {
+  const key = `${shipper.id} ${carrier.id}`;
+  if (hired.has(key) || shipper.id === carrier.id) return;
+  const job = await api(app, 'POST', '/v1/carrier-jobs', {
+    token: shipper.token,
+    body: { carrierPartyId: carrier.id, validFrom: '2000-01-01T00:00:00Z' },
+  });
+  expect(job.status, JSON.stringify(job.body)).toBe(201);
+  const accepted = await api(app, 'POST', `/v1/carrier-jobs/${job.body.id}/accept`, { token: carrier.token });
+  expect(accepted.status, JSON.stringify(accepted.body)).toBe(201);
+  hired.add(key);
+}
+
 /** borderCast registers an importer, customs, a supervision warehouse with a location and operator, labs, a carrier with a vehicle and driver, and an Argentine producer. */
 export async function borderCast(app: FastifyInstance, adminToken: string): Promise<BorderCast> {
   const [importer, customs, warehouse, lab, otherLab, carrier] = await Promise.all([
@@ -114,6 +137,7 @@ export async function borderCast(app: FastifyInstance, adminToken: string): Prom
       body: { name: '赵消杀', role: 'warehouse_handler', idNumber: residentId('19900101', String(200 + filing)) },
     }),
   );
+  await hire(app, importer, carrier);
   return {
     importer,
     customs,
@@ -189,6 +213,7 @@ export async function throughWarehouse(n: TestNode, cast: BorderCast, lotId: str
       locationId: cast.locationId,
       vehicleId: cast.vehicleId,
       driverWorkerId: cast.driverId,
+      carrierPartyId: cast.carrier.id,
       destination: '郑州万邦冷库',
       slotStart: t,
       slotEnd: new Date(n.clock.now() + 3_600_000).toISOString(),

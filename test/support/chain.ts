@@ -2,7 +2,7 @@ import { expect } from 'vitest';
 import { gtinCheckDigit } from '../../src/domain/digital-link.ts';
 import { addParty, api, residentId } from './http.ts';
 import type { Reply } from './http.ts';
-import { borderCast, clearedLot } from './border.ts';
+import { borderCast, clearedLot, hire } from './border.ts';
 import type { BorderCast } from './border.ts';
 import type { TestNode } from './test-node.ts';
 
@@ -97,6 +97,7 @@ export async function shipTo(
   o: { fromLocationId?: string | null; keepInTransit?: boolean } = {},
 ) {
   const now = new Date(n.clock.now()).toISOString();
+  await hire(n.app, from, c.cast.carrier);
   const s = ok(
     await api(n.app, 'POST', `/v1/lots/${lotId}/shipments`, {
       token: from.token,
@@ -105,6 +106,7 @@ export async function shipTo(
         toPartyId: to.id,
         toLocationId: to.locationId ?? null,
         quantity: { kg, cartons },
+        carrierPartyId: c.cast.carrier.id,
         vehicleId: c.cast.vehicleId,
         driverWorkerId: c.crew.driver,
         handlerWorkerIds: [c.crew.handler],

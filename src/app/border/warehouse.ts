@@ -20,6 +20,7 @@ import { findingSuspension } from './suspensions.ts';
 import { openIncidentWith } from '../recall/incidents.ts';
 import { announceAlerts } from '../recall/alerts.ts';
 import { checkEventTimes } from '../registry/time-horizon.ts';
+import { checkCarriage } from '../custody/carrier-jobs.ts';
 
 const toBooking = (b: BookingRow) => ({
   id: b.id,
@@ -29,6 +30,7 @@ const toBooking = (b: BookingRow) => ({
   locationId: b.locationId,
   vehicleId: b.vehicleId,
   driverWorkerId: b.driverWorkerId,
+  carrierPartyId: b.carrierPartyId ?? null,
   destination: b.destination,
   slot: { start: iso(b.slotStart), end: iso(b.slotEnd) },
   arrivedAt: iso(b.arrivedAt),
@@ -63,6 +65,8 @@ export interface BookingInput {
   locationId: string;
   vehicleId: string;
   driverWorkerId: string;
+  /** carrierPartyId is the carrier whose vehicle or driver the booking names, under a job it accepted. */
+  carrierPartyId?: string | null;
   destination: string;
   slotStart: number;
   slotEnd: number;
@@ -104,6 +108,8 @@ export async function bookWith(w: Writer, deps: Deps, actor: Actor, lotId: strin
   if (!driver || driver.role !== 'driver') {
     throw new AppError('UnknownReference', { field: 'driverWorkerId', reason: `no driver ${input.driverWorkerId}` });
   }
+  // The goods go in the booked vehicle at the start of the slot; its carrier's job must be in force then.
+  const carrierPartyId = await checkCarriage(w.trx, actor.partyId, input, input.slotStart);
   const booking = {
     id: newId('bkg'),
     lotId,
@@ -112,6 +118,7 @@ export async function bookWith(w: Writer, deps: Deps, actor: Actor, lotId: strin
     locationId: input.locationId,
     vehicleId: input.vehicleId,
     driverWorkerId: input.driverWorkerId,
+    carrierPartyId,
     destination,
     slotStart: input.slotStart,
     slotEnd: input.slotEnd,

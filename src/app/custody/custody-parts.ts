@@ -31,6 +31,7 @@ export const toShipment = (s: ShipmentRow) => ({
   quantity: { kg: kg(s.grams), cartons: s.cartons },
   purpose: s.purpose,
   mode: s.mode,
+  carrierPartyId: s.carrierPartyId ?? null,
   vehicleId: s.vehicleId || null,
   driverWorkerId: s.driverWorkerId || null,
   handlerWorkerIds: JSON.parse(s.handlerWorkerIds) as string[],

@@ -33,6 +33,8 @@ import { lotVisible } from '../border/lots.ts';
 import { iso } from '../access/paging.ts';
 import { eligibilityRuleFor } from '../registry/settings.ts';
 import { checkEventTimes } from '../registry/time-horizon.ts';
+import { reachArrivals } from '../temperature/breaches.ts';
+import { checkCarriage } from './carrier-jobs.ts';
 
 /** WORKER_ENFORCEMENT names the per-region setting: refuse moves by ineligible workers, or accept and flag them. */
 export const WORKER_ENFORCEMENT = 'worker-enforcement';
@@ -51,6 +53,8 @@ export interface ShipInput {
   toPartyId: string;
   toLocationId: string | null;
   quantity: { kg: number; cartons: number };
+  /** carrierPartyId is the carrier whose vehicle or crew the shipment names, under a job it accepted (carrier-jobs.ts). */
+  carrierPartyId?: string | null;
   vehicleId: string;
   driverWorkerId: string;
   handlerWorkerIds: string[];
@@ -64,8 +68,9 @@ export interface ShipInput {
  * with its reason, when the actor holds less than that (checked under the log's lock, so parallel
  * shipments can never together overspend), when the lot is not green (except for seizure,
  * destruction or return), when the receiver cannot receive goods, when frozen goods would travel in
- * a vehicle that is not refrigerated, or when the driver or a handler is not eligible for duty and
- * the region refuses rather than flags.
+ * a vehicle that is not refrigerated, when the vehicle, driver or a handler is neither the actor's own
+ * nor that of the carrier it names under a job in force at departure (checkCarriage), or when the
+ * driver or a handler is not eligible for duty and the region refuses rather than flags.
  */
 export async function shipWith(w: Writer, deps: Deps, actor: Actor, lotId: string, input: ShipInput) {
   if (!mayAttempt(actor, 'custody.move')) throw forbid('custody.move');
@@ -120,6 +125,7 @@ export async function shipWith(w: Writer, deps: Deps, actor: Actor, lotId: strin
     );
     onDuty.push({ workerId: id, role: wk.role as WorkerRole, eligibility: e });
   }
+  const carrierPartyId = await checkCarriage(w.trx, actor.partyId, input, input.departedAt);
   const region = (
     await w.trx.selectFrom('parties').select('region').where('id', '=', actor.partyId).executeTakeFirstOrThrow()
   ).region;
@@ -136,6 +142,7 @@ export async function shipWith(w: Writer, deps: Deps, actor: Actor, lotId: strin
     toLocationId: input.toLocationId,
     ...q,
     purpose,
+    carrierPartyId,
     vehicleId: input.vehicleId,
     driverWorkerId: input.driverWorkerId,
     handlerWorkerIds: input.handlerWorkerIds,
@@ -152,6 +159,7 @@ export async function shipWith(w: Writer, deps: Deps, actor: Actor, lotId: strin
   const { logIndex: _, ...held } = from;
   const holdings = [{ ...held, grams: from.grams - q.grams, cartons: from.cartons - q.cartons, updatedAt: w.now }];
   const logIndex = await w.append('shipment.departed', actor.partyId, { shipment, holdings });
+  await reachArrivals(w, actor.partyId, [{ lotId, vehicleId: input.vehicleId, at: input.departedAt }]);
   const row = await w.trx.selectFrom('shipments').selectAll().where('id', '=', shipment.id).executeTakeFirstOrThrow();
   return { ...toShipment(row), logIndex };
 }
@@ -219,6 +227,7 @@ export async function receiveWith(w: Writer, deps: Deps, actor: Actor, shipmentI
     updatedAt: w.now,
   };
   const logIndex = await w.append('shipment.received', actor.partyId, { shipment, holdings });
+  await reachArrivals(w, actor.partyId, [{ lotId: s.lotId, locationId, at: input.receivedAt }]);
   const row = await w.trx.selectFrom('shipments').selectAll().where('id', '=', shipmentId).executeTakeFirstOrThrow();
   return { ...toShipment(row), logIndex };
 }
@@ -317,6 +326,7 @@ export async function transferWith(w: Writer, deps: Deps, actor: Actor, lotId: s
     at: input.at,
   };
   const logIndex = await w.append('holding.transferred', actor.partyId, { transfer, holdings });
+  await reachArrivals(w, actor.partyId, [{ lotId, locationId: input.toLocationId, at: input.at }]);
   return { ...transfer, quantity: { kg: kg(q.grams), cartons: q.cartons }, at: iso(input.at), logIndex };
 }
 

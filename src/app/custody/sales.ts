@@ -21,6 +21,7 @@ import { lotVisible } from '../border/lots.ts';
 import { iso } from '../access/paging.ts';
 import { storePersonal } from '../registry/personal.ts';
 import { checkEventTimes } from '../registry/time-horizon.ts';
+import { reachArrivals } from '../temperature/breaches.ts';
 
 type Db = Kysely<Schema> | Transaction<Schema>;
 type Qty = { kg: number; cartons: number };
@@ -38,6 +39,8 @@ export interface SaleInput {
   vehicleId?: string | null;
   driverWorkerId?: string | null;
   handlerWorkerIds?: string[];
+  /** The carrier whose vehicle or crew delivers the sale, under a job it accepted (see shipWith). */
+  carrierPartyId?: string | null;
 }
 
 const BUYER_ROLES = ['retailer', 'restaurant'] as const;
@@ -55,8 +58,8 @@ export async function sellWith(w: Writer, deps: Deps, actor: Actor, lotId: strin
   if (q.grams === 0 && q.cartons === 0) throw invalid('quantity', 'must not be zero');
   if (input.toPartyId === actor.partyId) throw invalid('toPartyId', 'is yourself; a sale goes to another party');
   await checkEventTimes(w, actor, { soldAt: input.soldAt });
-  if (!input.vehicleId && (input.driverWorkerId || (input.handlerWorkerIds ?? []).length > 0)) {
-    throw invalid('vehicleId', 'is required when a driver or handlers are given');
+  if (!input.vehicleId && (input.driverWorkerId || (input.handlerWorkerIds ?? []).length > 0 || input.carrierPartyId)) {
+    throw invalid('vehicleId', 'is required when a driver, handlers or a carrier are given');
   }
   const roles = await partyRoles(w.trx, input.toPartyId);
   if (!roles) throw new AppError('UnknownReference', { field: 'toPartyId', reason: `no party ${input.toPartyId}` });
@@ -76,6 +79,7 @@ export async function sellWith(w: Writer, deps: Deps, actor: Actor, lotId: strin
       vehicleId: input.vehicleId,
       driverWorkerId: input.driverWorkerId,
       handlerWorkerIds: input.handlerWorkerIds ?? [],
+      carrierPartyId: input.carrierPartyId ?? null,
       departedAt: input.soldAt,
       referenceDoc,
       purpose: 'sale',
@@ -108,6 +112,7 @@ export async function sellWith(w: Writer, deps: Deps, actor: Actor, lotId: strin
     ...q,
     purpose: 'sale',
     mode: 'handover',
+    carrierPartyId: null,
     vehicleId: null,
     driverWorkerId: null,
     handlerWorkerIds: [],
@@ -142,6 +147,7 @@ export async function sellWith(w: Writer, deps: Deps, actor: Actor, lotId: strin
     },
   ];
   const logIndex = await w.append('sale.handed_over', actor.partyId, { shipment, holdings });
+  await reachArrivals(w, actor.partyId, [{ lotId, locationId: toLocationId, at: input.soldAt }]);
   const row = await w.trx.selectFrom('shipments').selectAll().where('id', '=', shipment.id).executeTakeFirstOrThrow();
   return { ...toShipment(row), logIndex };
 }

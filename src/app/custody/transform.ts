@@ -21,6 +21,7 @@ import { holdingId } from './holding-id.ts';
 import { newId } from '../write/ids.ts';
 import { collectFacts, statusPatch } from '../border/lot-facts.ts';
 import { iso } from '../access/paging.ts';
+import { reachArrivals } from '../temperature/breaches.ts';
 
 export const TRANSFORMATION_KINDS = ['repack', 'process'] as const;
 
@@ -262,6 +263,11 @@ export async function transformWith(w: Writer, deps: Deps, actor: Actor, input: 
     })),
   ];
   await w.append('lot.transformed', actor.partyId, { transformation, derivedLots, transformationLots, holdings });
+  await reachArrivals(
+    w,
+    actor.partyId,
+    derivedLots.map((l) => ({ lotId: l.id, locationId: input.locationId, at: input.at })),
+  );
   return (await transformationView(w.trx, transformation.id))!.view;
 }
 

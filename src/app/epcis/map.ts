@@ -256,6 +256,7 @@ export async function mapToCustody(
           fromLocationId: fromLoc ? `sourceList.${fromLoc.index}` : 'readPoint',
           vehicleId: ext.key('vehicle'),
           driverWorkerId: ext.key('driver'),
+          carrierPartyId: ext.key('carrier'),
           referenceDoc: 'bizTransactionList.0',
         });
         handlers.forEach((_, i) => (fieldOf[`handlerWorkerIds.${i}`] = `${ext.key('handlers')}.${i}`));
@@ -272,6 +273,7 @@ export async function mapToCustody(
           toPartyId: ours('party', to.value, fieldOf.toPartyId!)!,
           toLocationId: toLoc ? ours('location', toLoc.value, fieldOf.toLocationId!) : null,
           quantity,
+          carrierPartyId: ours('party', ext.get('carrier'), ext.key('carrier')),
           vehicleId,
           driverWorkerId,
           handlerWorkerIds: handlers.map((h, i) => ours('worker', h, `${ext.key('handlers')}.${i}`)!),

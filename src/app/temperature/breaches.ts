@@ -7,7 +7,7 @@ import type { TemperatureBreach } from '../../domain/temperature.ts';
 import { breachFact } from '../../domain/temperature.ts';
 import { findLot } from '../../store/border.ts';
 import type { Schema, TemperatureBreachRow } from '../../store/schema.ts';
-import { breachLotIds, findBreach, lotsAtLocation, lotsOnVehicle } from '../../store/temperature.ts';
+import { breachLotIds, findBreach, lotsAtLocation, lotsOnVehicle, ruleLimit } from '../../store/temperature.ts';
 import { AppError, invalid, notFound } from '../errors.ts';
 import { forbid } from '../access/authorize.ts';
 import type { Writer } from '../write/commit.ts';
@@ -47,10 +47,13 @@ export type BreachView = ReturnType<typeof toBreach>;
 
 type Upload = { id: string; subjectKind: string; subjectId: string; uploaderPartyId: string; region: string };
 
-/** affectedLots are the lots a breach of a subject concerns: the lot itself, those held at the location, or those on the vehicle then. */
+/**
+ * affectedLots are the lots a breach of a subject concerns: the lot itself, those at the location at any time during
+ * the breach (event times: including those that came late in it or have left since), or those on the vehicle then.
+ */
 async function affectedLots(w: Writer, upload: Upload, b: TemperatureBreach): Promise<string[]> {
   if (upload.subjectKind === 'lot') return [upload.subjectId];
-  if (upload.subjectKind === 'location') return lotsAtLocation(w.trx, upload.subjectId);
+  if (upload.subjectKind === 'location') return lotsAtLocation(w.trx, upload.subjectId, b.startAt, b.endAt);
   return lotsOnVehicle(w.trx, upload.subjectId, b.startAt, b.endAt);
 }
 
@@ -115,6 +118,61 @@ export async function openBreach(
   }
   const row = (await findBreach(w.trx, breach.id))!;
   return toBreach(row, lotIds);
+}
+
+/** Arrival is goods of a lot coming into a place, or loaded on a vehicle, at an event time, as a custody fact records it. */
+export interface Arrival {
+  readonly lotId: string;
+  readonly locationId?: string | null;
+  readonly vehicleId?: string | null;
+  readonly at: number;
+}
+
+/**
+ * reachArrivals adds lots to the open breaches of the places they came into and the vehicles they were loaded on,
+ * when a custody fact recorded after the breach puts them there during it (goods received, moved in, made or shipped
+ * with an event time inside an already recorded breach), with each lot's recomputed status, in the caller's commit.
+ * A lot a breach already lists is left alone; a closed breach was reviewed as it stood and is not reopened.
+ */
+export async function reachArrivals(w: Writer, partyId: string, arrivals: readonly Arrival[]): Promise<void> {
+  const bySubject = new Map<string, { kind: 'location' | 'vehicle'; id: string; here: Arrival[] }>();
+  for (const a of arrivals) {
+    for (const [kind, id] of [
+      ['location', a.locationId],
+      ['vehicle', a.vehicleId],
+    ] as const) {
+      if (!id) continue;
+      const k = `${kind} ${id}`;
+      bySubject.set(k, { kind, id, here: [...(bySubject.get(k)?.here ?? []), a] });
+    }
+  }
+  for (const { kind, id, here } of bySubject.values()) {
+    const open = await w.trx
+      .selectFrom('temperatureBreaches')
+      .selectAll()
+      .where('subjectKind', '=', kind)
+      .where('subjectId', '=', id)
+      .where('status', '=', 'open')
+      .where('endAt', '>=', Math.min(...here.map((a) => a.at)))
+      .orderBy('id')
+      .execute();
+    for (const b of open) {
+      const present = new Set(
+        kind === 'location'
+          ? await lotsAtLocation(w.trx, id, b.startAt, b.endAt)
+          : await lotsOnVehicle(w.trx, id, b.startAt, b.endAt),
+      );
+      const listed = new Set(await breachLotIds(w.trx, b.id));
+      const added = [...new Set(here.map((a) => a.lotId))].filter((l) => present.has(l) && !listed.has(l)).sort();
+      if (added.length === 0) continue;
+      const fact = breachFact({ ...b, limitCelsius: ruleLimit(b) });
+      for (const group of chunks(added)) {
+        const breachLots = group.map((lotId) => ({ breachId: b.id, lotId }));
+        const lotStatuses = await statusesWith(w, group, (o) => [...o, fact]);
+        await w.append('temperature.breach.lots', partyId, { breachLots, lotStatuses });
+      }
+    }
+  }
 }
 
 type Scope<T extends keyof Schema> = (eb: ExpressionBuilder<Schema, T>) => Expression<SqlBool>;

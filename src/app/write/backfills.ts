@@ -4,6 +4,7 @@ import { applyRows } from '../../store/rows.ts';
 import type { Schema } from '../../store/schema.ts';
 import { derivedRows } from '../epcis/rows.ts';
 import { decodeEntry } from './entry.ts';
+import { presenceRows } from './projection.ts';
 import type { Entry } from './entry.ts';
 
 /**
@@ -13,6 +14,7 @@ import type { Entry } from './entry.ts';
  */
 const BACKFILLS: Readonly<Record<string, (entry: Entry, index: number) => RowWrite[]>> = {
   'epcis-derived': derivedRows,
+  'lot-presence': presenceRows,
 };
 
 const BATCH = 2000;

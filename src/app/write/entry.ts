@@ -58,6 +58,8 @@ export const ENTRY_TYPES = [
   'peer.removed',
   'peer.forked',
   'lot.family.recomputed',
+  'carrier.job.offered',
+  'carrier.job.accepted',
 ] as const;
 export type EntryType = (typeof ENTRY_TYPES)[number];
 

@@ -17,6 +17,7 @@ export function newId(
     | 'doc'
     | 'sus'
     | 'bkg'
+    | 'cjb'
     | 'dis'
     | 'smp'
     | 'exc'

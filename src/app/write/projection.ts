@@ -3,6 +3,7 @@ import type { ProjectedTable } from '../../store/schema.ts';
 import type { Entry, EntryType } from './entry.ts';
 import { temperatureRows } from '../temperature/projection.ts';
 import { capturedRows, derivedRows } from '../epcis/rows.ts';
+import { presenceMoves } from '../../domain/presence.ts';
 
 type Rec = Readonly<Record<string, unknown>>;
 
@@ -178,9 +179,18 @@ const PROJECTIONS: Readonly<Record<EntryType, (r: Rec, index: number) => RowWrit
   'peer.removed': snapshot('peers'),
   // A fork is a fact on this node's log, with the alerts to its regulators; the evidence is in the record.
   'peer.forked': parts,
+  'carrier.job.offered': snapshot('carrierJobs'),
+  'carrier.job.accepted': snapshot('carrierJobs'),
 };
+
+/** presenceRows projects the moves into and out of places that a custody entry stands for (domain/presence.ts). */
+export const presenceRows = (entry: Entry, index: number): RowWrite[] =>
+  presenceMoves(entry.type, entry.record).map((m, seq) => ({
+    table: 'lotPresence',
+    row: { logIndex: index, seq, ...m },
+  }));
 
 /** rowsFor returns the projected rows that entry (at log index) writes. Pure. */
 export function rowsFor(entry: Entry, index: number): RowWrite[] {
-  return [...PROJECTIONS[entry.type](entry.record, index), ...derivedRows(entry, index)];
+  return [...PROJECTIONS[entry.type](entry.record, index), ...presenceRows(entry, index), ...derivedRows(entry, index)];
 }

@@ -47,6 +47,7 @@ export async function warehouseRoutes(app: FastifyInstance, deps: Deps) {
             locationId: str(64),
             vehicleId: str(64),
             driverWorkerId: str(64),
+            carrierPartyId: { type: ['string', 'null'], minLength: 1, maxLength: 64 },
             destination: str(300),
             slotStart: isoTime,
             slotEnd: isoTime,

@@ -19,6 +19,7 @@ import { MOVE_PURPOSES } from '../../../domain/custody-rules.ts';
 import { requireActor } from '../../auth.ts';
 import { idParam, idempotencyHeader, idempotencyOf, isoTime, msOf, regionCode, secured } from '../../schemas.ts';
 import { salesRoutes } from './sales.ts';
+import { carrierJobRoutes } from './carrier-jobs.ts';
 
 const quantity = {
   type: 'object',
@@ -50,6 +51,7 @@ export async function custodyRoutes(app: FastifyInstance, deps: Deps) {
             toPartyId: ref,
             toLocationId: { ...ref, type: ['string', 'null'] },
             quantity,
+            carrierPartyId: { ...ref, type: ['string', 'null'] },
             vehicleId: ref,
             driverWorkerId: ref,
             handlerWorkerIds: { type: 'array', maxItems: 20, items: ref },
@@ -199,6 +201,7 @@ export async function custodyRoutes(app: FastifyInstance, deps: Deps) {
     async (req) => listShipments(deps, requireActor(req), req.query as never),
   );
   await salesRoutes(app, deps);
+  await carrierJobRoutes(app, deps);
 }
 
 /** enforcementRoutes lets regulators choose, per region or nationally, to refuse or to flag moves by workers not eligible for duty. */

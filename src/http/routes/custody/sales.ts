@@ -113,6 +113,7 @@ export async function salesRoutes(app: FastifyInstance, deps: Deps) {
             vehicleId: nullableRef,
             driverWorkerId: nullableRef,
             handlerWorkerIds: { type: 'array', maxItems: 20, items: ref },
+            carrierPartyId: nullableRef,
           },
         },
       },
