@@ -1,3 +1,12 @@
+/**
+ * Audit: what lets anyone check this node. Reads of the log (tiles, entry bundles, proofs; log-read.ts) and
+ * `coldtrace verify`, from a database (here) or over HTTP (verify-remote.ts).
+ *
+ * Invariants:
+ * - Verify trusts nothing but the entries and the node key: every stored hash, tile, checkpoint and projected row is
+ *   recomputed from the entries and compared, and the first disagreement is named.
+ * - Verify never writes.
+ */
 import type { Kysely } from 'kysely';
 import { openCheckpoint } from '../../log/checkpoint.ts';
 import { HASH_SIZE, bytesEqual, leafHash } from '../../log/hash.ts';

@@ -1,3 +1,13 @@
+/**
+ * Border: a batch's arrival. Declarations with their papers (lots.ts, documents.ts), the supervision warehouse's
+ * bookings, disinfections, samples and results (warehouse.ts), producer suspensions, carton codes and labels, and the
+ * status of every lot and the family made from it (lot-facts.ts, lot-family.ts).
+ *
+ * Invariants:
+ * - A lot's status is derived from its facts (domain/lot-status.ts), never set by hand, and recomputed for its whole
+ *   family in the write that changes it.
+ * - A declaration whose producer is suspended on its arrival date is refused.
+ */
 import { randomBytes } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { Actor } from '../../domain/access.ts';

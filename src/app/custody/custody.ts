@@ -1,3 +1,14 @@
+/**
+ * Custody: who holds how much of a lot, where. Shipments and receipts, transfers between a holder's own places,
+ * disposals (custody.ts), repacking and processing into new lots (transform.ts), sales (sales.ts), and the carriers a
+ * shipper hires (carrier-jobs.ts).
+ *
+ * Invariants:
+ * - Every gram is accounted for: a holding never goes below zero, parallel moves never overspend, and a repack's inputs
+ *   equal its outputs plus its loss.
+ * - Only green lots move, except for seizure, destruction and return.
+ * - A shipment names only the shipper's own vehicle and crew, or those of a carrier that accepted its job.
+ */
 import type { Kysely, Transaction } from 'kysely';
 import type { Actor } from '../../domain/access.ts';
 import { listScope, mayAttempt } from '../../domain/access.ts';

@@ -1,3 +1,12 @@
+/**
+ * EPCIS: GS1 EPCIS 2.0 capture (capture.ts), the mapping of events about our lots to custody facts (map.ts),
+ * the query interface (query.ts) and the EPCIS form of every custody entry (rows.ts).
+ *
+ * Invariants:
+ * - An event about our lots obeys the same rules as the /v1 write it maps to; capture of a document is all or nothing
+ *   unless the client asks to proceed.
+ * - An event's ID is its CBV 2.0 hash when it has none of its own.
+ */
 import { sql } from 'kysely';
 import type { Actor } from '../../domain/access.ts';
 import { listScope, mayAttempt } from '../../domain/access.ts';

@@ -1,3 +1,10 @@
+/**
+ * Public: what a consumer's scan shows, with no login: the lot's status, origin, certificates, the path to the
+ * business the scan names, the distribution by province, and the proofs.
+ *
+ * Invariants:
+ * - No personal data and no internal ids; downstream businesses are counted, not named.
+ */
 import { countryName } from '../../domain/country.ts';
 import type { Lang, LotStatus, StatusReason } from '../../domain/lot-status.ts';
 import { DOCUMENT_KINDS, reasonText } from '../../domain/lot-status.ts';

@@ -1,3 +1,13 @@
+/**
+ * Recall: the response to a positive. Trace forward and backward (trace.ts), incidents that freeze every
+ * affected lot in the same write as the result (incidents.ts, incident-scope.ts), alerts, webhooks and notices, and
+ * the reports (incident report, FSMA 204).
+ *
+ * Invariants:
+ * - A positive result, its incident, the freeze and the alerts commit together or not at all.
+ * - Contacts and windows come from the events' own times, not from when they were recorded.
+ * - Each holder's kilograms count as accounted for only by that holder's own approved actions.
+ */
 import type { Kysely, Transaction } from 'kysely';
 import type { Actor } from '../../domain/access.ts';
 import { isRegulator, mayAttempt } from '../../domain/access.ts';

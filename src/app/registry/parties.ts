@@ -1,3 +1,11 @@
+/**
+ * Registry: the master data. Parties and their tokens, places, vehicles, workers with their tests, overseas
+ * producers, settings per region, and personal data kept erasably beside the log.
+ *
+ * Invariants:
+ * - Personal data enters the log only as a salted commitment bound to its kind; the value can be erased.
+ * - A provincial regulator manages its province; the national regulator everything; a party its own.
+ */
 import type { Actor, Owned, Role } from '../../domain/access.ts';
 import { ROLES, canManage, canSee, listScope, mayAttempt } from '../../domain/access.ts';
 import { validateRegion } from '../../domain/regions.ts';

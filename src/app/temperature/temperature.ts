@@ -1,3 +1,11 @@
+/**
+ * Temperature: readings uploaded by places and vehicles (readings.ts), the rules per temperature class
+ * (rules.ts), and breaches with the lots they reach (breaches.ts).
+ *
+ * Invariants:
+ * - A breach reaches every lot that was at the place or in the vehicle during it, by event time, whatever order the
+ *   uploads and the custody records arrive in.
+ */
 import { createHash } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { Actor } from '../../domain/access.ts';

@@ -1,3 +1,13 @@
+/**
+ * Write: the one write path. An entry is encoded (entry.ts), appended and projected in one transaction
+ * (commit.ts, projection.ts), checkpointed in batches (checkpointer.ts); node.ts opens a node and its keys, and
+ * backfills.ts runs the projections a migration asked for.
+ *
+ * Invariants:
+ * - Every accepted write is an entry on the log, and every projected row is a pure function of the entries, as verify
+ *   recomputes it.
+ * - An acknowledged write has committed (synchronous=FULL / PostgreSQL commit): it survives kill -9.
+ */
 import { createHash } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import { leafHash } from '../../log/hash.ts';
