@@ -32,7 +32,7 @@ async function worker(n: TestNode, employer: Party, role: 'driver' | 'warehouse_
   expect(w.status, JSON.stringify(w.body)).toBe(201);
   const t = await api(n.app, 'POST', `/v1/workers/${w.body.id}/tests`, {
     token: employer.token,
-    body: { sampledAt: new Date(n.clock.now() - HOUR).toISOString(), result: 'negative', institution: '郑州疾控' },
+    body: { sampledAt: new Date(n.clock.now() - 3 * HOUR).toISOString(), result: 'negative', institution: '郑州疾控' },
   });
   expect(t.status, JSON.stringify(t.body)).toBe(201);
   return w.body.id as string;

@@ -51,6 +51,7 @@ async function lateClearedLot(n: TestNode, cast: BorderCast, days: number) {
         warehousePartyId: cast.warehouse.id,
         locationId: cast.locationId,
         vehicleId: cast.vehicleId,
+        carrierPartyId: cast.carrier.id,
         driverWorkerId: cast.driverId,
         destination: '郑州万邦冷库',
         slotStart: ago(n, days),
@@ -96,7 +97,7 @@ async function ship(
   lotId: string,
   to: Party & { locationId: string | null },
   kg: number,
-  crew: { vehicleId: string; driver: string; handler: string },
+  crew: { vehicleId: string; driver: string; handler: string; carrierPartyId?: string },
   departedAt: string,
   receivedAt: string | null,
 ) {
@@ -109,6 +110,7 @@ async function ship(
         toLocationId: to.locationId,
         quantity: { kg, cartons: kg / 20 },
         vehicleId: crew.vehicleId,
+        carrierPartyId: crew.carrierPartyId ?? null,
         driverWorkerId: crew.driver,
         handlerWorkerIds: [crew.handler],
         departedAt,
@@ -157,7 +159,11 @@ eachDialect('event times', (node) => {
   it('a chain typed in days late keeps its contacts: the window follows when the goods were handled', async () => {
     const n = node();
     const cast = await borderCast(n.app, n.adminToken);
-    const crew = { vehicleId: cast.vehicleId, ...(await crewOf(n, cast.carrier, 6.5)) };
+    const crew = {
+      vehicleId: cast.vehicleId,
+      carrierPartyId: cast.carrier.id,
+      ...(await crewOf(n, cast.carrier, 6.5)),
+    };
     const store = await holderWithPlace(n, ['cold_store'], '320000');
     const retailer = await addParty(n.app, n.adminToken, ['retailer'], '440000');
     const lot = await lateClearedLot(n, cast, 6);
@@ -233,8 +239,16 @@ eachDialect('event times', (node) => {
   it('a departure typed in after a later receipt still counts, with its own crew', async () => {
     const n = node();
     const cast = await borderCast(n.app, n.adminToken);
-    const crewA = { vehicleId: cast.vehicleId, ...(await crewOf(n, cast.carrier, 6.5)) };
-    const crewB = { vehicleId: await vehicleOf(n, cast.carrier, '豫A7B123'), ...(await crewOf(n, cast.carrier, 6.5)) };
+    const crewA = {
+      vehicleId: cast.vehicleId,
+      carrierPartyId: cast.carrier.id,
+      ...(await crewOf(n, cast.carrier, 6.5)),
+    };
+    const crewB = {
+      vehicleId: await vehicleOf(n, cast.carrier, '豫A7B123'),
+      carrierPartyId: cast.carrier.id,
+      ...(await crewOf(n, cast.carrier, 6.5)),
+    };
     const store = await holderWithPlace(n, ['cold_store'], '320000');
     const ws = await holderWithPlace(n, ['wholesaler'], '330000');
     const lot = await lateClearedLot(n, cast, 6);
@@ -276,7 +290,11 @@ eachDialect('event times', (node) => {
     const n = node();
     const cast = await borderCast(n.app, n.adminToken);
     // Crews are judged fit when they handled the goods: tested a month ago for the old trip, yesterday for today's.
-    const crew = { vehicleId: cast.vehicleId, ...(await crewOf(n, cast.carrier, 29.5, 1)) };
+    const crew = {
+      vehicleId: cast.vehicleId,
+      carrierPartyId: cast.carrier.id,
+      ...(await crewOf(n, cast.carrier, 29.5, 1)),
+    };
     const store = await holderWithPlace(n, ['cold_store'], '320000');
     const retailer = await addParty(n.app, n.adminToken, ['retailer'], '440000');
     const lot = await clearedLot(n, cast);
@@ -286,6 +304,7 @@ eachDialect('event times', (node) => {
       toLocationId: store.locationId,
       quantity: { kg: 20, cartons: 1 },
       vehicleId: crew.vehicleId,
+      carrierPartyId: cast.carrier.id,
       driverWorkerId: crew.driver,
       handlerWorkerIds: [crew.handler],
       departedAt,
@@ -422,7 +441,7 @@ eachDialect('event times', (node) => {
 
     // Henan's importer may now record a departure 45 days back (with its crew's tests of then); Jiangsu's cold store
     // only 3 days back.
-    const crew = { vehicleId: cast.vehicleId, ...(await crewOf(n, cast.carrier, 46)) };
+    const crew = { vehicleId: cast.vehicleId, carrierPartyId: cast.carrier.id, ...(await crewOf(n, cast.carrier, 46)) };
     const s = ok(
       await api(n.app, 'POST', `/v1/lots/${lot.id}/shipments`, {
         token: cast.importer.token,
@@ -432,6 +451,7 @@ eachDialect('event times', (node) => {
           toLocationId: store.locationId,
           quantity: { kg: 20, cartons: 1 },
           vehicleId: crew.vehicleId,
+          carrierPartyId: cast.carrier.id,
           driverWorkerId: crew.driver,
           handlerWorkerIds: [],
           departedAt: ago(n, 45),
