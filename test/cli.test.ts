@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -233,6 +233,22 @@ for (const kind of DIALECTS) {
     );
   });
 }
+
+describe('coldtrace --version', () => {
+  it('prints the package version and exits 0, opening no database', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'coldtrace-version-'));
+    try {
+      const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+      for (const flag of ['--version', '-V']) {
+        const r = await runCli([flag], { env: childEnv(), cwd });
+        expect(r, flag).toMatchObject({ code: 0, stdout: `${pkg.version}\n` });
+      }
+      expect(existsSync(join(cwd, 'data'))).toBe(false);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('coldtrace --help', () => {
   const HELP: { args: string[]; mentions: string[] }[] = [

@@ -50,3 +50,33 @@ eachDialect('hostile input', (node) => {
     expectError(r, 413, 'PayloadTooLarge', '(body)');
   });
 });
+
+eachDialect('a newcomer at the front door', (node) => {
+  it('leads / and /console/ to the console, keeping ?lang', async () => {
+    for (const [url, to] of [
+      ['/', '/console'],
+      ['/console/', '/console'],
+      ['/?lang=en', '/console?lang=en'],
+      ['/console/?lang=en', '/console?lang=en'],
+    ] as const) {
+      const r = await node().app.inject({ method: 'GET', url });
+      expect({ url, status: r.statusCode, location: r.headers.location }).toEqual({ url, status: 302, location: to });
+    }
+    const page = await node().app.inject({ method: 'GET', url: '/console' });
+    expect(page.statusCode).toBe(200);
+    expect((await node().app.inject({ method: 'GET', url: '/console/nothing.js' })).statusCode).toBe(404);
+  });
+
+  it('tells a well-formed but unknown token apart from a malformed header', async () => {
+    for (const token of ['ct_wrong', 'ct_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG']) {
+      const r = await api(node().app, 'GET', '/v1/me', { headers: { authorization: `Bearer ${token}` } });
+      expectError(r, 401, 'Unauthenticated', 'authorization');
+      expect(r.body.error.details.reason).toBe('unknown or revoked token');
+    }
+    for (const header of ['Basic dXNlcjpwYXNz', 'Bearer', 'Bearer two words', 'ct_0123456789abcdef']) {
+      const r = await api(node().app, 'GET', '/v1/me', { headers: { authorization: header } });
+      expectError(r, 401, 'Unauthenticated', 'authorization');
+      expect(r.body.error.details.reason).toBe('expected "Bearer <token>"');
+    }
+  });
+});

@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
+import { readFileSync } from 'node:fs';
 import { AppError } from '../app/errors.ts';
 import { nodeOptionsFrom, openNode, openNodeDialect } from '../app/write/node.ts';
 import { createParty } from '../app/registry/parties.ts';
@@ -26,8 +27,13 @@ async function withNode<T>(flags: { data?: string }, fn: (deps: Awaited<ReturnTy
   }
 }
 
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
 const program = new Command('coldtrace')
   .description('coldtrace: traceability for imported cold-chain food (进口冷链食品追溯)')
+  .version(version, '-V, --version', 'print the version and exit')
   .showHelpAfterError();
 
 program
