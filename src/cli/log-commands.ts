@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { loadNodeKey, initNodeKey, originOf } from '../app/write/node-key.ts';
-import { nodeOptionsFrom } from '../app/write/node.ts';
+import { SQLITE_FILE, checkDataDir, nodeOptionsFrom, prepareNodeDatabase } from '../app/write/node.ts';
 import { verifyDatabase } from '../app/audit/verify.ts';
 import { verifyRemote } from '../app/audit/verify-remote.ts';
 import type { NoteVerifier } from '../log/note-key.ts';
@@ -20,6 +20,7 @@ export function addLogCommands(program: Command): void {
     .option('--name <name>', 'key name and checkpoint origin (default: the public URL without its scheme)')
     .action((o: { data?: string; name?: string }) => {
       const opts = nodeOptionsFrom(o);
+      checkDataDir(opts);
       const { path, verifierKey } = initNodeKey(opts.dataDir, o.name ?? opts.origin ?? originOf(opts.publicUrl));
       process.stdout.write(`${JSON.stringify({ path, verifierKey }, null, 2)}\n`);
     });
@@ -29,6 +30,7 @@ export function addLogCommands(program: Command): void {
     .option(...dataOpt)
     .action((o: { data?: string }) => {
       const opts = nodeOptionsFrom(o);
+      checkDataDir(opts);
       const signer = loadNodeKey(opts.dataDir, opts.origin ?? originOf(opts.publicUrl), { create: false });
       process.stdout.write(`${signer.verifierKey}\n`);
     });
@@ -48,6 +50,8 @@ export function addLogCommands(program: Command): void {
     .option('--origin <origin>', 'expected checkpoint origin (default: the verifier key name)')
     .action(async (o: { data?: string; url?: string; token?: string; vkey?: string; origin?: string }) => {
       const started = performance.now();
+      // A database or key that is not there is a mistyped --data or DATABASE_URL, not a log that fails.
+      if (!o.url) await prepareNodeDatabase(nodeOptionsFrom(o), { existing: true });
       let verifier: NoteVerifier & { name: string };
       if (o.vkey) verifier = parseVerifierKey(o.vkey);
       else if (o.url) {
@@ -67,7 +71,7 @@ export function addLogCommands(program: Command): void {
         report = await verifyRemote(o.url, o.token, origin, [verifier]);
       } else {
         const opts = nodeOptionsFrom(o);
-        const dialect = openDialect({ databaseUrl: opts.databaseUrl, sqlitePath: join(opts.dataDir, 'coldtrace.db') });
+        const dialect = openDialect({ databaseUrl: opts.databaseUrl, sqlitePath: join(opts.dataDir, SQLITE_FILE) });
         try {
           report = await verifyDatabase(dialect.db, origin, [verifier]);
         } finally {
