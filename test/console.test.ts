@@ -56,6 +56,7 @@ describe('the web console', () => {
       '/console/inbox.js',
       '/console/incident-forms.js',
       '/console/incidents.js',
+      '/console/reasons.js',
       '/console/regions.js',
       '/console/trace.js',
       '/console/words.js',
@@ -293,6 +294,8 @@ describe('the web console', () => {
       await holder.waitForSelector(`${form} .error`);
       expect(await holder.textContent(`${form} .error`)).toContain('请求中有字段无效。');
       expect(await holder.textContent(`${form} .error`)).toContain('referenceDoc');
+      // The reason too, not only the message, is in the console's language (the API sends it in English).
+      expect(await holder.textContent(`${form} .error`)).toContain('必须填写销毁记录的编号');
 
       await holder.selectOption(`${form} select[name=action]`, 'sealed');
       await holder.fill(`${form} input[name=kg]`, '200');

@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect, it } from 'vitest';
+import { reasonIn } from '../src/http/reasons.ts';
 import { MINIMAL_PDF, borderCast, declaration } from './support/border.ts';
 import { api, expectError } from './support/http.ts';
 import { eachDialect } from './support/test-node.ts';
@@ -198,4 +199,25 @@ eachDialect('uploads without a Content-Length', (node) => {
     // The node still answers afterwards.
     expect((await api(n.app, 'GET', '/healthz')).status).toBe(200);
   }, 60_000);
+});
+
+eachDialect('the console’s reasons module', (node) => {
+  it('serves /console/reasons.js, which gives the same Chinese reasons as the server’s table', async () => {
+    const r = await node().app.inject({ method: 'GET', url: '/console/reasons.js' });
+    expect(r.statusCode).toBe(200);
+    expect(r.headers['content-type']).toContain('text/javascript');
+    const mod = await import(`data:text/javascript;base64,${Buffer.from(r.body).toString('base64')}`);
+    for (const reason of [
+      'is required',
+      'must be string',
+      'must be >= 0',
+      'must NOT have more than 64 characters',
+      'must name the record of the destroyed goods',
+      'a reason nobody translated',
+    ]) {
+      expect(mod.reasonIn('zh', reason), reason).toBe(reasonIn('zh', reason));
+      expect(mod.reasonIn('en', reason), reason).toBe(reason);
+    }
+    expect(mod.reasonIn('zh', 'must be >= 0')).toBe('必须大于或等于 0');
+  });
 });

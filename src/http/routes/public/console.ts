@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { PROVINCES } from '../../../domain/regions.ts';
+import { reasonsModule } from '../../reasons.ts';
 import { pageLang } from './public.ts';
 
 /** CONSOLE_DIR is where the console's static files live: web/console at the repository root. */
@@ -51,6 +52,7 @@ function loadAssets(): Map<string, { body: string; type: string }> {
     if (type) assets.set(name, { body: readFileSync(new URL(name, CONSOLE_DIR), 'utf8'), type });
   }
   assets.set('regions.js', { body: regionsModule(), type: TYPES['.js']! });
+  assets.set('reasons.js', { body: reasonsModule(), type: TYPES['.js']! });
   return assets;
 }
 
