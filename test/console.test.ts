@@ -13,7 +13,7 @@ import { addParty, api } from './support/http.ts';
 import { openTestNode } from './support/test-node.ts';
 import type { TestNode } from './support/test-node.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = process.env.COLDTRACE_CHROMIUM ?? '/usr/bin/chromium';
 const CONSOLE_DIR = join(import.meta.dirname, '..', 'web', 'console');
 
 /** assetsOf lists the console's files the page loads: its script and style sheet, and every module they import. */
