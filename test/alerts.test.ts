@@ -2,10 +2,13 @@ import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AlertRecord } from '../src/app/recall/alerts.ts';
 import { alertsPart, chunkAlerts, queueDeliveries } from '../src/app/recall/alerts.ts';
 import { deliverDue, startDeliverer } from '../src/app/recall/deliverer.ts';
+import { createWebhook } from '../src/app/recall/webhooks.ts';
+import { authenticate } from '../src/app/registry/tokens.ts';
 import type { Deps } from '../src/app/deps.ts';
 import { MAX_ENTRY_BYTES, decodeEntry, encodeEntry } from '../src/app/write/entry.ts';
 import { openNode } from '../src/app/write/node.ts';
@@ -606,6 +609,102 @@ eachDialect(
         expect(op.security).toEqual([{ bearer: [] }]);
       }
       expect(Object.keys(doc.paths['/v1/alerts/stream'].get.responses['200'].content)).toEqual(['text/event-stream']);
+    });
+
+    it('refuses webhooks to loopback, link-local, private and reserved addresses, literal or by name', async () => {
+      const n = node();
+      for (const url of [
+        'https://127.0.0.1/x',
+        'https://127.1.2.3:8443/x',
+        'https://0x7f.1/x',
+        'https://2130706433/x',
+        'https://10.1.2.3/x',
+        'https://172.20.0.1/x',
+        'https://192.168.1.10/x',
+        'https://169.254.169.254/latest/meta-data/',
+        'https://100.64.0.1/x',
+        'https://0.0.0.0/x',
+        'https://[::1]/x',
+        'https://[::]/x',
+        'https://[fc00::1]/x',
+        'https://[fd12:3456::1]/x',
+        'https://[fe80::1]/x',
+        'https://[::ffff:127.0.0.1]/x',
+        'https://[::ffff:a9fe:a9fe]/x',
+        'https://[64:ff9b::a00:1]/x',
+        'https://localhost/x',
+        'https://localhost./x',
+        'https://hooks.localhost/x',
+        // Plain http is for this machine only, and even then only under the development setting.
+        'http://10.0.0.1/x',
+      ]) {
+        const r = await api(n.app, 'POST', '/v1/webhooks', { token: wholesaler.token, body: { url } });
+        expectError(r, 400, 'ValidationFailed', 'url');
+      }
+      // Public addresses and names are taken.
+      for (const url of ['https://8.8.8.8/x', 'https://[2606:4700::1111]/x']) {
+        const r = await api(n.app, 'POST', '/v1/webhooks', { token: wholesaler.token, body: { url } });
+        expect(r.status, `${url}: ${JSON.stringify(r.body)}`).toBe(201);
+        await api(n.app, 'DELETE', `/v1/webhooks/${r.body.id}`, { token: wholesaler.token });
+      }
+      // A name that resolves to a forbidden address is refused; every address of the name counts.
+      const actor = (await authenticate(n.deps, wholesaler.token))!;
+      for (const addresses of [
+        [{ address: '127.0.0.1', family: 4 }],
+        [
+          { address: '93.184.215.14', family: 4 },
+          { address: '10.0.0.7', family: 4 },
+        ],
+        [{ address: '::ffff:169.254.169.254', family: 6 }],
+      ]) {
+        const refused = createWebhook(
+          n.deps,
+          actor,
+          { url: 'https://hooks.coldtrace.test/x' },
+          false,
+          undefined,
+          async () => addresses,
+        );
+        await expect(refused).rejects.toMatchObject({ code: 'ValidationFailed', details: { field: 'url' } });
+      }
+    });
+
+    it('checks the addresses again at delivery, after resolving, and never connects to a forbidden one', async () => {
+      const n = node();
+      // A listener on this machine that the webhook's name will come to resolve to.
+      const connections: number[] = [];
+      const trap = createNetServer((s) => {
+        connections.push(1);
+        s.destroy();
+      });
+      await new Promise<void>((ok) => trap.listen(0, '127.0.0.1', ok));
+      const port = (trap.address() as AddressInfo).port;
+      try {
+        // At registration the name does not resolve (or resolves to a public address): admitted.
+        const hook = ok(
+          await api(n.app, 'POST', '/v1/webhooks', {
+            token: retailer.token,
+            body: { url: `https://rebind.coldtrace.test:${port}/hook` },
+          }),
+        );
+        ok(await notice(n, regulator.token, { partyIds: [retailer.id] }, '重绑定'));
+        // By delivery, it resolves to loopback (DNS rebinding).
+        const rebound = async () => [{ address: '127.0.0.1', family: 4 }];
+        expect(await deliverDue(n.deps, { resolve: rebound, random: () => 0.5, batch: 100 })).toBeGreaterThanOrEqual(1);
+        const [d] = await deliveries(n, retailer.token, hook.id);
+        expect(d.attempts).toEqual([
+          expect.objectContaining({
+            attempt: 1,
+            httpStatus: null,
+            error: expect.stringMatching(/^refused: rebind\.coldtrace\.test is or resolves to 127\.0\.0\.1/),
+          }),
+        ]);
+        expect(d.status).toBe('pending');
+        expect(connections).toEqual([]);
+        await api(n.app, 'DELETE', `/v1/webhooks/${hook.id}`, { token: retailer.token });
+      } finally {
+        await new Promise((ok) => trap.close(ok));
+      }
     });
 
     it('ends open streams when the server closes', async () => {

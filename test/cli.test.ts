@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -19,7 +19,8 @@ import {
   runCli,
   startServer,
 } from './support/processes.ts';
-import { DIALECTS, freshDatabase } from './support/test-node.ts';
+import { dropPostgresDatabase, openPostgres } from '../src/store/dialect.ts';
+import { DIALECTS, PG_ADMIN_URL, freshDatabase } from './support/test-node.ts';
 
 const SLOW = 120_000;
 
@@ -231,15 +232,232 @@ for (const kind of DIALECTS) {
       },
       SLOW,
     );
+
+    it(
+      'party list shows every party; admin recover makes an admin when there is none, then new tokens for it, each a log entry',
+      async () => {
+        const listed = json(await cli('party', 'list'));
+        const before = await counts();
+        expect(listed.items.length).toBe(before.parties);
+        expect(listed.items[0]).toMatchObject({ id: expect.stringMatching(/^pty_/), uscc: expect.any(String) });
+        const importers = json(await cli('party', 'list', '--role', 'importer'));
+        expect(importers.items.length).toBeGreaterThan(0);
+        for (const p of importers.items) expect(p.roles).toContain('importer');
+
+        // This node was started by `party add`, so it has no admin yet: recovery creates one.
+        const first = json(await cli('admin', 'recover'));
+        expect(first).toMatchObject({ created: true, roles: ['regulator'], level: 'national', region: '110000' });
+        expect(first.token).toMatch(/^ct_/);
+        expect(await counts()).toEqual({ parties: before.parties + 1, log: before.log + 2 });
+        const again = json(await cli('admin', 'recover'));
+        expect(again).toMatchObject({ created: false, id: first.id });
+        expect(again.token).not.toBe(first.token);
+        expect(await counts()).toEqual({ parties: before.parties + 1, log: before.log + 3 });
+        const notRegulator = await cli('admin', 'recover', '--party', importers.items[0].id);
+        expect(notRegulator.code).not.toBe(0);
+        expect(notRegulator.stderr).toMatch(/Forbidden.*not a national regulator/);
+        expect(
+          json(await cli('party', 'list', '--role', 'regulator')).items.map((p: { id: string }) => p.id),
+        ).toContain(first.id);
+
+        const port = await freePort();
+        const base = `http://127.0.0.1:${port}`;
+        const srv = await startServer(['--port', String(port), ...dbArgs(target)], {
+          env: childEnv(dbEnv(target)),
+          cwd: target.dataDir,
+          base,
+        });
+        for (const t of [first.token, again.token]) {
+          const me = await http(base, 'GET', '/v1/me', { token: t });
+          expect(me.status, JSON.stringify(me.body)).toBe(200);
+          expect(me.body).toMatchObject({ id: first.id, roles: ['regulator'] });
+        }
+        expect(await srv.stop()).toEqual({ code: 0, signal: null });
+      },
+      SLOW,
+    );
+  });
+
+  describe(`coldtrace CLI, given the wrong place [${kind}]`, () => {
+    let target: Target;
+    let drop: () => Promise<void>;
+    beforeAll(async () => {
+      const db = await freshDatabase(kind);
+      target = { kind, dataDir: db.dataDir, databaseUrl: db.databaseUrl };
+      drop = db.drop;
+    });
+    afterAll(async () => {
+      await drop?.();
+    });
+    const run = (args: string[], env: Record<string, string | undefined> = dbEnv(target)) =>
+      runCli(args, { env: childEnv(env), cwd: target.dataDir });
+
+    it(
+      'read commands refuse a data directory with no node in it, name the path, and create nothing there',
+      async () => {
+        const missing = join(target.dataDir, 'mistyped');
+        const READS = [
+          ['verify'],
+          ['report', 'incident', 'inc_00000000000000000000000000'],
+          ['report', 'fsma204', '--lots', 'lot_00000000000000000000000000'],
+          ['export', '--epcis'],
+          ['token', 'create', '--party', 'pty_00000000000000000000000000'],
+          ['party', 'list'],
+          ['admin', 'recover'],
+        ];
+        const results = await Promise.all(READS.map((args) => run([...args, '--data', missing])));
+        results.forEach((r, i) => {
+          const what = `coldtrace ${READS[i]!.join(' ')}\n${r.stdout}${r.stderr}`;
+          expect(r.code, what).not.toBe(0);
+          expect(r.stderr, what).toContain(`no coldtrace node in ${missing} (the directory does not exist)`);
+        });
+        expect(existsSync(missing)).toBe(false);
+        // An empty directory that exists is no node either.
+        const empty = mkdtempSync(join(target.dataDir, 'empty-'));
+        const [verify, list] = await Promise.all([
+          run(['verify', '--data', empty]),
+          run(['party', 'list', '--data', empty]),
+        ]);
+        for (const r of [verify, list]) {
+          expect(r.code).not.toBe(0);
+          expect(r.stderr).toContain(
+            `no coldtrace node in ${empty} (it has no ${kind === 'sqlite' ? 'coldtrace.db' : 'node.key'})`,
+          );
+        }
+        expect(readdirSync(empty)).toEqual([]);
+      },
+      SLOW,
+    );
+
+    it(
+      'a file given as --data gets a plain message, not ENOTDIR',
+      async () => {
+        const file = join(target.dataDir, 'a-file');
+        writeFileSync(file, 'not a directory');
+        const results = await Promise.all([
+          run(['verify', '--data', file]),
+          run(['migrate', '--data', file]),
+          run([
+            'party',
+            'add',
+            '--name',
+            'X',
+            '--uscc',
+            uscc(),
+            '--roles',
+            'importer',
+            '--region',
+            '410000',
+            '--data',
+            file,
+          ]),
+        ]);
+        for (const r of results) {
+          expect(r.code).not.toBe(0);
+          expect(r.stderr).toContain(`${file} is a file, not a data directory`);
+          expect(r.stderr).not.toContain('ENOTDIR');
+        }
+      },
+      SLOW,
+    );
+
+    if (kind === 'postgres') {
+      it(
+        'creates a PostgreSQL database that does not exist yet, and a read command says how instead of creating it',
+        async () => {
+          const name = `ct_test_missing_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+          const url = new URL(PG_ADMIN_URL);
+          url.pathname = `/${name}`;
+          const dir = mkdtempSync(join(target.dataDir, 'pg-'));
+          try {
+            const refused = await run(['verify', '--data', dir], { DATABASE_URL: url.toString() });
+            expect(refused.code).not.toBe(0);
+            expect(refused.stderr).toContain(`the PostgreSQL database "${name}" does not exist`);
+            expect(refused.stderr).toContain(`createdb -h ${url.hostname} -p ${url.port || '5432'}`);
+            expect(readdirSync(dir)).toEqual([]);
+
+            const made = json(
+              await run(
+                [
+                  'party',
+                  'add',
+                  '--name',
+                  'Y',
+                  '--uscc',
+                  uscc(),
+                  '--roles',
+                  'importer',
+                  '--region',
+                  '410000',
+                  '--data',
+                  dir,
+                ],
+                { DATABASE_URL: url.toString() },
+              ),
+            );
+            expect(made.id).toMatch(/^pty_/);
+            expect(json(await run(['verify', '--data', dir], { DATABASE_URL: url.toString() })).ok).toBe(true);
+          } finally {
+            await dropPostgresDatabase(PG_ADMIN_URL, name);
+          }
+        },
+        SLOW,
+      );
+
+      it(
+        'a user who may not create the database is told what to run, and no node key is written',
+        async () => {
+          const admin = openPostgres(PG_ADMIN_URL, 1);
+          try {
+            await sql`do $$ begin if not exists (select 1 from pg_roles where rolname = 'ct_test_nocreatedb') then create role ct_test_nocreatedb login nocreatedb; end if; end $$`.execute(
+              admin.db,
+            );
+          } finally {
+            await admin.close();
+          }
+          const url = new URL(PG_ADMIN_URL);
+          url.username = 'ct_test_nocreatedb';
+          url.pathname = `/ct_test_never_${process.pid}`;
+          const dir = mkdtempSync(join(target.dataDir, 'pg-'));
+          const r = await run(['serve', '--port', String(await freePort()), '--data', dir], {
+            DATABASE_URL: url.toString(),
+          });
+          expect(r.code).not.toBe(0);
+          expect(r.stderr).toContain(`could not be created as ct_test_nocreatedb`);
+          expect(r.stderr).toContain(`createdb -h ${url.hostname}`);
+          expect(readdirSync(dir)).toEqual([]);
+        },
+        SLOW,
+      );
+    }
   });
 }
 
+describe('coldtrace --version', () => {
+  it('prints the package version and exits 0, opening no database', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'coldtrace-version-'));
+    try {
+      const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+      for (const flag of ['--version', '-V']) {
+        const r = await runCli([flag], { env: childEnv(), cwd });
+        expect(r, flag).toMatchObject({ code: 0, stdout: `${pkg.version}\n` });
+      }
+      expect(existsSync(join(cwd, 'data'))).toBe(false);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('coldtrace --help', () => {
   const HELP: { args: string[]; mentions: string[] }[] = [
-    { args: [], mentions: ['serve', 'migrate', 'party', 'token'] },
+    { args: [], mentions: ['serve', 'migrate', 'party', 'token', 'admin', '--version'] },
     { args: ['serve'], mentions: ['--port', '--host', '--data', 'PORT', 'HOST', 'COLDTRACE_DATA'] },
     { args: ['migrate'], mentions: ['--data'] },
-    { args: ['party'], mentions: ['add'] },
+    { args: ['party'], mentions: ['add', 'list'] },
+    { args: ['party', 'list'], mentions: ['--region', '--role', '--data'] },
+    { args: ['admin'], mentions: ['recover'] },
+    { args: ['admin', 'recover'], mentions: ['--party', '--data'] },
     { args: ['party', 'add'], mentions: ['--name', '--uscc', '--roles', '--region', '--national', '--data'] },
     { args: ['token'], mentions: ['create', 'revoke'] },
     { args: ['token', 'create'], mentions: ['--party', '--label', '--data'] },
@@ -254,9 +472,14 @@ describe('coldtrace --help', () => {
     async () => {
       const cwd = mkdtempSync(join(tmpdir(), 'coldtrace-help-'));
       try {
-        const results = await Promise.all(
-          HELP.map(({ args }) => runCli([...args, '--help'], { env: childEnv(), cwd })),
-        );
+        // Four at a time: all at once, on a busy two-core machine, some would run into runCli's timeout.
+        const results: Awaited<ReturnType<typeof runCli>>[] = [];
+        for (let i = 0; i < HELP.length; i += 4)
+          results.push(
+            ...(await Promise.all(
+              HELP.slice(i, i + 4).map(({ args }) => runCli([...args, '--help'], { env: childEnv(), cwd })),
+            )),
+          );
         results.forEach((r, i) => {
           const { args, mentions } = HELP[i]!;
           const what = `coldtrace ${args.join(' ')} --help\n${r.stdout}${r.stderr}`;

@@ -13,7 +13,7 @@ import { addParty, api } from './support/http.ts';
 import { openTestNode } from './support/test-node.ts';
 import type { TestNode } from './support/test-node.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = process.env.COLDTRACE_CHROMIUM ?? '/usr/bin/chromium';
 const CONSOLE_DIR = join(import.meta.dirname, '..', 'web', 'console');
 
 /** assetsOf lists the console's files the page loads: its script and style sheet, and every module they import. */
@@ -56,6 +56,7 @@ describe('the web console', () => {
       '/console/inbox.js',
       '/console/incident-forms.js',
       '/console/incidents.js',
+      '/console/reasons.js',
       '/console/regions.js',
       '/console/trace.js',
       '/console/words.js',
@@ -293,6 +294,8 @@ describe('the web console', () => {
       await holder.waitForSelector(`${form} .error`);
       expect(await holder.textContent(`${form} .error`)).toContain('请求中有字段无效。');
       expect(await holder.textContent(`${form} .error`)).toContain('referenceDoc');
+      // The reason too, not only the message, is in the console's language (the API sends it in English).
+      expect(await holder.textContent(`${form} .error`)).toContain('必须填写销毁记录的编号');
 
       await holder.selectOption(`${form} select[name=action]`, 'sealed');
       await holder.fill(`${form} input[name=kg]`, '200');

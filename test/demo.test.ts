@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Kysely } from 'kysely';
 import type { Schema } from '../src/store/schema.ts';
@@ -253,6 +255,36 @@ for (const kind of DIALECTS) {
           expect(refused.code).not.toBe(0);
           expect(refused.stderr).toMatch(/needs a fresh node/);
         }
+      },
+      SLOW,
+    );
+  });
+}
+
+for (const kind of DIALECTS) {
+  describe(`coldtrace demo's next steps [${kind}]`, () => {
+    it(
+      'name the same database, data directory and port, so following them reaches the node the demo filled',
+      async () => {
+        const t = await target(kind);
+        const port = '18765';
+        const r = await runCli(['demo', ...dbArgs(t)], {
+          env: childEnv({ ...dbEnv(t), PORT: port }),
+          cwd: t.dataDir,
+        });
+        expect(r.code, r.stderr).toBe(0);
+        const env = t.databaseUrl ? `DATABASE_URL=${t.databaseUrl} ` : '';
+        // Without --data the demo used ./data under its working directory.
+        const dir = t.kind === 'sqlite' ? t.dataDir : join(t.dataDir, 'data');
+        expect(r.stdout).toContain(`  ${env}npx coldtrace serve --data ${dir} --port ${port}\n`);
+        expect(r.stdout).toContain(`  ${env}npx coldtrace verify --data ${dir}\n`);
+        expect(r.stdout).toContain(`export API=http://127.0.0.1:${port} `);
+        expect(r.stdout).toMatch(new RegExp(`http://127\\.0\\.0\\.1:${port}/t/`));
+        if (!t.databaseUrl) expect(r.stdout).not.toContain('DATABASE_URL');
+        // The printed verify, run as printed (from another directory), finds the demo's log.
+        const printed = json(await runCli(['verify', '--data', dir], { env: childEnv(dbEnv(t)), cwd: tmpdir() }));
+        expect(printed.ok).toBe(true);
+        expect(printed.entries).toBeGreaterThan(100);
       },
       SLOW,
     );

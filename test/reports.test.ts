@@ -11,7 +11,7 @@ import { INCIDENT_CSV_COLUMNS } from '../src/reports/incident-report.ts';
 import { addParty, api, expectError } from './support/http.ts';
 import { result } from './support/border.ts';
 import { buildChain, ok } from './support/chain.ts';
-import { childEnv, dbArgs, dbEnv, json, runCli } from './support/processes.ts';
+import { childEnv, dbEnv, json, runCli } from './support/processes.ts';
 import type { Chain } from './support/chain.ts';
 import { eachDialect } from './support/test-node.ts';
 import type { TestNode } from './support/test-node.ts';
@@ -518,7 +518,9 @@ eachDialect('reports', (node) => {
 
   it('writes the same reports from the command line', async () => {
     const n = node();
-    const cli = (...args: string[]) => runCli([...args, ...dbArgs(n)], { env: childEnv(dbEnv(n)), cwd: n.dataDir });
+    // --data names the node's own directory on both databases: a read command never starts a node elsewhere.
+    const cli = (...args: string[]) =>
+      runCli([...args, '--data', n.dataDir], { env: childEnv(dbEnv(n)), cwd: n.dataDir });
     const pdf = join(n.dataDir, 'incident.pdf');
     const xlsx = join(n.dataDir, 'fsma204.xlsx');
     const [a, b, bad] = await Promise.all([

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
+import type { NodeOptions } from '../app/write/node.ts';
 import { bootstrapAdmin, nodeOptionsFrom, openNode } from '../app/write/node.ts';
 import { runScenario } from '../demo/scenario.ts';
 import type { DemoResult } from '../demo/scenario.ts';
@@ -37,7 +38,7 @@ export function addDemoCommand(program: Command): void {
           return;
         }
         const result: DemoResult = { admin, ...(await runScenario(deps)) };
-        process.stdout.write(o.json ? `${JSON.stringify(result, null, 2)}\n` : demoText(result, opts.dataDir));
+        process.stdout.write(o.json ? `${JSON.stringify(result, null, 2)}\n` : demoText(result, opts));
       } finally {
         await deps.dialect.close();
       }
@@ -63,7 +64,28 @@ function scaleText(
   return `${lines.join('\n')}\n`;
 }
 
-function demoText(r: DemoResult, dataDir: string): string {
+/** shellQuote quotes s for a POSIX shell when it holds anything but plain characters. */
+function shellQuote(s: string): string {
+  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * nodeCommand is the command line that reaches this same node: its database (DATABASE_URL), public URL
+ * and port as the demo used them, so that following the printed steps never opens another database.
+ */
+function nodeCommand(opts: NodeOptions, args: string, withPort: boolean): string {
+  const env = [
+    opts.databaseUrl ? `DATABASE_URL=${shellQuote(opts.databaseUrl)}` : '',
+    process.env.COLDTRACE_PUBLIC_URL ? `COLDTRACE_PUBLIC_URL=${shellQuote(opts.publicUrl)}` : '',
+    process.env.COLDTRACE_LOG_ORIGIN ? `COLDTRACE_LOG_ORIGIN=${shellQuote(process.env.COLDTRACE_LOG_ORIGIN)}` : '',
+  ].filter(Boolean);
+  const u = new URL(opts.publicUrl);
+  // Behind COLDTRACE_PUBLIC_URL the listening port is the operator's business; otherwise it is the URL's.
+  const port = withPort && !process.env.COLDTRACE_PUBLIC_URL ? ` --port ${u.port || '80'}` : '';
+  return [...env, `npx coldtrace ${args} --data ${shellQuote(opts.dataDir)}${port}`].join(' ');
+}
+
+function demoText(r: DemoResult, opts: NodeOptions): string {
   const by = (key: string) => r.parties.find((p) => p.key === key)!;
   const reg = by('regulator_guangdong');
   const shop = by('retailer_guangzhou');
@@ -93,7 +115,7 @@ function demoText(r: DemoResult, dataDir: string): string {
     `Incident ${r.incident.number} (${r.incident.id}): ${r.incident.lots} lots frozen, ${r.incident.holders} holders, ${r.incident.affectedKg} kg to account for.`,
     '',
     'Next (start the node, then call it as the Guangdong regulator and the Guangzhou supermarket):',
-    `  npx coldtrace serve --data ${dataDir}`,
+    `  ${nodeCommand(opts, 'serve', true)}`,
     `  export API=${r.publicUrl} REG=${reg.token} SHOP=${shop.token}`,
     `  curl -s "$API/v1/lots/${shoulder.id}/trace?direction=forward" -H "authorization: Bearer $REG"`,
     `  curl -s "$API/v1/lots/${shoulder.id}/trace?direction=backward" -H "authorization: Bearer $REG"`,
@@ -101,7 +123,7 @@ function demoText(r: DemoResult, dataDir: string): string {
     `  curl -s $API/v1/incidents/${r.incident.id} -H "authorization: Bearer $SHOP"      # the supermarket sees its own quantities`,
     `  curl -s "$API/v1/alerts" -H "authorization: Bearer $SHOP"`,
     `  curl -s ${shoulder.url}.json      # the public page a consumer's scan opens (HTML without .json)`,
-    `  npx coldtrace verify --data ${dataDir}`,
+    `  ${nodeCommand(opts, 'verify', false)}`,
   );
   return `${out.join('\n')}\n`;
 }

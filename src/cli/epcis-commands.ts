@@ -14,7 +14,8 @@ import { findParty } from '../store/parties.ts';
 const dataOpt = ['--data <dir>', 'data directory (env COLDTRACE_DATA, default ./data)'] as const;
 
 async function withDeps<T>(flags: { data?: string }, fn: (deps: Deps) => Promise<T>): Promise<T> {
-  const deps = await openNode(nodeOptionsFrom(flags));
+  // These commands read, or write about parties that must already exist: never start a node.
+  const deps = await openNode(nodeOptionsFrom(flags), { existing: true });
   try {
     return await fn(deps);
   } finally {

@@ -1,13 +1,13 @@
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { loadNodeKey, initNodeKey, originOf } from '../app/write/node-key.ts';
-import { nodeOptionsFrom } from '../app/write/node.ts';
+import { SQLITE_FILE, checkDataDir, nodeOptionsFrom, prepareNodeDatabase } from '../app/write/node.ts';
 import { verifyDatabase } from '../app/audit/verify.ts';
 import { verifyRemote } from '../app/audit/verify-remote.ts';
 import type { NoteVerifier } from '../log/note-key.ts';
 import { parseVerifierKey } from '../log/note-key.ts';
 import { parsePolicy } from '../log/policy.ts';
-import { readFileSync } from 'node:fs';
 import { openDialect } from '../store/dialect.ts';
 
 const dataOpt = ['--data <dir>', 'data directory (env COLDTRACE_DATA, default ./data)'] as const;
@@ -22,6 +22,7 @@ export function addLogCommands(program: Command): void {
     .option('--name <name>', 'key name and checkpoint origin (default: the public URL without its scheme)')
     .action((o: { data?: string; name?: string }) => {
       const opts = nodeOptionsFrom(o);
+      checkDataDir(opts);
       const { path, verifierKey } = initNodeKey(opts.dataDir, o.name ?? opts.origin ?? originOf(opts.publicUrl));
       process.stdout.write(`${JSON.stringify({ path, verifierKey }, null, 2)}\n`);
     });
@@ -31,6 +32,7 @@ export function addLogCommands(program: Command): void {
     .option(...dataOpt)
     .action((o: { data?: string }) => {
       const opts = nodeOptionsFrom(o);
+      checkDataDir(opts);
       const signer = loadNodeKey(opts.dataDir, opts.origin ?? originOf(opts.publicUrl), { create: false });
       process.stdout.write(`${signer.verifierKey}\n`);
     });
@@ -54,6 +56,8 @@ export function addLogCommands(program: Command): void {
         const started = performance.now();
         const policy = o.policy ? parsePolicy(readFileSync(o.policy, 'utf8')) : undefined;
         if (policy && !o.url) throw new Error('--policy checks a node over HTTP: give --url too');
+        // A database or key that is not there is a mistyped --data or DATABASE_URL, not a log that fails.
+        if (!o.url) await prepareNodeDatabase(nodeOptionsFrom(o), { existing: true });
         let verifier: NoteVerifier & { name: string };
         if (o.vkey) verifier = parseVerifierKey(o.vkey);
         else if (policy && policy.logs.length === 1) verifier = policy.logs[0]!.verifier;
@@ -74,10 +78,7 @@ export function addLogCommands(program: Command): void {
           report = await verifyRemote(o.url, o.token, origin, [verifier], policy);
         } else {
           const opts = nodeOptionsFrom(o);
-          const dialect = openDialect({
-            databaseUrl: opts.databaseUrl,
-            sqlitePath: join(opts.dataDir, 'coldtrace.db'),
-          });
+          const dialect = openDialect({ databaseUrl: opts.databaseUrl, sqlitePath: join(opts.dataDir, SQLITE_FILE) });
           try {
             report = await verifyDatabase(dialect.db, origin, [verifier]);
           } finally {

@@ -1,7 +1,11 @@
 import { Command, InvalidArgumentError } from 'commander';
+import { readFileSync } from 'node:fs';
 import { AppError } from '../app/errors.ts';
-import { nodeOptionsFrom, openNode, openNodeDialect } from '../app/write/node.ts';
-import { createParty } from '../app/registry/parties.ts';
+import type { OpenMode } from '../app/write/node.ts';
+import { nodeOptionsFrom, openNode, openNodeDialect, prepareNodeDatabase } from '../app/write/node.ts';
+import { createParty, toParty } from '../app/registry/parties.ts';
+import { recoverAdmin } from '../app/registry/admin-recovery.ts';
+import { listParties as listPartyRows } from '../store/parties.ts';
 import { createToken, revokeToken } from '../app/registry/tokens.ts';
 import { migrateToLatest } from '../store/migrate.ts';
 import { addFederationCommands } from './federation-commands.ts';
@@ -17,9 +21,16 @@ const int = (v: string) => {
   return n;
 };
 
-/** withNode opens the node for a one-shot command, runs fn, prints its JSON result and closes. */
-async function withNode<T>(flags: { data?: string }, fn: (deps: Awaited<ReturnType<typeof openNode>>) => Promise<T>) {
-  const deps = await openNode(nodeOptionsFrom(flags));
+/**
+ * withNode opens the node for a one-shot command, runs fn, prints its JSON result and closes. Only
+ * `party add` may start a new node; every other command needs one that is there (see OpenMode).
+ */
+async function withNode<T>(
+  flags: { data?: string },
+  fn: (deps: Awaited<ReturnType<typeof openNode>>) => Promise<T>,
+  mode: OpenMode = { existing: true },
+) {
+  const deps = await openNode(nodeOptionsFrom(flags), mode);
   try {
     const out = await fn(deps);
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
@@ -28,8 +39,13 @@ async function withNode<T>(flags: { data?: string }, fn: (deps: Awaited<ReturnTy
   }
 }
 
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
 const program = new Command('coldtrace')
   .description('coldtrace: traceability for imported cold-chain food (进口冷链食品追溯)')
+  .version(version, '-V, --version', 'print the version and exit')
   .showHelpAfterError();
 
 program
@@ -47,7 +63,9 @@ program
   .option('--data <dir>', 'data directory (env COLDTRACE_DATA, default ./data)')
   .action(async (o: { data?: string }) => {
     // Not withNode: opening the node migrates, and this command must report what it applied itself.
-    const dialect = openNodeDialect(nodeOptionsFrom(o));
+    const opts = nodeOptionsFrom(o);
+    await prepareNodeDatabase(opts);
+    const dialect = openNodeDialect(opts);
     try {
       const applied = await migrateToLatest(dialect);
       const backfilled = await runBackfills(dialect.db);
@@ -68,22 +86,61 @@ party
   .option('--national', 'for a regulator: national rather than provincial level')
   .option('--data <dir>', 'data directory (env COLDTRACE_DATA, default ./data)')
   .action((o: { name: string; uscc: string; roles: string; region: string; national?: boolean; data?: string }) =>
+    withNode(
+      o,
+      async (deps) => {
+        const [a = '', b] = o.name.split('|');
+        const name = b !== undefined ? { zh: a, en: b } : /[\u4e00-\u9fff]/.test(a) ? { zh: a } : { en: a };
+        const roles = o.roles
+          .split(',')
+          .map((r) => r.trim())
+          .filter(Boolean);
+        const { party: p, logIndex } = await createParty(deps, null, {
+          uscc: o.uscc,
+          name,
+          roles,
+          region: o.region,
+          level: o.national ? 'national' : null,
+        });
+        const { secret } = await createToken(deps, null, p.id, 'cli');
+        return { ...p, logIndex, token: secret };
+      },
+      {},
+    ),
+  );
+
+party
+  .command('list')
+  .description('list every party on this node (as its operator), with id, code, names, roles and region; prints JSON')
+  .option('--region <code>', 'only parties in this GB/T 2260 province code')
+  .option('--role <role>', 'only parties with this role, e.g. regulator')
+  .option('--data <dir>', 'data directory (env COLDTRACE_DATA, default ./data)')
+  .action((o: { region?: string; role?: string; data?: string }) =>
     withNode(o, async (deps) => {
-      const [a = '', b] = o.name.split('|');
-      const name = b !== undefined ? { zh: a, en: b } : /[\u4e00-\u9fff]/.test(a) ? { zh: a } : { en: a };
-      const roles = o.roles
-        .split(',')
-        .map((r) => r.trim())
-        .filter(Boolean);
-      const { party: p, logIndex } = await createParty(deps, null, {
-        uscc: o.uscc,
-        name,
-        roles,
-        region: o.region,
-        level: o.national ? 'national' : null,
-      });
-      const { secret } = await createToken(deps, null, p.id, 'cli');
-      return { ...p, logIndex, token: secret };
+      const items = [];
+      for (let after: string | null = null; ;) {
+        const rows = await listPartyRows(deps.db, { region: o.region, role: o.role }, after, 500);
+        items.push(...rows.slice(0, 500).map(toParty));
+        if (rows.length <= 500) break;
+        after = rows[499]!.id;
+      }
+      return { items };
+    }),
+  );
+
+program
+  .command('admin')
+  .description('recover administration of this node')
+  .command('recover')
+  .description(
+    'issue a new token for the national regulator admin (or --party), or create a new admin party if there is none; a log entry. Needs the data directory and database, nothing more',
+  )
+  .option('--party <id>', 'a national regulator party to issue the token for (default: the bootstrap admin)')
+  .option('--data <dir>', 'data directory (env COLDTRACE_DATA, default ./data)')
+  .action((o: { party?: string; data?: string }) =>
+    withNode(o, async (deps) => {
+      const r = await recoverAdmin(deps, o.party);
+      return { ...r.party, created: r.created, tokenId: r.tokenId, token: r.token, logIndex: r.logIndex };
     }),
   );
 

@@ -25,7 +25,8 @@ const tokenOpt = [
 const NODE_READER: Actor = { partyId: '', roles: ['auditor'], region: '', national: true };
 
 async function withDeps<T>(flags: { data?: string }, fn: (deps: Deps) => Promise<T>): Promise<T> {
-  const deps = await openNode(nodeOptionsFrom(flags));
+  // These commands read, or write about parties that must already exist: never start a node.
+  const deps = await openNode(nodeOptionsFrom(flags), { existing: true });
   try {
     return await fn(deps);
   } finally {

@@ -4,6 +4,8 @@ import {
   MAX_ATTEMPTS,
   RETRY_SCHEDULE_MS,
   hmacHex,
+  isLoopbackAddress,
+  isPublicAddress,
   nextStep,
   retryDelay,
   signatureHeader,
@@ -73,5 +75,52 @@ describe('webhook URLs', () => {
     expect(webhookUrlProblem('https://user:pw@example.com/', false)).toMatch(/password/);
     expect(webhookUrlProblem('https://example.com/#x', false)).toMatch(/fragment/);
     expect(webhookUrlProblem('/relative', false)).toMatch(/absolute/);
+  });
+
+  it('refuses an https host that is a non-public address or a name for this machine', () => {
+    for (const url of ['https://127.0.0.1/', 'https://[::1]/', 'https://169.254.169.254/', 'https://localhost/'])
+      expect(webhookUrlProblem(url, true), url).toMatch(/loopback, link-local/);
+  });
+});
+
+describe('isPublicAddress', () => {
+  it('refuses loopback, link-local, private, unique-local and reserved addresses, IPv4-mapped ones too', () => {
+    for (const ip of [
+      '127.0.0.1',
+      '10.255.0.1',
+      '172.16.0.1',
+      '172.31.255.255',
+      '192.168.0.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '224.0.0.1',
+      '255.255.255.255',
+      '192.0.2.1',
+      '::1',
+      '::',
+      'fc00::1',
+      'fdff::1',
+      'fe80::1',
+      'ff02::1',
+      '::ffff:127.0.0.1',
+      '::ffff:a9fe:a9fe',
+      '[::ffff:10.0.0.1]',
+      '2001:db8::1',
+      '64:ff9b::7f00:1',
+      '2002:7f00:1::',
+      'not-an-ip',
+    ])
+      expect(isPublicAddress(ip), ip).toBe(false);
+    for (const ip of ['8.8.8.8', '172.32.0.1', '93.184.215.14', '2606:4700::1111', '[2a00:1450::1]', '::ffff:8.8.8.8'])
+      expect(isPublicAddress(ip), ip).toBe(true);
+  });
+
+  it('knows this machine', () => {
+    expect(isLoopbackAddress('127.0.0.1')).toBe(true);
+    expect(isLoopbackAddress('127.9.9.9')).toBe(true);
+    expect(isLoopbackAddress('::1')).toBe(true);
+    expect(isLoopbackAddress('::ffff:127.0.0.1')).toBe(true);
+    expect(isLoopbackAddress('10.0.0.1')).toBe(false);
   });
 });

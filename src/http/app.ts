@@ -8,6 +8,7 @@ import { logSize } from '../store/log-store.ts';
 import type { FailureLimit } from './auth.ts';
 import { installAuth } from './auth.ts';
 import { installErrorHandler } from './errors.ts';
+import { boundedJsonParser } from './json-body.ts';
 import { alertRoutes } from './routes/recall/alerts.ts';
 import { consoleRoutes } from './routes/public/console.ts';
 import { custodyRoutes, enforcementRoutes } from './routes/custody/custody.ts';
@@ -64,6 +65,8 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   installTextGuard(app);
   // JSON only: a text/plain body is refused with 415 rather than half-parsed.
   app.removeContentTypeParser('text/plain');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, boundedJsonParser(app));
   installErrorHandler(app);
 
   await app.register(swagger, {

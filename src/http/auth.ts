@@ -53,6 +53,8 @@ export class FailedAuthLimiter {
   }
 }
 
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{10,200}$/;
+
 /**
  * installAuth resolves `Authorization: Bearer <token>` to request.actor on every request. No header
  * means an anonymous request: public routes allow it, and routes that declare a `security` schema
@@ -72,8 +74,10 @@ export function installAuth(app: FastifyInstance, deps: Deps, limit: FailureLimi
     const wait = limiter.blockedFor(req.ip);
     if (wait > 0)
       throw new AppError('TooManyAttempts', { retryAfter: wait, reason: 'too many failed authentications' });
-    const m = /^Bearer ([A-Za-z0-9_\-]{10,200})$/.exec(header);
-    const actor = m ? await authenticate(deps, m[1]!) : null;
+    // Any single word after "Bearer" is a token in the right format; only one that could be ours is
+    // looked up, and every other is unknown, so `Bearer ct_wrong` is told its token is unknown.
+    const m = /^Bearer +(\S+)$/i.exec(header);
+    const actor = m && TOKEN_SHAPE.test(m[1]!) ? await authenticate(deps, m[1]!) : null;
     if (!actor) {
       limiter.fail(req.ip);
       throw new AppError('Unauthenticated', {

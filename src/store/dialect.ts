@@ -123,6 +123,63 @@ export async function createPostgresDatabase(adminUrl: string, name: string): Pr
   return url.toString();
 }
 
+/** DatabaseMissing is thrown when a PostgreSQL database does not exist and may not, or cannot, be created here. */
+export class DatabaseMissing extends Error {
+  override readonly name = 'DatabaseMissing';
+}
+
+/** quoteIdent quotes a PostgreSQL identifier. */
+const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/** maintenanceUrl is url pointing at the server's `postgres` maintenance database instead. */
+function maintenanceUrl(url: string): string {
+  const u = new URL(url);
+  u.pathname = '/postgres';
+  return u.toString();
+}
+
+/**
+ * ensurePostgresDatabase makes sure the database url names exists. When it does not and create is true,
+ * it creates it from the server's `postgres` maintenance database, as the same user; when it does not and
+ * create is false, or the user may not create databases, it throws DatabaseMissing saying exactly what
+ * to run. Returns whether it created the database. Other connection failures pass through unchanged.
+ */
+export async function ensurePostgresDatabase(url: string, create: boolean): Promise<boolean> {
+  const probe = new pg.Client({ connectionString: url });
+  try {
+    await probe.connect();
+    return false;
+  } catch (err) {
+    // 3D000 invalid_catalog_name: the server is there, the database is not.
+    if (!hasCode(err, '3D000')) throw err;
+  } finally {
+    await probe.end().catch(() => {});
+  }
+  const u = new URL(url);
+  const name = decodeURIComponent(u.pathname.replace(/^\//, ''));
+  const where = `${u.hostname || 'localhost'}:${u.port || '5432'}`;
+  const user = decodeURIComponent(u.username) || 'postgres';
+  const howTo =
+    `create it with: createdb -h ${u.hostname || 'localhost'} -p ${u.port || '5432'} -U ${user} '${name.replace(/'/g, `'\\''`)}'` +
+    ` (or in psql: CREATE DATABASE ${quoteIdent(name)};)`;
+  if (!create) throw new DatabaseMissing(`the PostgreSQL database "${name}" does not exist on ${where}; ${howTo}`);
+  const admin = new pg.Client({ connectionString: maintenanceUrl(url) });
+  try {
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${quoteIdent(name)}`);
+    return true;
+  } catch (err) {
+    // 42P04 duplicate_database: another process created it meanwhile.
+    if (hasCode(err, '42P04')) return false;
+    throw new DatabaseMissing(
+      `the PostgreSQL database "${name}" does not exist on ${where} and could not be created as ${user} (${(err as Error).message}); ${howTo}`,
+      { cause: err },
+    );
+  } finally {
+    await admin.end().catch(() => {});
+  }
+}
+
 /** dropPostgresDatabase drops the database name, closing any connections still open to it. */
 export async function dropPostgresDatabase(adminUrl: string, name: string): Promise<void> {
   const client = new pg.Client({ connectionString: adminUrl });

@@ -5,6 +5,7 @@ import { fill, h, kg, shortId } from './dom.js';
 import { Inbox } from './inbox.js';
 import { showIncident, showIncidents } from './incidents.js';
 import { PROVINCES } from './regions.js';
+import { reasonIn } from './reasons.js';
 import { showTrace } from './trace.js';
 import { WORDS } from './words.js';
 
@@ -88,7 +89,7 @@ function errorBox(err) {
     h('strong', {}, w.errorTitle),
     ' ',
     h('span', { class: 'message' }, err.status === 0 ? w.networkError : err.message),
-    d.field && d.reason ? h('div', { class: 'muted' }, w.errorField(d.field, d.reason)) : null,
+    d.field && d.reason ? h('div', { class: 'muted' }, w.errorField(d.field, reasonIn(lang, d.reason))) : null,
     outstanding.length
       ? h(
           'div',

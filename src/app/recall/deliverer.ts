@@ -1,11 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Outcome } from '../../domain/webhook.ts';
-import { nextStep, signatureHeader } from '../../domain/webhook.ts';
+import { ADDRESS_RULE, nextStep, signatureHeader } from '../../domain/webhook.ts';
 import type { AlertDeliveryRow } from '../../store/schema.ts';
 import { findAlert } from './alerts.ts';
 import type { Deps } from '../deps.ts';
 import { disableWebhook } from './webhooks.ts';
+import type { ResolveHost } from './webhook-address.ts';
+import { AddressRefused, allowedAddressesFor, guardedLookup, resolveHost } from './webhook-address.ts';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { isIP } from 'node:net';
 
 /** DelivererOptions tunes the webhook deliverer; every field has a production default. */
 export interface DelivererOptions {
@@ -22,6 +27,8 @@ export interface DelivererOptions {
   readonly leaseMs?: number;
   /** random spreads retries (Math.random). */
   readonly random?: () => number;
+  /** resolve looks up receivers' host names (the system resolver); every address is checked before connecting. */
+  readonly resolve?: ResolveHost;
   readonly onError?: (err: unknown) => void;
 }
 
@@ -87,28 +94,20 @@ async function attempt(deps: Deps, opts: DelivererOptions, d: AlertDeliveryRow, 
   const timestamp = Math.floor(startedAt / 1000);
   const body = JSON.stringify({ type: 'alert', webhookId: d.webhookId, deliveryId: d.id, alert });
   const t0 = performance.now();
-  let outcome: Outcome;
-  try {
-    const res = await fetch(hook.url, {
-      method: 'POST',
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
-      headers: {
-        'content-type': 'application/json',
-        'user-agent': 'coldtrace-webhooks/1',
-        'coldtrace-webhook-id': d.webhookId,
-        'coldtrace-delivery-id': d.id,
-        'coldtrace-timestamp': String(timestamp),
-        'coldtrace-signature': signatureHeader(hook.secret, timestamp, body),
-      },
-      body,
-    });
-    outcome = { status: res.status };
-    // The answer's body means nothing to us; release the connection without reading it.
-    await res.body?.cancel().catch(() => {});
-  } catch (err) {
-    outcome = { error: describe(err, timeoutMs) };
-  }
+  const outcome = await post(
+    hook.url,
+    {
+      'content-type': 'application/json',
+      'user-agent': 'coldtrace-webhooks/1',
+      'coldtrace-webhook-id': d.webhookId,
+      'coldtrace-delivery-id': d.id,
+      'coldtrace-timestamp': String(timestamp),
+      'coldtrace-signature': signatureHeader(hook.secret, timestamp, body),
+    },
+    body,
+    timeoutMs,
+    opts.resolve ?? resolveHost,
+  );
   const durationMs = Math.round(performance.now() - t0);
   const step = nextStep(outcome, d.attempts, random());
   const at = deps.clock.now();
@@ -139,11 +138,58 @@ async function attempt(deps: Deps, opts: DelivererOptions, d: AlertDeliveryRow, 
   if (step.kind === 'gone') await disableWebhook(deps, null, d.webhookId, 'gone');
 }
 
+/**
+ * post sends one delivery and returns its outcome. The host is resolved and every address checked just
+ * before connecting, and the connection goes to a checked address (see guardedLookup); redirects are not
+ * followed (a 3xx is an outcome like any other); the answer's body is not read.
+ */
+function post(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+  resolve: ResolveHost,
+): Promise<Outcome> {
+  const u = new URL(url);
+  const allowed = allowedAddressesFor(u);
+  // An IP address in the URL is connected to without a lookup, so it is judged here.
+  const literal = u.hostname.replace(/^\[|\]$/g, '');
+  if (isIP(literal) !== 0 && !allowed(literal))
+    return Promise.resolve({ error: `refused: ${u.hostname}; ${ADDRESS_RULE}`.slice(0, 200) });
+  return new Promise((settle) => {
+    let settled = false;
+    const done = (o: Outcome) => {
+      if (settled) return;
+      settled = true;
+      settle(o);
+    };
+    const send = u.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = send(
+      u,
+      {
+        method: 'POST',
+        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+        agent: false,
+        lookup: guardedLookup(allowed, resolve),
+        signal: AbortSignal.timeout(timeoutMs),
+      },
+      (res) => {
+        done({ status: res.statusCode ?? 0 });
+        // The answer's body means nothing to us; release the connection without reading it.
+        res.destroy();
+      },
+    );
+    req.on('error', (err) => done({ error: describe(err, timeoutMs) }));
+    req.end(body);
+  });
+}
+
 /** describe turns a failed request into a short reason for the delivery log: no stack, no secret. */
 function describe(err: unknown, timeoutMs: number): string {
-  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  const e = err as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };
   if (e.name === 'TimeoutError' || e.name === 'AbortError') return `timed out after ${timeoutMs} ms`;
-  const reason = e.cause?.code ?? e.cause?.message ?? e.message ?? String(err);
+  if (err instanceof AddressRefused) return err.message.slice(0, 200);
+  const reason = e.code ?? e.cause?.code ?? e.cause?.message ?? e.message ?? String(err);
   return reason.slice(0, 200);
 }
 

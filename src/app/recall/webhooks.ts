@@ -3,6 +3,8 @@ import type { Actor } from '../../domain/access.ts';
 import { mayAttempt } from '../../domain/access.ts';
 import type { AlertKind } from '../../domain/webhook.ts';
 import { webhookUrlProblem } from '../../domain/webhook.ts';
+import type { ResolveHost } from './webhook-address.ts';
+import { registrationAddressProblem, resolveHost } from './webhook-address.ts';
 import type { AlertDeliveryRow, DeliveryAttemptRow, WebhookRow } from '../../store/schema.ts';
 import { AppError, invalid, notFound } from '../errors.ts';
 import { forbid } from '../access/authorize.ts';
@@ -55,7 +57,8 @@ export interface WebhookInput {
  * createWebhook registers an endpoint that receives the actor's alerts, signed with a new random secret
  * that is returned this once. The log records the subscription and a SHA-256 commitment of the secret;
  * the secret itself, which the node needs to sign, is kept in a table outside the log. allowHttp admits
- * plain http to this machine (COLDTRACE_WEBHOOK_ALLOW_HTTP).
+ * plain http to this machine (COLDTRACE_WEBHOOK_ALLOW_HTTP). An https host that is, or resolves to, a
+ * loopback, private, link-local or reserved address is refused (resolve looks names up).
  */
 export async function createWebhook(
   deps: Deps,
@@ -63,10 +66,11 @@ export async function createWebhook(
   input: WebhookInput,
   allowHttp: boolean,
   idem?: Idempotency,
+  resolve: ResolveHost = resolveHost,
 ) {
   if (!mayAttempt(actor, 'webhook.manage')) throw forbid('webhook.manage');
   const url = input.url.trim();
-  const problem = webhookUrlProblem(url, allowHttp);
+  const problem = webhookUrlProblem(url, allowHttp) ?? (await registrationAddressProblem(url, resolve));
   if (problem) throw invalid('url', problem);
   const kinds = input.kinds === undefined ? null : [...new Set(input.kinds)].sort();
   return commit(deps, idem, async (w) => {

@@ -67,23 +67,63 @@ const declaration = {
 /** MAX_UPLOAD_BYTES bounds a whole upload: the largest document and room for its form fields. */
 const MAX_UPLOAD_BYTES = MAX_DOCUMENT_BYTES + 64 * 1024;
 
-/** readUpload reads a multipart document upload: the metadata fields and one file of at most 10 MB. */
+/**
+ * readUpload reads a multipart document upload: the metadata fields and one file of at most 10 MB. The
+ * body may come with a Content-Length or chunked; either way it is counted as it streams and refused at
+ * MAX_UPLOAD_BYTES.
+ */
 async function readUpload(req: FastifyRequest): Promise<{ fields: DocumentInput; file: Buffer }> {
   if (!req.isMultipart())
     throw new AppError('UnsupportedMediaType', {
       field: 'content-type',
       reason: 'send multipart/form-data with the fields and a file',
     });
+  const tooLarge = (bytes: string) =>
+    new AppError('PayloadTooLarge', {
+      field: '(body)',
+      reason: `is ${bytes} bytes; an upload is at most ${MAX_UPLOAD_BYTES}`,
+    });
   // @fastify/busboy (3.2.6) never finishes a body in which a part it skips (one with no form-data
   // Content-Disposition) outgrows the part stream's high-water mark: the request would hang for good.
-  // So the body's declared length is bounded, and the high-water mark is set above it.
-  const length = Number(req.headers['content-length']);
-  if (!Number.isSafeInteger(length)) throw invalid('content-length', 'is required for an upload');
-  if (length > MAX_UPLOAD_BYTES)
-    throw new AppError('PayloadTooLarge', {
-      field: '(body)',
-      reason: `is ${length} bytes; an upload is at most ${MAX_UPLOAD_BYTES}`,
-    });
+  // So the body is bounded, and the high-water mark is set above the bound: a declared length is
+  // checked at once, and every body, declared or chunked, is counted as it arrives.
+  const header = req.headers['content-length'];
+  if (header !== undefined && Number(header) > MAX_UPLOAD_BYTES) throw tooLarge(header);
+  const raw = req.raw;
+  let seen = 0;
+  let onData: (chunk: Buffer) => void = () => {};
+  const overLimit = new Promise<never>((_, reject) => {
+    onData = (chunk) => {
+      seen += chunk.length;
+      if (seen <= MAX_UPLOAD_BYTES) return;
+      // Cut the parser off (it must never hold more than the bound) and drop what still comes, so that a
+      // client busy sending reads the answer rather than a reset; one that sends on and on past another
+      // MAX_UPLOAD_BYTES is cut off.
+      raw.off('data', onData);
+      raw.unpipe();
+      let dropped = 0;
+      raw.on('data', (c: Buffer) => {
+        dropped += c.length;
+        if (dropped > MAX_UPLOAD_BYTES) raw.destroy();
+      });
+      raw.resume();
+      reject(tooLarge(`over ${MAX_UPLOAD_BYTES}`));
+    };
+  });
+  // readParts pipes the body into the parser before returning its promise; counting starts in the same
+  // tick, so it sees every chunk the parser sees.
+  const reading = readParts(req);
+  raw.on('data', onData);
+  // Once the limit is hit the parser is cut off and never finishes; its outcome no longer matters.
+  reading.catch(() => {});
+  try {
+    return await Promise.race([reading, overLimit]);
+  } finally {
+    raw.off('data', onData);
+  }
+}
+
+async function readParts(req: FastifyRequest): Promise<{ fields: DocumentInput; file: Buffer }> {
   const fields: Record<string, string> = {};
   let file: Buffer | undefined;
   try {

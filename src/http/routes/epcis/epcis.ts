@@ -5,6 +5,7 @@ import type { CaptureBehaviour } from '../../../app/epcis/capture.ts';
 import { captureDocument, captureSingleEvent, getCaptureJob, listCaptureJobs } from '../../../app/epcis/capture.ts';
 import { LIST_PARAMS, MAX_PER_PAGE, TIME_PARAMS, getEvent, parseQuery, queryEvents } from '../../../app/epcis/query.ts';
 import { requireActor } from '../../auth.ts';
+import { boundedJsonParser } from '../../json-body.ts';
 import { secured } from '../../schemas.ts';
 
 /** EpcisLimits are the capture limits the REST binding advertises: events per capture, and bytes per document. */
@@ -46,11 +47,7 @@ export async function epcisRoutes(
 ): Promise<void> {
   await app.register(async (epcis) => {
     const tags = ['epcis'];
-    epcis.addContentTypeParser(
-      'application/ld+json',
-      { parseAs: 'string' },
-      epcis.getDefaultJsonParser('error', 'error'),
-    );
+    epcis.addContentTypeParser('application/ld+json', { parseAs: 'string' }, boundedJsonParser(epcis));
     const captureHeaders = {
       'GS1-EPCIS-Capture-Limit': String(limits.events),
       'GS1-EPCIS-Capture-File-Size-Limit': String(limits.bytes),

@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { PROVINCES } from '../../../domain/regions.ts';
+import { reasonsModule } from '../../reasons.ts';
 import { pageLang } from './public.ts';
 
 /** CONSOLE_DIR is where the console's static files live: web/console at the repository root. */
@@ -51,6 +52,7 @@ function loadAssets(): Map<string, { body: string; type: string }> {
     if (type) assets.set(name, { body: readFileSync(new URL(name, CONSOLE_DIR), 'utf8'), type });
   }
   assets.set('regions.js', { body: regionsModule(), type: TYPES['.js']! });
+  assets.set('reasons.js', { body: reasonsModule(), type: TYPES['.js']! });
   return assets;
 }
 
@@ -58,16 +60,24 @@ function send(reply: FastifyReply, asset: { body: string; type: string }) {
   return reply.status(200).headers(CONSOLE_HEADERS).header('content-type', asset.type).send(asset.body);
 }
 
+/** toConsole redirects to /console, keeping the query string of url. */
+function toConsole(url: string, reply: FastifyReply) {
+  const q = url.indexOf('?');
+  return reply.redirect(q < 0 ? '/console' : `/console${url.slice(q)}`, 302);
+}
+
 /**
  * consoleRoutes serves the web console for regulators and businesses: `/console` is the page (its language from
  * `?lang` or Accept-Language, Chinese by default; the console then keeps the user's choice), and `/console/{file}`
- * its scripts and style sheet. The console is static and uses only the JSON API with the user's own token.
+ * its scripts and style sheet; `/` and `/console/` redirect to `/console`. The console is static and uses only the JSON API with the user's own token.
  */
 export async function consoleRoutes(app: FastifyInstance) {
   const assets = loadAssets();
   const index = assets.get('index.html');
   if (!index) throw new Error(`the console's index.html is missing from ${CONSOLE_DIR.pathname}`);
   const tags = ['console'];
+  // A newcomer opens the bare address or /console/ first: both lead to the console, keeping ?lang.
+  app.get('/', { schema: { hide: true } }, async (req, reply) => toConsole(req.url, reply));
   app.get(
     '/console',
     {
@@ -103,7 +113,9 @@ export async function consoleRoutes(app: FastifyInstance) {
       },
     },
     async (req, reply) => {
-      const asset = assets.get((req.params as { file: string }).file);
+      const file = (req.params as { file: string }).file;
+      if (file === '') return toConsole(req.url, reply);
+      const asset = assets.get(file);
       if (!asset || asset === index) return reply.callNotFound();
       return send(reply, asset);
     },
