@@ -1,10 +1,25 @@
-import type { FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest, RawServerDefault } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Idempotency } from '../app/write/commit.ts';
 import { fingerprintOf } from '../app/write/commit.ts';
 import { invalid } from '../app/errors.ts';
 import { requireActor } from './auth.ts';
 
 // Shared JSON Schema pieces for route declarations; OpenAPI is generated from these.
+
+/**
+ * Api is the Fastify instance routes are declared on: its type provider reads each route's JSON
+ * schemas (TypeBox's static inference of plain `as const` schemas), so handlers get typed body,
+ * query, params and reply from the schema they declare.
+ */
+export type Api = FastifyInstance<
+  RawServerDefault,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
 
 /**
  * plain goes on every free-text string field: it admits any text but NUL, which PostgreSQL cannot

@@ -1,4 +1,3 @@
-import type { FastifyInstance } from 'fastify';
 import {
   currentCheckpoint,
   proveConsistency,
@@ -11,6 +10,7 @@ import { AppError } from '../../../app/errors.ts';
 import { isLogError } from '../../../log/log-error.ts';
 import { parseTilePath } from '../../../log/tiles.ts';
 import { secured } from '../../schemas.ts';
+import type { Api } from '../../schemas.ts';
 
 const IMMUTABLE = 'private, max-age=31536000, immutable';
 
@@ -19,7 +19,7 @@ const IMMUTABLE = 'private, max-age=31536000, immutable';
  * anyone, tiles and entry bundles to regulators, auditors and peer nodes, and JSON proofs for
  * clients that do not speak tiles.
  */
-export async function logRoutes(app: FastifyInstance, deps: Deps) {
+export async function logRoutes(app: Api, deps: Deps) {
   const tags = ['log'];
   app.get(
     '/log/checkpoint',
@@ -42,9 +42,16 @@ export async function logRoutes(app: FastifyInstance, deps: Deps) {
 
   app.get(
     '/log/tile/*',
-    { schema: { tags, summary: 'A hash tile or entry bundle (c2sp.org/tlog-tiles)', security: secured } },
+    {
+      schema: {
+        tags,
+        summary: 'A hash tile or entry bundle (c2sp.org/tlog-tiles)',
+        security: secured,
+        params: { type: 'object', required: ['*'], properties: { '*': { type: 'string' } } },
+      },
+    },
     async (req, reply) => {
-      const path = `tile/${(req.params as { '*': string })['*']}`;
+      const path = `tile/${req.params['*']}`;
       let parsed;
       try {
         parsed = parseTilePath(path);
@@ -76,7 +83,7 @@ export async function logRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req) => {
-      const q = req.query as { index: number; size: number };
+      const q = req.query;
       return proveInclusion(deps, q.index, q.size);
     },
   );
@@ -96,7 +103,7 @@ export async function logRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req) => {
-      const q = req.query as { from: number; to: number };
+      const q = req.query;
       return proveConsistency(deps, q.from, q.to);
     },
   );

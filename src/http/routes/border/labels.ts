@@ -1,13 +1,13 @@
-import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../../app/deps.ts';
 import { lotLabelsPdf, lotQr } from '../../../app/border/labels.ts';
 import { requireActor } from '../../auth.ts';
 import { idParam, secured } from '../../schemas.ts';
+import type { Api } from '../../schemas.ts';
 
 /** labelRoutes serves a lot's printable label sheet and its QR codes. */
-export async function labelRoutes(app: FastifyInstance, deps: Deps) {
+export async function labelRoutes(app: Api, deps: Deps) {
   const tags = ['labels'];
-  const id = (req: { params: unknown }) => (req.params as { id: string }).id;
+  const id = (req: { params: { id: string } }) => req.params.id;
   app.get(
     '/v1/lots/:id/labels.pdf',
     {
@@ -24,7 +24,7 @@ export async function labelRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req, reply) => {
-      const pdf = await lotLabelsPdf(deps, requireActor(req), id(req), (req.query as { copies?: number }).copies);
+      const pdf = await lotLabelsPdf(deps, requireActor(req), id(req), req.query.copies);
       return reply
         .header('content-type', 'application/pdf')
         .header('content-disposition', `inline; filename="labels-${id(req)}.pdf"`)
@@ -48,7 +48,7 @@ export async function labelRoutes(app: FastifyInstance, deps: Deps) {
         },
       },
       async (req, reply) => {
-        const qr = await lotQr(deps, requireActor(req), id(req), format, (req.query as { serial?: number }).serial);
+        const qr = await lotQr(deps, requireActor(req), id(req), format, req.query.serial);
         return reply.header('content-type', qr.type).header('cache-control', 'private, max-age=86400').send(qr.body);
       },
     );

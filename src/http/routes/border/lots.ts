@@ -1,14 +1,15 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { AppError, invalid } from '../../../app/errors.ts';
 import { cartonCodes, issueCartonCodes } from '../../../app/border/cartons.ts';
 import type { Deps } from '../../../app/deps.ts';
 import type { DocumentInput } from '../../../app/border/documents.ts';
 import { MAX_DOCUMENT_BYTES, attachDocument, documentFile, listDocuments } from '../../../app/border/documents.ts';
 import { REQUIRED_DOCUMENTS } from '../../../app/border/lot-facts.ts';
-import type { DeclarationInput } from '../../../app/border/lots.ts';
+
 import { CATEGORIES, declareLot, getLot, listLots } from '../../../app/border/lots.ts';
 import { requireActor } from '../../auth.ts';
 import { idParam, idempotencyHeader, idempotencyOf, pageQuery, regionCode, secured } from '../../schemas.ts';
+import type { Api } from '../../schemas.ts';
 
 const date = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD' } as const;
 
@@ -115,9 +116,9 @@ async function readUpload(req: FastifyRequest): Promise<{ fields: DocumentInput;
 }
 
 /** lotRoutes serves declarations, documents and carton codes. */
-export async function lotRoutes(app: FastifyInstance, deps: Deps) {
+export async function lotRoutes(app: Api, deps: Deps) {
   const tags = ['lots'];
-  const id = (req: { params: unknown }) => (req.params as { id: string }).id;
+  const id = (req: { params: { id: string } }) => req.params.id;
 
   app.post(
     '/v1/lots',
@@ -131,7 +132,7 @@ export async function lotRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req, reply) => {
-      const r = await declareLot(deps, requireActor(req), req.body as DeclarationInput, idempotencyOf(req));
+      const r = await declareLot(deps, requireActor(req), req.body, idempotencyOf(req));
       return reply.status(201).send({ ...r.lot, logIndex: r.logIndex });
     },
   );
@@ -156,7 +157,7 @@ export async function lotRoutes(app: FastifyInstance, deps: Deps) {
         },
       },
     },
-    async (req) => listLots(deps, requireActor(req), req.query as never),
+    async (req) => listLots(deps, requireActor(req), req.query),
   );
   app.get(
     '/v1/lots/:id',

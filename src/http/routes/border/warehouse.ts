@@ -1,10 +1,9 @@
-import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../../app/deps.ts';
 import { SAMPLE_POINTS, SAMPLE_RULE, requiredSamplePoints } from '../../../app/border/lot-facts.ts';
 import { setRegionalSetting } from '../../../app/registry/settings.ts';
-import type { SamplePoint } from '../../../app/border/lot-facts.ts';
+
 import { listSuspensions, producerStatus, recordFinding, suspendProducer } from '../../../app/border/suspensions.ts';
-import type { BookingInput } from '../../../app/border/warehouse.ts';
+
 import {
   createBooking,
   issueExitCertificate,
@@ -17,18 +16,15 @@ import {
 } from '../../../app/border/warehouse.ts';
 import { requireActor } from '../../auth.ts';
 import { idParam, idempotencyHeader, idempotencyOf, isoTime, msOf, regionCode, secured } from '../../schemas.ts';
+import type { Api } from '../../schemas.ts';
 
-const obj = (required: string[], properties: Record<string, unknown>) => ({
-  type: 'object',
-  additionalProperties: false,
-  required,
-  properties,
-});
-const str = (max = 200) => ({ type: 'string', minLength: 1, maxLength: max });
+const obj = <const R extends readonly string[], const P extends Record<string, object>>(required: R, properties: P) =>
+  ({ type: 'object', additionalProperties: false, required, properties }) as const;
+const str = (max = 200) => ({ type: 'string', minLength: 1, maxLength: max }) as const;
 
 /** warehouseRoutes serves the supervision warehouse, the labs and producer suspensions. */
-export async function warehouseRoutes(app: FastifyInstance, deps: Deps) {
-  const id = (req: { params: unknown }) => (req.params as { id: string }).id;
+export async function warehouseRoutes(app: Api, deps: Deps) {
+  const id = (req: { params: { id: string } }) => req.params.id;
   let tags = ['supervision warehouse'];
 
   app.post(
@@ -55,7 +51,7 @@ export async function warehouseRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req, reply) => {
-      const b = req.body as Omit<BookingInput, 'slotStart' | 'slotEnd'> & { slotStart: string; slotEnd: string };
+      const b = req.body;
       const r = await createBooking(
         deps,
         requireActor(req),
@@ -80,14 +76,7 @@ export async function warehouseRoutes(app: FastifyInstance, deps: Deps) {
     async (req, reply) =>
       reply
         .status(201)
-        .send(
-          await recordArrival(
-            deps,
-            requireActor(req),
-            id(req),
-            msOf('arrivedAt', (req.body as { arrivedAt: string }).arrivedAt),
-          ),
-        ),
+        .send(await recordArrival(deps, requireActor(req), id(req), msOf('arrivedAt', req.body.arrivedAt))),
   );
   app.post(
     '/v1/lots/:id/disinfections',
@@ -106,15 +95,13 @@ export async function warehouseRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req, reply) => {
-      const b = req.body as { agent: string; concentration: string; operatorWorkerId: string; performedAt: string };
-      return reply
-        .status(201)
-        .send(
-          await recordDisinfection(deps, requireActor(req), id(req), {
-            ...b,
-            performedAt: msOf('performedAt', b.performedAt),
-          }),
-        );
+      const b = req.body;
+      return reply.status(201).send(
+        await recordDisinfection(deps, requireActor(req), id(req), {
+          ...b,
+          performedAt: msOf('performedAt', b.performedAt),
+        }),
+      );
     },
   );
   app.post(
@@ -134,7 +121,7 @@ export async function warehouseRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req, reply) => {
-      const b = req.body as { point: SamplePoint; labPartyId: string; takenAt: string };
+      const b = req.body;
       return reply
         .status(201)
         .send(
@@ -190,7 +177,7 @@ export async function warehouseRoutes(app: FastifyInstance, deps: Deps) {
         },
       },
     },
-    async (req) => labSamples(deps, requireActor(req), req.query as { result?: string }),
+    async (req) => labSamples(deps, requireActor(req), req.query),
   );
   app.post(
     '/v1/samples/:id/result',
@@ -209,12 +196,7 @@ export async function warehouseRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req, reply) => {
-      const b = req.body as {
-        result: 'negative' | 'positive';
-        ctValue?: number | null;
-        method: string;
-        resultedAt: string;
-      };
+      const b = req.body;
       return reply
         .status(201)
         .send(
@@ -237,17 +219,7 @@ export async function warehouseRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req, reply) =>
-      reply
-        .status(201)
-        .send(
-          await recordFinding(
-            deps,
-            requireActor(req),
-            id(req),
-            req.body as { reason: string; lotId?: string },
-            idempotencyOf(req),
-          ),
-        ),
+      reply.status(201).send(await recordFinding(deps, requireActor(req), id(req), req.body, idempotencyOf(req))),
   );
   app.post(
     '/v1/producers/:id/suspensions',
@@ -262,7 +234,7 @@ export async function warehouseRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req, reply) => {
-      const b = req.body as { startsAt: string; endsAt: string; reason: string };
+      const b = req.body;
       return reply
         .status(201)
         .send(
@@ -302,13 +274,13 @@ export async function warehouseRoutes(app: FastifyInstance, deps: Deps) {
     },
     async (req) => {
       requireActor(req);
-      return listSuspensions(deps, req.query as { producerId?: string; active?: boolean });
+      return listSuspensions(deps, req.query);
     },
   );
 }
 
 /** sampleRuleRoutes lets regulators read and set which sample points every batch needs. */
-export async function sampleRuleRoutes(app: FastifyInstance, deps: Deps) {
+export async function sampleRuleRoutes(app: Api, deps: Deps) {
   const tags = ['settings'];
   app.get(
     '/v1/settings/sample-points',
@@ -322,7 +294,7 @@ export async function sampleRuleRoutes(app: FastifyInstance, deps: Deps) {
     },
     async (req) => {
       const actor = requireActor(req);
-      const region = (req.query as { region?: string }).region ?? actor.region;
+      const region = req.query.region ?? actor.region;
       return { region, points: await requiredSamplePoints(deps.db, region) };
     },
   );
@@ -340,7 +312,7 @@ export async function sampleRuleRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req) => {
-      const b = req.body as { region?: string | null; points: SamplePoint[] };
+      const b = req.body;
       const r = await setRegionalSetting(deps, requireActor(req), SAMPLE_RULE, b.region ?? null, () =>
         [...b.points].sort(),
       );

@@ -1,4 +1,3 @@
-import type { FastifyInstance } from 'fastify';
 import type { ShipInput } from '../../../app/custody/custody.ts';
 import {
   DISPOSAL_METHODS,
@@ -18,6 +17,7 @@ import type { Deps } from '../../../app/deps.ts';
 import { MOVE_PURPOSES } from '../../../domain/custody-rules.ts';
 import { requireActor } from '../../auth.ts';
 import { idParam, idempotencyHeader, idempotencyOf, isoTime, msOf, regionCode, secured } from '../../schemas.ts';
+import type { Api } from '../../schemas.ts';
 import { salesRoutes } from './sales.ts';
 
 const quantity = {
@@ -29,9 +29,9 @@ const quantity = {
 const ref = { type: 'string', minLength: 1, maxLength: 64 } as const;
 
 /** custodyRoutes serves shipments between holders and who holds what now ("scan out", "scan in"). */
-export async function custodyRoutes(app: FastifyInstance, deps: Deps) {
+export async function custodyRoutes(app: Api, deps: Deps) {
   const tags = ['custody'];
-  const id = (req: { params: unknown }) => (req.params as { id: string }).id;
+  const id = (req: { params: { id: string } }) => req.params.id;
   app.post(
     '/v1/lots/:id/shipments',
     {
@@ -61,7 +61,7 @@ export async function custodyRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req, reply) => {
-      const b = req.body as Omit<ShipInput, 'departedAt'> & { departedAt: string };
+      const b = req.body;
       const input: ShipInput = {
         ...b,
         fromLocationId: b.fromLocationId ?? null,
@@ -89,19 +89,13 @@ export async function custodyRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req, reply) => {
-      const b = req.body as {
-        quantity: { kg: number; cartons: number };
-        receivedAt: string;
-        locationId?: string | null;
-      };
-      return reply
-        .status(201)
-        .send(
-          await receiveShipment(deps, requireActor(req), id(req), {
-            ...b,
-            receivedAt: msOf('receivedAt', b.receivedAt),
-          }),
-        );
+      const b = req.body;
+      return reply.status(201).send(
+        await receiveShipment(deps, requireActor(req), id(req), {
+          ...b,
+          receivedAt: msOf('receivedAt', b.receivedAt),
+        }),
+      );
     },
   );
   app.post(
@@ -126,12 +120,7 @@ export async function custodyRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req, reply) => {
-      const b = req.body as {
-        fromLocationId: string | null;
-        toLocationId: string | null;
-        quantity: { kg: number; cartons: number };
-        at: string;
-      };
+      const b = req.body;
       return reply
         .status(201)
         .send(await transferLot(deps, requireActor(req), id(req), { ...b, at: msOf('at', b.at) }));
@@ -160,13 +149,7 @@ export async function custodyRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req, reply) => {
-      const b = req.body as {
-        locationId: string | null;
-        quantity: { kg: number; cartons: number };
-        method: 'destroyed' | 'returned';
-        referenceDoc: string;
-        at: string;
-      };
+      const b = req.body;
       return reply.status(201).send(await disposeLot(deps, requireActor(req), id(req), { ...b, at: msOf('at', b.at) }));
     },
   );
@@ -198,13 +181,13 @@ export async function custodyRoutes(app: FastifyInstance, deps: Deps) {
         },
       },
     },
-    async (req) => listShipments(deps, requireActor(req), req.query as never),
+    async (req) => listShipments(deps, requireActor(req), req.query),
   );
   await salesRoutes(app, deps);
 }
 
 /** enforcementRoutes lets regulators choose, per region or nationally, to refuse or to flag moves by workers not eligible for duty. */
-export async function enforcementRoutes(app: FastifyInstance, deps: Deps) {
+export async function enforcementRoutes(app: Api, deps: Deps) {
   const tags = ['settings'];
   app.get(
     '/v1/settings/worker-enforcement',
@@ -218,7 +201,7 @@ export async function enforcementRoutes(app: FastifyInstance, deps: Deps) {
     },
     async (req) => {
       const actor = requireActor(req);
-      const region = (req.query as { region?: string }).region ?? actor.region;
+      const region = req.query.region ?? actor.region;
       return { region, enforcement: await workerEnforcement(deps.db, region) };
     },
   );
@@ -241,7 +224,7 @@ export async function enforcementRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req) => {
-      const b = req.body as { region?: string | null; enforcement: 'refuse' | 'flag' };
+      const b = req.body;
       const r = await setRegionalSetting(
         deps,
         requireActor(req),
@@ -264,7 +247,7 @@ export async function enforcementRoutes(app: FastifyInstance, deps: Deps) {
     },
     async (req) => {
       const actor = requireActor(req);
-      const region = (req.query as { region?: string }).region ?? actor.region;
+      const region = req.query.region ?? actor.region;
       return { region, realName: await retailRealName(deps.db, region) };
     },
   );
@@ -287,7 +270,7 @@ export async function enforcementRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req) => {
-      const b = req.body as { region?: string | null; realName: 'on' | 'off' };
+      const b = req.body;
       const r = await setRegionalSetting(deps, requireActor(req), RETAIL_REAL_NAME, b.region ?? null, () => b.realName);
       return { region: b.region ?? null, realName: r.value, logIndex: r.logIndex };
     },

@@ -1,11 +1,11 @@
-import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../../app/deps.ts';
-import type { RetailSaleInput, SaleInput } from '../../../app/custody/sales.ts';
+
 import { listRetailSales, retailSalesDaily, retailSell, sellLot } from '../../../app/custody/sales.ts';
 import type { TransformationInput } from '../../../app/custody/transform.ts';
 import { TRANSFORMATION_KINDS, getTransformation, transformLots } from '../../../app/custody/transform.ts';
 import { requireActor } from '../../auth.ts';
 import { idParam, idempotencyHeader, idempotencyOf, isoTime, msOf, plain, secured } from '../../schemas.ts';
+import type { Api } from '../../schemas.ts';
 
 const quantity = {
   type: 'object',
@@ -18,9 +18,9 @@ const nullableRef = { ...ref, type: ['string', 'null'] } as const;
 const text = (max: number) => ({ type: ['string', 'null'], maxLength: max, ...plain }) as const;
 
 /** salesRoutes serves repacking and processing into new lots, sales to retailers and restaurants, and retail sales to consumers. */
-export async function salesRoutes(app: FastifyInstance, deps: Deps) {
+export async function salesRoutes(app: Api, deps: Deps) {
   const tags = ['custody'];
-  const id = (req: { params: unknown }) => (req.params as { id: string }).id;
+  const id = (req: { params: { id: string } }) => req.params.id;
   app.post(
     '/v1/transformations',
     {
@@ -76,7 +76,7 @@ export async function salesRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req, reply) => {
-      const b = req.body as Omit<TransformationInput, 'at' | 'locationId'> & { at: string; locationId?: string | null };
+      const b = req.body;
       const input: TransformationInput = { ...b, locationId: b.locationId ?? null, at: msOf('at', b.at) };
       return reply.status(201).send(await transformLots(deps, requireActor(req), input, idempotencyOf(req)));
     },
@@ -118,7 +118,7 @@ export async function salesRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req, reply) => {
-      const b = req.body as Omit<SaleInput, 'soldAt'> & { soldAt: string };
+      const b = req.body;
       return reply
         .status(201)
         .send(
@@ -165,7 +165,7 @@ export async function salesRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req, reply) => {
-      const b = req.body as Omit<RetailSaleInput, 'soldAt'> & { soldAt: string };
+      const b = req.body;
       return reply
         .status(201)
         .send(

@@ -1,5 +1,6 @@
+import type { Api } from '../../schemas.ts';
 import { readFileSync, readdirSync } from 'node:fs';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { PROVINCES } from '../../../domain/regions.ts';
 import { pageLang } from './public.ts';
 
@@ -63,7 +64,7 @@ function send(reply: FastifyReply, asset: { body: string; type: string }) {
  * `?lang` or Accept-Language, Chinese by default; the console then keeps the user's choice), and `/console/{file}`
  * its scripts and style sheet. The console is static and uses only the JSON API with the user's own token.
  */
-export async function consoleRoutes(app: FastifyInstance) {
+export async function consoleRoutes(app: Api) {
   const assets = loadAssets();
   const index = assets.get('index.html');
   if (!index) throw new Error(`the console's index.html is missing from ${CONSOLE_DIR.pathname}`);
@@ -103,7 +104,7 @@ export async function consoleRoutes(app: FastifyInstance) {
       },
     },
     async (req, reply) => {
-      const asset = assets.get((req.params as { file: string }).file);
+      const asset = assets.get(req.params.file);
       if (!asset || asset === index) return reply.callNotFound();
       return send(reply, asset);
     },

@@ -1,6 +1,8 @@
 import rateLimit from '@fastify/rate-limit';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../../app/errors.ts';
+import type { Api } from '../../schemas.ts';
 import type { Deps } from '../../../app/deps.ts';
 import { checkPublicCode, digitalLinkTarget, publicLotView } from '../../../app/public/public-lot.ts';
 import { parseLotLink } from '../../../domain/digital-link.ts';
@@ -34,11 +36,18 @@ export function publicRateLimit(value: string | undefined = process.env.COLDTRAC
  * one it prefers), and Chinese otherwise, since the people who scan these codes are in China.
  */
 export function pageLang(req: FastifyRequest): Lang {
-  const q = (req.query as { lang?: unknown } | undefined)?.lang;
+  const q = textField(req.query, 'lang');
   if (q === 'zh' || q === 'en') return q;
   const header = req.headers['accept-language'];
   if (header && /(^|[\s,])(zh|en)([-_;,\s]|$)/i.test(header)) return langOf(header);
   return 'zh';
+}
+
+/** textField reads a string field of an untyped request part (an error handler's params, a shared handler's query). */
+function textField(part: unknown, name: string): string | undefined {
+  if (typeof part !== 'object' || part === null || !(name in part)) return undefined;
+  const v: unknown = Reflect.get(part, name);
+  return typeof v === 'string' ? v : undefined;
 }
 
 const str = { type: 'string' } as const;
@@ -153,9 +162,10 @@ function sendHtml(reply: FastifyReply, status: number, page: string) {
  * them), so the limit touches no other route. Over the limit the page answers with a short HTML page, the others
  * with the JSON error RateLimited; both with 429 and Retry-After.
  */
-export async function publicRoutes(app: FastifyInstance, deps: Deps) {
+export async function publicRoutes(app: Api, deps: Deps) {
   const max = publicRateLimit();
-  await app.register(async (pub) => {
+  await app.register(async (scope) => {
+    const pub = scope.withTypeProvider<TypeBoxTypeProvider>();
     await pub.register(rateLimit, {
       max,
       timeWindow: 60_000,
@@ -171,7 +181,7 @@ export async function publicRoutes(app: FastifyInstance, deps: Deps) {
       if (req.routeOptions.url === PAGE && err instanceof AppError && err.code === 'RateLimited') {
         const retryAfter = Number(err.details.retryAfter ?? 60);
         const lang = pageLang(req);
-        const code = (req.params as { code?: string }).code ?? '';
+        const code = textField(req.params, 'code') ?? '';
         const page = renderRateLimitedPage({ lang, toggleHref: pageHref(code, other(lang)) }, retryAfter);
         return sendHtml(reply.header('retry-after', String(retryAfter)), 429, page);
       }
@@ -194,7 +204,7 @@ export async function publicRoutes(app: FastifyInstance, deps: Deps) {
       },
       async (req, reply) => {
         const lang = pageLang(req);
-        const input = (req.params as { code: string }).code;
+        const input = req.params.code;
         const check = checkPublicCode(input);
         const view = check.ok ? await publicLotView(deps, input, lang) : null;
         if (!view)
@@ -219,7 +229,7 @@ export async function publicRoutes(app: FastifyInstance, deps: Deps) {
         },
       },
       async (req, reply) => {
-        const input = (req.params as { code: string }).code;
+        const input = req.params.code;
         const check = checkPublicCode(input);
         const view = check.ok ? await publicLotView(deps, input, pageLang(req)) : null;
         if (!view) {
@@ -240,7 +250,7 @@ export async function publicRoutes(app: FastifyInstance, deps: Deps) {
           reason: `no lot was declared with GTIN ${link.value.gtin} and batch ${link.value.lot}`,
         });
       }
-      const lang = (req.query as { lang?: unknown }).lang;
+      const lang = textField(req.query, 'lang');
       return reply.redirect(
         `/t/${encodeURIComponent(code)}${lang === 'zh' || lang === 'en' ? `?lang=${lang}` : ''}`,
         302,

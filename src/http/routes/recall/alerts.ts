@@ -1,9 +1,8 @@
-import type { FastifyInstance } from 'fastify';
 import { acknowledgeAlert, getAlert, listAlerts } from '../../../app/recall/alerts.ts';
 import type { Deps } from '../../../app/deps.ts';
-import type { NoticeInput } from '../../../app/recall/notices.ts';
+
 import { sendNotice } from '../../../app/recall/notices.ts';
-import type { WebhookInput } from '../../../app/recall/webhooks.ts';
+
 import {
   createWebhook,
   disableWebhook,
@@ -15,9 +14,10 @@ import { ROLES } from '../../../domain/access.ts';
 import { ALERT_KINDS, SEVERITIES } from '../../../domain/webhook.ts';
 import { requireActor } from '../../auth.ts';
 import { idParam, idempotencyHeader, idempotencyOf, pageQuery, plain, regionCode, secured } from '../../schemas.ts';
+import type { Api } from '../../schemas.ts';
 import { alertStreamRoute } from './alert-stream.ts';
 
-const id = (req: { params: unknown }) => (req.params as { id: string }).id;
+const id = (req: { params: { id: string } }) => req.params.id;
 
 const bilingual = (maxLength: number) =>
   ({
@@ -36,7 +36,7 @@ export interface AlertRouteOptions {
 }
 
 /** alertRoutes serves each party's inbox, notices from regulators, webhooks with their delivery log, and the event stream. */
-export async function alertRoutes(app: FastifyInstance, deps: Deps, opts: AlertRouteOptions) {
+export async function alertRoutes(app: Api, deps: Deps, opts: AlertRouteOptions) {
   let tags = ['alerts'];
   await alertStreamRoute(app, deps);
   app.get(
@@ -57,7 +57,7 @@ export async function alertRoutes(app: FastifyInstance, deps: Deps, opts: AlertR
         },
       },
     },
-    async (req) => listAlerts(deps, requireActor(req), req.query as never),
+    async (req) => listAlerts(deps, requireActor(req), req.query),
   );
   app.get(
     '/v1/alerts/:id',
@@ -83,8 +83,7 @@ export async function alertRoutes(app: FastifyInstance, deps: Deps, opts: AlertR
         req.body ??= {};
       },
     },
-    async (req) =>
-      acknowledgeAlert(deps, requireActor(req), id(req), (req.body as { note?: string | null }).note ?? null),
+    async (req) => acknowledgeAlert(deps, requireActor(req), id(req), req.body.note ?? null),
   );
 
   app.post(
@@ -121,7 +120,7 @@ export async function alertRoutes(app: FastifyInstance, deps: Deps, opts: AlertR
       },
     },
     async (req, reply) =>
-      reply.status(201).send(await sendNotice(deps, requireActor(req), req.body as NoticeInput, idempotencyOf(req))),
+      reply.status(201).send(await sendNotice(deps, requireActor(req), req.body, idempotencyOf(req))),
   );
 
   tags = ['webhooks'];
@@ -159,15 +158,7 @@ export async function alertRoutes(app: FastifyInstance, deps: Deps, opts: AlertR
     async (req, reply) =>
       reply
         .status(201)
-        .send(
-          await createWebhook(
-            deps,
-            requireActor(req),
-            req.body as WebhookInput,
-            opts.allowHttpWebhooks,
-            idempotencyOf(req),
-          ),
-        ),
+        .send(await createWebhook(deps, requireActor(req), req.body, opts.allowHttpWebhooks, idempotencyOf(req))),
   );
   app.get('/v1/webhooks', { schema: { tags, summary: 'Your webhooks', security: secured } }, async (req) =>
     listWebhooks(deps, requireActor(req)),
@@ -207,6 +198,6 @@ export async function alertRoutes(app: FastifyInstance, deps: Deps, opts: AlertR
         },
       },
     },
-    async (req) => listDeliveries(deps, requireActor(req), id(req), req.query as never),
+    async (req) => listDeliveries(deps, requireActor(req), id(req), req.query),
   );
 }

@@ -1,7 +1,6 @@
-import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../../app/deps.ts';
 import { INCIDENT_SCOPE, incidentScopeFor } from '../../../app/recall/incident-scope.ts';
-import type { ActionInput, OpenIncidentInput } from '../../../app/recall/incidents.ts';
+import type { OpenIncidentInput } from '../../../app/recall/incidents.ts';
 import {
   closeIncident,
   decideIncidentAction,
@@ -10,11 +9,11 @@ import {
   openIncident,
   recordIncidentAction,
 } from '../../../app/recall/incidents.ts';
-import type { MarketSampleInput } from '../../../app/recall/market-sampling.ts';
+
 import { takeMarketSample } from '../../../app/recall/market-sampling.ts';
 import { setRegionalSetting } from '../../../app/registry/settings.ts';
 import { DEFAULT_INCIDENT_SCOPE, INCIDENT_ACTIONS } from '../../../domain/incident.ts';
-import type { IncidentScope } from '../../../domain/incident.ts';
+
 import { SAMPLE_POINTS } from '../../../domain/lot-status.ts';
 import { requireActor } from '../../auth.ts';
 import {
@@ -27,15 +26,12 @@ import {
   regionCode,
   secured,
 } from '../../schemas.ts';
+import type { Api } from '../../schemas.ts';
 
 const ref = { type: 'string', minLength: 1, maxLength: 64 } as const;
 const date = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } as const;
-const obj = (required: string[], properties: Record<string, unknown>) => ({
-  type: 'object',
-  additionalProperties: false,
-  required,
-  properties,
-});
+const obj = <const R extends readonly string[], const P extends Record<string, object>>(required: R, properties: P) =>
+  ({ type: 'object', additionalProperties: false, required, properties }) as const;
 const scope = obj([], {
   sourceLots: { type: 'boolean' },
   sameContainer: { type: 'boolean' },
@@ -68,9 +64,9 @@ const quantity = obj(['kg', 'cartons'], {
  * incidentRoutes serves incidents: opened by a positive result (by itself) or by a regulator, followed by the holders'
  * actions on the frozen goods, and closed when every kilogram is accounted for.
  */
-export async function incidentRoutes(app: FastifyInstance, deps: Deps) {
+export async function incidentRoutes(app: Api, deps: Deps) {
   const tags = ['incidents'];
-  const id = (req: { params: unknown }) => (req.params as { id: string }).id;
+  const id = (req: { params: { id: string } }) => req.params.id;
   app.post(
     '/v1/incidents',
     {
@@ -90,10 +86,7 @@ export async function incidentRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req, reply) => {
-      const b = req.body as Omit<OpenIncidentInput, 'windowFrom' | 'windowTo'> & {
-        windowFrom?: string;
-        windowTo?: string;
-      };
+      const b = req.body;
       const { windowFrom: _f, windowTo: _t, ...rest } = b;
       const input: OpenIncidentInput = {
         ...rest,
@@ -113,12 +106,7 @@ export async function incidentRoutes(app: FastifyInstance, deps: Deps) {
         querystring: obj([], { ...pageQuery, status: { type: 'string', enum: ['open', 'closed'] } }),
       },
     },
-    async (req) =>
-      listIncidents(
-        deps,
-        requireActor(req),
-        req.query as { status?: 'open' | 'closed'; limit?: number; cursor?: string },
-      ),
+    async (req) => listIncidents(deps, requireActor(req), req.query),
   );
   app.get(
     '/v1/incidents/:id',
@@ -154,7 +142,7 @@ export async function incidentRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req, reply) => {
-      const b = req.body as Omit<ActionInput, 'at'> & { at: string };
+      const b = req.body;
       return reply
         .status(201)
         .send(await recordIncidentAction(deps, requireActor(req), id(req), { ...b, at: msOf('at', b.at) }));
@@ -176,14 +164,8 @@ export async function incidentRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req) => {
-      const p = req.params as { id: string; actionId: string };
-      return decideIncidentAction(
-        deps,
-        requireActor(req),
-        p.id,
-        p.actionId,
-        req.body as { approve: boolean; clearLot?: boolean; note?: string | null },
-      );
+      const p = req.params;
+      return decideIncidentAction(deps, requireActor(req), p.id, p.actionId, req.body);
     },
   );
   app.post(
@@ -217,7 +199,7 @@ export async function incidentRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req, reply) => {
-      const b = req.body as Omit<MarketSampleInput, 'takenAt'> & { takenAt: string };
+      const b = req.body;
       return reply
         .status(201)
         .send(
@@ -245,7 +227,7 @@ export async function incidentRoutes(app: FastifyInstance, deps: Deps) {
     },
     async (req) => {
       const actor = requireActor(req);
-      const region = (req.query as { region?: string }).region ?? actor.region;
+      const region = req.query.region ?? actor.region;
       return { region, scope: await incidentScopeFor(deps.db, region, DEFAULT_INCIDENT_SCOPE) };
     },
   );
@@ -263,7 +245,7 @@ export async function incidentRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req) => {
-      const b = req.body as { region?: string | null; scope: IncidentScope };
+      const b = req.body;
       const r = await setRegionalSetting(deps, requireActor(req), INCIDENT_SCOPE, b.region ?? null, () => b.scope);
       return { region: b.region ?? null, scope: r.value, logIndex: r.logIndex };
     },

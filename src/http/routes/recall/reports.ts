@@ -1,17 +1,18 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { Deps } from '../../../app/deps.ts';
 import { FSMA_MAX_LOTS, fsma204Report } from '../../../app/recall/fsma204.ts';
 import { incidentReport } from '../../../app/recall/reports.ts';
 import { traceEpcis } from '../../../app/recall/trace-epcis.ts';
-import type { TraceDirection } from '../../../app/recall/trace.ts';
+
 import { TRACE_DIRECTIONS } from '../../../app/recall/trace.ts';
-import type { FsmaCte } from '../../../reports/fsma204.ts';
+
 import { FSMA_CTES, fsmaCsv } from '../../../reports/fsma204.ts';
 import { fsmaXlsx } from '../../../reports/fsma204-xlsx.ts';
 import { incidentReportPdf } from '../../../reports/incident-pdf.ts';
 import { incidentReportCsv } from '../../../reports/incident-report.ts';
 import { requireActor } from '../../auth.ts';
 import { idParam, isoTime, msOf, secured } from '../../schemas.ts';
+import type { Api } from '../../schemas.ts';
 
 const CSV = 'text/csv; charset=utf-8';
 const PDF = 'application/pdf';
@@ -37,7 +38,7 @@ const attachment = (name: string) => `attachment; filename="${name}"`;
  * reportRoutes serves the reports: an incident's report (JSON, CSV or PDF), the FDA FSMA 204 sortable spreadsheet
  * (XLSX or CSV), and a trace as an EPCIS 2.0 document.
  */
-export async function reportRoutes(app: FastifyInstance, deps: Deps) {
+export async function reportRoutes(app: Api, deps: Deps) {
   const tags = ['reports'];
   app.get(
     '/v1/incidents/:id/report',
@@ -58,13 +59,8 @@ export async function reportRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req, reply) => {
-      const id = (req.params as { id: string }).id;
-      const format = formatOf(
-        req,
-        (req.query as { format?: 'json' | 'csv' | 'pdf' }).format,
-        { json: 'application/json', csv: CSV, pdf: PDF },
-        'json',
-      );
+      const id = req.params.id;
+      const format = formatOf(req, req.query.format, { json: 'application/json', csv: CSV, pdf: PDF }, 'json');
       const report = await incidentReport(deps, requireActor(req), id);
       const name = `incident-${report.incident.number}-report`;
       if (format === 'csv')
@@ -114,14 +110,7 @@ export async function reportRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req, reply) => {
-      const q = req.query as {
-        lotIds: string;
-        from?: string;
-        to?: string;
-        expand: boolean;
-        format?: 'xlsx' | 'csv';
-        cte?: FsmaCte;
-      };
+      const q = req.query;
       const format = formatOf(req, q.format, { xlsx: XLSX, csv: CSV }, 'xlsx');
       const lots = q.lotIds
         .split(',')
@@ -169,12 +158,7 @@ export async function reportRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req, reply) => {
-      const doc = await traceEpcis(
-        deps,
-        requireActor(req),
-        (req.params as { id: string }).id,
-        (req.query as { direction: TraceDirection }).direction,
-      );
+      const doc = await traceEpcis(deps, requireActor(req), req.params.id, req.query.direction ?? 'both');
       return reply.header('content-type', `${LD_JSON}; charset=utf-8`).send(JSON.stringify(doc));
     },
   );

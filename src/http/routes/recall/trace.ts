@@ -1,9 +1,9 @@
-import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../../app/deps.ts';
-import type { TraceDirection } from '../../../app/recall/trace.ts';
+
 import { TRACE_DIRECTIONS, traceLot } from '../../../app/recall/trace.ts';
 import { requireActor } from '../../auth.ts';
 import { secured } from '../../schemas.ts';
+import type { Api } from '../../schemas.ts';
 
 const direction = { type: 'string', enum: TRACE_DIRECTIONS, default: 'both' } as const;
 
@@ -11,7 +11,7 @@ const direction = { type: 'string', enum: TRACE_DIRECTIONS, default: 'both' } as
  * traceRoutes serves the trace: from a lot (by id, trace code or carton code in the path, or any of those or a GS1
  * Digital Link in `ref`), forward to every lot made from it and every holder, backward to the border.
  */
-export async function traceRoutes(app: FastifyInstance, deps: Deps) {
+export async function traceRoutes(app: Api, deps: Deps) {
   const tags = ['trace'];
   app.get(
     '/v1/lots/:id/trace',
@@ -31,8 +31,8 @@ export async function traceRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req) => {
-      const q = req.query as { direction: TraceDirection };
-      return traceLot(deps, requireActor(req), (req.params as { id: string }).id, q.direction);
+      const q = req.query;
+      return traceLot(deps, requireActor(req), req.params.id, q.direction ?? 'both');
     },
   );
   app.get(
@@ -51,8 +51,8 @@ export async function traceRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req) => {
-      const q = req.query as { ref: string; direction: TraceDirection };
-      return traceLot(deps, requireActor(req), q.ref, q.direction, 'ref');
+      const q = req.query;
+      return traceLot(deps, requireActor(req), q.ref, q.direction ?? 'both', 'ref');
     },
   );
 }

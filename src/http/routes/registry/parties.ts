@@ -1,11 +1,11 @@
-import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../../app/deps.ts';
-import type { PartyInput, PartyPatch } from '../../../app/registry/parties.ts';
+
 import { createParty, getParty, listParties, updateParty } from '../../../app/registry/parties.ts';
 import { createToken, listTokens, revokeToken } from '../../../app/registry/tokens.ts';
 import { ROLES } from '../../../domain/access.ts';
 import { requireActor } from '../../auth.ts';
 import { idParam, idempotencyHeader, idempotencyOf, pageQuery, plain, regionCode, secured } from '../../schemas.ts';
+import type { Api } from '../../schemas.ts';
 
 const name = {
   type: 'object',
@@ -25,7 +25,7 @@ const partyFields = {
 } as const;
 
 /** partyRoutes serves parties and their tokens. */
-export async function partyRoutes(app: FastifyInstance, deps: Deps) {
+export async function partyRoutes(app: Api, deps: Deps) {
   const tags = ['parties'];
   app.post(
     '/v1/parties',
@@ -44,7 +44,7 @@ export async function partyRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req, reply) => {
-      const r = await createParty(deps, requireActor(req), req.body as PartyInput, idempotencyOf(req));
+      const r = await createParty(deps, requireActor(req), req.body, idempotencyOf(req));
       return reply.status(201).send({ ...r.party, logIndex: r.logIndex });
     },
   );
@@ -68,7 +68,7 @@ export async function partyRoutes(app: FastifyInstance, deps: Deps) {
         },
       },
     },
-    async (req) => listParties(deps, requireActor(req), req.query as never),
+    async (req) => listParties(deps, requireActor(req), req.query),
   );
 
   app.get(
@@ -83,7 +83,7 @@ export async function partyRoutes(app: FastifyInstance, deps: Deps) {
   app.get(
     '/v1/parties/:id',
     { schema: { tags, summary: 'Read a party', security: secured, params: idParam } },
-    async (req) => getParty(deps, requireActor(req), (req.params as { id: string }).id),
+    async (req) => getParty(deps, requireActor(req), req.params.id),
   );
 
   app.patch(
@@ -98,7 +98,7 @@ export async function partyRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req) => {
-      const r = await updateParty(deps, requireActor(req), (req.params as { id: string }).id, req.body as PartyPatch);
+      const r = await updateParty(deps, requireActor(req), req.params.id, req.body);
       return { ...r.party, logIndex: r.logIndex };
     },
   );
@@ -131,14 +131,9 @@ export async function partyRoutes(app: FastifyInstance, deps: Deps) {
     },
     async (req, reply) => {
       const body = (req.body ?? {}) as { label?: string; qa?: boolean };
-      const r = await createToken(
-        deps,
-        requireActor(req),
-        (req.params as { id: string }).id,
-        body.label ?? null,
-        idempotencyOf(req),
-        { qa: body.qa === true },
-      );
+      const r = await createToken(deps, requireActor(req), req.params.id, body.label ?? null, idempotencyOf(req), {
+        qa: body.qa === true,
+      });
       return reply.status(201).send({ ...r.token, token: r.secret, logIndex: r.logIndex });
     },
   );
@@ -147,7 +142,7 @@ export async function partyRoutes(app: FastifyInstance, deps: Deps) {
     '/v1/parties/:id/tokens',
     { schema: { tags, summary: "List a party's tokens", security: secured, params: idParam } },
     async (req) => ({
-      items: await listTokens(deps, requireActor(req), (req.params as { id: string }).id),
+      items: await listTokens(deps, requireActor(req), req.params.id),
       nextCursor: null,
     }),
   );
@@ -156,7 +151,7 @@ export async function partyRoutes(app: FastifyInstance, deps: Deps) {
     '/v1/tokens/:id',
     { schema: { tags, summary: 'Revoke a token', security: secured, params: idParam } },
     async (req) => {
-      const r = await revokeToken(deps, requireActor(req), (req.params as { id: string }).id);
+      const r = await revokeToken(deps, requireActor(req), req.params.id);
       return { ...r.token, logIndex: r.logIndex };
     },
   );

@@ -1,8 +1,7 @@
-import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../../app/deps.ts';
 import { erasePersonal } from '../../../app/registry/personal.ts';
 import { eligibilityRuleFor, setEligibilityRule } from '../../../app/registry/settings.ts';
-import type { WorkerInput } from '../../../app/registry/workers.ts';
+
 import {
   createWorker,
   getWorker,
@@ -24,6 +23,7 @@ import {
   regionCode,
   secured,
 } from '../../schemas.ts';
+import type { Api } from '../../schemas.ts';
 
 const workerFields = {
   employerPartyId: { type: 'string', maxLength: 64, ...plain, description: 'defaults to your own party' },
@@ -41,9 +41,9 @@ const workerFields = {
 const hours = { type: ['integer', 'null'], minimum: 1, maximum: 720 } as const;
 
 /** workerRoutes serves workers, their nucleic-acid tests, the eligibility rule and personal-data erasure. */
-export async function workerRoutes(app: FastifyInstance, deps: Deps) {
+export async function workerRoutes(app: Api, deps: Deps) {
   const tags = ['workers'];
-  const id = (req: { params: unknown }) => (req.params as { id: string }).id;
+  const id = (req: { params: { id: string } }) => req.params.id;
 
   app.post(
     '/v1/workers',
@@ -62,7 +62,7 @@ export async function workerRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req, reply) => {
-      const r = await createWorker(deps, requireActor(req), req.body as WorkerInput, idempotencyOf(req));
+      const r = await createWorker(deps, requireActor(req), req.body, idempotencyOf(req));
       return reply.status(201).send({ ...r.worker, logIndex: r.logIndex });
     },
   );
@@ -85,7 +85,7 @@ export async function workerRoutes(app: FastifyInstance, deps: Deps) {
         },
       },
     },
-    async (req) => listWorkers(deps, requireActor(req), req.query as never),
+    async (req) => listWorkers(deps, requireActor(req), req.query),
   );
   app.get(
     '/v1/workers/:id',
@@ -104,7 +104,7 @@ export async function workerRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req) => {
-      const r = await updateWorker(deps, requireActor(req), id(req), req.body as Partial<WorkerInput>);
+      const r = await updateWorker(deps, requireActor(req), id(req), req.body);
       return { ...r.worker, logIndex: r.logIndex };
     },
   );
@@ -131,7 +131,7 @@ export async function workerRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req, reply) => {
-      const b = req.body as { sampledAt: string; result: 'negative' | 'positive'; institution: string };
+      const b = req.body;
       const r = await recordWorkerTest(
         deps,
         requireActor(req),
@@ -173,7 +173,7 @@ export async function workerRoutes(app: FastifyInstance, deps: Deps) {
     },
     async (req) => {
       const actor = requireActor(req);
-      const region = (req.query as { region?: string }).region ?? actor.region;
+      const region = req.query.region ?? actor.region;
       return { region, rule: await eligibilityRuleFor(deps, region) };
     },
   );
@@ -193,7 +193,7 @@ export async function workerRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req) => {
-      const b = req.body as { region?: string | null; rule: unknown };
+      const b = req.body;
       return setEligibilityRule(deps, requireActor(req), b.region ?? null, b.rule);
     },
   );
@@ -214,6 +214,6 @@ export async function workerRoutes(app: FastifyInstance, deps: Deps) {
         },
       },
     },
-    async (req) => erasePersonal(deps, requireActor(req), id(req), (req.body as { reason: string }).reason),
+    async (req) => erasePersonal(deps, requireActor(req), id(req), req.body.reason),
   );
 }
