@@ -26,7 +26,7 @@ type Db = Kysely<Schema> | Transaction<Schema>;
 /** What an incident is opened from. */
 export type IncidentTrigger =
   | { readonly kind: 'positive_result'; readonly sampleId: string; readonly lotId: string }
-  | { readonly kind: 'lot'; readonly lotIds: readonly string[] }
+  | { readonly kind: 'lot'; readonly lotIds: string[] }
   | { readonly kind: 'container'; readonly containerNo: string }
   | {
       readonly kind: 'producer';
@@ -246,16 +246,14 @@ async function openingAlerts(
       incidentId: inc.id,
       number: inc.number,
       totalKg: kg(rows.reduce((n, r) => n + r.grams, 0)),
-      holdings: rows
-        .slice(0, MAX_LOTS_IN_ALERT)
-        .map((r) => ({
-          lotId: r.lotId,
-          code: code.get(r.lotId) ?? null,
-          locationId: r.locationId,
-          kg: kg(r.grams),
-          cartons: r.cartons,
-          inTransit: r.inTransit,
-        })),
+      holdings: rows.slice(0, MAX_LOTS_IN_ALERT).map((r) => ({
+        lotId: r.lotId,
+        code: code.get(r.lotId) ?? null,
+        locationId: r.locationId,
+        kg: kg(r.grams),
+        cartons: r.cartons,
+        inTransit: r.inTransit,
+      })),
       more: Math.max(0, rows.length - MAX_LOTS_IN_ALERT),
     },
   }));

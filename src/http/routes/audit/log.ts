@@ -1,3 +1,5 @@
+import { content } from '../../schemas.ts';
+import { getLogProofsConsistency200, getLogProofsInclusion200 } from './replies.ts';
 import {
   currentCheckpoint,
   proveConsistency,
@@ -23,7 +25,13 @@ export async function logRoutes(app: Api, deps: Deps) {
   const tags = ['log'];
   app.get(
     '/log/checkpoint',
-    { schema: { tags, summary: 'The latest signed checkpoint (c2sp.org/tlog-checkpoint)' } },
+    {
+      schema: {
+        tags,
+        summary: 'The latest signed checkpoint (c2sp.org/tlog-checkpoint)',
+        response: { 200: content('A signed note', 'text/plain') },
+      },
+    },
     async (_req, reply) => {
       const { note } = await currentCheckpoint(deps);
       return reply
@@ -33,11 +41,20 @@ export async function logRoutes(app: Api, deps: Deps) {
     },
   );
 
-  app.get('/log/vkey', { schema: { tags, summary: "The node's signed-note verifier key" } }, async (_req, reply) =>
-    reply
-      .header('content-type', 'text/plain; charset=utf-8')
-      .header('cache-control', 'public, max-age=3600')
-      .send(`${deps.log.signer.verifierKey}\n`),
+  app.get(
+    '/log/vkey',
+    {
+      schema: {
+        tags,
+        summary: "The node's signed-note verifier key",
+        response: { 200: content('The verifier key, one line', 'text/plain') },
+      },
+    },
+    async (_req, reply) =>
+      reply
+        .header('content-type', 'text/plain; charset=utf-8')
+        .header('cache-control', 'public, max-age=3600')
+        .send(`${deps.log.signer.verifierKey}\n`),
   );
 
   app.get(
@@ -47,6 +64,7 @@ export async function logRoutes(app: Api, deps: Deps) {
         tags,
         summary: 'A hash tile or entry bundle (c2sp.org/tlog-tiles)',
         security: secured,
+        response: { 200: content('The tile bytes', 'application/octet-stream') },
         params: { type: 'object', required: ['*'], properties: { '*': { type: 'string' } } },
       },
     },
@@ -72,6 +90,7 @@ export async function logRoutes(app: Api, deps: Deps) {
     '/log/proofs/inclusion',
     {
       schema: {
+        response: { 200: getLogProofsInclusion200 },
         tags,
         summary: 'Inclusion proof of the entry at index in the tree of size (RFC 6962)',
         querystring: {
@@ -92,6 +111,7 @@ export async function logRoutes(app: Api, deps: Deps) {
     '/log/proofs/consistency',
     {
       schema: {
+        response: { 200: getLogProofsConsistency200 },
         tags,
         summary: 'Consistency proof between two tree sizes (RFC 6962)',
         querystring: {

@@ -1,3 +1,4 @@
+import { content } from '../../schemas.ts';
 import type { Deps } from '../../../app/deps.ts';
 import { lotLabelsPdf, lotQr } from '../../../app/border/labels.ts';
 import { requireActor } from '../../auth.ts';
@@ -15,6 +16,7 @@ export async function labelRoutes(app: Api, deps: Deps) {
         tags,
         summary: 'Printable A4 label sheet: one label per carton code, or `copies` lot labels',
         security: secured,
+        response: { 200: content('The label sheet', 'application/pdf') },
         params: idParam,
         querystring: {
           type: 'object',
@@ -39,6 +41,7 @@ export async function labelRoutes(app: Api, deps: Deps) {
           tags,
           summary: `The lot's QR code (or a carton's, with ?serial=) as ${format.toUpperCase()}`,
           security: secured,
+          response: { 200: content('The QR code', format === 'svg' ? 'image/svg+xml' : 'image/png') },
           params: idParam,
           querystring: {
             type: 'object',

@@ -1,3 +1,15 @@
+import { pageOnly } from '../../schemas.ts';
+import { pageList } from '../../../app/access/paging.ts';
+import { content } from '../../schemas.ts';
+import {
+  getLots200,
+  getLotsById200,
+  getLotsByIdCartons200,
+  getLotsByIdDocuments200,
+  postLots201,
+  postLotsByIdCartons201,
+  postLotsByIdDocuments201,
+} from './replies.ts';
 import type { FastifyRequest } from 'fastify';
 import { AppError, invalid } from '../../../app/errors.ts';
 import { cartonCodes, issueCartonCodes } from '../../../app/border/cartons.ts';
@@ -124,6 +136,7 @@ export async function lotRoutes(app: Api, deps: Deps) {
     '/v1/lots',
     {
       schema: {
+        response: { 201: postLots201 },
         tags,
         summary: 'Declare an inbound batch (首站赋码); returns the lot with its trace code',
         security: secured,
@@ -140,6 +153,7 @@ export async function lotRoutes(app: Api, deps: Deps) {
     '/v1/lots',
     {
       schema: {
+        response: { 200: getLots200 },
         tags,
         summary: 'List lots you may see',
         security: secured,
@@ -161,7 +175,15 @@ export async function lotRoutes(app: Api, deps: Deps) {
   );
   app.get(
     '/v1/lots/:id',
-    { schema: { tags, summary: 'Read a lot with its status and reasons', security: secured, params: idParam } },
+    {
+      schema: {
+        response: { 200: getLotsById200 },
+        tags,
+        summary: 'Read a lot with its status and reasons',
+        security: secured,
+        params: idParam,
+      },
+    },
     async (req) => getLot(deps, requireActor(req), id(req)),
   );
 
@@ -169,6 +191,7 @@ export async function lotRoutes(app: Api, deps: Deps) {
     '/v1/lots/:id/documents',
     {
       schema: {
+        response: { 201: postLotsByIdDocuments201 },
         tags,
         summary: 'Attach a document (multipart: kind, number, issuer, issuedOn, file ≤ 10 MB, PDF/PNG/JPEG)',
         security: secured,
@@ -186,12 +209,29 @@ export async function lotRoutes(app: Api, deps: Deps) {
   );
   app.get(
     '/v1/lots/:id/documents',
-    { schema: { tags, summary: "A lot's documents", security: secured, params: idParam } },
-    async (req) => ({ items: await listDocuments(deps, requireActor(req), id(req)), nextCursor: null }),
+    {
+      schema: {
+        response: { 200: getLotsByIdDocuments200 },
+        tags,
+        summary: "A lot's documents",
+        security: secured,
+        params: idParam,
+        querystring: pageOnly,
+      },
+    },
+    async (req) => pageList(await listDocuments(deps, requireActor(req), id(req)), req.query.limit, req.query.cursor),
   );
   app.get(
     '/v1/documents/:id/file',
-    { schema: { tags, summary: "A document's file", security: secured, params: idParam } },
+    {
+      schema: {
+        tags,
+        summary: "A document's file",
+        security: secured,
+        params: idParam,
+        response: { 200: content('The file as uploaded', 'application/pdf', 'image/png', 'image/jpeg') },
+      },
+    },
     async (req, reply) => {
       const f = await documentFile(deps, requireActor(req), id(req));
       return reply.header('content-type', f.mediaType).header('x-content-sha256', f.document.sha256).send(f.bytes);
@@ -202,6 +242,7 @@ export async function lotRoutes(app: Api, deps: Deps) {
     '/v1/lots/:id/cartons',
     {
       schema: {
+        response: { 201: postLotsByIdCartons201 },
         tags,
         summary: 'Give cartons serial codes under the lot (all remaining by default)',
         security: secured,
@@ -215,15 +256,23 @@ export async function lotRoutes(app: Api, deps: Deps) {
       },
     },
     async (req, reply) => {
-      const body = (req.body ?? {}) as { count?: number };
       return reply
         .status(201)
-        .send(await issueCartonCodes(deps, requireActor(req), id(req), body.count, idempotencyOf(req)));
+        .send(await issueCartonCodes(deps, requireActor(req), id(req), req.body?.count, idempotencyOf(req)));
     },
   );
   app.get(
     '/v1/lots/:id/cartons',
-    { schema: { tags, summary: "A lot's carton codes", security: secured, params: idParam } },
-    async (req) => ({ items: await cartonCodes(deps, requireActor(req), id(req)), nextCursor: null }),
+    {
+      schema: {
+        response: { 200: getLotsByIdCartons200 },
+        tags,
+        summary: "A lot's carton codes",
+        security: secured,
+        params: idParam,
+        querystring: pageOnly,
+      },
+    },
+    async (req) => pageList(await cartonCodes(deps, requireActor(req), id(req)), req.query.limit, req.query.cursor),
   );
 }

@@ -1,3 +1,19 @@
+import { pageQuery } from '../../schemas.ts';
+import { pageList } from '../../../app/access/paging.ts';
+import {
+  getLotsByIdRecords200,
+  getProducersByIdSuspension200,
+  getSamples200,
+  getSettingsSamplePoints200,
+  getSuspensions200,
+  postLotsByIdBookings201,
+  postLotsByIdDisinfections201,
+  postLotsByIdExitCertificate201,
+  postLotsByIdSamples201,
+  postProducersByIdFindings201,
+  postSamplesByIdResult201,
+  putSettingsSamplePoints200,
+} from './replies.ts';
 import type { Deps } from '../../../app/deps.ts';
 import { SAMPLE_POINTS, SAMPLE_RULE, requiredSamplePoints } from '../../../app/border/lot-facts.ts';
 import { setRegionalSetting } from '../../../app/registry/settings.ts';
@@ -31,6 +47,7 @@ export async function warehouseRoutes(app: Api, deps: Deps) {
     '/v1/lots/:id/bookings',
     {
       schema: {
+        response: { 201: postLotsByIdBookings201 },
         tags,
         summary: 'Book the lot into a supervision warehouse (importer)',
         security: secured,
@@ -66,6 +83,7 @@ export async function warehouseRoutes(app: Api, deps: Deps) {
     '/v1/bookings/:id/arrival',
     {
       schema: {
+        response: { 201: postLotsByIdBookings201 },
         tags,
         summary: 'Record the arrival of a booked lot (warehouse)',
         security: secured,
@@ -82,6 +100,7 @@ export async function warehouseRoutes(app: Api, deps: Deps) {
     '/v1/lots/:id/disinfections',
     {
       schema: {
+        response: { 201: postLotsByIdDisinfections201 },
         tags,
         summary: 'Record disinfection (warehouse)',
         security: secured,
@@ -108,6 +127,7 @@ export async function warehouseRoutes(app: Api, deps: Deps) {
     '/v1/lots/:id/samples',
     {
       schema: {
+        response: { 201: postLotsByIdSamples201 },
         tags,
         summary: 'Take a sample and send it to a lab (warehouse)',
         security: secured,
@@ -139,6 +159,7 @@ export async function warehouseRoutes(app: Api, deps: Deps) {
     '/v1/lots/:id/exit-certificate',
     {
       schema: {
+        response: { 201: postLotsByIdExitCertificate201 },
         tags,
         summary: 'Issue the exit certificate (出库证明) when disinfected and every sample is negative (warehouse)',
         security: secured,
@@ -153,6 +174,7 @@ export async function warehouseRoutes(app: Api, deps: Deps) {
     '/v1/lots/:id/records',
     {
       schema: {
+        response: { 200: getLotsByIdRecords200 },
         tags,
         summary: "A lot's bookings, disinfections, samples and exit certificate",
         security: secured,
@@ -167,22 +189,25 @@ export async function warehouseRoutes(app: Api, deps: Deps) {
     '/v1/samples',
     {
       schema: {
+        response: { 200: getSamples200 },
         tags,
         summary: 'Samples sent to your lab',
         security: secured,
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { result: { type: 'string', enum: ['pending', 'negative', 'positive'] } },
+          properties: { ...pageQuery, result: { type: 'string', enum: ['pending', 'negative', 'positive'] } },
         },
       },
     },
-    async (req) => labSamples(deps, requireActor(req), req.query),
+    async (req) =>
+      pageList((await labSamples(deps, requireActor(req), req.query)).items, req.query.limit, req.query.cursor),
   );
   app.post(
     '/v1/samples/:id/result',
     {
       schema: {
+        response: { 201: postSamplesByIdResult201 },
         tags,
         summary: "Post a sample's result (lab; only for samples sent to it)",
         security: secured,
@@ -210,6 +235,7 @@ export async function warehouseRoutes(app: Api, deps: Deps) {
     '/v1/producers/:id/findings',
     {
       schema: {
+        response: { 201: postProducersByIdFindings201 },
         tags,
         summary: 'Record a positive finding against a producer; suspends it by the GACC rule (customs)',
         security: secured,
@@ -225,6 +251,7 @@ export async function warehouseRoutes(app: Api, deps: Deps) {
     '/v1/producers/:id/suspensions',
     {
       schema: {
+        response: { 201: postProducersByIdFindings201 },
         tags,
         summary: 'Suspend a producer by hand, with a reason and dates (customs)',
         security: secured,
@@ -251,7 +278,13 @@ export async function warehouseRoutes(app: Api, deps: Deps) {
   app.get(
     '/v1/producers/:id/suspension',
     {
-      schema: { tags, summary: "The producer's suspension in force now, or null", security: secured, params: idParam },
+      schema: {
+        response: { 200: getProducersByIdSuspension200 },
+        tags,
+        summary: "The producer's suspension in force now, or null",
+        security: secured,
+        params: idParam,
+      },
     },
     async (req) => {
       requireActor(req);
@@ -262,19 +295,20 @@ export async function warehouseRoutes(app: Api, deps: Deps) {
     '/v1/suspensions',
     {
       schema: {
+        response: { 200: getSuspensions200 },
         tags,
         summary: 'Suspensions in force now (active=false for all)',
         security: secured,
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { producerId: { type: 'string' }, active: { type: 'boolean', default: true } },
+          properties: { ...pageQuery, producerId: { type: 'string' }, active: { type: 'boolean', default: true } },
         },
       },
     },
     async (req) => {
       requireActor(req);
-      return listSuspensions(deps, req.query);
+      return pageList((await listSuspensions(deps, req.query)).items, req.query.limit, req.query.cursor);
     },
   );
 }
@@ -286,6 +320,7 @@ export async function sampleRuleRoutes(app: Api, deps: Deps) {
     '/v1/settings/sample-points',
     {
       schema: {
+        response: { 200: getSettingsSamplePoints200 },
         tags,
         summary: 'The sample points every batch needs in a region',
         security: secured,
@@ -302,6 +337,7 @@ export async function sampleRuleRoutes(app: Api, deps: Deps) {
     '/v1/settings/sample-points',
     {
       schema: {
+        response: { 200: putSettingsSamplePoints200 },
         tags,
         summary: 'Set the sample points every batch needs, for a region or nationally (regulator)',
         security: secured,

@@ -1,3 +1,18 @@
+import { pageQuery } from '../../schemas.ts';
+import { pageOnly } from '../../schemas.ts';
+import { pageList } from '../../../app/access/paging.ts';
+import {
+  getLotsByIdDisposals200,
+  getLotsByIdHoldings200,
+  getSettingsRetailRealName200,
+  getSettingsWorkerEnforcement200,
+  getShipments200,
+  postLotsByIdDisposals201,
+  postLotsByIdSales201,
+  postLotsByIdTransfers201,
+  putSettingsRetailRealName200,
+  putSettingsWorkerEnforcement200,
+} from './replies.ts';
 import type { ShipInput } from '../../../app/custody/custody.ts';
 import {
   DISPOSAL_METHODS,
@@ -36,6 +51,7 @@ export async function custodyRoutes(app: Api, deps: Deps) {
     '/v1/lots/:id/shipments',
     {
       schema: {
+        response: { 201: postLotsByIdSales201 },
         tags,
         summary: 'Ship part of a lot you hold to another party (scan out)',
         security: secured,
@@ -76,6 +92,7 @@ export async function custodyRoutes(app: Api, deps: Deps) {
     '/v1/shipments/:id/receipt',
     {
       schema: {
+        response: { 201: postLotsByIdSales201 },
         tags,
         summary: 'Receive a shipment sent to you, with the quantity that arrived (scan in)',
         security: secured,
@@ -102,6 +119,7 @@ export async function custodyRoutes(app: Api, deps: Deps) {
     '/v1/lots/:id/transfers',
     {
       schema: {
+        response: { 201: postLotsByIdTransfers201 },
         tags,
         summary: 'Move goods between two of your own places (store in / store out)',
         security: secured,
@@ -130,6 +148,7 @@ export async function custodyRoutes(app: Api, deps: Deps) {
     '/v1/lots/:id/disposals',
     {
       schema: {
+        response: { 201: postLotsByIdDisposals201 },
         tags,
         summary: 'Record goods you hold as destroyed or returned (allowed for blocked lots)',
         security: secured,
@@ -155,18 +174,39 @@ export async function custodyRoutes(app: Api, deps: Deps) {
   );
   app.get(
     '/v1/lots/:id/disposals',
-    { schema: { tags, summary: 'What of a lot was destroyed or returned', security: secured, params: idParam } },
-    async (req) => listDisposals(deps, requireActor(req), id(req)),
+    {
+      schema: {
+        response: { 200: getLotsByIdDisposals200 },
+        tags,
+        summary: 'What of a lot was destroyed or returned',
+        security: secured,
+        params: idParam,
+        querystring: pageOnly,
+      },
+    },
+    async (req) =>
+      pageList((await listDisposals(deps, requireActor(req), id(req))).items, req.query.limit, req.query.cursor),
   );
   app.get(
     '/v1/lots/:id/holdings',
-    { schema: { tags, summary: 'Who holds how much of a lot now', security: secured, params: idParam } },
-    async (req) => lotHoldings(deps, requireActor(req), id(req)),
+    {
+      schema: {
+        response: { 200: getLotsByIdHoldings200 },
+        tags,
+        summary: 'Who holds how much of a lot now',
+        security: secured,
+        params: idParam,
+        querystring: pageOnly,
+      },
+    },
+    async (req) =>
+      pageList((await lotHoldings(deps, requireActor(req), id(req))).items, req.query.limit, req.query.cursor),
   );
   app.get(
     '/v1/shipments',
     {
       schema: {
+        response: { 200: getShipments200 },
         tags,
         summary: 'Shipments from or to you (regulators: of their region)',
         security: secured,
@@ -174,6 +214,7 @@ export async function custodyRoutes(app: Api, deps: Deps) {
           type: 'object',
           additionalProperties: false,
           properties: {
+            ...pageQuery,
             lotId: ref,
             status: { type: 'string', enum: ['in_transit', 'received'] },
             direction: { type: 'string', enum: ['in', 'out'] },
@@ -181,7 +222,8 @@ export async function custodyRoutes(app: Api, deps: Deps) {
         },
       },
     },
-    async (req) => listShipments(deps, requireActor(req), req.query),
+    async (req) =>
+      pageList((await listShipments(deps, requireActor(req), req.query)).items, req.query.limit, req.query.cursor),
   );
   await salesRoutes(app, deps);
 }
@@ -193,6 +235,7 @@ export async function enforcementRoutes(app: Api, deps: Deps) {
     '/v1/settings/worker-enforcement',
     {
       schema: {
+        response: { 200: getSettingsWorkerEnforcement200 },
         tags,
         summary: 'Whether moves by ineligible workers are refused or flagged in a region',
         security: secured,
@@ -209,6 +252,7 @@ export async function enforcementRoutes(app: Api, deps: Deps) {
     '/v1/settings/worker-enforcement',
     {
       schema: {
+        response: { 200: putSettingsWorkerEnforcement200 },
         tags,
         summary: 'Refuse, or accept and flag, moves by workers not eligible for duty (regulator)',
         security: secured,
@@ -239,6 +283,7 @@ export async function enforcementRoutes(app: Api, deps: Deps) {
     '/v1/settings/retail-real-name',
     {
       schema: {
+        response: { 200: getSettingsRetailRealName200 },
         tags,
         summary: 'Whether retail sales need a real-name purchase record in a region',
         security: secured,
@@ -255,6 +300,7 @@ export async function enforcementRoutes(app: Api, deps: Deps) {
     '/v1/settings/retail-real-name',
     {
       schema: {
+        response: { 200: putSettingsRetailRealName200 },
         tags,
         summary: 'Turn real-name purchase records for retail sales on or off, per region or nationally (regulator)',
         security: secured,

@@ -1,3 +1,12 @@
+import { pageOnly } from '../../schemas.ts';
+import { pageList } from '../../../app/access/paging.ts';
+import {
+  getLotsByIdRetailSales200,
+  getLotsByIdRetailSalesDaily200,
+  postLotsByIdRetailSales201,
+  postLotsByIdSales201,
+  postTransformations201,
+} from './replies.ts';
 import type { Deps } from '../../../app/deps.ts';
 
 import { listRetailSales, retailSalesDaily, retailSell, sellLot } from '../../../app/custody/sales.ts';
@@ -25,6 +34,7 @@ export async function salesRoutes(app: Api, deps: Deps) {
     '/v1/transformations',
     {
       schema: {
+        response: { 201: postTransformations201 },
         tags,
         summary: 'Repack or process lots you hold into new lots with new trace codes',
         security: secured,
@@ -84,7 +94,13 @@ export async function salesRoutes(app: Api, deps: Deps) {
   app.get(
     '/v1/transformations/:id',
     {
-      schema: { tags, summary: 'A transformation with its input and output lots', security: secured, params: idParam },
+      schema: {
+        response: { 200: postTransformations201 },
+        tags,
+        summary: 'A transformation with its input and output lots',
+        security: secured,
+        params: idParam,
+      },
     },
     async (req) => getTransformation(deps, requireActor(req), id(req)),
   );
@@ -93,6 +109,7 @@ export async function salesRoutes(app: Api, deps: Deps) {
     '/v1/lots/:id/sales',
     {
       schema: {
+        response: { 201: postLotsByIdSales201 },
         tags,
         summary:
           'Sell part of a lot to a retailer or restaurant: handed over at your stall, or delivered with a vehicle',
@@ -137,6 +154,7 @@ export async function salesRoutes(app: Api, deps: Deps) {
     '/v1/lots/:id/retail-sales',
     {
       schema: {
+        response: { 201: postLotsByIdRetailSales201 },
         tags,
         summary:
           'Record a sale to a consumer (retailer or restaurant), with the buyer where a real-name record is required',
@@ -183,24 +201,32 @@ export async function salesRoutes(app: Api, deps: Deps) {
     '/v1/lots/:id/retail-sales',
     {
       schema: {
+        response: { 200: getLotsByIdRetailSales200 },
         tags,
         summary: 'Retail sales of a lot (buyers masked, for the seller and regulators only)',
         security: secured,
         params: idParam,
+        querystring: pageOnly,
       },
     },
-    async (req) => listRetailSales(deps, requireActor(req), id(req)),
+    async (req) =>
+      pageList((await listRetailSales(deps, requireActor(req), id(req))).items, req.query.limit, req.query.cursor),
   );
   app.get(
     '/v1/lots/:id/retail-sales/daily',
     {
       schema: {
+        response: { 200: getLotsByIdRetailSalesDaily200 },
         tags,
         summary: 'Retail sales of a lot per China-local day and seller',
         security: secured,
         params: idParam,
+        querystring: pageOnly,
       },
     },
-    async (req) => retailSalesDaily(deps, requireActor(req), id(req)),
+    async (req) => {
+      const daily = await retailSalesDaily(deps, requireActor(req), id(req));
+      return { ...daily, ...pageList(daily.items, req.query.limit, req.query.cursor) };
+    },
   );
 }

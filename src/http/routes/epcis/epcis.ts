@@ -1,3 +1,5 @@
+import { anyObject } from '../../schemas.ts';
+import { getEpcisCapture200, postEpcisCapture202 } from './replies.ts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { AppError } from '../../../app/errors.ts';
@@ -94,7 +96,13 @@ export async function epcisRoutes(app: Api, deps: Deps, limits: EpcisLimits = ep
 
     epcis.options(
       '/epcis/capture',
-      { schema: { tags, summary: 'Discover the capture interface: versions, capture limits, error behaviours' } },
+      {
+        schema: {
+          tags,
+          summary: 'Discover the capture interface: versions, capture limits, error behaviours',
+          response: { 204: { description: 'The answer is in the headers' } },
+        },
+      },
       async (_req, reply) =>
         reply
           .status(204)
@@ -113,6 +121,7 @@ export async function epcisRoutes(app: Api, deps: Deps, limits: EpcisLimits = ep
       {
         bodyLimit: limits.bytes,
         schema: {
+          response: { 202: postEpcisCapture202 },
           tags,
           summary: 'Capture an EPCIS 2.0 document; answered with its capture job (complete when answered)',
           security: secured,
@@ -148,6 +157,7 @@ export async function epcisRoutes(app: Api, deps: Deps, limits: EpcisLimits = ep
       '/epcis/capture',
       {
         schema: {
+          response: { 200: getEpcisCapture200 },
           tags,
           summary: 'Your capture jobs, newest first',
           security: secured,
@@ -173,6 +183,7 @@ export async function epcisRoutes(app: Api, deps: Deps, limits: EpcisLimits = ep
       '/epcis/capture/:captureID',
       {
         schema: {
+          response: { 200: postEpcisCapture202 },
           tags,
           summary: 'A capture job: running, success, and each refused event with its field',
           security: secured,
@@ -194,6 +205,7 @@ export async function epcisRoutes(app: Api, deps: Deps, limits: EpcisLimits = ep
           tags,
           summary: 'Capture one EPCIS 2.0 event (with its @context); idempotent',
           security: secured,
+          response: { 201: { ...anyObject, description: 'The event as captured, with its eventID' } },
           consumes: JSON_TYPES,
           body: anyJson,
         },
@@ -212,6 +224,7 @@ export async function epcisRoutes(app: Api, deps: Deps, limits: EpcisLimits = ep
           tags,
           summary: 'Query events (SimpleEventQuery); an EPCISQueryDocument, perPage at a time',
           security: secured,
+          response: { 200: { ...anyObject, description: 'An EPCISQueryDocument (GS1 EPCIS 2.0)' } },
           querystring: {
             type: 'object',
             additionalProperties: false,
@@ -248,6 +261,7 @@ export async function epcisRoutes(app: Api, deps: Deps, limits: EpcisLimits = ep
           tags,
           summary: 'One event by its eventID (URL-encoded), as an EPCISQueryDocument',
           security: secured,
+          response: { 200: { ...anyObject, description: 'An EPCISQueryDocument (GS1 EPCIS 2.0)' } },
           params: {
             type: 'object',
             required: ['eventID'],

@@ -1,3 +1,4 @@
+import { content } from '../../schemas.ts';
 import type { Api } from '../../schemas.ts';
 import { readFileSync, readdirSync } from 'node:fs';
 import type { FastifyReply } from 'fastify';
@@ -87,6 +88,7 @@ export async function consoleRoutes(app: Api) {
           },
         },
         produces: ['text/html'],
+        response: { 200: content('The console page', 'text/html') },
       },
     },
     async (req, reply) => {
@@ -101,6 +103,7 @@ export async function consoleRoutes(app: Api) {
       schema: {
         hide: true,
         params: { type: 'object', required: ['file'], properties: { file: { type: 'string', maxLength: 64 } } },
+        response: { 200: content('A script or style sheet of the console', 'text/javascript', 'text/css') },
       },
     },
     async (req, reply) => {

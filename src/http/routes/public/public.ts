@@ -1,3 +1,4 @@
+import { content } from '../../schemas.ts';
 import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -200,6 +201,11 @@ export async function publicRoutes(app: Api, deps: Deps) {
           params: codeParams,
           querystring: langQuery,
           produces: ['text/html'],
+          response: {
+            200: content('The lot page', 'text/html'),
+            404: content('A page saying no lot has this code', 'text/html'),
+            429: content('A page asking to wait', 'text/html'),
+          },
         },
       },
       async (req, reply) => {
@@ -261,6 +267,7 @@ export async function publicRoutes(app: Api, deps: Deps) {
       required: names,
       properties: Object.fromEntries(names.map((n) => [n, { type: 'string' }])),
     });
+    const redirect = { description: 'Found: the Location header holds the public page of the lot' };
     const dlDescription =
       'Validated as a GS1 Digital Link (check digit, AI order, CSET 82): 400 names what is wrong; 404 when no lot has that GTIN and batch.';
     pub.get(
@@ -272,6 +279,7 @@ export async function publicRoutes(app: Api, deps: Deps) {
           description: dlDescription,
           params: dlParams(['gtin', 'lot']),
           querystring: langQuery,
+          response: { 302: redirect },
         },
       },
       digitalLink,
@@ -286,11 +294,12 @@ export async function publicRoutes(app: Api, deps: Deps) {
           description: dlDescription,
           params: dlParams(['gtin', 'lot', 'serial']),
           querystring: langQuery,
+          response: { 302: redirect },
         },
       },
       digitalLink,
     );
     // Any other path under /01/ is a Digital Link too, malformed or out of order: parseLotLink says what is wrong.
-    pub.get('/01/*', { schema: { hide: true } }, digitalLink);
+    pub.get('/01/*', { schema: { hide: true, response: { 302: redirect } } }, digitalLink);
   });
 }

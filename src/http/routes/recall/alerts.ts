@@ -1,3 +1,14 @@
+import { pageOnly } from '../../schemas.ts';
+import { pageList } from '../../../app/access/paging.ts';
+import {
+  getAlerts200,
+  getAlertsById200,
+  getWebhooks200,
+  getWebhooksById200,
+  getWebhooksByIdDeliveries200,
+  postNotices201,
+  postWebhooks201,
+} from './replies.ts';
 import { acknowledgeAlert, getAlert, listAlerts } from '../../../app/recall/alerts.ts';
 import type { Deps } from '../../../app/deps.ts';
 
@@ -43,6 +54,7 @@ export async function alertRoutes(app: Api, deps: Deps, opts: AlertRouteOptions)
     '/v1/alerts',
     {
       schema: {
+        response: { 200: getAlerts200 },
         tags,
         summary: 'Your inbox of alerts, newest first',
         security: secured,
@@ -61,13 +73,22 @@ export async function alertRoutes(app: Api, deps: Deps, opts: AlertRouteOptions)
   );
   app.get(
     '/v1/alerts/:id',
-    { schema: { tags, summary: 'One alert of your inbox', security: secured, params: idParam } },
+    {
+      schema: {
+        response: { 200: getAlertsById200 },
+        tags,
+        summary: 'One alert of your inbox',
+        security: secured,
+        params: idParam,
+      },
+    },
     async (req) => getAlert(deps, requireActor(req), id(req)),
   );
   app.post(
     '/v1/alerts/:id/ack',
     {
       schema: {
+        response: { 200: getAlertsById200 },
         tags,
         summary: 'Acknowledge an alert, with a note of what you are doing (once)',
         security: secured,
@@ -90,6 +111,7 @@ export async function alertRoutes(app: Api, deps: Deps, opts: AlertRouteOptions)
     '/v1/notices',
     {
       schema: {
+        response: { 201: postNotices201 },
         tags,
         summary: 'Send a notice to parties, or to every party of some roles in your region (regulator, customs)',
         security: secured,
@@ -128,6 +150,7 @@ export async function alertRoutes(app: Api, deps: Deps, opts: AlertRouteOptions)
     '/v1/webhooks',
     {
       schema: {
+        response: { 201: postWebhooks201 },
         tags,
         summary: 'Register an endpoint for your alerts; the signing secret is shown once',
         security: secured,
@@ -160,18 +183,37 @@ export async function alertRoutes(app: Api, deps: Deps, opts: AlertRouteOptions)
         .status(201)
         .send(await createWebhook(deps, requireActor(req), req.body, opts.allowHttpWebhooks, idempotencyOf(req))),
   );
-  app.get('/v1/webhooks', { schema: { tags, summary: 'Your webhooks', security: secured } }, async (req) =>
-    listWebhooks(deps, requireActor(req)),
+  app.get(
+    '/v1/webhooks',
+    {
+      schema: {
+        response: { 200: getWebhooks200 },
+        tags,
+        summary: 'Your webhooks',
+        security: secured,
+        querystring: pageOnly,
+      },
+    },
+    async (req) => pageList((await listWebhooks(deps, requireActor(req))).items, req.query.limit, req.query.cursor),
   );
   app.get(
     '/v1/webhooks/:id',
-    { schema: { tags, summary: 'One of your webhooks', security: secured, params: idParam } },
+    {
+      schema: {
+        response: { 200: getWebhooksById200 },
+        tags,
+        summary: 'One of your webhooks',
+        security: secured,
+        params: idParam,
+      },
+    },
     async (req) => getWebhook(deps, requireActor(req), id(req)),
   );
   app.delete(
     '/v1/webhooks/:id',
     {
       schema: {
+        response: { 200: getWebhooksById200 },
         tags,
         summary: 'Delete (disable) a webhook; its pending deliveries are cancelled',
         security: secured,
@@ -184,6 +226,7 @@ export async function alertRoutes(app: Api, deps: Deps, opts: AlertRouteOptions)
     '/v1/webhooks/:id/deliveries',
     {
       schema: {
+        response: { 200: getWebhooksByIdDeliveries200 },
         tags,
         summary: "A webhook's delivery log: every attempt's time, HTTP status or error, duration and next retry",
         security: secured,

@@ -1,3 +1,13 @@
+import {
+  getIncidents200,
+  getSettingsIncidentScope200,
+  postIncidents201,
+  postIncidentsByIdActions201,
+  postIncidentsByIdActionsByActionIdDecision200,
+  postIncidentsByIdClose200,
+  postLotsByIdMarketSamples201,
+  putSettingsIncidentScope200,
+} from './replies.ts';
 import type { Deps } from '../../../app/deps.ts';
 import { INCIDENT_SCOPE, incidentScopeFor } from '../../../app/recall/incident-scope.ts';
 import type { OpenIncidentInput } from '../../../app/recall/incidents.ts';
@@ -71,6 +81,7 @@ export async function incidentRoutes(app: Api, deps: Deps) {
     '/v1/incidents',
     {
       schema: {
+        response: { 201: postIncidents201 },
         tags,
         summary:
           'Open an incident from lots, a container, or a producer and production dates, freezing every affected lot (regulator, customs)',
@@ -100,6 +111,7 @@ export async function incidentRoutes(app: Api, deps: Deps) {
     '/v1/incidents',
     {
       schema: {
+        response: { 200: getIncidents200 },
         tags,
         summary: 'Incidents you may see: regulators of every region the goods reached, and the holders concerned',
         security: secured,
@@ -112,6 +124,7 @@ export async function incidentRoutes(app: Api, deps: Deps) {
     '/v1/incidents/:id',
     {
       schema: {
+        response: { 200: postIncidents201 },
         tags,
         summary:
           'An incident: lots, holders with accounted and outstanding kg per holder and region, contacts, actions',
@@ -125,6 +138,7 @@ export async function incidentRoutes(app: Api, deps: Deps) {
     '/v1/incidents/:id/actions',
     {
       schema: {
+        response: { 201: postIncidentsByIdActions201 },
         tags,
         summary:
           'Record what you did with affected goods you hold: sealed, destroyed, returned, or retested negative (holder)',
@@ -152,6 +166,7 @@ export async function incidentRoutes(app: Api, deps: Deps) {
     '/v1/incidents/:id/actions/:actionId/decision',
     {
       schema: {
+        response: { 200: postIncidentsByIdActionsByActionIdDecision200 },
         tags,
         summary: 'Approve or reject a negative retest; an approval may clear the lot from the incident (regulator)',
         security: secured,
@@ -172,6 +187,7 @@ export async function incidentRoutes(app: Api, deps: Deps) {
     '/v1/incidents/:id/close',
     {
       schema: {
+        response: { 200: postIncidentsByIdClose200 },
         tags,
         summary: 'Close an incident: when every affected kg is accounted for, or with a stated reason (regulator)',
         security: secured,
@@ -179,12 +195,13 @@ export async function incidentRoutes(app: Api, deps: Deps) {
         body: obj([], { reason: { type: ['string', 'null'], maxLength: 1000 } }),
       },
     },
-    async (req) => closeIncident(deps, requireActor(req), id(req), (req.body ?? {}) as { reason?: string | null }),
+    async (req) => closeIncident(deps, requireActor(req), id(req), req.body ?? {}),
   );
   app.post(
     '/v1/lots/:id/market-samples',
     {
       schema: {
+        response: { 201: postLotsByIdMarketSamples201 },
         tags,
         summary: 'Take a surveillance sample of goods on the market and send it to a lab (regulator)',
         security: secured,
@@ -219,6 +236,7 @@ export async function incidentRoutes(app: Api, deps: Deps) {
     '/v1/settings/incident-scope',
     {
       schema: {
+        response: { 200: getSettingsIncidentScope200 },
         tags: settingTags,
         summary: 'Which lots an incident takes in besides the descendants, in a region',
         security: secured,
@@ -235,6 +253,7 @@ export async function incidentRoutes(app: Api, deps: Deps) {
     '/v1/settings/incident-scope',
     {
       schema: {
+        response: { 200: putSettingsIncidentScope200 },
         tags: settingTags,
         summary: 'Set, per region or nationally, which lots an incident takes in (regulator)',
         security: secured,

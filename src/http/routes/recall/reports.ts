@@ -1,3 +1,5 @@
+import { incidentReport200 } from './replies.ts';
+import { binary, content } from '../../schemas.ts';
 import type { FastifyRequest } from 'fastify';
 import type { Deps } from '../../../app/deps.ts';
 import { FSMA_MAX_LOTS, fsma204Report } from '../../../app/recall/fsma204.ts';
@@ -49,6 +51,16 @@ export async function reportRoutes(app: Api, deps: Deps) {
           'The incident report: what, where, who, quantities, timeline and contacts, as JSON, CSV or a bilingual A4 PDF (as GET /v1/incidents/{id} sees it)',
         security: secured,
         params: idParam,
+        response: {
+          200: {
+            description: 'The report as JSON, CSV or PDF',
+            content: {
+              'application/json': { schema: incidentReport200 },
+              'text/csv': { schema: binary },
+              'application/pdf': { schema: binary },
+            },
+          },
+        },
         querystring: {
           type: 'object',
           additionalProperties: false,
@@ -85,6 +97,7 @@ export async function reportRoutes(app: Api, deps: Deps) {
         summary:
           'FDA FSMA 204 electronic sortable spreadsheet for lots and a date range: XLSX with one tab per CTE, or CSV (regulators, customs, auditors; a business for lots it held, its own records)',
         security: secured,
+        response: { 200: content('The FSMA 204 sortable spreadsheet, as XLSX or CSV', XLSX, 'text/csv') },
         querystring: {
           type: 'object',
           additionalProperties: false,
@@ -143,6 +156,12 @@ export async function reportRoutes(app: Api, deps: Deps) {
         tags,
         summary: 'The trace as an EPCIS 2.0 document: every event of every lot in it (regulators, customs, auditors)',
         security: secured,
+        response: {
+          200: {
+            description: 'An EPCIS 2.0 document',
+            content: { [LD_JSON]: { schema: { description: 'EPCIS 2.0 JSON-LD' } } },
+          },
+        },
         params: {
           type: 'object',
           required: ['id'],

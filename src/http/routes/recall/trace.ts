@@ -1,3 +1,4 @@
+import { getLotsByIdTrace200 } from './replies.ts';
 import type { Deps } from '../../../app/deps.ts';
 
 import { TRACE_DIRECTIONS, traceLot } from '../../../app/recall/trace.ts';
@@ -17,6 +18,7 @@ export async function traceRoutes(app: Api, deps: Deps) {
     '/v1/lots/:id/trace',
     {
       schema: {
+        response: { 200: getLotsByIdTrace200 },
         tags,
         summary: 'Trace a lot forward to every holder and backward to the border (regulators, customs, auditors)',
         security: secured,
@@ -39,6 +41,7 @@ export async function traceRoutes(app: Api, deps: Deps) {
     '/v1/trace',
     {
       schema: {
+        response: { 200: getLotsByIdTrace200 },
         tags,
         summary: 'Trace from any reference: lot id, trace code, carton code or GS1 Digital Link URI',
         security: secured,

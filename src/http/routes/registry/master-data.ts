@@ -1,3 +1,14 @@
+import {
+  getLocations200,
+  getLocationsById200,
+  getProducers200,
+  getProducersById200,
+  getVehicles200,
+  getVehiclesById200,
+  postLocations201,
+  postProducers201,
+  postVehicles201,
+} from './replies.ts';
 import type { Deps } from '../../../app/deps.ts';
 
 import {
@@ -60,6 +71,7 @@ export async function masterDataRoutes(app: Api, deps: Deps) {
     '/v1/locations',
     {
       schema: {
+        response: { 201: postLocations201 },
         tags,
         summary: 'Register a cold store or warehouse',
         security: secured,
@@ -81,6 +93,7 @@ export async function masterDataRoutes(app: Api, deps: Deps) {
     '/v1/locations',
     {
       schema: {
+        response: { 200: getLocations200 },
         tags,
         summary: 'List locations you may see',
         security: secured,
@@ -102,13 +115,22 @@ export async function masterDataRoutes(app: Api, deps: Deps) {
   );
   app.get(
     '/v1/locations/:id',
-    { schema: { tags, summary: 'Read a location', security: secured, params: idParam } },
+    {
+      schema: {
+        response: { 200: getLocationsById200 },
+        tags,
+        summary: 'Read a location',
+        security: secured,
+        params: idParam,
+      },
+    },
     async (req) => getLocation(deps, requireActor(req), id(req)),
   );
   app.patch(
     '/v1/locations/:id',
     {
       schema: {
+        response: { 200: postLocations201 },
         tags,
         summary: 'Update a location',
         security: secured,
@@ -127,6 +149,7 @@ export async function masterDataRoutes(app: Api, deps: Deps) {
     '/v1/vehicles',
     {
       schema: {
+        response: { 201: postVehicles201 },
         tags,
         summary: 'Register a vehicle (carrier)',
         security: secured,
@@ -148,6 +171,7 @@ export async function masterDataRoutes(app: Api, deps: Deps) {
     '/v1/vehicles',
     {
       schema: {
+        response: { 200: getVehicles200 },
         tags,
         summary: 'List vehicles you may see',
         security: secured,
@@ -168,13 +192,22 @@ export async function masterDataRoutes(app: Api, deps: Deps) {
   );
   app.get(
     '/v1/vehicles/:id',
-    { schema: { tags, summary: 'Read a vehicle', security: secured, params: idParam } },
+    {
+      schema: {
+        response: { 200: getVehiclesById200 },
+        tags,
+        summary: 'Read a vehicle',
+        security: secured,
+        params: idParam,
+      },
+    },
     async (req) => getVehicle(deps, requireActor(req), id(req)),
   );
   app.patch(
     '/v1/vehicles/:id',
     {
       schema: {
+        response: { 200: postVehicles201 },
         tags,
         summary: 'Update a vehicle',
         security: secured,
@@ -193,6 +226,7 @@ export async function masterDataRoutes(app: Api, deps: Deps) {
     '/v1/producers',
     {
       schema: {
+        response: { 201: postProducers201 },
         tags,
         summary: 'Add an overseas producer to the register (customs)',
         security: secured,
@@ -214,6 +248,7 @@ export async function masterDataRoutes(app: Api, deps: Deps) {
     '/v1/producers',
     {
       schema: {
+        response: { 200: getProducers200 },
         tags,
         summary: 'List the producer register',
         security: secured,
@@ -232,13 +267,22 @@ export async function masterDataRoutes(app: Api, deps: Deps) {
   );
   app.get(
     '/v1/producers/:id',
-    { schema: { tags, summary: 'Read a producer', security: secured, params: idParam } },
+    {
+      schema: {
+        response: { 200: getProducersById200 },
+        tags,
+        summary: 'Read a producer',
+        security: secured,
+        params: idParam,
+      },
+    },
     async (req) => getProducer(deps, requireActor(req), id(req)),
   );
   app.patch(
     '/v1/producers/:id',
     {
       schema: {
+        response: { 200: postProducers201 },
         tags,
         summary: 'Correct a producer (customs)',
         security: secured,

@@ -1,3 +1,14 @@
+import { pageOnly } from '../../schemas.ts';
+import { pageList } from '../../../app/access/paging.ts';
+import {
+  deleteTokensById200,
+  getMe200,
+  getParties200,
+  getPartiesById200,
+  getPartiesByIdTokens200,
+  postParties201,
+  postPartiesByIdTokens201,
+} from './replies.ts';
 import type { Deps } from '../../../app/deps.ts';
 
 import { createParty, getParty, listParties, updateParty } from '../../../app/registry/parties.ts';
@@ -31,6 +42,7 @@ export async function partyRoutes(app: Api, deps: Deps) {
     '/v1/parties',
     {
       schema: {
+        response: { 201: postParties201 },
         tags,
         summary: 'Register a party (regulator)',
         security: secured,
@@ -53,6 +65,7 @@ export async function partyRoutes(app: Api, deps: Deps) {
     '/v1/parties',
     {
       schema: {
+        response: { 200: getParties200 },
         tags,
         summary: 'List parties you may see',
         security: secured,
@@ -73,7 +86,7 @@ export async function partyRoutes(app: Api, deps: Deps) {
 
   app.get(
     '/v1/me',
-    { schema: { tags, summary: 'The party your token belongs to', security: secured } },
+    { schema: { response: { 200: getMe200 }, tags, summary: 'The party your token belongs to', security: secured } },
     async (req) => {
       const actor = requireActor(req);
       return { ...(await getParty(deps, actor, actor.partyId)), national: actor.national };
@@ -82,7 +95,15 @@ export async function partyRoutes(app: Api, deps: Deps) {
 
   app.get(
     '/v1/parties/:id',
-    { schema: { tags, summary: 'Read a party', security: secured, params: idParam } },
+    {
+      schema: {
+        response: { 200: getPartiesById200 },
+        tags,
+        summary: 'Read a party',
+        security: secured,
+        params: idParam,
+      },
+    },
     async (req) => getParty(deps, requireActor(req), req.params.id),
   );
 
@@ -90,6 +111,7 @@ export async function partyRoutes(app: Api, deps: Deps) {
     '/v1/parties/:id',
     {
       schema: {
+        response: { 200: postParties201 },
         tags,
         summary: 'Update a party (regulator)',
         security: secured,
@@ -107,6 +129,7 @@ export async function partyRoutes(app: Api, deps: Deps) {
     '/v1/parties/:id/tokens',
     {
       schema: {
+        response: { 201: postPartiesByIdTokens201 },
         tags,
         summary: 'Issue an API token (shown once)',
         security: secured,
@@ -130,7 +153,7 @@ export async function partyRoutes(app: Api, deps: Deps) {
       },
     },
     async (req, reply) => {
-      const body = (req.body ?? {}) as { label?: string; qa?: boolean };
+      const body = req.body ?? {};
       const r = await createToken(deps, requireActor(req), req.params.id, body.label ?? null, idempotencyOf(req), {
         qa: body.qa === true,
       });
@@ -140,16 +163,31 @@ export async function partyRoutes(app: Api, deps: Deps) {
 
   app.get(
     '/v1/parties/:id/tokens',
-    { schema: { tags, summary: "List a party's tokens", security: secured, params: idParam } },
-    async (req) => ({
-      items: await listTokens(deps, requireActor(req), req.params.id),
-      nextCursor: null,
-    }),
+    {
+      schema: {
+        response: { 200: getPartiesByIdTokens200 },
+        tags,
+        summary: "List a party's tokens",
+        security: secured,
+        params: idParam,
+        querystring: pageOnly,
+      },
+    },
+    async (req) =>
+      pageList(await listTokens(deps, requireActor(req), req.params.id), req.query.limit, req.query.cursor),
   );
 
   app.delete(
     '/v1/tokens/:id',
-    { schema: { tags, summary: 'Revoke a token', security: secured, params: idParam } },
+    {
+      schema: {
+        response: { 200: deleteTokensById200 },
+        tags,
+        summary: 'Revoke a token',
+        security: secured,
+        params: idParam,
+      },
+    },
     async (req) => {
       const r = await revokeToken(deps, requireActor(req), req.params.id);
       return { ...r.token, logIndex: r.logIndex };

@@ -1,3 +1,15 @@
+import { pageOnly } from '../../schemas.ts';
+import { pageList } from '../../../app/access/paging.ts';
+import {
+  getSettingsWorkerEligibility200,
+  getWorkers200,
+  getWorkersById200,
+  getWorkersByIdTests200,
+  postPersonalDataByIdErasure200,
+  postWorkers201,
+  postWorkersByIdTests201,
+  putSettingsWorkerEligibility200,
+} from './replies.ts';
 import type { Deps } from '../../../app/deps.ts';
 import { erasePersonal } from '../../../app/registry/personal.ts';
 import { eligibilityRuleFor, setEligibilityRule } from '../../../app/registry/settings.ts';
@@ -49,6 +61,7 @@ export async function workerRoutes(app: Api, deps: Deps) {
     '/v1/workers',
     {
       schema: {
+        response: { 201: postWorkers201 },
         tags,
         summary: 'Register a worker',
         security: secured,
@@ -70,6 +83,7 @@ export async function workerRoutes(app: Api, deps: Deps) {
     '/v1/workers',
     {
       schema: {
+        response: { 200: getWorkers200 },
         tags,
         summary: 'List workers you may see',
         security: secured,
@@ -89,13 +103,22 @@ export async function workerRoutes(app: Api, deps: Deps) {
   );
   app.get(
     '/v1/workers/:id',
-    { schema: { tags, summary: 'Read a worker with on-duty eligibility', security: secured, params: idParam } },
+    {
+      schema: {
+        response: { 200: getWorkersById200 },
+        tags,
+        summary: 'Read a worker with on-duty eligibility',
+        security: secured,
+        params: idParam,
+      },
+    },
     async (req) => getWorker(deps, requireActor(req), id(req)),
   );
   app.patch(
     '/v1/workers/:id',
     {
       schema: {
+        response: { 200: postWorkers201 },
         tags,
         summary: 'Update a worker',
         security: secured,
@@ -113,6 +136,7 @@ export async function workerRoutes(app: Api, deps: Deps) {
     '/v1/workers/:id/tests',
     {
       schema: {
+        response: { 201: postWorkersByIdTests201 },
         tags,
         summary: "Record a worker's nucleic-acid test",
         security: secured,
@@ -144,8 +168,17 @@ export async function workerRoutes(app: Api, deps: Deps) {
   );
   app.get(
     '/v1/workers/:id/tests',
-    { schema: { tags, summary: "A worker's tests, latest first", security: secured, params: idParam } },
-    async (req) => ({ items: await listWorkerTests(deps, requireActor(req), id(req)), nextCursor: null }),
+    {
+      schema: {
+        response: { 200: getWorkersByIdTests200 },
+        tags,
+        summary: "A worker's tests, latest first",
+        security: secured,
+        params: idParam,
+        querystring: pageOnly,
+      },
+    },
+    async (req) => pageList(await listWorkerTests(deps, requireActor(req), id(req)), req.query.limit, req.query.cursor),
   );
 
   const ruleBody = {
@@ -165,6 +198,7 @@ export async function workerRoutes(app: Api, deps: Deps) {
     '/v1/settings/worker-eligibility',
     {
       schema: {
+        response: { 200: getSettingsWorkerEligibility200 },
         tags: ['settings'],
         summary: 'The worker test rule in force for a region',
         security: secured,
@@ -181,6 +215,7 @@ export async function workerRoutes(app: Api, deps: Deps) {
     '/v1/settings/worker-eligibility',
     {
       schema: {
+        response: { 200: putSettingsWorkerEligibility200 },
         tags: ['settings'],
         summary: 'Set the worker test rule for a region, or nationally (regulator)',
         security: secured,
@@ -202,6 +237,7 @@ export async function workerRoutes(app: Api, deps: Deps) {
     '/v1/personal-data/:id/erasure',
     {
       schema: {
+        response: { 200: postPersonalDataByIdErasure200 },
         tags: ['privacy'],
         summary: 'Erase a personal value on a lawful request (regulator)',
         security: secured,

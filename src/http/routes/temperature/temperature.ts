@@ -1,3 +1,13 @@
+import {
+  getSettingsTemperatureRules200,
+  getTemperatureBreaches200,
+  getTemperatureBreachesById200,
+  getTemperatureReadings200,
+  getTemperatureUploadsById200,
+  postTemperatureBreachesByIdClose200,
+  postTemperatureUploads201,
+  putSettingsTemperatureRules200,
+} from './replies.ts';
 import type { Static } from 'typebox';
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
@@ -201,6 +211,7 @@ export async function temperatureRoutes(app: Api, deps: Deps) {
     {
       bodyLimit: MAX_JSON_BYTES,
       schema: {
+        response: { 201: postTemperatureUploads201 },
         tags,
         summary:
           'Upload temperature readings of a vehicle, location or lot (JSON, or multipart with a data-logger CSV)',
@@ -240,6 +251,7 @@ export async function temperatureRoutes(app: Api, deps: Deps) {
     '/v1/temperature-uploads/:id',
     {
       schema: {
+        response: { 200: getTemperatureUploadsById200 },
         tags,
         summary: 'An upload with its breaches (uploader, holders of affected lots, regulators)',
         security: secured,
@@ -253,6 +265,7 @@ export async function temperatureRoutes(app: Api, deps: Deps) {
     '/v1/temperature-readings',
     {
       schema: {
+        response: { 200: getTemperatureReadings200 },
         tags,
         summary: 'Raw temperature points of a vehicle, location or lot, in time order, paged',
         security: secured,
@@ -292,6 +305,7 @@ export async function temperatureRoutes(app: Api, deps: Deps) {
     '/v1/temperature-breaches',
     {
       schema: {
+        response: { 200: getTemperatureBreaches200 },
         tags,
         summary: 'Temperature breaches you may see, newest first',
         security: secured,
@@ -314,7 +328,15 @@ export async function temperatureRoutes(app: Api, deps: Deps) {
 
   app.get(
     '/v1/temperature-breaches/:id',
-    { schema: { tags, summary: 'A temperature breach', security: secured, params: idParam } },
+    {
+      schema: {
+        response: { 200: getTemperatureBreachesById200 },
+        tags,
+        summary: 'A temperature breach',
+        security: secured,
+        params: idParam,
+      },
+    },
     async (req) => getBreach(deps, requireActor(req), id(req)),
   );
 
@@ -322,6 +344,7 @@ export async function temperatureRoutes(app: Api, deps: Deps) {
     '/v1/temperature-breaches/:id/close',
     {
       schema: {
+        response: { 200: postTemperatureBreachesByIdClose200 },
         tags,
         summary:
           "Close a breach after review, with a comment (regulator, or the holder's QA token); the lots' statuses are recomputed",
@@ -342,6 +365,7 @@ export async function temperatureRoutes(app: Api, deps: Deps) {
     '/v1/settings/temperature-rules',
     {
       schema: {
+        response: { 200: getSettingsTemperatureRules200 },
         tags: ['settings'],
         summary: 'The temperature breach rule of each temperature class in force in a region',
         security: secured,
@@ -359,6 +383,7 @@ export async function temperatureRoutes(app: Api, deps: Deps) {
     '/v1/settings/temperature-rules',
     {
       schema: {
+        response: { 200: putSettingsTemperatureRules200 },
         tags: ['settings'],
         summary: 'Set the temperature breach rules of some classes, for a region or nationally (regulator)',
         security: secured,
