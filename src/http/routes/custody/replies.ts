@@ -80,7 +80,7 @@ export const postTransformations201 = {
       },
     },
     createdAt: { type: ['string', 'null'] },
-    logIndex: { type: 'number' },
+    logIndex: { type: 'integer' },
   },
 } as const;
 
@@ -107,7 +107,7 @@ export const postLotsByIdSales201 = {
     'discrepancy',
   ],
   properties: {
-    logIndex: { type: 'number' },
+    logIndex: { type: 'integer' },
     id: { type: 'string' },
     lotId: { type: 'string' },
     from: {
@@ -198,7 +198,7 @@ export const postLotsByIdRetailSales201 = {
         { type: 'null' },
       ],
     },
-    logIndex: { type: 'number' },
+    logIndex: { type: 'integer' },
   },
 } as const;
 
@@ -243,7 +243,7 @@ export const getLotsByIdRetailSales200 = {
                   { type: 'null' },
                 ],
               },
-              logIndex: { type: 'number' },
+              logIndex: { type: 'integer' },
             },
           },
           {
@@ -274,7 +274,7 @@ export const getLotsByIdRetailSales200 = {
                 properties: { kg: { type: 'number' }, cartons: { type: 'number' } },
               },
               soldAt: { type: ['string', 'null'] },
-              logIndex: { type: 'number' },
+              logIndex: { type: 'integer' },
             },
           },
         ],
@@ -325,7 +325,7 @@ export const postLotsByIdTransfers201 = {
       properties: { kg: { type: 'number' }, cartons: { type: 'number' } },
     },
     at: { type: ['string', 'null'] },
-    logIndex: { type: 'number' },
+    logIndex: { type: 'integer' },
     grams: { type: 'number' },
     cartons: { type: 'number' },
     lotId: { type: 'string' },
@@ -352,7 +352,7 @@ export const postLotsByIdDisposals201 = {
     method: { type: 'string' },
     referenceDoc: { type: 'string' },
     at: { type: ['string', 'null'] },
-    logIndex: { type: 'number' },
+    logIndex: { type: 'integer' },
   },
 } as const;
 
@@ -381,7 +381,7 @@ export const getLotsByIdDisposals200 = {
           method: { type: 'string' },
           referenceDoc: { type: 'string' },
           at: { type: ['string', 'null'] },
-          logIndex: { type: 'number' },
+          logIndex: { type: 'integer' },
         },
       },
     },
@@ -411,7 +411,7 @@ export const getLotsByIdHoldings200 = {
             properties: { kg: { type: 'number' }, cartons: { type: 'number' } },
           },
           updatedAt: { type: ['string', 'null'] },
-          logIndex: { type: 'number' },
+          logIndex: { type: 'integer' },
         },
       },
     },
@@ -508,7 +508,7 @@ export const getShipments200 = {
               { type: 'null' },
             ],
           },
-          logIndex: { type: 'number' },
+          logIndex: { type: 'integer' },
         },
       },
     },
@@ -530,7 +530,7 @@ export const putSettingsWorkerEnforcement200 = {
   properties: {
     region: { type: ['string', 'null'] },
     enforcement: { type: 'string', enum: ['refuse', 'flag'] },
-    logIndex: { type: 'number' },
+    logIndex: { type: 'integer' },
   },
 } as const;
 
@@ -548,6 +548,6 @@ export const putSettingsRetailRealName200 = {
   properties: {
     region: { type: ['string', 'null'] },
     realName: { type: 'string', enum: ['on', 'off'] },
-    logIndex: { type: 'number' },
+    logIndex: { type: 'integer' },
   },
 } as const;

@@ -29,7 +29,7 @@ export const postEpcisCapture202 = {
         additionalProperties: false,
         required: ['eventIndex', 'code', 'field', 'reason', 'type', 'title', 'status', 'detail'],
         properties: {
-          eventIndex: { type: 'number' },
+          eventIndex: { type: 'integer' },
           code: {
             type: 'string',
             enum: [
@@ -120,8 +120,8 @@ export const postEpcisCapture202 = {
         },
       },
     },
-    eventCount: { type: 'number' },
-    capturedCount: { type: 'number' },
+    eventCount: { type: 'integer' },
+    capturedCount: { type: 'integer' },
   },
 } as const;
 
@@ -155,7 +155,7 @@ export const getEpcisCapture200 = {
           additionalProperties: false,
           required: ['eventIndex', 'code', 'field', 'reason', 'type', 'title', 'status', 'detail'],
           properties: {
-            eventIndex: { type: 'number' },
+            eventIndex: { type: 'integer' },
             code: {
               type: 'string',
               enum: [
@@ -246,8 +246,8 @@ export const getEpcisCapture200 = {
           },
         },
       },
-      eventCount: { type: 'number' },
-      capturedCount: { type: 'number' },
+      eventCount: { type: 'integer' },
+      capturedCount: { type: 'integer' },
     },
   },
 } as const;

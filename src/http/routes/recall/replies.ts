@@ -40,7 +40,7 @@ export const getAlerts200 = {
           acknowledgedAt: { type: ['string', 'null'] },
           acknowledgedBy: { type: ['string', 'null'] },
           ackNote: { type: ['string', 'null'] },
-          logIndex: { type: 'number' },
+          logIndex: { type: 'integer' },
         },
       },
     },
@@ -80,7 +80,7 @@ export const getAlertsById200 = {
     acknowledgedAt: { type: ['string', 'null'] },
     acknowledgedBy: { type: ['string', 'null'] },
     ackNote: { type: ['string', 'null'] },
-    logIndex: { type: 'number' },
+    logIndex: { type: 'integer' },
   },
 } as const;
 
@@ -113,7 +113,7 @@ export const postNotices201 = {
         properties: { partyId: { type: 'string' }, alertId: { type: 'string' } },
       },
     },
-    logIndex: { type: 'number' },
+    logIndex: { type: 'integer' },
   },
 } as const;
 
@@ -123,7 +123,7 @@ export const postWebhooks201 = {
   required: ['secret', 'logIndex', 'id', 'partyId', 'url', 'kinds', 'createdAt', 'disabledAt', 'disabledReason'],
   properties: {
     secret: { type: 'string' },
-    logIndex: { type: 'number' },
+    logIndex: { type: 'integer' },
     id: { type: 'string' },
     partyId: { type: 'string' },
     url: { type: 'string' },
@@ -153,7 +153,7 @@ export const getWebhooks200 = {
           createdAt: { type: ['string', 'null'] },
           disabledAt: { type: ['string', 'null'] },
           disabledReason: { type: ['string', 'null'] },
-          logIndex: { type: 'number' },
+          logIndex: { type: 'integer' },
         },
       },
     },
@@ -173,7 +173,7 @@ export const getWebhooksById200 = {
     createdAt: { type: ['string', 'null'] },
     disabledAt: { type: ['string', 'null'] },
     disabledReason: { type: ['string', 'null'] },
-    logIndex: { type: 'number' },
+    logIndex: { type: 'integer' },
   },
 } as const;
 
@@ -422,7 +422,7 @@ export const getLotsByIdTrace200 = {
           method: { type: 'string' },
           referenceDoc: { type: 'string' },
           at: { type: ['string', 'null'] },
-          logIndex: { type: 'number' },
+          logIndex: { type: 'integer' },
         },
       },
     },
@@ -878,7 +878,7 @@ export const postIncidents201 = {
           decidedBy: { type: ['string', 'null'] },
           decidedAt: { type: ['string', 'null'] },
           decisionNote: { type: ['string', 'null'] },
-          logIndex: { type: 'number' },
+          logIndex: { type: 'integer' },
         },
       },
     },
@@ -962,7 +962,7 @@ export const postIncidents201 = {
     closedBy: { type: ['string', 'null'] },
     closedAt: { type: ['string', 'null'] },
     closeReason: { type: ['string', 'null'] },
-    logIndex: { type: 'number' },
+    logIndex: { type: 'integer' },
   },
 } as const;
 
@@ -1059,7 +1059,7 @@ export const getIncidents200 = {
           closedBy: { type: ['string', 'null'] },
           closedAt: { type: ['string', 'null'] },
           closeReason: { type: ['string', 'null'] },
-          logIndex: { type: 'number' },
+          logIndex: { type: 'integer' },
         },
       },
     },
@@ -1107,7 +1107,7 @@ export const postIncidentsByIdActions201 = {
     decidedBy: { type: ['string', 'null'] },
     decidedAt: { type: ['string', 'null'] },
     decisionNote: { type: ['string', 'null'] },
-    logIndex: { type: 'number' },
+    logIndex: { type: 'integer' },
   },
 } as const;
 
@@ -1153,7 +1153,7 @@ export const postIncidentsByIdActionsByActionIdDecision200 = {
     decidedBy: { type: ['string', 'null'] },
     decidedAt: { type: ['string', 'null'] },
     decisionNote: { type: ['string', 'null'] },
-    logIndex: { type: 'number' },
+    logIndex: { type: 'integer' },
   },
 } as const;
 
@@ -1247,7 +1247,7 @@ export const postIncidentsByIdClose200 = {
     closedBy: { type: ['string', 'null'] },
     closedAt: { type: ['string', 'null'] },
     closeReason: { type: ['string', 'null'] },
-    logIndex: { type: 'number' },
+    logIndex: { type: 'integer' },
   },
 } as const;
 
@@ -1263,7 +1263,7 @@ export const postLotsByIdMarketSamples201 = {
     point: { type: 'string', enum: ['content', 'outer_pack', 'inner_pack', 'environment'] },
     takenAt: { type: ['string', 'null'] },
     result: { type: 'string' },
-    logIndex: { type: 'number' },
+    logIndex: { type: 'integer' },
   },
 } as const;
 
@@ -1302,7 +1302,7 @@ export const putSettingsIncidentScope200 = {
         sameProducerDate: { type: 'boolean' },
       },
     },
-    logIndex: { type: 'number' },
+    logIndex: { type: 'integer' },
   },
 } as const;
 
@@ -1444,7 +1444,7 @@ export const incidentReport200 = {
             { type: 'null' },
           ],
         },
-        logIndex: { type: 'number' },
+        logIndex: { type: 'integer' },
       },
     },
     rootLots: {

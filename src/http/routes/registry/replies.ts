@@ -18,7 +18,7 @@ export const postLocations201 = {
     'updatedAt',
   ],
   properties: {
-    logIndex: { type: 'number' },
+    logIndex: { type: 'integer' },
     id: { type: 'string' },
     ownerPartyId: { type: 'string' },
     filingNo: { type: 'string' },
@@ -66,7 +66,7 @@ export const getLocations200 = {
           tempClass: { type: 'string' },
           createdAt: { type: ['string', 'null'] },
           updatedAt: { type: ['string', 'null'] },
-          logIndex: { type: 'number' },
+          logIndex: { type: 'integer' },
         },
       },
     },
@@ -101,7 +101,7 @@ export const getLocationsById200 = {
     tempClass: { type: 'string' },
     createdAt: { type: ['string', 'null'] },
     updatedAt: { type: ['string', 'null'] },
-    logIndex: { type: 'number' },
+    logIndex: { type: 'integer' },
   },
 } as const;
 
@@ -110,7 +110,7 @@ export const postVehicles201 = {
   additionalProperties: false,
   required: ['logIndex', 'id', 'plate', 'carrierPartyId', 'refrigerated', 'region', 'createdAt', 'updatedAt'],
   properties: {
-    logIndex: { type: 'number' },
+    logIndex: { type: 'integer' },
     id: { type: 'string' },
     plate: { type: 'string' },
     carrierPartyId: { type: 'string' },
@@ -140,7 +140,7 @@ export const getVehicles200 = {
           region: { type: 'string' },
           createdAt: { type: ['string', 'null'] },
           updatedAt: { type: ['string', 'null'] },
-          logIndex: { type: 'number' },
+          logIndex: { type: 'integer' },
         },
       },
     },
@@ -160,7 +160,7 @@ export const getVehiclesById200 = {
     region: { type: 'string' },
     createdAt: { type: ['string', 'null'] },
     updatedAt: { type: ['string', 'null'] },
-    logIndex: { type: 'number' },
+    logIndex: { type: 'integer' },
   },
 } as const;
 
@@ -169,7 +169,7 @@ export const postProducers201 = {
   additionalProperties: false,
   required: ['logIndex', 'id', 'country', 'registrationNo', 'name', 'nameZh', 'createdAt', 'updatedAt'],
   properties: {
-    logIndex: { type: 'number' },
+    logIndex: { type: 'integer' },
     id: { type: 'string' },
     country: { type: 'string' },
     registrationNo: { type: 'string' },
@@ -199,7 +199,7 @@ export const getProducers200 = {
           nameZh: { type: ['string', 'null'] },
           createdAt: { type: ['string', 'null'] },
           updatedAt: { type: ['string', 'null'] },
-          logIndex: { type: 'number' },
+          logIndex: { type: 'integer' },
         },
       },
     },
@@ -219,7 +219,7 @@ export const getProducersById200 = {
     nameZh: { type: ['string', 'null'] },
     createdAt: { type: ['string', 'null'] },
     updatedAt: { type: ['string', 'null'] },
-    logIndex: { type: 'number' },
+    logIndex: { type: 'integer' },
   },
 } as const;
 
@@ -228,7 +228,7 @@ export const postParties201 = {
   additionalProperties: false,
   required: ['logIndex', 'id', 'uscc', 'name', 'roles', 'region', 'level', 'createdAt', 'updatedAt'],
   properties: {
-    logIndex: { type: 'number' },
+    logIndex: { type: 'integer' },
     id: { type: 'string' },
     uscc: { type: 'string' },
     name: {
@@ -306,7 +306,7 @@ export const getParties200 = {
           level: { type: ['string', 'null'], enum: ['national', 'provincial', null] },
           createdAt: { type: ['string', 'null'] },
           updatedAt: { type: ['string', 'null'] },
-          logIndex: { type: 'number' },
+          logIndex: { type: 'integer' },
         },
       },
     },
@@ -351,7 +351,7 @@ export const getMe200 = {
     level: { type: ['string', 'null'], enum: ['national', 'provincial', null] },
     createdAt: { type: ['string', 'null'] },
     updatedAt: { type: ['string', 'null'] },
-    logIndex: { type: 'number' },
+    logIndex: { type: 'integer' },
   },
 } as const;
 
@@ -391,7 +391,7 @@ export const getPartiesById200 = {
     level: { type: ['string', 'null'], enum: ['national', 'provincial', null] },
     createdAt: { type: ['string', 'null'] },
     updatedAt: { type: ['string', 'null'] },
-    logIndex: { type: 'number' },
+    logIndex: { type: 'integer' },
   },
 } as const;
 
@@ -401,7 +401,7 @@ export const postPartiesByIdTokens201 = {
   required: ['token', 'logIndex', 'id', 'partyId', 'label', 'createdAt', 'revokedAt', 'qa'],
   properties: {
     token: { type: 'string' },
-    logIndex: { type: 'number' },
+    logIndex: { type: 'integer' },
     id: { type: 'string' },
     partyId: { type: 'string' },
     label: { type: ['string', 'null'] },
@@ -429,7 +429,7 @@ export const getPartiesByIdTokens200 = {
           createdAt: { type: ['string', 'null'] },
           revokedAt: { type: ['string', 'null'] },
           qa: { type: 'boolean' },
-          logIndex: { type: 'number' },
+          logIndex: { type: 'integer' },
         },
       },
     },
@@ -442,7 +442,7 @@ export const deleteTokensById200 = {
   additionalProperties: false,
   required: ['logIndex', 'id', 'partyId', 'label', 'createdAt', 'revokedAt', 'qa'],
   properties: {
-    logIndex: { type: 'number' },
+    logIndex: { type: 'integer' },
     id: { type: 'string' },
     partyId: { type: 'string' },
     label: { type: ['string', 'null'] },
@@ -457,7 +457,7 @@ export const postWorkers201 = {
   additionalProperties: false,
   required: ['logIndex', 'id', 'employerPartyId', 'name', 'role', 'idNumber', 'eligibility', 'createdAt', 'updatedAt'],
   properties: {
-    logIndex: { type: 'number' },
+    logIndex: { type: 'integer' },
     id: { type: 'string' },
     employerPartyId: { type: 'string' },
     name: { type: 'string' },
@@ -529,7 +529,7 @@ export const getWorkers200 = {
           },
           createdAt: { type: ['string', 'null'] },
           updatedAt: { type: ['string', 'null'] },
-          logIndex: { type: 'number' },
+          logIndex: { type: 'integer' },
         },
       },
     },
@@ -565,7 +565,7 @@ export const getWorkersById200 = {
     },
     createdAt: { type: ['string', 'null'] },
     updatedAt: { type: ['string', 'null'] },
-    logIndex: { type: 'number' },
+    logIndex: { type: 'integer' },
   },
 } as const;
 
@@ -574,7 +574,7 @@ export const postWorkersByIdTests201 = {
   additionalProperties: false,
   required: ['logIndex', 'id', 'workerId', 'sampledAt', 'result', 'institution', 'createdAt'],
   properties: {
-    logIndex: { type: 'number' },
+    logIndex: { type: 'integer' },
     id: { type: 'string' },
     workerId: { type: 'string' },
     sampledAt: { type: ['string', 'null'] },
@@ -602,7 +602,7 @@ export const getWorkersByIdTests200 = {
           result: { type: 'string' },
           institution: { type: 'string' },
           createdAt: { type: ['string', 'null'] },
-          logIndex: { type: 'number' },
+          logIndex: { type: 'integer' },
         },
       },
     },
@@ -661,7 +661,7 @@ export const putSettingsWorkerEligibility200 = {
         },
       },
     },
-    logIndex: { type: 'number' },
+    logIndex: { type: 'integer' },
   },
 } as const;
 
@@ -677,7 +677,7 @@ export const postPersonalDataByIdErasure200 = {
       type: 'object',
       additionalProperties: false,
       required: ['ref', 'erasedAt', 'logIndex'],
-      properties: { ref: { type: 'string' }, erasedAt: { type: 'string' }, logIndex: { type: 'number' } },
+      properties: { ref: { type: 'string' }, erasedAt: { type: 'string' }, logIndex: { type: 'integer' } },
     },
   ],
 } as const;

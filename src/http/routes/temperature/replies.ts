@@ -95,11 +95,11 @@ export const postTemperatureUploads201 = {
           },
           createdAt: { type: ['string', 'null'] },
           updatedAt: { type: ['string', 'null'] },
-          logIndex: { type: 'number' },
+          logIndex: { type: 'integer' },
         },
       },
     },
-    logIndex: { type: 'number' },
+    logIndex: { type: 'integer' },
     id: { type: 'string' },
     subject: {
       type: 'object',
@@ -223,7 +223,7 @@ export const getTemperatureUploadsById200 = {
           },
           createdAt: { type: ['string', 'null'] },
           updatedAt: { type: ['string', 'null'] },
-          logIndex: { type: 'number' },
+          logIndex: { type: 'integer' },
         },
       },
     },
@@ -253,7 +253,7 @@ export const getTemperatureUploadsById200 = {
       },
     },
     createdAt: { type: ['string', 'null'] },
-    logIndex: { type: 'number' },
+    logIndex: { type: 'integer' },
   },
 } as const;
 
@@ -359,7 +359,7 @@ export const getTemperatureBreaches200 = {
           },
           createdAt: { type: ['string', 'null'] },
           updatedAt: { type: ['string', 'null'] },
-          logIndex: { type: 'number' },
+          logIndex: { type: 'integer' },
         },
       },
     },
@@ -438,7 +438,7 @@ export const getTemperatureBreachesById200 = {
     },
     createdAt: { type: ['string', 'null'] },
     updatedAt: { type: ['string', 'null'] },
-    logIndex: { type: 'number' },
+    logIndex: { type: 'integer' },
   },
 } as const;
 
@@ -466,7 +466,7 @@ export const postTemperatureBreachesByIdClose200 = {
     'updatedAt',
   ],
   properties: {
-    logIndex: { type: 'number' },
+    logIndex: { type: 'integer' },
     id: { type: 'string' },
     uploadId: { type: 'string' },
     subject: {
@@ -663,6 +663,6 @@ export const putSettingsTemperatureRules200 = {
         },
       },
     },
-    logIndex: { type: 'number' },
+    logIndex: { type: 'integer' },
   },
 } as const;
