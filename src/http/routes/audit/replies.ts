@@ -1,5 +1,5 @@
-// Reply schemas of the audit routes: what each operation answers, for OpenAPI and for fast-json-stringify
-// (a field left out here is dropped from the reply, and the HTTP tests' reply check fails).
+// Reply schemas of the audit routes: what each operation answers, for OpenAPI and for fast-json-stringify (a field
+// left out here is dropped from the reply, and the HTTP tests' reply check fails). Shapes that recur are named once.
 
 export const getLogProofsInclusion200 = {
   type: 'object',

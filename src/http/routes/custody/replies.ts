@@ -1,5 +1,30 @@
-// Reply schemas of the custody routes: what each operation answers, for OpenAPI and for fast-json-stringify
-// (a field left out here is dropped from the reply, and the HTTP tests' reply check fails).
+// Reply schemas of the custody routes: what each operation answers, for OpenAPI and for fast-json-stringify (a field
+// left out here is dropped from the reply, and the HTTP tests' reply check fails). Shapes that recur are named once.
+
+const inputShape = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['lotId', 'code', 'codeText', 'product', 'status', 'locationId', 'quantity'],
+  properties: {
+    lotId: { type: 'string' },
+    code: { type: 'string' },
+    codeText: { type: 'string' },
+    product: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['zh', 'en'],
+      properties: { zh: { type: ['string', 'null'] }, en: { type: ['string', 'null'] } },
+    },
+    status: { type: 'string' },
+    locationId: { type: ['string', 'null'] },
+    quantity: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['kg', 'cartons'],
+      properties: { kg: { type: 'number' }, cartons: { type: 'number' } },
+    },
+  },
+} as const;
 
 export const postTransformations201 = {
   type: 'object',
@@ -25,60 +50,8 @@ export const postTransformations201 = {
     at: { type: ['string', 'null'] },
     loss: { type: 'object', additionalProperties: false, required: ['kg'], properties: { kg: { type: 'number' } } },
     referenceDoc: { type: ['string', 'null'] },
-    inputs: {
-      type: 'array',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['lotId', 'code', 'codeText', 'product', 'status', 'locationId', 'quantity'],
-        properties: {
-          lotId: { type: 'string' },
-          code: { type: 'string' },
-          codeText: { type: 'string' },
-          product: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['zh', 'en'],
-            properties: { zh: { type: ['string', 'null'] }, en: { type: ['string', 'null'] } },
-          },
-          status: { type: 'string' },
-          locationId: { type: ['string', 'null'] },
-          quantity: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['kg', 'cartons'],
-            properties: { kg: { type: 'number' }, cartons: { type: 'number' } },
-          },
-        },
-      },
-    },
-    outputs: {
-      type: 'array',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['lotId', 'code', 'codeText', 'product', 'status', 'locationId', 'quantity'],
-        properties: {
-          lotId: { type: 'string' },
-          code: { type: 'string' },
-          codeText: { type: 'string' },
-          product: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['zh', 'en'],
-            properties: { zh: { type: ['string', 'null'] }, en: { type: ['string', 'null'] } },
-          },
-          status: { type: 'string' },
-          locationId: { type: ['string', 'null'] },
-          quantity: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['kg', 'cartons'],
-            properties: { kg: { type: 'number' }, cartons: { type: 'number' } },
-          },
-        },
-      },
-    },
+    inputs: { type: 'array', items: inputShape },
+    outputs: { type: 'array', items: inputShape },
     createdAt: { type: ['string', 'null'] },
     logIndex: { type: 'integer' },
   },
@@ -170,6 +143,13 @@ export const postLotsByIdSales201 = {
   },
 } as const;
 
+const buyerShape = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['ref', 'masked', 'erased'],
+  properties: { ref: { type: 'string' }, masked: { type: ['string', 'null'] }, erased: { type: 'boolean' } },
+} as const;
+
 export const postLotsByIdRetailSales201 = {
   type: 'object',
   additionalProperties: false,
@@ -187,17 +167,7 @@ export const postLotsByIdRetailSales201 = {
       properties: { kg: { type: 'number' }, cartons: { type: 'number' } },
     },
     soldAt: { type: ['string', 'null'] },
-    buyer: {
-      anyOf: [
-        {
-          type: 'object',
-          additionalProperties: false,
-          required: ['ref', 'masked', 'erased'],
-          properties: { ref: { type: 'string' }, masked: { type: ['string', 'null'] }, erased: { type: 'boolean' } },
-        },
-        { type: 'null' },
-      ],
-    },
+    buyer: { anyOf: [buyerShape, { type: 'null' }] },
     logIndex: { type: 'integer' },
   },
 } as const;
@@ -211,41 +181,7 @@ export const getLotsByIdRetailSales200 = {
       type: 'array',
       items: {
         anyOf: [
-          {
-            type: 'object',
-            additionalProperties: false,
-            required: ['id', 'lotId', 'partyId', 'locationId', 'day', 'quantity', 'soldAt', 'buyer', 'logIndex'],
-            properties: {
-              id: { type: 'string' },
-              lotId: { type: 'string' },
-              partyId: { type: 'string' },
-              locationId: { type: ['string', 'null'] },
-              day: { type: 'string' },
-              quantity: {
-                type: 'object',
-                additionalProperties: false,
-                required: ['kg', 'cartons'],
-                properties: { kg: { type: 'number' }, cartons: { type: 'number' } },
-              },
-              soldAt: { type: ['string', 'null'] },
-              buyer: {
-                anyOf: [
-                  {
-                    type: 'object',
-                    additionalProperties: false,
-                    required: ['ref', 'masked', 'erased'],
-                    properties: {
-                      ref: { type: 'string' },
-                      masked: { type: ['string', 'null'] },
-                      erased: { type: 'boolean' },
-                    },
-                  },
-                  { type: 'null' },
-                ],
-              },
-              logIndex: { type: 'integer' },
-            },
-          },
+          postLotsByIdRetailSales201,
           {
             type: 'object',
             additionalProperties: false,
@@ -360,33 +296,7 @@ export const getLotsByIdDisposals200 = {
   type: 'object',
   additionalProperties: false,
   required: ['items', 'nextCursor'],
-  properties: {
-    items: {
-      type: 'array',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['id', 'lotId', 'partyId', 'locationId', 'quantity', 'method', 'referenceDoc', 'at', 'logIndex'],
-        properties: {
-          id: { type: 'string' },
-          lotId: { type: 'string' },
-          partyId: { type: 'string' },
-          locationId: { type: ['string', 'null'] },
-          quantity: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['kg', 'cartons'],
-            properties: { kg: { type: 'number' }, cartons: { type: 'number' } },
-          },
-          method: { type: 'string' },
-          referenceDoc: { type: 'string' },
-          at: { type: ['string', 'null'] },
-          logIndex: { type: 'integer' },
-        },
-      },
-    },
-    nextCursor: { type: ['string', 'null'] },
-  },
+  properties: { items: { type: 'array', items: postLotsByIdDisposals201 }, nextCursor: { type: ['string', 'null'] } },
 } as const;
 
 export const getLotsByIdHoldings200 = {

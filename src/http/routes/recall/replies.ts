@@ -1,52 +1,5 @@
-// Reply schemas of the recall routes: what each operation answers, for OpenAPI and for fast-json-stringify
-// (a field left out here is dropped from the reply, and the HTTP tests' reply check fails).
-
-export const getAlerts200 = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['items', 'nextCursor'],
-  properties: {
-    items: {
-      type: 'array',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: [
-          'id',
-          'partyId',
-          'kind',
-          'severity',
-          'title',
-          'body',
-          'createdAt',
-          'acknowledgedAt',
-          'acknowledgedBy',
-          'ackNote',
-          'logIndex',
-        ],
-        properties: {
-          id: { type: 'string' },
-          partyId: { type: 'string' },
-          kind: { type: 'string' },
-          severity: { type: 'string' },
-          title: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['zh', 'en'],
-            properties: { zh: { type: ['string', 'null'] }, en: { type: ['string', 'null'] } },
-          },
-          body: { type: 'object', additionalProperties: {} },
-          createdAt: { type: ['string', 'null'] },
-          acknowledgedAt: { type: ['string', 'null'] },
-          acknowledgedBy: { type: ['string', 'null'] },
-          ackNote: { type: ['string', 'null'] },
-          logIndex: { type: 'integer' },
-        },
-      },
-    },
-    nextCursor: { type: ['string', 'null'] },
-  },
-} as const;
+// Reply schemas of the recall routes: what each operation answers, for OpenAPI and for fast-json-stringify (a field
+// left out here is dropped from the reply, and the HTTP tests' reply check fails). Shapes that recur are named once.
 
 export const getAlertsById200 = {
   type: 'object',
@@ -82,6 +35,13 @@ export const getAlertsById200 = {
     ackNote: { type: ['string', 'null'] },
     logIndex: { type: 'integer' },
   },
+} as const;
+
+export const getAlerts200 = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['items', 'nextCursor'],
+  properties: { items: { type: 'array', items: getAlertsById200 }, nextCursor: { type: ['string', 'null'] } },
 } as const;
 
 export const postNotices201 = {
@@ -134,33 +94,6 @@ export const postWebhooks201 = {
   },
 } as const;
 
-export const getWebhooks200 = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['items', 'nextCursor'],
-  properties: {
-    items: {
-      type: 'array',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['id', 'partyId', 'url', 'kinds', 'createdAt', 'disabledAt', 'disabledReason', 'logIndex'],
-        properties: {
-          id: { type: 'string' },
-          partyId: { type: 'string' },
-          url: { type: 'string' },
-          kinds: { anyOf: [{ type: 'array', items: { type: 'string' } }, { type: 'null' }] },
-          createdAt: { type: ['string', 'null'] },
-          disabledAt: { type: ['string', 'null'] },
-          disabledReason: { type: ['string', 'null'] },
-          logIndex: { type: 'integer' },
-        },
-      },
-    },
-    nextCursor: { type: ['string', 'null'] },
-  },
-} as const;
-
 export const getWebhooksById200 = {
   type: 'object',
   additionalProperties: false,
@@ -175,6 +108,13 @@ export const getWebhooksById200 = {
     disabledReason: { type: ['string', 'null'] },
     logIndex: { type: 'integer' },
   },
+} as const;
+
+export const getWebhooks200 = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['items', 'nextCursor'],
+  properties: { items: { type: 'array', items: getWebhooksById200 }, nextCursor: { type: ['string', 'null'] } },
 } as const;
 
 export const getWebhooksByIdDeliveries200 = {
@@ -636,6 +576,116 @@ export const getLotsByIdTrace200 = {
   },
 } as const;
 
+const totalShape = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['affected', 'accounted', 'pendingApproval', 'outstanding'],
+  properties: {
+    affected: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['kg', 'cartons'],
+      properties: { kg: { type: 'number' }, cartons: { type: 'number' } },
+    },
+    accounted: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['kg', 'cartons'],
+      properties: { kg: { type: 'number' }, cartons: { type: 'number' } },
+    },
+    pendingApproval: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['kg'],
+      properties: { kg: { type: 'number' } },
+    },
+    outstanding: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['kg', 'cartons'],
+      properties: { kg: { type: 'number' }, cartons: { type: 'number' } },
+    },
+  },
+} as const;
+
+export const postIncidentsByIdActions201 = {
+  type: 'object',
+  additionalProperties: false,
+  required: [
+    'id',
+    'lotId',
+    'partyId',
+    'locationId',
+    'action',
+    'quantity',
+    'referenceDoc',
+    'note',
+    'at',
+    'status',
+    'recordedBy',
+    'decidedBy',
+    'decidedAt',
+    'decisionNote',
+    'logIndex',
+  ],
+  properties: {
+    id: { type: 'string' },
+    lotId: { type: 'string' },
+    partyId: { type: 'string' },
+    locationId: { type: ['string', 'null'] },
+    action: { type: 'string' },
+    quantity: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['kg', 'cartons'],
+      properties: { kg: { type: 'number' }, cartons: { type: 'number' } },
+    },
+    referenceDoc: { type: ['string', 'null'] },
+    note: { type: ['string', 'null'] },
+    at: { type: ['string', 'null'] },
+    status: { type: 'string' },
+    recordedBy: { type: 'string' },
+    decidedBy: { type: ['string', 'null'] },
+    decidedAt: { type: ['string', 'null'] },
+    decisionNote: { type: ['string', 'null'] },
+    logIndex: { type: 'integer' },
+  },
+} as const;
+
+const triggerShape = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['kind', 'sampleId', 'lotId'],
+  properties: {
+    kind: { type: 'string', enum: ['positive_result'] },
+    sampleId: { type: 'string' },
+    lotId: { type: 'string' },
+  },
+} as const;
+
+const triggerShape2 = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['kind', 'producerId', 'productionFrom', 'productionTo'],
+  properties: {
+    kind: { type: 'string', enum: ['producer'] },
+    producerId: { type: 'string' },
+    productionFrom: { type: 'string' },
+    productionTo: { type: 'string' },
+  },
+} as const;
+
+const scopeShape = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['sourceLots', 'sameContainer', 'sameProducerDate'],
+  properties: {
+    sourceLots: { type: 'boolean' },
+    sameContainer: { type: 'boolean' },
+    sameProducerDate: { type: 'boolean' },
+  },
+} as const;
+
 export const postIncidents201 = {
   type: 'object',
   additionalProperties: false,
@@ -805,83 +855,8 @@ export const postIncidents201 = {
         },
       },
     },
-    total: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['affected', 'accounted', 'pendingApproval', 'outstanding'],
-      properties: {
-        affected: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['kg', 'cartons'],
-          properties: { kg: { type: 'number' }, cartons: { type: 'number' } },
-        },
-        accounted: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['kg', 'cartons'],
-          properties: { kg: { type: 'number' }, cartons: { type: 'number' } },
-        },
-        pendingApproval: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['kg'],
-          properties: { kg: { type: 'number' } },
-        },
-        outstanding: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['kg', 'cartons'],
-          properties: { kg: { type: 'number' }, cartons: { type: 'number' } },
-        },
-      },
-    },
-    actions: {
-      type: 'array',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: [
-          'id',
-          'lotId',
-          'partyId',
-          'locationId',
-          'action',
-          'quantity',
-          'referenceDoc',
-          'note',
-          'at',
-          'status',
-          'recordedBy',
-          'decidedBy',
-          'decidedAt',
-          'decisionNote',
-          'logIndex',
-        ],
-        properties: {
-          id: { type: 'string' },
-          lotId: { type: 'string' },
-          partyId: { type: 'string' },
-          locationId: { type: ['string', 'null'] },
-          action: { type: 'string' },
-          quantity: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['kg', 'cartons'],
-            properties: { kg: { type: 'number' }, cartons: { type: 'number' } },
-          },
-          referenceDoc: { type: ['string', 'null'] },
-          note: { type: ['string', 'null'] },
-          at: { type: ['string', 'null'] },
-          status: { type: 'string' },
-          recordedBy: { type: 'string' },
-          decidedBy: { type: ['string', 'null'] },
-          decidedAt: { type: ['string', 'null'] },
-          decisionNote: { type: ['string', 'null'] },
-          logIndex: { type: 'integer' },
-        },
-      },
-    },
+    total: totalShape,
+    actions: { type: 'array', items: postIncidentsByIdActions201 },
     contacts: {
       type: 'array',
       items: {
@@ -905,16 +880,7 @@ export const postIncidents201 = {
     status: { type: 'string' },
     trigger: {
       anyOf: [
-        {
-          type: 'object',
-          additionalProperties: false,
-          required: ['kind', 'sampleId', 'lotId'],
-          properties: {
-            kind: { type: 'string', enum: ['positive_result'] },
-            sampleId: { type: 'string' },
-            lotId: { type: 'string' },
-          },
-        },
+        triggerShape,
         {
           type: 'object',
           additionalProperties: false,
@@ -927,29 +893,10 @@ export const postIncidents201 = {
           required: ['kind', 'containerNo'],
           properties: { kind: { type: 'string', enum: ['container'] }, containerNo: { type: 'string' } },
         },
-        {
-          type: 'object',
-          additionalProperties: false,
-          required: ['kind', 'producerId', 'productionFrom', 'productionTo'],
-          properties: {
-            kind: { type: 'string', enum: ['producer'] },
-            producerId: { type: 'string' },
-            productionFrom: { type: 'string' },
-            productionTo: { type: 'string' },
-          },
-        },
+        triggerShape2,
       ],
     },
-    scope: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['sourceLots', 'sameContainer', 'sameProducerDate'],
-      properties: {
-        sourceLots: { type: 'boolean' },
-        sameContainer: { type: 'boolean' },
-        sameProducerDate: { type: 'boolean' },
-      },
-    },
+    scope: scopeShape,
     window: {
       type: 'object',
       additionalProperties: false,
@@ -999,16 +946,7 @@ export const getIncidents200 = {
           status: { type: 'string' },
           trigger: {
             anyOf: [
-              {
-                type: 'object',
-                additionalProperties: false,
-                required: ['kind', 'sampleId', 'lotId'],
-                properties: {
-                  kind: { type: 'string', enum: ['positive_result'] },
-                  sampleId: { type: 'string' },
-                  lotId: { type: 'string' },
-                },
-              },
+              triggerShape,
               {
                 type: 'object',
                 additionalProperties: false,
@@ -1024,29 +962,10 @@ export const getIncidents200 = {
                 required: ['kind', 'containerNo'],
                 properties: { kind: { type: 'string', enum: ['container'] }, containerNo: { type: 'string' } },
               },
-              {
-                type: 'object',
-                additionalProperties: false,
-                required: ['kind', 'producerId', 'productionFrom', 'productionTo'],
-                properties: {
-                  kind: { type: 'string', enum: ['producer'] },
-                  producerId: { type: 'string' },
-                  productionFrom: { type: 'string' },
-                  productionTo: { type: 'string' },
-                },
-              },
+              triggerShape2,
             ],
           },
-          scope: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['sourceLots', 'sameContainer', 'sameProducerDate'],
-            properties: {
-              sourceLots: { type: 'boolean' },
-              sameContainer: { type: 'boolean' },
-              sameProducerDate: { type: 'boolean' },
-            },
-          },
+          scope: scopeShape,
           window: {
             type: 'object',
             additionalProperties: false,
@@ -1064,50 +983,6 @@ export const getIncidents200 = {
       },
     },
     nextCursor: { type: ['string', 'null'] },
-  },
-} as const;
-
-export const postIncidentsByIdActions201 = {
-  type: 'object',
-  additionalProperties: false,
-  required: [
-    'id',
-    'lotId',
-    'partyId',
-    'locationId',
-    'action',
-    'quantity',
-    'referenceDoc',
-    'note',
-    'at',
-    'status',
-    'recordedBy',
-    'decidedBy',
-    'decidedAt',
-    'decisionNote',
-    'logIndex',
-  ],
-  properties: {
-    id: { type: 'string' },
-    lotId: { type: 'string' },
-    partyId: { type: 'string' },
-    locationId: { type: ['string', 'null'] },
-    action: { type: 'string' },
-    quantity: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['kg', 'cartons'],
-      properties: { kg: { type: 'number' }, cartons: { type: 'number' } },
-    },
-    referenceDoc: { type: ['string', 'null'] },
-    note: { type: ['string', 'null'] },
-    at: { type: ['string', 'null'] },
-    status: { type: 'string' },
-    recordedBy: { type: 'string' },
-    decidedBy: { type: ['string', 'null'] },
-    decidedAt: { type: ['string', 'null'] },
-    decisionNote: { type: ['string', 'null'] },
-    logIndex: { type: 'integer' },
   },
 } as const;
 
@@ -1190,16 +1065,7 @@ export const postIncidentsByIdClose200 = {
     status: { type: 'string' },
     trigger: {
       anyOf: [
-        {
-          type: 'object',
-          additionalProperties: false,
-          required: ['kind', 'sampleId', 'lotId'],
-          properties: {
-            kind: { type: 'string', enum: ['positive_result'] },
-            sampleId: { type: 'string' },
-            lotId: { type: 'string' },
-          },
-        },
+        triggerShape,
         {
           type: 'object',
           additionalProperties: false,
@@ -1212,29 +1078,10 @@ export const postIncidentsByIdClose200 = {
           required: ['kind', 'containerNo'],
           properties: { kind: { type: 'string', enum: ['container'] }, containerNo: { type: 'string' } },
         },
-        {
-          type: 'object',
-          additionalProperties: false,
-          required: ['kind', 'producerId', 'productionFrom', 'productionTo'],
-          properties: {
-            kind: { type: 'string', enum: ['producer'] },
-            producerId: { type: 'string' },
-            productionFrom: { type: 'string' },
-            productionTo: { type: 'string' },
-          },
-        },
+        triggerShape2,
       ],
     },
-    scope: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['sourceLots', 'sameContainer', 'sameProducerDate'],
-      properties: {
-        sourceLots: { type: 'boolean' },
-        sameContainer: { type: 'boolean' },
-        sameProducerDate: { type: 'boolean' },
-      },
-    },
+    scope: scopeShape,
     window: {
       type: 'object',
       additionalProperties: false,
@@ -1271,39 +1118,28 @@ export const getSettingsIncidentScope200 = {
   type: 'object',
   additionalProperties: false,
   required: ['region', 'scope'],
-  properties: {
-    region: { type: 'string' },
-    scope: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['sourceLots', 'sameContainer', 'sameProducerDate'],
-      properties: {
-        sourceLots: { type: 'boolean' },
-        sameContainer: { type: 'boolean' },
-        sameProducerDate: { type: 'boolean' },
-      },
-    },
-  },
+  properties: { region: { type: 'string' }, scope: scopeShape },
 } as const;
 
 export const putSettingsIncidentScope200 = {
   type: 'object',
   additionalProperties: false,
   required: ['region', 'scope', 'logIndex'],
-  properties: {
-    region: { type: ['string', 'null'] },
-    scope: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['sourceLots', 'sameContainer', 'sameProducerDate'],
-      properties: {
-        sourceLots: { type: 'boolean' },
-        sameContainer: { type: 'boolean' },
-        sameProducerDate: { type: 'boolean' },
-      },
-    },
-    logIndex: { type: 'integer' },
-  },
+  properties: { region: { type: ['string', 'null'] }, scope: scopeShape, logIndex: { type: 'integer' } },
+} as const;
+
+const regionShape = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['code', 'zh', 'en'],
+  properties: { code: { type: 'string' }, zh: { type: 'string' }, en: { type: 'string' } },
+} as const;
+
+const byShape = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'zh', 'en'],
+  properties: { id: { type: 'string' }, zh: { type: ['string', 'null'] }, en: { type: ['string', 'null'] } },
 } as const;
 
 export const incidentReport200 = {
@@ -1381,15 +1217,7 @@ export const incidentReport200 = {
             },
           },
         },
-        regions: {
-          type: 'array',
-          items: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['code', 'zh', 'en'],
-            properties: { code: { type: 'string' }, zh: { type: 'string' }, en: { type: 'string' } },
-          },
-        },
+        regions: { type: 'array', items: regionShape },
         opened: {
           type: 'object',
           additionalProperties: false,
@@ -1397,21 +1225,7 @@ export const incidentReport200 = {
           properties: {
             at: { type: 'string' },
             chinaTime: { type: 'string' },
-            by: {
-              anyOf: [
-                {
-                  type: 'object',
-                  additionalProperties: false,
-                  required: ['id', 'zh', 'en'],
-                  properties: {
-                    id: { type: 'string' },
-                    zh: { type: ['string', 'null'] },
-                    en: { type: ['string', 'null'] },
-                  },
-                },
-                { type: 'null' },
-              ],
-            },
+            by: { anyOf: [byShape, { type: 'null' }] },
           },
         },
         closed: {
@@ -1423,21 +1237,7 @@ export const incidentReport200 = {
               properties: {
                 at: { type: 'string' },
                 chinaTime: { type: 'string' },
-                by: {
-                  anyOf: [
-                    {
-                      type: 'object',
-                      additionalProperties: false,
-                      required: ['id', 'zh', 'en'],
-                      properties: {
-                        id: { type: 'string' },
-                        zh: { type: ['string', 'null'] },
-                        en: { type: ['string', 'null'] },
-                      },
-                    },
-                    { type: 'null' },
-                  ],
-                },
+                by: { anyOf: [byShape, { type: 'null' }] },
                 reason: { type: ['string', 'null'] },
               },
             },
@@ -1496,16 +1296,7 @@ export const incidentReport200 = {
                 billOfLading: { type: 'string' },
                 originCountry: { type: 'string' },
                 productionDate: { type: 'string' },
-                importer: {
-                  type: 'object',
-                  additionalProperties: false,
-                  required: ['id', 'zh', 'en'],
-                  properties: {
-                    id: { type: 'string' },
-                    zh: { type: ['string', 'null'] },
-                    en: { type: ['string', 'null'] },
-                  },
-                },
+                importer: byShape,
                 producer: {
                   anyOf: [
                     {
@@ -1600,18 +1391,8 @@ export const incidentReport200 = {
             required: ['kg', 'cartons'],
             properties: { kg: { type: 'number' }, cartons: { type: 'number' } },
           },
-          holder: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['id', 'zh', 'en'],
-            properties: { id: { type: 'string' }, zh: { type: ['string', 'null'] }, en: { type: ['string', 'null'] } },
-          },
-          region: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['code', 'zh', 'en'],
-            properties: { code: { type: 'string' }, zh: { type: 'string' }, en: { type: 'string' } },
-          },
+          holder: byShape,
+          region: regionShape,
           lotId: { type: 'string' },
           lotCode: { type: 'string' },
           location: {
@@ -1665,18 +1446,8 @@ export const incidentReport200 = {
             required: ['kg', 'cartons'],
             properties: { kg: { type: 'number' }, cartons: { type: 'number' } },
           },
-          holder: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['id', 'zh', 'en'],
-            properties: { id: { type: 'string' }, zh: { type: ['string', 'null'] }, en: { type: ['string', 'null'] } },
-          },
-          region: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['code', 'zh', 'en'],
-            properties: { code: { type: 'string' }, zh: { type: 'string' }, en: { type: 'string' } },
-          },
+          holder: byShape,
+          region: regionShape,
         },
       },
     },
@@ -1711,46 +1482,11 @@ export const incidentReport200 = {
             required: ['kg', 'cartons'],
             properties: { kg: { type: 'number' }, cartons: { type: 'number' } },
           },
-          region: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['code', 'zh', 'en'],
-            properties: { code: { type: 'string' }, zh: { type: 'string' }, en: { type: 'string' } },
-          },
+          region: regionShape,
         },
       },
     },
-    total: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['affected', 'accounted', 'pendingApproval', 'outstanding'],
-      properties: {
-        affected: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['kg', 'cartons'],
-          properties: { kg: { type: 'number' }, cartons: { type: 'number' } },
-        },
-        accounted: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['kg', 'cartons'],
-          properties: { kg: { type: 'number' }, cartons: { type: 'number' } },
-        },
-        pendingApproval: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['kg'],
-          properties: { kg: { type: 'number' } },
-        },
-        outstanding: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['kg', 'cartons'],
-          properties: { kg: { type: 'number' }, cartons: { type: 'number' } },
-        },
-      },
-    },
+    total: totalShape,
     timeline: {
       type: 'array',
       items: {
@@ -1790,36 +1526,8 @@ export const incidentReport200 = {
           },
           lotId: { type: ['string', 'null'] },
           lotCode: { type: ['string', 'null'] },
-          party: {
-            anyOf: [
-              {
-                type: 'object',
-                additionalProperties: false,
-                required: ['id', 'zh', 'en'],
-                properties: {
-                  id: { type: 'string' },
-                  zh: { type: ['string', 'null'] },
-                  en: { type: ['string', 'null'] },
-                },
-              },
-              { type: 'null' },
-            ],
-          },
-          counterparty: {
-            anyOf: [
-              {
-                type: 'object',
-                additionalProperties: false,
-                required: ['id', 'zh', 'en'],
-                properties: {
-                  id: { type: 'string' },
-                  zh: { type: ['string', 'null'] },
-                  en: { type: ['string', 'null'] },
-                },
-              },
-              { type: 'null' },
-            ],
-          },
+          party: { anyOf: [byShape, { type: 'null' }] },
+          counterparty: { anyOf: [byShape, { type: 'null' }] },
           location: { type: ['string', 'null'] },
           quantity: {
             anyOf: [
@@ -1849,21 +1557,7 @@ export const incidentReport200 = {
           kind: { type: 'string' },
           id: { type: 'string' },
           label: { type: 'string' },
-          party: {
-            anyOf: [
-              {
-                type: 'object',
-                additionalProperties: false,
-                required: ['id', 'zh', 'en'],
-                properties: {
-                  id: { type: 'string' },
-                  zh: { type: ['string', 'null'] },
-                  en: { type: ['string', 'null'] },
-                },
-              },
-              { type: 'null' },
-            ],
-          },
+          party: { anyOf: [byShape, { type: 'null' }] },
           first: {
             type: 'object',
             additionalProperties: false,

@@ -1,5 +1,5 @@
-// Reply schemas of the registry routes: what each operation answers, for OpenAPI and for fast-json-stringify
-// (a field left out here is dropped from the reply, and the HTTP tests' reply check fails).
+// Reply schemas of the registry routes: what each operation answers, for OpenAPI and for fast-json-stringify (a field
+// left out here is dropped from the reply, and the HTTP tests' reply check fails). Shapes that recur are named once.
 
 export const postLocations201 = {
   type: 'object',
@@ -29,48 +29,6 @@ export const postLocations201 = {
     tempClass: { type: 'string' },
     createdAt: { type: ['string', 'null'] },
     updatedAt: { type: ['string', 'null'] },
-  },
-} as const;
-
-export const getLocations200 = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['items', 'nextCursor'],
-  properties: {
-    items: {
-      type: 'array',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: [
-          'id',
-          'ownerPartyId',
-          'filingNo',
-          'name',
-          'address',
-          'region',
-          'kind',
-          'tempClass',
-          'createdAt',
-          'updatedAt',
-          'logIndex',
-        ],
-        properties: {
-          id: { type: 'string' },
-          ownerPartyId: { type: 'string' },
-          filingNo: { type: 'string' },
-          name: { type: 'string' },
-          address: { type: 'string' },
-          region: { type: 'string' },
-          kind: { type: 'string' },
-          tempClass: { type: 'string' },
-          createdAt: { type: ['string', 'null'] },
-          updatedAt: { type: ['string', 'null'] },
-          logIndex: { type: 'integer' },
-        },
-      },
-    },
-    nextCursor: { type: ['string', 'null'] },
   },
 } as const;
 
@@ -105,6 +63,13 @@ export const getLocationsById200 = {
   },
 } as const;
 
+export const getLocations200 = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['items', 'nextCursor'],
+  properties: { items: { type: 'array', items: getLocationsById200 }, nextCursor: { type: ['string', 'null'] } },
+} as const;
+
 export const postVehicles201 = {
   type: 'object',
   additionalProperties: false,
@@ -118,33 +83,6 @@ export const postVehicles201 = {
     region: { type: 'string' },
     createdAt: { type: ['string', 'null'] },
     updatedAt: { type: ['string', 'null'] },
-  },
-} as const;
-
-export const getVehicles200 = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['items', 'nextCursor'],
-  properties: {
-    items: {
-      type: 'array',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['id', 'plate', 'carrierPartyId', 'refrigerated', 'region', 'createdAt', 'updatedAt', 'logIndex'],
-        properties: {
-          id: { type: 'string' },
-          plate: { type: 'string' },
-          carrierPartyId: { type: 'string' },
-          refrigerated: { type: 'boolean' },
-          region: { type: 'string' },
-          createdAt: { type: ['string', 'null'] },
-          updatedAt: { type: ['string', 'null'] },
-          logIndex: { type: 'integer' },
-        },
-      },
-    },
-    nextCursor: { type: ['string', 'null'] },
   },
 } as const;
 
@@ -164,6 +102,13 @@ export const getVehiclesById200 = {
   },
 } as const;
 
+export const getVehicles200 = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['items', 'nextCursor'],
+  properties: { items: { type: 'array', items: getVehiclesById200 }, nextCursor: { type: ['string', 'null'] } },
+} as const;
+
 export const postProducers201 = {
   type: 'object',
   additionalProperties: false,
@@ -177,33 +122,6 @@ export const postProducers201 = {
     nameZh: { type: ['string', 'null'] },
     createdAt: { type: ['string', 'null'] },
     updatedAt: { type: ['string', 'null'] },
-  },
-} as const;
-
-export const getProducers200 = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['items', 'nextCursor'],
-  properties: {
-    items: {
-      type: 'array',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['id', 'country', 'registrationNo', 'name', 'nameZh', 'createdAt', 'updatedAt', 'logIndex'],
-        properties: {
-          id: { type: 'string' },
-          country: { type: 'string' },
-          registrationNo: { type: 'string' },
-          name: { type: 'string' },
-          nameZh: { type: ['string', 'null'] },
-          createdAt: { type: ['string', 'null'] },
-          updatedAt: { type: ['string', 'null'] },
-          logIndex: { type: 'integer' },
-        },
-      },
-    },
-    nextCursor: { type: ['string', 'null'] },
   },
 } as const;
 
@@ -221,6 +139,13 @@ export const getProducersById200 = {
     updatedAt: { type: ['string', 'null'] },
     logIndex: { type: 'integer' },
   },
+} as const;
+
+export const getProducers200 = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['items', 'nextCursor'],
+  properties: { items: { type: 'array', items: getProducersById200 }, nextCursor: { type: ['string', 'null'] } },
 } as const;
 
 export const postParties201 = {
@@ -263,63 +188,11 @@ export const postParties201 = {
   },
 } as const;
 
-export const getParties200 = {
+export const getPartiesById200 = {
   type: 'object',
   additionalProperties: false,
-  required: ['items', 'nextCursor'],
+  required: ['id', 'uscc', 'name', 'roles', 'region', 'level', 'createdAt', 'updatedAt', 'logIndex'],
   properties: {
-    items: {
-      type: 'array',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['id', 'uscc', 'name', 'roles', 'region', 'level', 'createdAt', 'updatedAt', 'logIndex'],
-        properties: {
-          id: { type: 'string' },
-          uscc: { type: 'string' },
-          name: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['zh', 'en'],
-            properties: { zh: { type: ['string', 'null'] }, en: { type: ['string', 'null'] } },
-          },
-          roles: {
-            type: 'array',
-            items: {
-              type: 'string',
-              enum: [
-                'importer',
-                'supervision_warehouse',
-                'lab',
-                'cold_store',
-                'carrier',
-                'wholesaler',
-                'retailer',
-                'restaurant',
-                'customs',
-                'regulator',
-                'auditor',
-              ],
-            },
-          },
-          region: { type: 'string' },
-          level: { type: ['string', 'null'], enum: ['national', 'provincial', null] },
-          createdAt: { type: ['string', 'null'] },
-          updatedAt: { type: ['string', 'null'] },
-          logIndex: { type: 'integer' },
-        },
-      },
-    },
-    nextCursor: { type: ['string', 'null'] },
-  },
-} as const;
-
-export const getMe200 = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['national', 'id', 'uscc', 'name', 'roles', 'region', 'level', 'createdAt', 'updatedAt', 'logIndex'],
-  properties: {
-    national: { type: 'boolean' },
     id: { type: 'string' },
     uscc: { type: 'string' },
     name: {
@@ -355,11 +228,19 @@ export const getMe200 = {
   },
 } as const;
 
-export const getPartiesById200 = {
+export const getParties200 = {
   type: 'object',
   additionalProperties: false,
-  required: ['id', 'uscc', 'name', 'roles', 'region', 'level', 'createdAt', 'updatedAt', 'logIndex'],
+  required: ['items', 'nextCursor'],
+  properties: { items: { type: 'array', items: getPartiesById200 }, nextCursor: { type: ['string', 'null'] } },
+} as const;
+
+export const getMe200 = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['national', 'id', 'uscc', 'name', 'roles', 'region', 'level', 'createdAt', 'updatedAt', 'logIndex'],
   properties: {
+    national: { type: 'boolean' },
     id: { type: 'string' },
     uscc: { type: 'string' },
     name: {
@@ -452,6 +333,18 @@ export const deleteTokensById200 = {
   },
 } as const;
 
+const eligibilityShape = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['eligible', 'reason', 'validUntil', 'latestTestAt'],
+  properties: {
+    eligible: { type: 'boolean' },
+    reason: { type: 'string', enum: ['no_test', 'latest_positive', 'expired', 'ok', 'not_required'] },
+    validUntil: { type: ['string', 'null'] },
+    latestTestAt: { type: ['string', 'null'] },
+  },
+} as const;
+
 export const postWorkers201 = {
   type: 'object',
   additionalProperties: false,
@@ -468,72 +361,9 @@ export const postWorkers201 = {
       required: ['masked', 'erased'],
       properties: { masked: { type: ['string', 'null'] }, erased: { type: 'boolean' } },
     },
-    eligibility: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['eligible', 'reason', 'validUntil', 'latestTestAt'],
-      properties: {
-        eligible: { type: 'boolean' },
-        reason: { type: 'string', enum: ['no_test', 'latest_positive', 'expired', 'ok', 'not_required'] },
-        validUntil: { type: ['string', 'null'] },
-        latestTestAt: { type: ['string', 'null'] },
-      },
-    },
+    eligibility: eligibilityShape,
     createdAt: { type: ['string', 'null'] },
     updatedAt: { type: ['string', 'null'] },
-  },
-} as const;
-
-export const getWorkers200 = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['items', 'nextCursor'],
-  properties: {
-    items: {
-      type: 'array',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: [
-          'id',
-          'employerPartyId',
-          'name',
-          'role',
-          'idNumber',
-          'eligibility',
-          'createdAt',
-          'updatedAt',
-          'logIndex',
-        ],
-        properties: {
-          id: { type: 'string' },
-          employerPartyId: { type: 'string' },
-          name: { type: 'string' },
-          role: { type: 'string' },
-          idNumber: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['masked', 'erased'],
-            properties: { masked: { type: ['string', 'null'] }, erased: { type: 'boolean' } },
-          },
-          eligibility: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['eligible', 'reason', 'validUntil', 'latestTestAt'],
-            properties: {
-              eligible: { type: 'boolean' },
-              reason: { type: 'string', enum: ['no_test', 'latest_positive', 'expired', 'ok', 'not_required'] },
-              validUntil: { type: ['string', 'null'] },
-              latestTestAt: { type: ['string', 'null'] },
-            },
-          },
-          createdAt: { type: ['string', 'null'] },
-          updatedAt: { type: ['string', 'null'] },
-          logIndex: { type: 'integer' },
-        },
-      },
-    },
-    nextCursor: { type: ['string', 'null'] },
   },
 } as const;
 
@@ -552,21 +382,18 @@ export const getWorkersById200 = {
       required: ['masked', 'erased'],
       properties: { masked: { type: ['string', 'null'] }, erased: { type: 'boolean' } },
     },
-    eligibility: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['eligible', 'reason', 'validUntil', 'latestTestAt'],
-      properties: {
-        eligible: { type: 'boolean' },
-        reason: { type: 'string', enum: ['no_test', 'latest_positive', 'expired', 'ok', 'not_required'] },
-        validUntil: { type: ['string', 'null'] },
-        latestTestAt: { type: ['string', 'null'] },
-      },
-    },
+    eligibility: eligibilityShape,
     createdAt: { type: ['string', 'null'] },
     updatedAt: { type: ['string', 'null'] },
     logIndex: { type: 'integer' },
   },
+} as const;
+
+export const getWorkers200 = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['items', 'nextCursor'],
+  properties: { items: { type: 'array', items: getWorkersById200 }, nextCursor: { type: ['string', 'null'] } },
 } as const;
 
 export const postWorkersByIdTests201 = {
@@ -610,6 +437,18 @@ export const getWorkersByIdTests200 = {
   },
 } as const;
 
+const maxAgeHoursShape = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['sales', 'port_handler', 'warehouse_handler', 'driver'],
+  properties: {
+    sales: { type: ['number', 'null'] },
+    port_handler: { type: ['number', 'null'] },
+    warehouse_handler: { type: ['number', 'null'] },
+    driver: { type: ['number', 'null'] },
+  },
+} as const;
+
 export const getSettingsWorkerEligibility200 = {
   type: 'object',
   additionalProperties: false,
@@ -620,19 +459,7 @@ export const getSettingsWorkerEligibility200 = {
       type: 'object',
       additionalProperties: false,
       required: ['maxAgeHours'],
-      properties: {
-        maxAgeHours: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['sales', 'port_handler', 'warehouse_handler', 'driver'],
-          properties: {
-            sales: { type: ['number', 'null'] },
-            port_handler: { type: ['number', 'null'] },
-            warehouse_handler: { type: ['number', 'null'] },
-            driver: { type: ['number', 'null'] },
-          },
-        },
-      },
+      properties: { maxAgeHours: maxAgeHoursShape },
     },
   },
 } as const;
@@ -647,19 +474,7 @@ export const putSettingsWorkerEligibility200 = {
       type: 'object',
       additionalProperties: false,
       required: ['maxAgeHours'],
-      properties: {
-        maxAgeHours: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['sales', 'port_handler', 'warehouse_handler', 'driver'],
-          properties: {
-            sales: { type: ['number', 'null'] },
-            port_handler: { type: ['number', 'null'] },
-            warehouse_handler: { type: ['number', 'null'] },
-            driver: { type: ['number', 'null'] },
-          },
-        },
-      },
+      properties: { maxAgeHours: maxAgeHoursShape },
     },
     logIndex: { type: 'integer' },
   },

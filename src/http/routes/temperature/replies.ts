@@ -1,5 +1,79 @@
-// Reply schemas of the temperature routes: what each operation answers, for OpenAPI and for fast-json-stringify
-// (a field left out here is dropped from the reply, and the HTTP tests' reply check fails).
+// Reply schemas of the temperature routes: what each operation answers, for OpenAPI and for fast-json-stringify (a field
+// left out here is dropped from the reply, and the HTTP tests' reply check fails). Shapes that recur are named once.
+
+const ruleShape = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['maxCelsius', 'minDurationMs', 'maxGapMs', 'tempClass', 'setBy'],
+  properties: {
+    maxCelsius: { type: 'number' },
+    minDurationMs: { type: 'number' },
+    maxGapMs: { type: 'number' },
+    tempClass: { type: 'string' },
+    setBy: { type: 'string' },
+  },
+} as const;
+
+const closedShape = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['byPartyId', 'at', 'comment'],
+  properties: {
+    byPartyId: { type: ['string', 'null'] },
+    at: { type: ['string', 'null'] },
+    comment: { type: ['string', 'null'] },
+  },
+} as const;
+
+export const getTemperatureBreachesById200 = {
+  type: 'object',
+  additionalProperties: false,
+  required: [
+    'id',
+    'uploadId',
+    'subject',
+    'uploaderPartyId',
+    'region',
+    'startAt',
+    'endAt',
+    'minutes',
+    'minCelsius',
+    'maxCelsius',
+    'endReason',
+    'rule',
+    'lotIds',
+    'status',
+    'closed',
+    'createdAt',
+    'updatedAt',
+    'logIndex',
+  ],
+  properties: {
+    id: { type: 'string' },
+    uploadId: { type: 'string' },
+    subject: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['kind', 'id'],
+      properties: { kind: { type: 'string' }, id: { type: 'string' } },
+    },
+    uploaderPartyId: { type: 'string' },
+    region: { type: 'string' },
+    startAt: { type: ['string', 'null'] },
+    endAt: { type: ['string', 'null'] },
+    minutes: { type: 'number' },
+    minCelsius: { type: 'number' },
+    maxCelsius: { type: 'number' },
+    endReason: { type: 'string' },
+    rule: ruleShape,
+    lotIds: { type: 'array', items: { type: 'string' } },
+    status: { type: 'string' },
+    closed: { anyOf: [closedShape, { type: 'null' }] },
+    createdAt: { type: ['string', 'null'] },
+    updatedAt: { type: ['string', 'null'] },
+    logIndex: { type: 'integer' },
+  },
+} as const;
 
 export const postTemperatureUploads201 = {
   type: 'object',
@@ -22,83 +96,7 @@ export const postTemperatureUploads201 = {
     'createdAt',
   ],
   properties: {
-    breaches: {
-      type: 'array',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: [
-          'id',
-          'uploadId',
-          'subject',
-          'uploaderPartyId',
-          'region',
-          'startAt',
-          'endAt',
-          'minutes',
-          'minCelsius',
-          'maxCelsius',
-          'endReason',
-          'rule',
-          'lotIds',
-          'status',
-          'closed',
-          'createdAt',
-          'updatedAt',
-          'logIndex',
-        ],
-        properties: {
-          id: { type: 'string' },
-          uploadId: { type: 'string' },
-          subject: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['kind', 'id'],
-            properties: { kind: { type: 'string' }, id: { type: 'string' } },
-          },
-          uploaderPartyId: { type: 'string' },
-          region: { type: 'string' },
-          startAt: { type: ['string', 'null'] },
-          endAt: { type: ['string', 'null'] },
-          minutes: { type: 'number' },
-          minCelsius: { type: 'number' },
-          maxCelsius: { type: 'number' },
-          endReason: { type: 'string' },
-          rule: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['maxCelsius', 'minDurationMs', 'maxGapMs', 'tempClass', 'setBy'],
-            properties: {
-              maxCelsius: { type: 'number' },
-              minDurationMs: { type: 'number' },
-              maxGapMs: { type: 'number' },
-              tempClass: { type: 'string' },
-              setBy: { type: 'string' },
-            },
-          },
-          lotIds: { type: 'array', items: { type: 'string' } },
-          status: { type: 'string' },
-          closed: {
-            anyOf: [
-              {
-                type: 'object',
-                additionalProperties: false,
-                required: ['byPartyId', 'at', 'comment'],
-                properties: {
-                  byPartyId: { type: ['string', 'null'] },
-                  at: { type: ['string', 'null'] },
-                  comment: { type: ['string', 'null'] },
-                },
-              },
-              { type: 'null' },
-            ],
-          },
-          createdAt: { type: ['string', 'null'] },
-          updatedAt: { type: ['string', 'null'] },
-          logIndex: { type: 'integer' },
-        },
-      },
-    },
+    breaches: { type: 'array', items: getTemperatureBreachesById200 },
     logIndex: { type: 'integer' },
     id: { type: 'string' },
     subject: {
@@ -150,83 +148,7 @@ export const getTemperatureUploadsById200 = {
     'logIndex',
   ],
   properties: {
-    breaches: {
-      type: 'array',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: [
-          'id',
-          'uploadId',
-          'subject',
-          'uploaderPartyId',
-          'region',
-          'startAt',
-          'endAt',
-          'minutes',
-          'minCelsius',
-          'maxCelsius',
-          'endReason',
-          'rule',
-          'lotIds',
-          'status',
-          'closed',
-          'createdAt',
-          'updatedAt',
-          'logIndex',
-        ],
-        properties: {
-          id: { type: 'string' },
-          uploadId: { type: 'string' },
-          subject: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['kind', 'id'],
-            properties: { kind: { type: 'string' }, id: { type: 'string' } },
-          },
-          uploaderPartyId: { type: 'string' },
-          region: { type: 'string' },
-          startAt: { type: ['string', 'null'] },
-          endAt: { type: ['string', 'null'] },
-          minutes: { type: 'number' },
-          minCelsius: { type: 'number' },
-          maxCelsius: { type: 'number' },
-          endReason: { type: 'string' },
-          rule: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['maxCelsius', 'minDurationMs', 'maxGapMs', 'tempClass', 'setBy'],
-            properties: {
-              maxCelsius: { type: 'number' },
-              minDurationMs: { type: 'number' },
-              maxGapMs: { type: 'number' },
-              tempClass: { type: 'string' },
-              setBy: { type: 'string' },
-            },
-          },
-          lotIds: { type: 'array', items: { type: 'string' } },
-          status: { type: 'string' },
-          closed: {
-            anyOf: [
-              {
-                type: 'object',
-                additionalProperties: false,
-                required: ['byPartyId', 'at', 'comment'],
-                properties: {
-                  byPartyId: { type: ['string', 'null'] },
-                  at: { type: ['string', 'null'] },
-                  comment: { type: ['string', 'null'] },
-                },
-              },
-              { type: 'null' },
-            ],
-          },
-          createdAt: { type: ['string', 'null'] },
-          updatedAt: { type: ['string', 'null'] },
-          logIndex: { type: 'integer' },
-        },
-      },
-    },
+    breaches: { type: 'array', items: getTemperatureBreachesById200 },
     id: { type: 'string' },
     subject: {
       type: 'object',
@@ -286,159 +208,8 @@ export const getTemperatureBreaches200 = {
   additionalProperties: false,
   required: ['items', 'nextCursor'],
   properties: {
-    items: {
-      type: 'array',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: [
-          'id',
-          'uploadId',
-          'subject',
-          'uploaderPartyId',
-          'region',
-          'startAt',
-          'endAt',
-          'minutes',
-          'minCelsius',
-          'maxCelsius',
-          'endReason',
-          'rule',
-          'lotIds',
-          'status',
-          'closed',
-          'createdAt',
-          'updatedAt',
-          'logIndex',
-        ],
-        properties: {
-          id: { type: 'string' },
-          uploadId: { type: 'string' },
-          subject: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['kind', 'id'],
-            properties: { kind: { type: 'string' }, id: { type: 'string' } },
-          },
-          uploaderPartyId: { type: 'string' },
-          region: { type: 'string' },
-          startAt: { type: ['string', 'null'] },
-          endAt: { type: ['string', 'null'] },
-          minutes: { type: 'number' },
-          minCelsius: { type: 'number' },
-          maxCelsius: { type: 'number' },
-          endReason: { type: 'string' },
-          rule: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['maxCelsius', 'minDurationMs', 'maxGapMs', 'tempClass', 'setBy'],
-            properties: {
-              maxCelsius: { type: 'number' },
-              minDurationMs: { type: 'number' },
-              maxGapMs: { type: 'number' },
-              tempClass: { type: 'string' },
-              setBy: { type: 'string' },
-            },
-          },
-          lotIds: { type: 'array', items: { type: 'string' } },
-          status: { type: 'string' },
-          closed: {
-            anyOf: [
-              {
-                type: 'object',
-                additionalProperties: false,
-                required: ['byPartyId', 'at', 'comment'],
-                properties: {
-                  byPartyId: { type: ['string', 'null'] },
-                  at: { type: ['string', 'null'] },
-                  comment: { type: ['string', 'null'] },
-                },
-              },
-              { type: 'null' },
-            ],
-          },
-          createdAt: { type: ['string', 'null'] },
-          updatedAt: { type: ['string', 'null'] },
-          logIndex: { type: 'integer' },
-        },
-      },
-    },
+    items: { type: 'array', items: getTemperatureBreachesById200 },
     nextCursor: { type: ['string', 'null'] },
-  },
-} as const;
-
-export const getTemperatureBreachesById200 = {
-  type: 'object',
-  additionalProperties: false,
-  required: [
-    'id',
-    'uploadId',
-    'subject',
-    'uploaderPartyId',
-    'region',
-    'startAt',
-    'endAt',
-    'minutes',
-    'minCelsius',
-    'maxCelsius',
-    'endReason',
-    'rule',
-    'lotIds',
-    'status',
-    'closed',
-    'createdAt',
-    'updatedAt',
-    'logIndex',
-  ],
-  properties: {
-    id: { type: 'string' },
-    uploadId: { type: 'string' },
-    subject: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['kind', 'id'],
-      properties: { kind: { type: 'string' }, id: { type: 'string' } },
-    },
-    uploaderPartyId: { type: 'string' },
-    region: { type: 'string' },
-    startAt: { type: ['string', 'null'] },
-    endAt: { type: ['string', 'null'] },
-    minutes: { type: 'number' },
-    minCelsius: { type: 'number' },
-    maxCelsius: { type: 'number' },
-    endReason: { type: 'string' },
-    rule: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['maxCelsius', 'minDurationMs', 'maxGapMs', 'tempClass', 'setBy'],
-      properties: {
-        maxCelsius: { type: 'number' },
-        minDurationMs: { type: 'number' },
-        maxGapMs: { type: 'number' },
-        tempClass: { type: 'string' },
-        setBy: { type: 'string' },
-      },
-    },
-    lotIds: { type: 'array', items: { type: 'string' } },
-    status: { type: 'string' },
-    closed: {
-      anyOf: [
-        {
-          type: 'object',
-          additionalProperties: false,
-          required: ['byPartyId', 'at', 'comment'],
-          properties: {
-            byPartyId: { type: ['string', 'null'] },
-            at: { type: ['string', 'null'] },
-            comment: { type: ['string', 'null'] },
-          },
-        },
-        { type: 'null' },
-      ],
-    },
-    createdAt: { type: ['string', 'null'] },
-    updatedAt: { type: ['string', 'null'] },
-    logIndex: { type: 'integer' },
   },
 } as const;
 
@@ -483,37 +254,30 @@ export const postTemperatureBreachesByIdClose200 = {
     minCelsius: { type: 'number' },
     maxCelsius: { type: 'number' },
     endReason: { type: 'string' },
-    rule: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['maxCelsius', 'minDurationMs', 'maxGapMs', 'tempClass', 'setBy'],
-      properties: {
-        maxCelsius: { type: 'number' },
-        minDurationMs: { type: 'number' },
-        maxGapMs: { type: 'number' },
-        tempClass: { type: 'string' },
-        setBy: { type: 'string' },
-      },
-    },
+    rule: ruleShape,
     lotIds: { type: 'array', items: { type: 'string' } },
     status: { type: 'string' },
-    closed: {
-      anyOf: [
-        {
-          type: 'object',
-          additionalProperties: false,
-          required: ['byPartyId', 'at', 'comment'],
-          properties: {
-            byPartyId: { type: ['string', 'null'] },
-            at: { type: ['string', 'null'] },
-            comment: { type: ['string', 'null'] },
-          },
-        },
-        { type: 'null' },
-      ],
-    },
+    closed: { anyOf: [closedShape, { type: 'null' }] },
     createdAt: { type: ['string', 'null'] },
     updatedAt: { type: ['string', 'null'] },
+  },
+} as const;
+
+const ruleShape2 = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['maxCelsius', 'minDurationMs', 'maxGapMs'],
+  properties: { maxCelsius: { type: 'number' }, minDurationMs: { type: 'number' }, maxGapMs: { type: 'number' } },
+} as const;
+
+const frozenShape = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['tempClass', 'rule', 'setBy'],
+  properties: {
+    tempClass: { type: 'string', enum: ['frozen', 'chilled', 'ambient'] },
+    rule: { anyOf: [ruleShape2, { type: 'null' }] },
+    setBy: { type: 'string' },
   },
 } as const;
 
@@ -527,80 +291,7 @@ export const getSettingsTemperatureRules200 = {
       type: 'object',
       additionalProperties: false,
       required: ['frozen', 'chilled', 'ambient'],
-      properties: {
-        frozen: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['tempClass', 'rule', 'setBy'],
-          properties: {
-            tempClass: { type: 'string', enum: ['frozen', 'chilled', 'ambient'] },
-            rule: {
-              anyOf: [
-                {
-                  type: 'object',
-                  additionalProperties: false,
-                  required: ['maxCelsius', 'minDurationMs', 'maxGapMs'],
-                  properties: {
-                    maxCelsius: { type: 'number' },
-                    minDurationMs: { type: 'number' },
-                    maxGapMs: { type: 'number' },
-                  },
-                },
-                { type: 'null' },
-              ],
-            },
-            setBy: { type: 'string' },
-          },
-        },
-        chilled: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['tempClass', 'rule', 'setBy'],
-          properties: {
-            tempClass: { type: 'string', enum: ['frozen', 'chilled', 'ambient'] },
-            rule: {
-              anyOf: [
-                {
-                  type: 'object',
-                  additionalProperties: false,
-                  required: ['maxCelsius', 'minDurationMs', 'maxGapMs'],
-                  properties: {
-                    maxCelsius: { type: 'number' },
-                    minDurationMs: { type: 'number' },
-                    maxGapMs: { type: 'number' },
-                  },
-                },
-                { type: 'null' },
-              ],
-            },
-            setBy: { type: 'string' },
-          },
-        },
-        ambient: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['tempClass', 'rule', 'setBy'],
-          properties: {
-            tempClass: { type: 'string', enum: ['frozen', 'chilled', 'ambient'] },
-            rule: {
-              anyOf: [
-                {
-                  type: 'object',
-                  additionalProperties: false,
-                  required: ['maxCelsius', 'minDurationMs', 'maxGapMs'],
-                  properties: {
-                    maxCelsius: { type: 'number' },
-                    minDurationMs: { type: 'number' },
-                    maxGapMs: { type: 'number' },
-                  },
-                },
-                { type: 'null' },
-              ],
-            },
-            setBy: { type: 'string' },
-          },
-        },
-      },
+      properties: { frozen: frozenShape, chilled: frozenShape, ambient: frozenShape },
     },
   },
 } as const;
@@ -616,51 +307,9 @@ export const putSettingsTemperatureRules200 = {
       additionalProperties: false,
       required: [],
       properties: {
-        frozen: {
-          anyOf: [
-            {
-              type: 'object',
-              additionalProperties: false,
-              required: ['maxCelsius', 'minDurationMs', 'maxGapMs'],
-              properties: {
-                maxCelsius: { type: 'number' },
-                minDurationMs: { type: 'number' },
-                maxGapMs: { type: 'number' },
-              },
-            },
-            { type: 'null' },
-          ],
-        },
-        chilled: {
-          anyOf: [
-            {
-              type: 'object',
-              additionalProperties: false,
-              required: ['maxCelsius', 'minDurationMs', 'maxGapMs'],
-              properties: {
-                maxCelsius: { type: 'number' },
-                minDurationMs: { type: 'number' },
-                maxGapMs: { type: 'number' },
-              },
-            },
-            { type: 'null' },
-          ],
-        },
-        ambient: {
-          anyOf: [
-            {
-              type: 'object',
-              additionalProperties: false,
-              required: ['maxCelsius', 'minDurationMs', 'maxGapMs'],
-              properties: {
-                maxCelsius: { type: 'number' },
-                minDurationMs: { type: 'number' },
-                maxGapMs: { type: 'number' },
-              },
-            },
-            { type: 'null' },
-          ],
-        },
+        frozen: { anyOf: [ruleShape2, { type: 'null' }] },
+        chilled: { anyOf: [ruleShape2, { type: 'null' }] },
+        ambient: { anyOf: [ruleShape2, { type: 'null' }] },
       },
     },
     logIndex: { type: 'integer' },
