@@ -1,6 +1,7 @@
 import swagger from '@fastify/swagger';
 import multipart from '@fastify/multipart';
 import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify from 'fastify';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { Deps } from '../app/deps.ts';
@@ -27,8 +28,8 @@ import { reportRoutes } from './routes/recall/reports.ts';
 import { workerRoutes } from './routes/registry/workers.ts';
 import { federationRoutes } from './routes/federation/federation.ts';
 import type { FederationWorker } from '../app/federation/worker.ts';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { installTextGuard, installValidation } from './validation.ts';
+import { anyObject, errorBody, int, obj, str } from './schemas.ts';
 
 /** AppOptions tunes the HTTP layer; every field has a production default. */
 export interface AppOptions {
@@ -50,6 +51,19 @@ export interface AppOptions {
 }
 
 /**
+ * declareErrorReplies gives every route, as it is added, the shared error shape for its 4xx and 5xx replies, so that
+ * the OpenAPI document describes them and they are serialised like any other reply.
+ */
+function declareErrorReplies(app: FastifyInstance): void {
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/docs')) return;
+    const schema = (route.schema ??= {});
+    const response = (schema.response ?? {}) as Record<string, unknown>;
+    schema.response = { ...response, '4xx': errorBody, '5xx': errorBody };
+  });
+}
+
+/**
  * buildApp assembles the HTTP API on deps as a Fastify instance, without listening: server code calls
  * listen, tests call inject.
  */
@@ -68,6 +82,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, boundedJsonParser(app));
   installErrorHandler(app);
+  declareErrorReplies(app);
 
   await app.register(swagger, {
     openapi: {
@@ -86,14 +101,25 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   await app.register(multipart, { limits: { fileSize: 10 * 1024 * 1024, files: 1 } });
   installAuth(app, deps, opts.authFailures ?? { max: 10, windowMs: 5 * 60_000 });
 
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get('/healthz', { schema: { tags: ['health'], summary: 'Liveness and the log size' } }, async () => ({
-    status: 'ok',
-    database: deps.dialect.label,
-    logSize: await logSize(deps.db),
-  }));
+  app.get('/openapi.json', { schema: { hide: true, response: { 200: anyObject } } }, async () => app.swagger());
+  app.withTypeProvider<TypeBoxTypeProvider>().get(
+    '/healthz',
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'Liveness and the log size',
+        response: { 200: obj({ status: { type: 'string', enum: ['ok'] }, database: str, logSize: int }) },
+      },
+    },
+    async () => ({
+      status: 'ok' as const,
+      database: deps.dialect.label,
+      logSize: await logSize(deps.db),
+    }),
+  );
 
-  await app.register(async (scope) => {
+  await app.register(async (plain) => {
+    const scope = plain.withTypeProvider<TypeBoxTypeProvider>();
     await partyRoutes(scope, deps);
     await masterDataRoutes(scope, deps);
     await workerRoutes(scope, deps);

@@ -45,6 +45,9 @@ const STATUS: Readonly<Record<ErrorCode, number>> = {
 };
 
 /** statusOf is the HTTP status for an error code. */
+/** ERROR_CODES lists every error code, for the reply schemas that name one. */
+export const ERROR_CODES = Object.keys(STATUS) as ErrorCode[];
+
 export function statusOf(code: ErrorCode): number {
   return STATUS[code];
 }

@@ -13,7 +13,7 @@ export interface Reply {
 /** api calls the app through inject, as a client with token would, and parses the JSON reply. */
 export async function api(
   app: FastifyInstance,
-  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE' | 'OPTIONS',
   url: string,
   opts: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string } = {},
 ): Promise<Reply> {

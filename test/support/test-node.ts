@@ -2,13 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
 import type { Clock, Deps } from '../../src/app/deps.ts';
 import { checkpointOnce } from '../../src/app/write/checkpointer.ts';
 import { bootstrapAdmin, openNode } from '../../src/app/write/node.ts';
 import { buildApp } from '../../src/http/app.ts';
 import type { AppOptions } from '../../src/http/app.ts';
 import { createPostgresDatabase, dropPostgresDatabase } from '../../src/store/dialect.ts';
+import type { ReplyCheck } from './reply-check.ts';
+import { installReplyCheck } from './reply-check.ts';
 
 /** DialectKind names a database every store and HTTP suite runs against. */
 export type DialectKind = 'sqlite' | 'postgres';
@@ -41,6 +43,8 @@ export interface TestNode {
   adminId: string;
   dataDir: string;
   databaseUrl: string | undefined;
+  /** replies records every reply the app sent that its route's response schemas do not describe. */
+  replies: ReplyCheck;
   /** checkpoint signs a checkpoint for the current log, as the background checkpointer would. */
   checkpoint(): Promise<number | null>;
   close(): Promise<void>;
@@ -81,6 +85,7 @@ export async function openTestNode(
   });
   const admin = (await bootstrapAdmin(deps))!;
   const app = await buildApp(deps, appOptions);
+  const replies = installReplyCheck(app);
   return {
     kind,
     deps,
@@ -90,13 +95,21 @@ export async function openTestNode(
     adminId: admin.partyId,
     dataDir: db.dataDir,
     databaseUrl: db.databaseUrl,
+    replies,
     checkpoint: () => checkpointOnce(deps.db, deps.log, deps.clock),
     close: async () => {
+      const undocumented = replies.take();
       await app.close();
       await deps.dialect.close();
       await db.drop();
+      expectDocumented(undocumented);
     },
   };
+}
+
+/** expectDocumented fails with the replies that no response schema describes. */
+export function expectDocumented(undocumented: string[]): void {
+  expect(undocumented, 'replies that the route schemas do not describe').toEqual([]);
 }
 
 /**
@@ -109,6 +122,10 @@ export function eachDialect(name: string, suite: (node: () => TestNode) => void,
       let node: TestNode | undefined;
       beforeAll(async () => {
         node = await openTestNode(kind, appOptions);
+      });
+      // Every reply a test received must match its route's declared response schema.
+      afterEach(() => {
+        if (node) expectDocumented(node.replies.take());
       });
       afterAll(async () => {
         await node?.close();

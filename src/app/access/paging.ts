@@ -42,3 +42,25 @@ export function pageOf<R extends { id: string }, T>(rows: R[], req: PageRequest,
 export function iso(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
 }
+
+/**
+ * pageList pages a whole list that its query returned at once: limit items from the position a cursor of this kind
+ * names. Its cursors are positions, so a list that changes between pages may repeat or skip an item; lists that grow
+ * large page in SQL with pageRequest and pageOf instead.
+ */
+export function pageList<T>(items: readonly T[], limit: number | undefined, cursor: string | undefined): Page<T> {
+  const n = limit ?? DEFAULT_LIMIT;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_LIMIT)
+    throw invalid('limit', `must be an integer from 1 to ${MAX_LIMIT}`);
+  let from = 0;
+  if (cursor !== undefined && cursor !== '') {
+    const m = /^at:([0-9]{1,9})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (!m) throw invalid('cursor', 'is not a cursor this server gave');
+    from = Number(m[1]);
+  }
+  const to = from + n;
+  return {
+    items: items.slice(from, to),
+    nextCursor: to < items.length ? Buffer.from(`at:${to}`, 'utf8').toString('base64url') : null,
+  };
+}

@@ -44,7 +44,7 @@ type Db = Kysely<Schema> | Transaction<Schema>;
 /** What an incident is opened from. */
 export type IncidentTrigger =
   | { readonly kind: 'positive_result'; readonly sampleId: string; readonly lotId: string }
-  | { readonly kind: 'lot'; readonly lotIds: readonly string[] }
+  | { readonly kind: 'lot'; readonly lotIds: string[] }
   | { readonly kind: 'container'; readonly containerNo: string }
   | {
       readonly kind: 'producer';

@@ -39,7 +39,7 @@ export type TraceDirection = (typeof TRACE_DIRECTIONS)[number];
 export interface TraceStart {
   readonly kind: 'lot' | 'code' | 'carton' | 'digital_link';
   readonly input: string;
-  readonly lotIds: readonly string[];
+  readonly lotIds: string[];
   readonly carton?: number;
 }
 

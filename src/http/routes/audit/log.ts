@@ -1,4 +1,5 @@
-import type { FastifyInstance } from 'fastify';
+import { content } from '../../schemas.ts';
+import { getLogProofsConsistency200, getLogProofsInclusion200 } from './replies.ts';
 import {
   currentCheckpoint,
   proveConsistency,
@@ -12,6 +13,7 @@ import { AppError } from '../../../app/errors.ts';
 import { isLogError } from '../../../log/log-error.ts';
 import { parseTilePath } from '../../../log/tiles.ts';
 import { secured } from '../../schemas.ts';
+import type { Api } from '../../schemas.ts';
 
 const IMMUTABLE = 'private, max-age=31536000, immutable';
 
@@ -20,11 +22,17 @@ const IMMUTABLE = 'private, max-age=31536000, immutable';
  * anyone, tiles and entry bundles to regulators, auditors and peer nodes, and JSON proofs for
  * clients that do not speak tiles.
  */
-export async function logRoutes(app: FastifyInstance, deps: Deps) {
+export async function logRoutes(app: Api, deps: Deps) {
   const tags = ['log'];
   app.get(
     '/log/checkpoint',
-    { schema: { tags, summary: 'The latest signed checkpoint (c2sp.org/tlog-checkpoint)' } },
+    {
+      schema: {
+        tags,
+        summary: 'The latest signed checkpoint (c2sp.org/tlog-checkpoint)',
+        response: { 200: content('A signed note', 'text/plain') },
+      },
+    },
     async (_req, reply) => {
       // With the cosignatures the peers' witnesses gave it; clients ignore those from keys they do not know.
       const cp = await cosignedCheckpoint(deps);
@@ -36,18 +44,35 @@ export async function logRoutes(app: FastifyInstance, deps: Deps) {
     },
   );
 
-  app.get('/log/vkey', { schema: { tags, summary: "The node's signed-note verifier key" } }, async (_req, reply) =>
-    reply
-      .header('content-type', 'text/plain; charset=utf-8')
-      .header('cache-control', 'public, max-age=3600')
-      .send(`${deps.log.signer.verifierKey}\n`),
+  app.get(
+    '/log/vkey',
+    {
+      schema: {
+        tags,
+        summary: "The node's signed-note verifier key",
+        response: { 200: content('The verifier key, one line', 'text/plain') },
+      },
+    },
+    async (_req, reply) =>
+      reply
+        .header('content-type', 'text/plain; charset=utf-8')
+        .header('cache-control', 'public, max-age=3600')
+        .send(`${deps.log.signer.verifierKey}\n`),
   );
 
   app.get(
     '/log/tile/*',
-    { schema: { tags, summary: 'A hash tile or entry bundle (c2sp.org/tlog-tiles)', security: secured } },
+    {
+      schema: {
+        tags,
+        summary: 'A hash tile or entry bundle (c2sp.org/tlog-tiles)',
+        security: secured,
+        response: { 200: content('The tile bytes', 'application/octet-stream') },
+        params: { type: 'object', required: ['*'], properties: { '*': { type: 'string' } } },
+      },
+    },
     async (req, reply) => {
-      const path = `tile/${(req.params as { '*': string })['*']}`;
+      const path = `tile/${req.params['*']}`;
       let parsed;
       try {
         parsed = parseTilePath(path);
@@ -68,6 +93,7 @@ export async function logRoutes(app: FastifyInstance, deps: Deps) {
     '/log/proofs/inclusion',
     {
       schema: {
+        response: { 200: getLogProofsInclusion200 },
         tags,
         summary: 'Inclusion proof of the entry at index in the tree of size (RFC 6962)',
         querystring: {
@@ -79,7 +105,7 @@ export async function logRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req) => {
-      const q = req.query as { index: number; size: number };
+      const q = req.query;
       return proveInclusion(deps, q.index, q.size);
     },
   );
@@ -88,6 +114,7 @@ export async function logRoutes(app: FastifyInstance, deps: Deps) {
     '/log/proofs/consistency',
     {
       schema: {
+        response: { 200: getLogProofsConsistency200 },
         tags,
         summary: 'Consistency proof between two tree sizes (RFC 6962)',
         querystring: {
@@ -99,7 +126,7 @@ export async function logRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req) => {
-      const q = req.query as { from: number; to: number };
+      const q = req.query;
       return proveConsistency(deps, q.from, q.to);
     },
   );

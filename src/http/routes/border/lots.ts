@@ -1,14 +1,27 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { pageOnly } from '../../schemas.ts';
+import { pageList } from '../../../app/access/paging.ts';
+import { content } from '../../schemas.ts';
+import {
+  getLots200,
+  getLotsById200,
+  getLotsByIdCartons200,
+  getLotsByIdDocuments200,
+  postLots201,
+  postLotsByIdCartons201,
+  postLotsByIdDocuments201,
+} from './replies.ts';
+import type { FastifyRequest } from 'fastify';
 import { AppError, invalid } from '../../../app/errors.ts';
 import { cartonCodes, issueCartonCodes } from '../../../app/border/cartons.ts';
 import type { Deps } from '../../../app/deps.ts';
 import type { DocumentInput } from '../../../app/border/documents.ts';
 import { MAX_DOCUMENT_BYTES, attachDocument, documentFile, listDocuments } from '../../../app/border/documents.ts';
 import { REQUIRED_DOCUMENTS } from '../../../app/border/lot-facts.ts';
-import type { DeclarationInput } from '../../../app/border/lots.ts';
+
 import { CATEGORIES, declareLot, getLot, listLots } from '../../../app/border/lots.ts';
 import { requireActor } from '../../auth.ts';
 import { idParam, idempotencyHeader, idempotencyOf, pageQuery, regionCode, secured } from '../../schemas.ts';
+import type { Api } from '../../schemas.ts';
 
 const date = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD' } as const;
 
@@ -155,14 +168,15 @@ async function readParts(req: FastifyRequest): Promise<{ fields: DocumentInput; 
 }
 
 /** lotRoutes serves declarations, documents and carton codes. */
-export async function lotRoutes(app: FastifyInstance, deps: Deps) {
+export async function lotRoutes(app: Api, deps: Deps) {
   const tags = ['lots'];
-  const id = (req: { params: unknown }) => (req.params as { id: string }).id;
+  const id = (req: { params: { id: string } }) => req.params.id;
 
   app.post(
     '/v1/lots',
     {
       schema: {
+        response: { 201: postLots201 },
         tags,
         summary: 'Declare an inbound batch (首站赋码); returns the lot with its trace code',
         security: secured,
@@ -171,7 +185,7 @@ export async function lotRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req, reply) => {
-      const r = await declareLot(deps, requireActor(req), req.body as DeclarationInput, idempotencyOf(req));
+      const r = await declareLot(deps, requireActor(req), req.body, idempotencyOf(req));
       return reply.status(201).send({ ...r.lot, logIndex: r.logIndex });
     },
   );
@@ -179,6 +193,7 @@ export async function lotRoutes(app: FastifyInstance, deps: Deps) {
     '/v1/lots',
     {
       schema: {
+        response: { 200: getLots200 },
         tags,
         summary: 'List lots you may see',
         security: secured,
@@ -196,11 +211,19 @@ export async function lotRoutes(app: FastifyInstance, deps: Deps) {
         },
       },
     },
-    async (req) => listLots(deps, requireActor(req), req.query as never),
+    async (req) => listLots(deps, requireActor(req), req.query),
   );
   app.get(
     '/v1/lots/:id',
-    { schema: { tags, summary: 'Read a lot with its status and reasons', security: secured, params: idParam } },
+    {
+      schema: {
+        response: { 200: getLotsById200 },
+        tags,
+        summary: 'Read a lot with its status and reasons',
+        security: secured,
+        params: idParam,
+      },
+    },
     async (req) => getLot(deps, requireActor(req), id(req)),
   );
 
@@ -208,6 +231,7 @@ export async function lotRoutes(app: FastifyInstance, deps: Deps) {
     '/v1/lots/:id/documents',
     {
       schema: {
+        response: { 201: postLotsByIdDocuments201 },
         tags,
         summary: 'Attach a document (multipart: kind, number, issuer, issuedOn, file ≤ 10 MB, PDF/PNG/JPEG)',
         security: secured,
@@ -225,12 +249,29 @@ export async function lotRoutes(app: FastifyInstance, deps: Deps) {
   );
   app.get(
     '/v1/lots/:id/documents',
-    { schema: { tags, summary: "A lot's documents", security: secured, params: idParam } },
-    async (req) => ({ items: await listDocuments(deps, requireActor(req), id(req)), nextCursor: null }),
+    {
+      schema: {
+        response: { 200: getLotsByIdDocuments200 },
+        tags,
+        summary: "A lot's documents",
+        security: secured,
+        params: idParam,
+        querystring: pageOnly,
+      },
+    },
+    async (req) => pageList(await listDocuments(deps, requireActor(req), id(req)), req.query.limit, req.query.cursor),
   );
   app.get(
     '/v1/documents/:id/file',
-    { schema: { tags, summary: "A document's file", security: secured, params: idParam } },
+    {
+      schema: {
+        tags,
+        summary: "A document's file",
+        security: secured,
+        params: idParam,
+        response: { 200: content('The file as uploaded', 'application/pdf', 'image/png', 'image/jpeg') },
+      },
+    },
     async (req, reply) => {
       const f = await documentFile(deps, requireActor(req), id(req));
       return reply.header('content-type', f.mediaType).header('x-content-sha256', f.document.sha256).send(f.bytes);
@@ -241,6 +282,7 @@ export async function lotRoutes(app: FastifyInstance, deps: Deps) {
     '/v1/lots/:id/cartons',
     {
       schema: {
+        response: { 201: postLotsByIdCartons201 },
         tags,
         summary: 'Give cartons serial codes under the lot (all remaining by default)',
         security: secured,
@@ -254,15 +296,23 @@ export async function lotRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req, reply) => {
-      const body = (req.body ?? {}) as { count?: number };
       return reply
         .status(201)
-        .send(await issueCartonCodes(deps, requireActor(req), id(req), body.count, idempotencyOf(req)));
+        .send(await issueCartonCodes(deps, requireActor(req), id(req), req.body?.count, idempotencyOf(req)));
     },
   );
   app.get(
     '/v1/lots/:id/cartons',
-    { schema: { tags, summary: "A lot's carton codes", security: secured, params: idParam } },
-    async (req) => ({ items: await cartonCodes(deps, requireActor(req), id(req)), nextCursor: null }),
+    {
+      schema: {
+        response: { 200: getLotsByIdCartons200 },
+        tags,
+        summary: "A lot's carton codes",
+        security: secured,
+        params: idParam,
+        querystring: pageOnly,
+      },
+    },
+    async (req) => pageList(await cartonCodes(deps, requireActor(req), id(req)), req.query.limit, req.query.cursor),
   );
 }

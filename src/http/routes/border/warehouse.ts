@@ -1,10 +1,25 @@
-import type { FastifyInstance } from 'fastify';
+import { pageQuery } from '../../schemas.ts';
+import { pageList } from '../../../app/access/paging.ts';
+import {
+  getLotsByIdRecords200,
+  getProducersByIdSuspension200,
+  getSamples200,
+  getSettingsSamplePoints200,
+  getSuspensions200,
+  postLotsByIdBookings201,
+  postLotsByIdDisinfections201,
+  postLotsByIdExitCertificate201,
+  postLotsByIdSamples201,
+  postProducersByIdFindings201,
+  postSamplesByIdResult201,
+  putSettingsSamplePoints200,
+} from './replies.ts';
 import type { Deps } from '../../../app/deps.ts';
 import { SAMPLE_POINTS, SAMPLE_RULE, requiredSamplePoints } from '../../../app/border/lot-facts.ts';
 import { setRegionalSetting } from '../../../app/registry/settings.ts';
-import type { SamplePoint } from '../../../app/border/lot-facts.ts';
+
 import { listSuspensions, producerStatus, recordFinding, suspendProducer } from '../../../app/border/suspensions.ts';
-import type { BookingInput } from '../../../app/border/warehouse.ts';
+
 import {
   createBooking,
   issueExitCertificate,
@@ -17,24 +32,22 @@ import {
 } from '../../../app/border/warehouse.ts';
 import { requireActor } from '../../auth.ts';
 import { idParam, idempotencyHeader, idempotencyOf, isoTime, msOf, regionCode, secured } from '../../schemas.ts';
+import type { Api } from '../../schemas.ts';
 
-const obj = (required: string[], properties: Record<string, unknown>) => ({
-  type: 'object',
-  additionalProperties: false,
-  required,
-  properties,
-});
-const str = (max = 200) => ({ type: 'string', minLength: 1, maxLength: max });
+const obj = <const R extends readonly string[], const P extends Record<string, object>>(required: R, properties: P) =>
+  ({ type: 'object', additionalProperties: false, required, properties }) as const;
+const str = (max = 200) => ({ type: 'string', minLength: 1, maxLength: max }) as const;
 
 /** warehouseRoutes serves the supervision warehouse, the labs and producer suspensions. */
-export async function warehouseRoutes(app: FastifyInstance, deps: Deps) {
-  const id = (req: { params: unknown }) => (req.params as { id: string }).id;
+export async function warehouseRoutes(app: Api, deps: Deps) {
+  const id = (req: { params: { id: string } }) => req.params.id;
   let tags = ['supervision warehouse'];
 
   app.post(
     '/v1/lots/:id/bookings',
     {
       schema: {
+        response: { 201: postLotsByIdBookings201 },
         tags,
         summary: 'Book the lot into a supervision warehouse (importer)',
         security: secured,
@@ -56,7 +69,7 @@ export async function warehouseRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req, reply) => {
-      const b = req.body as Omit<BookingInput, 'slotStart' | 'slotEnd'> & { slotStart: string; slotEnd: string };
+      const b = req.body;
       const r = await createBooking(
         deps,
         requireActor(req),
@@ -71,6 +84,7 @@ export async function warehouseRoutes(app: FastifyInstance, deps: Deps) {
     '/v1/bookings/:id/arrival',
     {
       schema: {
+        response: { 201: postLotsByIdBookings201 },
         tags,
         summary: 'Record the arrival of a booked lot (warehouse)',
         security: secured,
@@ -81,19 +95,13 @@ export async function warehouseRoutes(app: FastifyInstance, deps: Deps) {
     async (req, reply) =>
       reply
         .status(201)
-        .send(
-          await recordArrival(
-            deps,
-            requireActor(req),
-            id(req),
-            msOf('arrivedAt', (req.body as { arrivedAt: string }).arrivedAt),
-          ),
-        ),
+        .send(await recordArrival(deps, requireActor(req), id(req), msOf('arrivedAt', req.body.arrivedAt))),
   );
   app.post(
     '/v1/lots/:id/disinfections',
     {
       schema: {
+        response: { 201: postLotsByIdDisinfections201 },
         tags,
         summary: 'Record disinfection (warehouse)',
         security: secured,
@@ -107,7 +115,7 @@ export async function warehouseRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req, reply) => {
-      const b = req.body as { agent: string; concentration: string; operatorWorkerId: string; performedAt: string };
+      const b = req.body;
       return reply.status(201).send(
         await recordDisinfection(deps, requireActor(req), id(req), {
           ...b,
@@ -120,6 +128,7 @@ export async function warehouseRoutes(app: FastifyInstance, deps: Deps) {
     '/v1/lots/:id/samples',
     {
       schema: {
+        response: { 201: postLotsByIdSamples201 },
         tags,
         summary: 'Take a sample and send it to a lab (warehouse)',
         security: secured,
@@ -133,7 +142,7 @@ export async function warehouseRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req, reply) => {
-      const b = req.body as { point: SamplePoint; labPartyId: string; takenAt: string };
+      const b = req.body;
       return reply
         .status(201)
         .send(
@@ -151,6 +160,7 @@ export async function warehouseRoutes(app: FastifyInstance, deps: Deps) {
     '/v1/lots/:id/exit-certificate',
     {
       schema: {
+        response: { 201: postLotsByIdExitCertificate201 },
         tags,
         summary: 'Issue the exit certificate (出库证明) when disinfected and every sample is negative (warehouse)',
         security: secured,
@@ -165,6 +175,7 @@ export async function warehouseRoutes(app: FastifyInstance, deps: Deps) {
     '/v1/lots/:id/records',
     {
       schema: {
+        response: { 200: getLotsByIdRecords200 },
         tags,
         summary: "A lot's bookings, disinfections, samples and exit certificate",
         security: secured,
@@ -179,22 +190,25 @@ export async function warehouseRoutes(app: FastifyInstance, deps: Deps) {
     '/v1/samples',
     {
       schema: {
+        response: { 200: getSamples200 },
         tags,
         summary: 'Samples sent to your lab',
         security: secured,
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { result: { type: 'string', enum: ['pending', 'negative', 'positive'] } },
+          properties: { ...pageQuery, result: { type: 'string', enum: ['pending', 'negative', 'positive'] } },
         },
       },
     },
-    async (req) => labSamples(deps, requireActor(req), req.query as { result?: string }),
+    async (req) =>
+      pageList((await labSamples(deps, requireActor(req), req.query)).items, req.query.limit, req.query.cursor),
   );
   app.post(
     '/v1/samples/:id/result',
     {
       schema: {
+        response: { 201: postSamplesByIdResult201 },
         tags,
         summary: "Post a sample's result (lab; only for samples sent to it)",
         security: secured,
@@ -208,12 +222,7 @@ export async function warehouseRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req, reply) => {
-      const b = req.body as {
-        result: 'negative' | 'positive';
-        ctValue?: number | null;
-        method: string;
-        resultedAt: string;
-      };
+      const b = req.body;
       return reply
         .status(201)
         .send(
@@ -227,6 +236,7 @@ export async function warehouseRoutes(app: FastifyInstance, deps: Deps) {
     '/v1/producers/:id/findings',
     {
       schema: {
+        response: { 201: postProducersByIdFindings201 },
         tags,
         summary: 'Record a positive finding against a producer; suspends it by the GACC rule (customs)',
         security: secured,
@@ -236,22 +246,13 @@ export async function warehouseRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req, reply) =>
-      reply
-        .status(201)
-        .send(
-          await recordFinding(
-            deps,
-            requireActor(req),
-            id(req),
-            req.body as { reason: string; lotId?: string },
-            idempotencyOf(req),
-          ),
-        ),
+      reply.status(201).send(await recordFinding(deps, requireActor(req), id(req), req.body, idempotencyOf(req))),
   );
   app.post(
     '/v1/producers/:id/suspensions',
     {
       schema: {
+        response: { 201: postProducersByIdFindings201 },
         tags,
         summary: 'Suspend a producer by hand, with a reason and dates (customs)',
         security: secured,
@@ -261,7 +262,7 @@ export async function warehouseRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req, reply) => {
-      const b = req.body as { startsAt: string; endsAt: string; reason: string };
+      const b = req.body;
       return reply
         .status(201)
         .send(
@@ -278,7 +279,13 @@ export async function warehouseRoutes(app: FastifyInstance, deps: Deps) {
   app.get(
     '/v1/producers/:id/suspension',
     {
-      schema: { tags, summary: "The producer's suspension in force now, or null", security: secured, params: idParam },
+      schema: {
+        response: { 200: getProducersByIdSuspension200 },
+        tags,
+        summary: "The producer's suspension in force now, or null",
+        security: secured,
+        params: idParam,
+      },
     },
     async (req) => {
       requireActor(req);
@@ -289,30 +296,32 @@ export async function warehouseRoutes(app: FastifyInstance, deps: Deps) {
     '/v1/suspensions',
     {
       schema: {
+        response: { 200: getSuspensions200 },
         tags,
         summary: 'Suspensions in force now (active=false for all)',
         security: secured,
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { producerId: { type: 'string' }, active: { type: 'boolean', default: true } },
+          properties: { ...pageQuery, producerId: { type: 'string' }, active: { type: 'boolean', default: true } },
         },
       },
     },
     async (req) => {
       requireActor(req);
-      return listSuspensions(deps, req.query as { producerId?: string; active?: boolean });
+      return pageList((await listSuspensions(deps, req.query)).items, req.query.limit, req.query.cursor);
     },
   );
 }
 
 /** sampleRuleRoutes lets regulators read and set which sample points every batch needs. */
-export async function sampleRuleRoutes(app: FastifyInstance, deps: Deps) {
+export async function sampleRuleRoutes(app: Api, deps: Deps) {
   const tags = ['settings'];
   app.get(
     '/v1/settings/sample-points',
     {
       schema: {
+        response: { 200: getSettingsSamplePoints200 },
         tags,
         summary: 'The sample points every batch needs in a region',
         security: secured,
@@ -321,7 +330,7 @@ export async function sampleRuleRoutes(app: FastifyInstance, deps: Deps) {
     },
     async (req) => {
       const actor = requireActor(req);
-      const region = (req.query as { region?: string }).region ?? actor.region;
+      const region = req.query.region ?? actor.region;
       return { region, points: await requiredSamplePoints(deps.db, region) };
     },
   );
@@ -329,6 +338,7 @@ export async function sampleRuleRoutes(app: FastifyInstance, deps: Deps) {
     '/v1/settings/sample-points',
     {
       schema: {
+        response: { 200: putSettingsSamplePoints200 },
         tags,
         summary: 'Set the sample points every batch needs, for a region or nationally (regulator)',
         security: secured,
@@ -339,7 +349,7 @@ export async function sampleRuleRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req) => {
-      const b = req.body as { region?: string | null; points: SamplePoint[] };
+      const b = req.body;
       const r = await setRegionalSetting(deps, requireActor(req), SAMPLE_RULE, b.region ?? null, () =>
         [...b.points].sort(),
       );

@@ -1,4 +1,18 @@
-import type { FastifyInstance } from 'fastify';
+import { pageQuery } from '../../schemas.ts';
+import { pageOnly } from '../../schemas.ts';
+import { pageList } from '../../../app/access/paging.ts';
+import {
+  getLotsByIdDisposals200,
+  getLotsByIdHoldings200,
+  getSettingsRetailRealName200,
+  getSettingsWorkerEnforcement200,
+  getShipments200,
+  postLotsByIdDisposals201,
+  postLotsByIdSales201,
+  postLotsByIdTransfers201,
+  putSettingsRetailRealName200,
+  putSettingsWorkerEnforcement200,
+} from './replies.ts';
 import type { ShipInput } from '../../../app/custody/custody.ts';
 import {
   DISPOSAL_METHODS,
@@ -18,6 +32,7 @@ import type { Deps } from '../../../app/deps.ts';
 import { MOVE_PURPOSES } from '../../../domain/custody-rules.ts';
 import { requireActor } from '../../auth.ts';
 import { idParam, idempotencyHeader, idempotencyOf, isoTime, msOf, regionCode, secured } from '../../schemas.ts';
+import type { Api } from '../../schemas.ts';
 import { salesRoutes } from './sales.ts';
 import { carrierJobRoutes } from './carrier-jobs.ts';
 
@@ -30,13 +45,14 @@ const quantity = {
 const ref = { type: 'string', minLength: 1, maxLength: 64 } as const;
 
 /** custodyRoutes serves shipments between holders and who holds what now ("scan out", "scan in"). */
-export async function custodyRoutes(app: FastifyInstance, deps: Deps) {
+export async function custodyRoutes(app: Api, deps: Deps) {
   const tags = ['custody'];
-  const id = (req: { params: unknown }) => (req.params as { id: string }).id;
+  const id = (req: { params: { id: string } }) => req.params.id;
   app.post(
     '/v1/lots/:id/shipments',
     {
       schema: {
+        response: { 201: postLotsByIdSales201 },
         tags,
         summary: 'Ship part of a lot you hold to another party (scan out)',
         security: secured,
@@ -63,7 +79,7 @@ export async function custodyRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req, reply) => {
-      const b = req.body as Omit<ShipInput, 'departedAt'> & { departedAt: string };
+      const b = req.body;
       const input: ShipInput = {
         ...b,
         fromLocationId: b.fromLocationId ?? null,
@@ -78,6 +94,7 @@ export async function custodyRoutes(app: FastifyInstance, deps: Deps) {
     '/v1/shipments/:id/receipt',
     {
       schema: {
+        response: { 201: postLotsByIdSales201 },
         tags,
         summary: 'Receive a shipment sent to you, with the quantity that arrived (scan in)',
         security: secured,
@@ -91,11 +108,7 @@ export async function custodyRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req, reply) => {
-      const b = req.body as {
-        quantity: { kg: number; cartons: number };
-        receivedAt: string;
-        locationId?: string | null;
-      };
+      const b = req.body;
       return reply.status(201).send(
         await receiveShipment(deps, requireActor(req), id(req), {
           ...b,
@@ -108,6 +121,7 @@ export async function custodyRoutes(app: FastifyInstance, deps: Deps) {
     '/v1/lots/:id/transfers',
     {
       schema: {
+        response: { 201: postLotsByIdTransfers201 },
         tags,
         summary: 'Move goods between two of your own places (store in / store out)',
         security: secured,
@@ -126,12 +140,7 @@ export async function custodyRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req, reply) => {
-      const b = req.body as {
-        fromLocationId: string | null;
-        toLocationId: string | null;
-        quantity: { kg: number; cartons: number };
-        at: string;
-      };
+      const b = req.body;
       return reply
         .status(201)
         .send(await transferLot(deps, requireActor(req), id(req), { ...b, at: msOf('at', b.at) }));
@@ -141,6 +150,7 @@ export async function custodyRoutes(app: FastifyInstance, deps: Deps) {
     '/v1/lots/:id/disposals',
     {
       schema: {
+        response: { 201: postLotsByIdDisposals201 },
         tags,
         summary: 'Record goods you hold as destroyed or returned (allowed for blocked lots)',
         security: secured,
@@ -160,30 +170,45 @@ export async function custodyRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req, reply) => {
-      const b = req.body as {
-        locationId: string | null;
-        quantity: { kg: number; cartons: number };
-        method: 'destroyed' | 'returned';
-        referenceDoc: string;
-        at: string;
-      };
+      const b = req.body;
       return reply.status(201).send(await disposeLot(deps, requireActor(req), id(req), { ...b, at: msOf('at', b.at) }));
     },
   );
   app.get(
     '/v1/lots/:id/disposals',
-    { schema: { tags, summary: 'What of a lot was destroyed or returned', security: secured, params: idParam } },
-    async (req) => listDisposals(deps, requireActor(req), id(req)),
+    {
+      schema: {
+        response: { 200: getLotsByIdDisposals200 },
+        tags,
+        summary: 'What of a lot was destroyed or returned',
+        security: secured,
+        params: idParam,
+        querystring: pageOnly,
+      },
+    },
+    async (req) =>
+      pageList((await listDisposals(deps, requireActor(req), id(req))).items, req.query.limit, req.query.cursor),
   );
   app.get(
     '/v1/lots/:id/holdings',
-    { schema: { tags, summary: 'Who holds how much of a lot now', security: secured, params: idParam } },
-    async (req) => lotHoldings(deps, requireActor(req), id(req)),
+    {
+      schema: {
+        response: { 200: getLotsByIdHoldings200 },
+        tags,
+        summary: 'Who holds how much of a lot now',
+        security: secured,
+        params: idParam,
+        querystring: pageOnly,
+      },
+    },
+    async (req) =>
+      pageList((await lotHoldings(deps, requireActor(req), id(req))).items, req.query.limit, req.query.cursor),
   );
   app.get(
     '/v1/shipments',
     {
       schema: {
+        response: { 200: getShipments200 },
         tags,
         summary: 'Shipments from or to you (regulators: of their region)',
         security: secured,
@@ -191,6 +216,7 @@ export async function custodyRoutes(app: FastifyInstance, deps: Deps) {
           type: 'object',
           additionalProperties: false,
           properties: {
+            ...pageQuery,
             lotId: ref,
             status: { type: 'string', enum: ['in_transit', 'received'] },
             direction: { type: 'string', enum: ['in', 'out'] },
@@ -198,19 +224,21 @@ export async function custodyRoutes(app: FastifyInstance, deps: Deps) {
         },
       },
     },
-    async (req) => listShipments(deps, requireActor(req), req.query as never),
+    async (req) =>
+      pageList((await listShipments(deps, requireActor(req), req.query)).items, req.query.limit, req.query.cursor),
   );
   await salesRoutes(app, deps);
   await carrierJobRoutes(app, deps);
 }
 
 /** enforcementRoutes lets regulators choose, per region or nationally, to refuse or to flag moves by workers not eligible for duty. */
-export async function enforcementRoutes(app: FastifyInstance, deps: Deps) {
+export async function enforcementRoutes(app: Api, deps: Deps) {
   const tags = ['settings'];
   app.get(
     '/v1/settings/worker-enforcement',
     {
       schema: {
+        response: { 200: getSettingsWorkerEnforcement200 },
         tags,
         summary: 'Whether moves by ineligible workers are refused or flagged in a region',
         security: secured,
@@ -219,7 +247,7 @@ export async function enforcementRoutes(app: FastifyInstance, deps: Deps) {
     },
     async (req) => {
       const actor = requireActor(req);
-      const region = (req.query as { region?: string }).region ?? actor.region;
+      const region = req.query.region ?? actor.region;
       return { region, enforcement: await workerEnforcement(deps.db, region) };
     },
   );
@@ -227,6 +255,7 @@ export async function enforcementRoutes(app: FastifyInstance, deps: Deps) {
     '/v1/settings/worker-enforcement',
     {
       schema: {
+        response: { 200: putSettingsWorkerEnforcement200 },
         tags,
         summary: 'Refuse, or accept and flag, moves by workers not eligible for duty (regulator)',
         security: secured,
@@ -242,7 +271,7 @@ export async function enforcementRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req) => {
-      const b = req.body as { region?: string | null; enforcement: 'refuse' | 'flag' };
+      const b = req.body;
       const r = await setRegionalSetting(
         deps,
         requireActor(req),
@@ -257,6 +286,7 @@ export async function enforcementRoutes(app: FastifyInstance, deps: Deps) {
     '/v1/settings/retail-real-name',
     {
       schema: {
+        response: { 200: getSettingsRetailRealName200 },
         tags,
         summary: 'Whether retail sales need a real-name purchase record in a region',
         security: secured,
@@ -265,7 +295,7 @@ export async function enforcementRoutes(app: FastifyInstance, deps: Deps) {
     },
     async (req) => {
       const actor = requireActor(req);
-      const region = (req.query as { region?: string }).region ?? actor.region;
+      const region = req.query.region ?? actor.region;
       return { region, realName: await retailRealName(deps.db, region) };
     },
   );
@@ -273,6 +303,7 @@ export async function enforcementRoutes(app: FastifyInstance, deps: Deps) {
     '/v1/settings/retail-real-name',
     {
       schema: {
+        response: { 200: putSettingsRetailRealName200 },
         tags,
         summary: 'Turn real-name purchase records for retail sales on or off, per region or nationally (regulator)',
         security: secured,
@@ -288,7 +319,7 @@ export async function enforcementRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req) => {
-      const b = req.body as { region?: string | null; realName: 'on' | 'off' };
+      const b = req.body;
       const r = await setRegionalSetting(deps, requireActor(req), RETAIL_REAL_NAME, b.region ?? null, () => b.realName);
       return { region: b.region ?? null, realName: r.value, logIndex: r.logIndex };
     },

@@ -1,11 +1,20 @@
-import type { FastifyInstance } from 'fastify';
+import { pageOnly } from '../../schemas.ts';
+import { pageList } from '../../../app/access/paging.ts';
+import {
+  getLotsByIdRetailSales200,
+  getLotsByIdRetailSalesDaily200,
+  postLotsByIdRetailSales201,
+  postLotsByIdSales201,
+  postTransformations201,
+} from './replies.ts';
 import type { Deps } from '../../../app/deps.ts';
-import type { RetailSaleInput, SaleInput } from '../../../app/custody/sales.ts';
+
 import { listRetailSales, retailSalesDaily, retailSell, sellLot } from '../../../app/custody/sales.ts';
 import type { TransformationInput } from '../../../app/custody/transform.ts';
 import { TRANSFORMATION_KINDS, getTransformation, transformLots } from '../../../app/custody/transform.ts';
 import { requireActor } from '../../auth.ts';
 import { idParam, idempotencyHeader, idempotencyOf, isoTime, msOf, plain, secured } from '../../schemas.ts';
+import type { Api } from '../../schemas.ts';
 
 const quantity = {
   type: 'object',
@@ -18,13 +27,14 @@ const nullableRef = { ...ref, type: ['string', 'null'] } as const;
 const text = (max: number) => ({ type: ['string', 'null'], maxLength: max, ...plain }) as const;
 
 /** salesRoutes serves repacking and processing into new lots, sales to retailers and restaurants, and retail sales to consumers. */
-export async function salesRoutes(app: FastifyInstance, deps: Deps) {
+export async function salesRoutes(app: Api, deps: Deps) {
   const tags = ['custody'];
-  const id = (req: { params: unknown }) => (req.params as { id: string }).id;
+  const id = (req: { params: { id: string } }) => req.params.id;
   app.post(
     '/v1/transformations',
     {
       schema: {
+        response: { 201: postTransformations201 },
         tags,
         summary: 'Repack or process lots you hold into new lots with new trace codes',
         security: secured,
@@ -76,7 +86,7 @@ export async function salesRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req, reply) => {
-      const b = req.body as Omit<TransformationInput, 'at' | 'locationId'> & { at: string; locationId?: string | null };
+      const b = req.body;
       const input: TransformationInput = { ...b, locationId: b.locationId ?? null, at: msOf('at', b.at) };
       return reply.status(201).send(await transformLots(deps, requireActor(req), input, idempotencyOf(req)));
     },
@@ -84,7 +94,13 @@ export async function salesRoutes(app: FastifyInstance, deps: Deps) {
   app.get(
     '/v1/transformations/:id',
     {
-      schema: { tags, summary: 'A transformation with its input and output lots', security: secured, params: idParam },
+      schema: {
+        response: { 200: postTransformations201 },
+        tags,
+        summary: 'A transformation with its input and output lots',
+        security: secured,
+        params: idParam,
+      },
     },
     async (req) => getTransformation(deps, requireActor(req), id(req)),
   );
@@ -93,6 +109,7 @@ export async function salesRoutes(app: FastifyInstance, deps: Deps) {
     '/v1/lots/:id/sales',
     {
       schema: {
+        response: { 201: postLotsByIdSales201 },
         tags,
         summary:
           'Sell part of a lot to a retailer or restaurant: handed over at your stall, or delivered with a vehicle',
@@ -119,7 +136,7 @@ export async function salesRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req, reply) => {
-      const b = req.body as Omit<SaleInput, 'soldAt'> & { soldAt: string };
+      const b = req.body;
       return reply
         .status(201)
         .send(
@@ -138,6 +155,7 @@ export async function salesRoutes(app: FastifyInstance, deps: Deps) {
     '/v1/lots/:id/retail-sales',
     {
       schema: {
+        response: { 201: postLotsByIdRetailSales201 },
         tags,
         summary:
           'Record a sale to a consumer (retailer or restaurant), with the buyer where a real-name record is required',
@@ -166,7 +184,7 @@ export async function salesRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req, reply) => {
-      const b = req.body as Omit<RetailSaleInput, 'soldAt'> & { soldAt: string };
+      const b = req.body;
       return reply
         .status(201)
         .send(
@@ -184,24 +202,32 @@ export async function salesRoutes(app: FastifyInstance, deps: Deps) {
     '/v1/lots/:id/retail-sales',
     {
       schema: {
+        response: { 200: getLotsByIdRetailSales200 },
         tags,
         summary: 'Retail sales of a lot (buyers masked, for the seller and regulators only)',
         security: secured,
         params: idParam,
+        querystring: pageOnly,
       },
     },
-    async (req) => listRetailSales(deps, requireActor(req), id(req)),
+    async (req) =>
+      pageList((await listRetailSales(deps, requireActor(req), id(req))).items, req.query.limit, req.query.cursor),
   );
   app.get(
     '/v1/lots/:id/retail-sales/daily',
     {
       schema: {
+        response: { 200: getLotsByIdRetailSalesDaily200 },
         tags,
         summary: 'Retail sales of a lot per China-local day and seller',
         security: secured,
         params: idParam,
+        querystring: pageOnly,
       },
     },
-    async (req) => retailSalesDaily(deps, requireActor(req), id(req)),
+    async (req) => {
+      const daily = await retailSalesDaily(deps, requireActor(req), id(req));
+      return { ...daily, ...pageList(daily.items, req.query.limit, req.query.cursor) };
+    },
   );
 }

@@ -1,4 +1,7 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import { anyObject } from '../../schemas.ts';
+import { getEpcisCapture200, postEpcisCapture202 } from './replies.ts';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
 import { AppError } from '../../../app/errors.ts';
 import type { Deps } from '../../../app/deps.ts';
 import type { CaptureBehaviour } from '../../../app/epcis/capture.ts';
@@ -7,6 +10,7 @@ import { LIST_PARAMS, MAX_PER_PAGE, TIME_PARAMS, getEvent, parseQuery, queryEven
 import { requireActor } from '../../auth.ts';
 import { boundedJsonParser } from '../../json-body.ts';
 import { secured } from '../../schemas.ts';
+import type { Api } from '../../schemas.ts';
 
 /** EpcisLimits are the capture limits the REST binding advertises: events per capture, and bytes per document. */
 export interface EpcisLimits {
@@ -29,6 +33,20 @@ const anyJson = {
   type: 'object',
   description: 'EPCIS 2.0 JSON-LD, checked against the GS1 EPCIS 2.0 JSON Schema',
 } as const;
+const PER_PAGE = 30;
+
+/** eventListOf finds the event list of an EPCIS document or query document, if it has one, to count it before capture. */
+function eventListOf(doc: object): unknown {
+  const body: unknown = Reflect.get(doc, 'epcisBody');
+  if (typeof body !== 'object' || body === null) return undefined;
+  const list: unknown = Reflect.get(body, 'eventList');
+  if (list !== undefined) return list;
+  const results: unknown = Reflect.get(body, 'queryResults');
+  if (typeof results !== 'object' || results === null) return undefined;
+  const inner: unknown = Reflect.get(results, 'resultsBody');
+  return typeof inner === 'object' && inner !== null ? Reflect.get(inner, 'eventList') : undefined;
+}
+
 const listParam = (description: string) => ({
   type: 'array',
   items: { type: 'string', maxLength: 2000 },
@@ -40,12 +58,9 @@ const listParam = (description: string) => ({
  * document, completed before the answer) and of single events, capture jobs, and the events query. Every answer
  * carries GS1-EPCIS-Version and GS1-CBV-Version; capture answers also carry the capture limits.
  */
-export async function epcisRoutes(
-  app: FastifyInstance,
-  deps: Deps,
-  limits: EpcisLimits = epcisLimits(),
-): Promise<void> {
-  await app.register(async (epcis) => {
+export async function epcisRoutes(app: Api, deps: Deps, limits: EpcisLimits = epcisLimits()): Promise<void> {
+  await app.register(async (scope) => {
+    const epcis = scope.withTypeProvider<TypeBoxTypeProvider>();
     const tags = ['epcis'];
     epcis.addContentTypeParser('application/ld+json', { parseAs: 'string' }, boundedJsonParser(epcis));
     const captureHeaders = {
@@ -78,7 +93,13 @@ export async function epcisRoutes(
 
     epcis.options(
       '/epcis/capture',
-      { schema: { tags, summary: 'Discover the capture interface: versions, capture limits, error behaviours' } },
+      {
+        schema: {
+          tags,
+          summary: 'Discover the capture interface: versions, capture limits, error behaviours',
+          response: { 204: { description: 'The answer is in the headers' } },
+        },
+      },
       async (_req, reply) =>
         reply
           .status(204)
@@ -97,6 +118,7 @@ export async function epcisRoutes(
       {
         bodyLimit: limits.bytes,
         schema: {
+          response: { 202: postEpcisCapture202 },
           tags,
           summary: 'Capture an EPCIS 2.0 document; answered with its capture job (complete when answered)',
           security: secured,
@@ -113,10 +135,7 @@ export async function epcisRoutes(
       async (req, reply) => {
         const actor = requireActor(req);
         const behaviour = behaviourOf(req.headers['gs1-capture-error-behaviour']);
-        const body = req.body as {
-          epcisBody?: { eventList?: unknown; queryResults?: { resultsBody?: { eventList?: unknown } } };
-        };
-        const list = body.epcisBody?.eventList ?? body.epcisBody?.queryResults?.resultsBody?.eventList;
+        const list = eventListOf(req.body);
         if (Array.isArray(list) && list.length > limits.events) {
           throw new AppError('PayloadTooLarge', {
             field: 'epcisBody.eventList',
@@ -135,6 +154,7 @@ export async function epcisRoutes(
       '/epcis/capture',
       {
         schema: {
+          response: { 200: getEpcisCapture200 },
           tags,
           summary: 'Your capture jobs, newest first',
           security: secured,
@@ -142,15 +162,15 @@ export async function epcisRoutes(
             type: 'object',
             additionalProperties: false,
             properties: {
-              perPage: { type: 'integer', minimum: 1, maximum: MAX_PER_PAGE, default: 30 },
+              perPage: { type: 'integer', minimum: 1, maximum: MAX_PER_PAGE, default: PER_PAGE },
               nextPageToken: { type: 'string', pattern: '^cap_[0-9A-Z]{26}$' },
             },
           },
         },
       },
       async (req, reply) => {
-        const q = req.query as { perPage: number; nextPageToken?: string };
-        const page = await listCaptureJobs(deps, requireActor(req), q.perPage, q.nextPageToken ?? null);
+        const q = req.query;
+        const page = await listCaptureJobs(deps, requireActor(req), q.perPage ?? PER_PAGE, q.nextPageToken ?? null);
         link(reply, '/epcis/capture', q, page.next);
         return page.jobs;
       },
@@ -160,6 +180,7 @@ export async function epcisRoutes(
       '/epcis/capture/:captureID',
       {
         schema: {
+          response: { 200: postEpcisCapture202 },
           tags,
           summary: 'A capture job: running, success, and each refused event with its field',
           security: secured,
@@ -170,7 +191,7 @@ export async function epcisRoutes(
           },
         },
       },
-      async (req) => getCaptureJob(deps, requireActor(req), (req.params as { captureID: string }).captureID),
+      async (req) => getCaptureJob(deps, requireActor(req), req.params.captureID),
     );
 
     epcis.post(
@@ -181,6 +202,7 @@ export async function epcisRoutes(
           tags,
           summary: 'Capture one EPCIS 2.0 event (with its @context); idempotent',
           security: secured,
+          response: { 201: { ...anyObject, description: 'The event as captured, with its eventID' } },
           consumes: JSON_TYPES,
           body: anyJson,
         },
@@ -199,6 +221,7 @@ export async function epcisRoutes(
           tags,
           summary: 'Query events (SimpleEventQuery); an EPCISQueryDocument, perPage at a time',
           security: secured,
+          response: { 200: { ...anyObject, description: 'An EPCISQueryDocument (GS1 EPCIS 2.0)' } },
           querystring: {
             type: 'object',
             additionalProperties: false,
@@ -214,14 +237,14 @@ export async function epcisRoutes(
                   },
                 ]),
               ),
-              perPage: { type: 'integer', minimum: 1, maximum: MAX_PER_PAGE, default: 30 },
+              perPage: { type: 'integer', minimum: 1, maximum: MAX_PER_PAGE, default: PER_PAGE },
               nextPageToken: { type: 'string', maxLength: 500 },
             },
           },
         },
       },
       async (req, reply) => {
-        const raw = req.query as Record<string, unknown>;
+        const raw = req.query;
         const { document, nextPageToken } = await queryEvents(deps, requireActor(req), parseQuery(raw));
         link(reply, '/epcis/events', raw, nextPageToken);
         return document;
@@ -235,6 +258,7 @@ export async function epcisRoutes(
           tags,
           summary: 'One event by its eventID (URL-encoded), as an EPCISQueryDocument',
           security: secured,
+          response: { 200: { ...anyObject, description: 'An EPCISQueryDocument (GS1 EPCIS 2.0)' } },
           params: {
             type: 'object',
             required: ['eventID'],
@@ -242,7 +266,7 @@ export async function epcisRoutes(
           },
         },
       },
-      async (req) => getEvent(deps, requireActor(req), (req.params as { eventID: string }).eventID),
+      async (req) => getEvent(deps, requireActor(req), req.params.eventID),
     );
   });
 }

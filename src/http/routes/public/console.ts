@@ -1,5 +1,7 @@
+import { content } from '../../schemas.ts';
+import type { Api } from '../../schemas.ts';
 import { readFileSync, readdirSync } from 'node:fs';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { PROVINCES } from '../../../domain/regions.ts';
 import { reasonsModule } from '../../reasons.ts';
 import { pageLang } from './public.ts';
@@ -71,7 +73,7 @@ function toConsole(url: string, reply: FastifyReply) {
  * `?lang` or Accept-Language, Chinese by default; the console then keeps the user's choice), and `/console/{file}`
  * its scripts and style sheet; `/` and `/console/` redirect to `/console`. The console is static and uses only the JSON API with the user's own token.
  */
-export async function consoleRoutes(app: FastifyInstance) {
+export async function consoleRoutes(app: Api) {
   const assets = loadAssets();
   const index = assets.get('index.html');
   if (!index) throw new Error(`the console's index.html is missing from ${CONSOLE_DIR.pathname}`);
@@ -96,6 +98,7 @@ export async function consoleRoutes(app: FastifyInstance) {
           },
         },
         produces: ['text/html'],
+        response: { 200: content('The console page', 'text/html') },
       },
     },
     async (req, reply) => {
@@ -110,10 +113,11 @@ export async function consoleRoutes(app: FastifyInstance) {
       schema: {
         hide: true,
         params: { type: 'object', required: ['file'], properties: { file: { type: 'string', maxLength: 64 } } },
+        response: { 200: content('A script or style sheet of the console', 'text/javascript', 'text/css') },
       },
     },
     async (req, reply) => {
-      const file = (req.params as { file: string }).file;
+      const file = req.params.file;
       if (file === '') return toConsole(req.url, reply);
       const asset = assets.get(file);
       if (!asset || asset === index) return reply.callNotFound();

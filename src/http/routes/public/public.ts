@@ -1,6 +1,9 @@
+import { content } from '../../schemas.ts';
 import rateLimit from '@fastify/rate-limit';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../../app/errors.ts';
+import type { Api } from '../../schemas.ts';
 import type { Deps } from '../../../app/deps.ts';
 import { checkPublicCode, digitalLinkTarget, publicLotView } from '../../../app/public/public-lot.ts';
 import { parseLotLink } from '../../../domain/digital-link.ts';
@@ -34,11 +37,18 @@ export function publicRateLimit(value: string | undefined = process.env.COLDTRAC
  * one it prefers), and Chinese otherwise, since the people who scan these codes are in China.
  */
 export function pageLang(req: FastifyRequest): Lang {
-  const q = (req.query as { lang?: unknown } | undefined)?.lang;
+  const q = textField(req.query, 'lang');
   if (q === 'zh' || q === 'en') return q;
   const header = req.headers['accept-language'];
   if (header && /(^|[\s,])(zh|en)([-_;,\s]|$)/i.test(header)) return langOf(header);
   return 'zh';
+}
+
+/** textField reads a string field of an untyped request part (an error handler's params, a shared handler's query). */
+function textField(part: unknown, name: string): string | undefined {
+  if (typeof part !== 'object' || part === null || !(name in part)) return undefined;
+  const v: unknown = Reflect.get(part, name);
+  return typeof v === 'string' ? v : undefined;
 }
 
 const str = { type: 'string' } as const;
@@ -172,9 +182,10 @@ function sendHtml(reply: FastifyReply, status: number, page: string) {
  * them), so the limit touches no other route. Over the limit the page answers with a short HTML page, the others
  * with the JSON error RateLimited; both with 429 and Retry-After.
  */
-export async function publicRoutes(app: FastifyInstance, deps: Deps) {
+export async function publicRoutes(app: Api, deps: Deps) {
   const max = publicRateLimit();
-  await app.register(async (pub) => {
+  await app.register(async (scope) => {
+    const pub = scope.withTypeProvider<TypeBoxTypeProvider>();
     await pub.register(rateLimit, {
       max,
       timeWindow: 60_000,
@@ -190,7 +201,7 @@ export async function publicRoutes(app: FastifyInstance, deps: Deps) {
       if (req.routeOptions.url === PAGE && err instanceof AppError && err.code === 'RateLimited') {
         const retryAfter = Number(err.details.retryAfter ?? 60);
         const lang = pageLang(req);
-        const code = (req.params as { code?: string }).code ?? '';
+        const code = textField(req.params, 'code') ?? '';
         const page = renderRateLimitedPage({ lang, toggleHref: pageHref(code, other(lang)) }, retryAfter);
         return sendHtml(reply.header('retry-after', String(retryAfter)), 429, page);
       }
@@ -209,11 +220,16 @@ export async function publicRoutes(app: FastifyInstance, deps: Deps) {
           params: codeParams,
           querystring: langQuery,
           produces: ['text/html'],
+          response: {
+            200: content('The lot page', 'text/html'),
+            404: content('A page saying no lot has this code', 'text/html'),
+            429: content('A page asking to wait', 'text/html'),
+          },
         },
       },
       async (req, reply) => {
         const lang = pageLang(req);
-        const input = (req.params as { code: string }).code;
+        const input = req.params.code;
         const check = checkPublicCode(input);
         const { holder } = req.query as { holder?: string };
         const view = check.ok ? await publicLotView(deps, input, lang, holder) : null;
@@ -240,7 +256,7 @@ export async function publicRoutes(app: FastifyInstance, deps: Deps) {
         },
       },
       async (req, reply) => {
-        const input = (req.params as { code: string }).code;
+        const input = req.params.code;
         const check = checkPublicCode(input);
         const { holder } = req.query as { holder?: string };
         const view = check.ok ? await publicLotView(deps, input, pageLang(req), holder) : null;
@@ -262,7 +278,7 @@ export async function publicRoutes(app: FastifyInstance, deps: Deps) {
           reason: `no lot was declared with GTIN ${link.value.gtin} and batch ${link.value.lot}`,
         });
       }
-      const lang = (req.query as { lang?: unknown }).lang;
+      const lang = textField(req.query, 'lang');
       return reply.redirect(
         `/t/${encodeURIComponent(code)}${lang === 'zh' || lang === 'en' ? `?lang=${lang}` : ''}`,
         302,
@@ -273,6 +289,7 @@ export async function publicRoutes(app: FastifyInstance, deps: Deps) {
       required: names,
       properties: Object.fromEntries(names.map((n) => [n, { type: 'string' }])),
     });
+    const redirect = { description: 'Found: the Location header holds the public page of the lot' };
     const dlDescription =
       'Validated as a GS1 Digital Link (check digit, AI order, CSET 82): 400 names what is wrong; 404 when no lot has that GTIN and batch.';
     pub.get(
@@ -284,6 +301,7 @@ export async function publicRoutes(app: FastifyInstance, deps: Deps) {
           description: dlDescription,
           params: dlParams(['gtin', 'lot']),
           querystring: langQuery,
+          response: { 302: redirect },
         },
       },
       digitalLink,
@@ -298,11 +316,12 @@ export async function publicRoutes(app: FastifyInstance, deps: Deps) {
           description: dlDescription,
           params: dlParams(['gtin', 'lot', 'serial']),
           querystring: langQuery,
+          response: { 302: redirect },
         },
       },
       digitalLink,
     );
     // Any other path under /01/ is a Digital Link too, malformed or out of order: parseLotLink says what is wrong.
-    pub.get('/01/*', { schema: { hide: true } }, digitalLink);
+    pub.get('/01/*', { schema: { hide: true, response: { 302: redirect } } }, digitalLink);
   });
 }

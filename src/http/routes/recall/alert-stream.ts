@@ -1,9 +1,9 @@
-import type { FastifyInstance } from 'fastify';
 import type { StreamCursor } from '../../../app/recall/alerts.ts';
 import { alertsAfter, streamCursorAt } from '../../../app/recall/alerts.ts';
 import type { Deps } from '../../../app/deps.ts';
 import { requireActor } from '../../auth.ts';
 import { secured } from '../../schemas.ts';
+import type { Api } from '../../schemas.ts';
 
 /** HEARTBEAT_MS is how often an idle stream sends a comment, so proxies and clients know it is alive. */
 export const HEARTBEAT_MS = 15_000;
@@ -19,7 +19,7 @@ const BATCH = 100;
  * `id:` the alert id, `event: alert` and the alert as JSON. With Last-Event-ID it first resends every
  * alert raised after that one. Streams end cleanly when the server closes.
  */
-export async function alertStreamRoute(app: FastifyInstance, deps: Deps) {
+export async function alertStreamRoute(app: Api, deps: Deps) {
   const open = new Set<() => void>();
   app.addHook('preClose', async () => {
     for (const close of [...open]) close();

@@ -1,9 +1,19 @@
-import type { FastifyInstance } from 'fastify';
+import { pageOnly } from '../../schemas.ts';
+import { pageList } from '../../../app/access/paging.ts';
+import {
+  getAlerts200,
+  getAlertsById200,
+  getWebhooks200,
+  getWebhooksById200,
+  getWebhooksByIdDeliveries200,
+  postNotices201,
+  postWebhooks201,
+} from './replies.ts';
 import { acknowledgeAlert, getAlert, listAlerts } from '../../../app/recall/alerts.ts';
 import type { Deps } from '../../../app/deps.ts';
-import type { NoticeInput } from '../../../app/recall/notices.ts';
+
 import { sendNotice } from '../../../app/recall/notices.ts';
-import type { WebhookInput } from '../../../app/recall/webhooks.ts';
+
 import {
   createWebhook,
   disableWebhook,
@@ -15,9 +25,10 @@ import { ROLES } from '../../../domain/access.ts';
 import { ALERT_KINDS, SEVERITIES } from '../../../domain/webhook.ts';
 import { requireActor } from '../../auth.ts';
 import { idParam, idempotencyHeader, idempotencyOf, pageQuery, plain, regionCode, secured } from '../../schemas.ts';
+import type { Api } from '../../schemas.ts';
 import { alertStreamRoute } from './alert-stream.ts';
 
-const id = (req: { params: unknown }) => (req.params as { id: string }).id;
+const id = (req: { params: { id: string } }) => req.params.id;
 
 const bilingual = (maxLength: number) =>
   ({
@@ -36,13 +47,14 @@ export interface AlertRouteOptions {
 }
 
 /** alertRoutes serves each party's inbox, notices from regulators, webhooks with their delivery log, and the event stream. */
-export async function alertRoutes(app: FastifyInstance, deps: Deps, opts: AlertRouteOptions) {
+export async function alertRoutes(app: Api, deps: Deps, opts: AlertRouteOptions) {
   let tags = ['alerts'];
   await alertStreamRoute(app, deps);
   app.get(
     '/v1/alerts',
     {
       schema: {
+        response: { 200: getAlerts200 },
         tags,
         summary: 'Your inbox of alerts, newest first',
         security: secured,
@@ -57,17 +69,26 @@ export async function alertRoutes(app: FastifyInstance, deps: Deps, opts: AlertR
         },
       },
     },
-    async (req) => listAlerts(deps, requireActor(req), req.query as never),
+    async (req) => listAlerts(deps, requireActor(req), req.query),
   );
   app.get(
     '/v1/alerts/:id',
-    { schema: { tags, summary: 'One alert of your inbox', security: secured, params: idParam } },
+    {
+      schema: {
+        response: { 200: getAlertsById200 },
+        tags,
+        summary: 'One alert of your inbox',
+        security: secured,
+        params: idParam,
+      },
+    },
     async (req) => getAlert(deps, requireActor(req), id(req)),
   );
   app.post(
     '/v1/alerts/:id/ack',
     {
       schema: {
+        response: { 200: getAlertsById200 },
         tags,
         summary: 'Acknowledge an alert, with a note of what you are doing (once)',
         security: secured,
@@ -83,14 +104,14 @@ export async function alertRoutes(app: FastifyInstance, deps: Deps, opts: AlertR
         req.body ??= {};
       },
     },
-    async (req) =>
-      acknowledgeAlert(deps, requireActor(req), id(req), (req.body as { note?: string | null }).note ?? null),
+    async (req) => acknowledgeAlert(deps, requireActor(req), id(req), req.body.note ?? null),
   );
 
   app.post(
     '/v1/notices',
     {
       schema: {
+        response: { 201: postNotices201 },
         tags,
         summary: 'Send a notice to parties, or to every party of some roles in your region (regulator, customs)',
         security: secured,
@@ -121,7 +142,7 @@ export async function alertRoutes(app: FastifyInstance, deps: Deps, opts: AlertR
       },
     },
     async (req, reply) =>
-      reply.status(201).send(await sendNotice(deps, requireActor(req), req.body as NoticeInput, idempotencyOf(req))),
+      reply.status(201).send(await sendNotice(deps, requireActor(req), req.body, idempotencyOf(req))),
   );
 
   tags = ['webhooks'];
@@ -129,6 +150,7 @@ export async function alertRoutes(app: FastifyInstance, deps: Deps, opts: AlertR
     '/v1/webhooks',
     {
       schema: {
+        response: { 201: postWebhooks201 },
         tags,
         summary: 'Register an endpoint for your alerts; the signing secret is shown once',
         security: secured,
@@ -159,28 +181,39 @@ export async function alertRoutes(app: FastifyInstance, deps: Deps, opts: AlertR
     async (req, reply) =>
       reply
         .status(201)
-        .send(
-          await createWebhook(
-            deps,
-            requireActor(req),
-            req.body as WebhookInput,
-            opts.allowHttpWebhooks,
-            idempotencyOf(req),
-          ),
-        ),
+        .send(await createWebhook(deps, requireActor(req), req.body, opts.allowHttpWebhooks, idempotencyOf(req))),
   );
-  app.get('/v1/webhooks', { schema: { tags, summary: 'Your webhooks', security: secured } }, async (req) =>
-    listWebhooks(deps, requireActor(req)),
+  app.get(
+    '/v1/webhooks',
+    {
+      schema: {
+        response: { 200: getWebhooks200 },
+        tags,
+        summary: 'Your webhooks',
+        security: secured,
+        querystring: pageOnly,
+      },
+    },
+    async (req) => pageList((await listWebhooks(deps, requireActor(req))).items, req.query.limit, req.query.cursor),
   );
   app.get(
     '/v1/webhooks/:id',
-    { schema: { tags, summary: 'One of your webhooks', security: secured, params: idParam } },
+    {
+      schema: {
+        response: { 200: getWebhooksById200 },
+        tags,
+        summary: 'One of your webhooks',
+        security: secured,
+        params: idParam,
+      },
+    },
     async (req) => getWebhook(deps, requireActor(req), id(req)),
   );
   app.delete(
     '/v1/webhooks/:id',
     {
       schema: {
+        response: { 200: getWebhooksById200 },
         tags,
         summary: 'Delete (disable) a webhook; its pending deliveries are cancelled',
         security: secured,
@@ -193,6 +226,7 @@ export async function alertRoutes(app: FastifyInstance, deps: Deps, opts: AlertR
     '/v1/webhooks/:id/deliveries',
     {
       schema: {
+        response: { 200: getWebhooksByIdDeliveries200 },
         tags,
         summary: "A webhook's delivery log: every attempt's time, HTTP status or error, duration and next retry",
         security: secured,
@@ -207,6 +241,6 @@ export async function alertRoutes(app: FastifyInstance, deps: Deps, opts: AlertR
         },
       },
     },
-    async (req) => listDeliveries(deps, requireActor(req), id(req), req.query as never),
+    async (req) => listDeliveries(deps, requireActor(req), id(req), req.query),
   );
 }

@@ -1,7 +1,16 @@
-import type { FastifyInstance } from 'fastify';
+import {
+  getIncidents200,
+  getSettingsIncidentScope200,
+  postIncidents201,
+  postIncidentsByIdActions201,
+  postIncidentsByIdActionsByActionIdDecision200,
+  postIncidentsByIdClose200,
+  postLotsByIdMarketSamples201,
+  putSettingsIncidentScope200,
+} from './replies.ts';
 import type { Deps } from '../../../app/deps.ts';
 import { INCIDENT_SCOPE, incidentScopeFor } from '../../../app/recall/incident-scope.ts';
-import type { ActionInput, OpenIncidentInput } from '../../../app/recall/incidents.ts';
+import type { OpenIncidentInput } from '../../../app/recall/incidents.ts';
 import {
   closeIncident,
   decideIncidentAction,
@@ -11,11 +20,11 @@ import {
   recordIncidentAction,
   releaseIncidentLot,
 } from '../../../app/recall/incidents.ts';
-import type { MarketSampleInput } from '../../../app/recall/market-sampling.ts';
+
 import { takeMarketSample } from '../../../app/recall/market-sampling.ts';
 import { setRegionalSetting } from '../../../app/registry/settings.ts';
 import { DEFAULT_INCIDENT_SCOPE, INCIDENT_ACTIONS } from '../../../domain/incident.ts';
-import type { IncidentScope } from '../../../domain/incident.ts';
+
 import { SAMPLE_POINTS } from '../../../domain/lot-status.ts';
 import { requireActor } from '../../auth.ts';
 import {
@@ -28,15 +37,12 @@ import {
   regionCode,
   secured,
 } from '../../schemas.ts';
+import type { Api } from '../../schemas.ts';
 
 const ref = { type: 'string', minLength: 1, maxLength: 64 } as const;
 const date = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } as const;
-const obj = (required: string[], properties: Record<string, unknown>) => ({
-  type: 'object',
-  additionalProperties: false,
-  required,
-  properties,
-});
+const obj = <const R extends readonly string[], const P extends Record<string, object>>(required: R, properties: P) =>
+  ({ type: 'object', additionalProperties: false, required, properties }) as const;
 const scope = obj([], {
   sourceLots: { type: 'boolean' },
   sameContainer: { type: 'boolean' },
@@ -69,13 +75,14 @@ const quantity = obj(['kg', 'cartons'], {
  * incidentRoutes serves incidents: opened by a positive result (by itself) or by a regulator, followed by the holders'
  * actions on the frozen goods, and closed when every kilogram is accounted for.
  */
-export async function incidentRoutes(app: FastifyInstance, deps: Deps) {
+export async function incidentRoutes(app: Api, deps: Deps) {
   const tags = ['incidents'];
-  const id = (req: { params: unknown }) => (req.params as { id: string }).id;
+  const id = (req: { params: { id: string } }) => req.params.id;
   app.post(
     '/v1/incidents',
     {
       schema: {
+        response: { 201: postIncidents201 },
         tags,
         summary:
           'Open an incident from lots, a container, or a producer and production dates, freezing every affected lot (regulator, customs)',
@@ -91,10 +98,7 @@ export async function incidentRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req, reply) => {
-      const b = req.body as Omit<OpenIncidentInput, 'windowFrom' | 'windowTo'> & {
-        windowFrom?: string;
-        windowTo?: string;
-      };
+      const b = req.body;
       const { windowFrom: _f, windowTo: _t, ...rest } = b;
       const input: OpenIncidentInput = {
         ...rest,
@@ -108,23 +112,20 @@ export async function incidentRoutes(app: FastifyInstance, deps: Deps) {
     '/v1/incidents',
     {
       schema: {
+        response: { 200: getIncidents200 },
         tags,
         summary: 'Incidents you may see: regulators of every region the goods reached, and the holders concerned',
         security: secured,
         querystring: obj([], { ...pageQuery, status: { type: 'string', enum: ['open', 'closed'] } }),
       },
     },
-    async (req) =>
-      listIncidents(
-        deps,
-        requireActor(req),
-        req.query as { status?: 'open' | 'closed'; limit?: number; cursor?: string },
-      ),
+    async (req) => listIncidents(deps, requireActor(req), req.query),
   );
   app.get(
     '/v1/incidents/:id',
     {
       schema: {
+        response: { 200: postIncidents201 },
         tags,
         summary:
           'An incident: lots, holders with accounted and outstanding kg per holder and region, contacts, actions',
@@ -138,6 +139,7 @@ export async function incidentRoutes(app: FastifyInstance, deps: Deps) {
     '/v1/incidents/:id/actions',
     {
       schema: {
+        response: { 201: postIncidentsByIdActions201 },
         tags,
         summary:
           'Record what you did with affected goods you hold: sealed, destroyed, returned, or retested negative (holder)',
@@ -155,7 +157,7 @@ export async function incidentRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req, reply) => {
-      const b = req.body as Omit<ActionInput, 'at'> & { at: string };
+      const b = req.body;
       return reply
         .status(201)
         .send(await recordIncidentAction(deps, requireActor(req), id(req), { ...b, at: msOf('at', b.at) }));
@@ -165,6 +167,7 @@ export async function incidentRoutes(app: FastifyInstance, deps: Deps) {
     '/v1/incidents/:id/actions/:actionId/decision',
     {
       schema: {
+        response: { 200: postIncidentsByIdActionsByActionIdDecision200 },
         tags,
         summary:
           "Approve or reject a negative retest; an approval accounts for that holder's retested goods alone (regulator)",
@@ -177,14 +180,8 @@ export async function incidentRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req) => {
-      const p = req.params as { id: string; actionId: string };
-      return decideIncidentAction(
-        deps,
-        requireActor(req),
-        p.id,
-        p.actionId,
-        req.body as { approve: boolean; note?: string | null },
-      );
+      const p = req.params;
+      return decideIncidentAction(deps, requireActor(req), p.id, p.actionId, req.body);
     },
   );
   app.post(
@@ -208,6 +205,7 @@ export async function incidentRoutes(app: FastifyInstance, deps: Deps) {
     '/v1/incidents/:id/close',
     {
       schema: {
+        response: { 200: postIncidentsByIdClose200 },
         tags,
         summary: 'Close an incident: when every affected kg is accounted for, or with a stated reason (regulator)',
         security: secured,
@@ -215,12 +213,13 @@ export async function incidentRoutes(app: FastifyInstance, deps: Deps) {
         body: obj([], { reason: { type: ['string', 'null'], maxLength: 1000 } }),
       },
     },
-    async (req) => closeIncident(deps, requireActor(req), id(req), (req.body ?? {}) as { reason?: string | null }),
+    async (req) => closeIncident(deps, requireActor(req), id(req), req.body ?? {}),
   );
   app.post(
     '/v1/lots/:id/market-samples',
     {
       schema: {
+        response: { 201: postLotsByIdMarketSamples201 },
         tags,
         summary: 'Take a surveillance sample of goods on the market and send it to a lab (regulator)',
         security: secured,
@@ -235,7 +234,7 @@ export async function incidentRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req, reply) => {
-      const b = req.body as Omit<MarketSampleInput, 'takenAt'> & { takenAt: string };
+      const b = req.body;
       return reply
         .status(201)
         .send(
@@ -255,6 +254,7 @@ export async function incidentRoutes(app: FastifyInstance, deps: Deps) {
     '/v1/settings/incident-scope',
     {
       schema: {
+        response: { 200: getSettingsIncidentScope200 },
         tags: settingTags,
         summary: 'Which lots an incident takes in besides the descendants, in a region',
         security: secured,
@@ -263,7 +263,7 @@ export async function incidentRoutes(app: FastifyInstance, deps: Deps) {
     },
     async (req) => {
       const actor = requireActor(req);
-      const region = (req.query as { region?: string }).region ?? actor.region;
+      const region = req.query.region ?? actor.region;
       return { region, scope: await incidentScopeFor(deps.db, region, DEFAULT_INCIDENT_SCOPE) };
     },
   );
@@ -271,6 +271,7 @@ export async function incidentRoutes(app: FastifyInstance, deps: Deps) {
     '/v1/settings/incident-scope',
     {
       schema: {
+        response: { 200: putSettingsIncidentScope200 },
         tags: settingTags,
         summary: 'Set, per region or nationally, which lots an incident takes in (regulator)',
         security: secured,
@@ -281,7 +282,7 @@ export async function incidentRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req) => {
-      const b = req.body as { region?: string | null; scope: IncidentScope };
+      const b = req.body;
       const r = await setRegionalSetting(deps, requireActor(req), INCIDENT_SCOPE, b.region ?? null, () => b.scope);
       return { region: b.region ?? null, scope: r.value, logIndex: r.logIndex };
     },

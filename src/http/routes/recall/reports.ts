@@ -1,17 +1,20 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { incidentReport200 } from './replies.ts';
+import { binary, content } from '../../schemas.ts';
+import type { FastifyRequest } from 'fastify';
 import type { Deps } from '../../../app/deps.ts';
 import { FSMA_MAX_LOTS, fsma204Report } from '../../../app/recall/fsma204.ts';
 import { incidentReport } from '../../../app/recall/reports.ts';
 import { traceEpcis } from '../../../app/recall/trace-epcis.ts';
-import type { TraceDirection } from '../../../app/recall/trace.ts';
+
 import { TRACE_DIRECTIONS } from '../../../app/recall/trace.ts';
-import type { FsmaCte } from '../../../reports/fsma204.ts';
+
 import { FSMA_CTES, fsmaCsv } from '../../../reports/fsma204.ts';
 import { fsmaXlsx } from '../../../reports/fsma204-xlsx.ts';
 import { incidentReportPdf } from '../../../reports/incident-pdf.ts';
 import { incidentReportCsv } from '../../../reports/incident-report.ts';
 import { requireActor } from '../../auth.ts';
 import { idParam, isoTime, msOf, secured } from '../../schemas.ts';
+import type { Api } from '../../schemas.ts';
 
 const CSV = 'text/csv; charset=utf-8';
 const PDF = 'application/pdf';
@@ -37,7 +40,7 @@ const attachment = (name: string) => `attachment; filename="${name}"`;
  * reportRoutes serves the reports: an incident's report (JSON, CSV or PDF), the FDA FSMA 204 sortable spreadsheet
  * (XLSX or CSV), and a trace as an EPCIS 2.0 document.
  */
-export async function reportRoutes(app: FastifyInstance, deps: Deps) {
+export async function reportRoutes(app: Api, deps: Deps) {
   const tags = ['reports'];
   app.get(
     '/v1/incidents/:id/report',
@@ -48,6 +51,16 @@ export async function reportRoutes(app: FastifyInstance, deps: Deps) {
           'The incident report: what, where, who, quantities, timeline and contacts, as JSON, CSV or a bilingual A4 PDF (as GET /v1/incidents/{id} sees it)',
         security: secured,
         params: idParam,
+        response: {
+          200: {
+            description: 'The report as JSON, CSV or PDF',
+            content: {
+              'application/json': { schema: incidentReport200 },
+              'text/csv': { schema: binary },
+              'application/pdf': { schema: binary },
+            },
+          },
+        },
         querystring: {
           type: 'object',
           additionalProperties: false,
@@ -58,13 +71,8 @@ export async function reportRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req, reply) => {
-      const id = (req.params as { id: string }).id;
-      const format = formatOf(
-        req,
-        (req.query as { format?: 'json' | 'csv' | 'pdf' }).format,
-        { json: 'application/json', csv: CSV, pdf: PDF },
-        'json',
-      );
+      const id = req.params.id;
+      const format = formatOf(req, req.query.format, { json: 'application/json', csv: CSV, pdf: PDF }, 'json');
       const report = await incidentReport(deps, requireActor(req), id);
       const name = `incident-${report.incident.number}-report`;
       if (format === 'csv')
@@ -89,6 +97,7 @@ export async function reportRoutes(app: FastifyInstance, deps: Deps) {
         summary:
           'FDA FSMA 204 electronic sortable spreadsheet for lots and a date range: XLSX with one tab per CTE, or CSV (regulators, customs, auditors; a business for lots it held, its own records)',
         security: secured,
+        response: { 200: content('The FSMA 204 sortable spreadsheet, as XLSX or CSV', XLSX, 'text/csv') },
         querystring: {
           type: 'object',
           additionalProperties: false,
@@ -114,14 +123,7 @@ export async function reportRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req, reply) => {
-      const q = req.query as {
-        lotIds: string;
-        from?: string;
-        to?: string;
-        expand: boolean;
-        format?: 'xlsx' | 'csv';
-        cte?: FsmaCte;
-      };
+      const q = req.query;
       const format = formatOf(req, q.format, { xlsx: XLSX, csv: CSV }, 'xlsx');
       const lots = q.lotIds
         .split(',')
@@ -154,6 +156,12 @@ export async function reportRoutes(app: FastifyInstance, deps: Deps) {
         tags,
         summary: 'The trace as an EPCIS 2.0 document: every event of every lot in it (regulators, customs, auditors)',
         security: secured,
+        response: {
+          200: {
+            description: 'An EPCIS 2.0 document',
+            content: { [LD_JSON]: { schema: { description: 'EPCIS 2.0 JSON-LD' } } },
+          },
+        },
         params: {
           type: 'object',
           required: ['id'],
@@ -169,12 +177,7 @@ export async function reportRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req, reply) => {
-      const doc = await traceEpcis(
-        deps,
-        requireActor(req),
-        (req.params as { id: string }).id,
-        (req.query as { direction: TraceDirection }).direction,
-      );
+      const doc = await traceEpcis(deps, requireActor(req), req.params.id, req.query.direction ?? 'both');
       return reply.header('content-type', `${LD_JSON}; charset=utf-8`).send(JSON.stringify(doc));
     },
   );

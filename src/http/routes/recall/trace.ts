@@ -1,9 +1,10 @@
-import type { FastifyInstance } from 'fastify';
+import { getLotsByIdTrace200 } from './replies.ts';
 import type { Deps } from '../../../app/deps.ts';
-import type { TraceDirection } from '../../../app/recall/trace.ts';
+
 import { TRACE_DIRECTIONS, traceLot } from '../../../app/recall/trace.ts';
 import { requireActor } from '../../auth.ts';
 import { secured } from '../../schemas.ts';
+import type { Api } from '../../schemas.ts';
 
 const direction = { type: 'string', enum: TRACE_DIRECTIONS, default: 'both' } as const;
 
@@ -11,12 +12,13 @@ const direction = { type: 'string', enum: TRACE_DIRECTIONS, default: 'both' } as
  * traceRoutes serves the trace: from a lot (by id, trace code or carton code in the path, or any of those or a GS1
  * Digital Link in `ref`), forward to every lot made from it and every holder, backward to the border.
  */
-export async function traceRoutes(app: FastifyInstance, deps: Deps) {
+export async function traceRoutes(app: Api, deps: Deps) {
   const tags = ['trace'];
   app.get(
     '/v1/lots/:id/trace',
     {
       schema: {
+        response: { 200: getLotsByIdTrace200 },
         tags,
         summary: 'Trace a lot forward to every holder and backward to the border (regulators, customs, auditors)',
         security: secured,
@@ -31,14 +33,15 @@ export async function traceRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req) => {
-      const q = req.query as { direction: TraceDirection };
-      return traceLot(deps, requireActor(req), (req.params as { id: string }).id, q.direction);
+      const q = req.query;
+      return traceLot(deps, requireActor(req), req.params.id, q.direction ?? 'both');
     },
   );
   app.get(
     '/v1/trace',
     {
       schema: {
+        response: { 200: getLotsByIdTrace200 },
         tags,
         summary: 'Trace from any reference: lot id, trace code, carton code or GS1 Digital Link URI',
         security: secured,
@@ -51,8 +54,8 @@ export async function traceRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req) => {
-      const q = req.query as { ref: string; direction: TraceDirection };
-      return traceLot(deps, requireActor(req), q.ref, q.direction, 'ref');
+      const q = req.query;
+      return traceLot(deps, requireActor(req), q.ref, q.direction ?? 'both', 'ref');
     },
   );
 }

@@ -1,6 +1,16 @@
-import type { FastifyInstance } from 'fastify';
+import {
+  getLocations200,
+  getLocationsById200,
+  getProducers200,
+  getProducersById200,
+  getVehicles200,
+  getVehiclesById200,
+  postLocations201,
+  postProducers201,
+  postVehicles201,
+} from './replies.ts';
 import type { Deps } from '../../../app/deps.ts';
-import type { LocationInput } from '../../../app/registry/locations.ts';
+
 import {
   LOCATION_KINDS,
   TEMP_CLASSES,
@@ -9,14 +19,15 @@ import {
   listLocations,
   updateLocation,
 } from '../../../app/registry/locations.ts';
-import type { ProducerInput } from '../../../app/registry/producers.ts';
+
 import { createProducer, getProducer, listProducers, updateProducer } from '../../../app/registry/producers.ts';
-import type { VehicleInput } from '../../../app/registry/vehicles.ts';
+
 import { createVehicle, getVehicle, listVehicles, updateVehicle } from '../../../app/registry/vehicles.ts';
 import { requireActor } from '../../auth.ts';
 import { idParam, idempotencyHeader, idempotencyOf, pageQuery, plain, regionCode, secured } from '../../schemas.ts';
+import type { Api } from '../../schemas.ts';
 
-const id = (req: { params: unknown }) => (req.params as { id: string }).id;
+const id = (req: { params: { id: string } }) => req.params.id;
 
 const locationFields = {
   ownerPartyId: { type: 'string', maxLength: 64, ...plain, description: 'defaults to your own party' },
@@ -54,65 +65,35 @@ const producerFields = {
 } as const;
 
 /** masterDataRoutes serves locations, vehicles and overseas producers. Workers have their own module. */
-export async function masterDataRoutes(app: FastifyInstance, deps: Deps) {
-  const post = (
-    path: string,
-    tags: string[],
-    summary: string,
-    fields: object,
-    required: string[],
-    run: (req: never) => Promise<Record<string, unknown>>,
-  ) =>
-    app.post(
-      path,
-      {
-        schema: {
-          tags,
-          summary,
-          security: secured,
-          headers: idempotencyHeader,
-          body: { type: 'object', additionalProperties: false, required, properties: fields },
-        },
-      },
-      async (req, reply) => reply.status(201).send(await run(req as never)),
-    );
-  const patch = (
-    path: string,
-    tags: string[],
-    summary: string,
-    fields: object,
-    run: (req: never) => Promise<Record<string, unknown>>,
-  ) =>
-    app.patch(
-      path,
-      {
-        schema: {
-          tags,
-          summary,
-          security: secured,
-          params: idParam,
-          body: { type: 'object', additionalProperties: false, minProperties: 1, properties: fields },
-        },
-      },
-      async (req) => run(req as never),
-    );
-
+export async function masterDataRoutes(app: Api, deps: Deps) {
   let tags = ['locations'];
-  post(
+  app.post(
     '/v1/locations',
-    tags,
-    'Register a cold store or warehouse',
-    locationFields,
-    ['filingNo', 'name', 'address', 'region', 'kind', 'tempClass'],
-    async (req: { body: LocationInput } & Parameters<typeof idempotencyOf>[0]) => {
+    {
+      schema: {
+        response: { 201: postLocations201 },
+        tags,
+        summary: 'Register a cold store or warehouse',
+        security: secured,
+        headers: idempotencyHeader,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['filingNo', 'name', 'address', 'region', 'kind', 'tempClass'],
+          properties: locationFields,
+        },
+      },
+    },
+    async (req, reply) => {
       const r = await createLocation(deps, requireActor(req), req.body, idempotencyOf(req));
-      return { ...r.location, logIndex: r.logIndex };
+      return reply.status(201).send({ ...r.location, logIndex: r.logIndex });
     },
   );
   app.get(
     '/v1/locations',
     {
       schema: {
+        response: { 200: getLocations200 },
         tags,
         summary: 'List locations you may see',
         security: secured,
@@ -130,40 +111,67 @@ export async function masterDataRoutes(app: FastifyInstance, deps: Deps) {
         },
       },
     },
-    async (req) => listLocations(deps, requireActor(req), req.query as never),
+    async (req) => listLocations(deps, requireActor(req), req.query),
   );
   app.get(
     '/v1/locations/:id',
-    { schema: { tags, summary: 'Read a location', security: secured, params: idParam } },
+    {
+      schema: {
+        response: { 200: getLocationsById200 },
+        tags,
+        summary: 'Read a location',
+        security: secured,
+        params: idParam,
+      },
+    },
     async (req) => getLocation(deps, requireActor(req), id(req)),
   );
-  patch(
+  app.patch(
     '/v1/locations/:id',
-    tags,
-    'Update a location',
-    locationFields,
-    async (req: { body: Partial<LocationInput> } & Parameters<typeof idempotencyOf>[0]) => {
+    {
+      schema: {
+        response: { 200: postLocations201 },
+        tags,
+        summary: 'Update a location',
+        security: secured,
+        params: idParam,
+        body: { type: 'object', additionalProperties: false, minProperties: 1, properties: locationFields },
+      },
+    },
+    async (req) => {
       const r = await updateLocation(deps, requireActor(req), id(req), req.body);
       return { ...r.location, logIndex: r.logIndex };
     },
   );
 
   tags = ['vehicles'];
-  post(
+  app.post(
     '/v1/vehicles',
-    tags,
-    'Register a vehicle (carrier)',
-    vehicleFields,
-    ['plate', 'refrigerated'],
-    async (req: { body: VehicleInput } & Parameters<typeof idempotencyOf>[0]) => {
+    {
+      schema: {
+        response: { 201: postVehicles201 },
+        tags,
+        summary: 'Register a vehicle (carrier)',
+        security: secured,
+        headers: idempotencyHeader,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['plate', 'refrigerated'],
+          properties: vehicleFields,
+        },
+      },
+    },
+    async (req, reply) => {
       const r = await createVehicle(deps, requireActor(req), req.body, idempotencyOf(req));
-      return { ...r.vehicle, logIndex: r.logIndex };
+      return reply.status(201).send({ ...r.vehicle, logIndex: r.logIndex });
     },
   );
   app.get(
     '/v1/vehicles',
     {
       schema: {
+        response: { 200: getVehicles200 },
         tags,
         summary: 'List vehicles you may see',
         security: secured,
@@ -180,40 +188,67 @@ export async function masterDataRoutes(app: FastifyInstance, deps: Deps) {
         },
       },
     },
-    async (req) => listVehicles(deps, requireActor(req), req.query as never),
+    async (req) => listVehicles(deps, requireActor(req), req.query),
   );
   app.get(
     '/v1/vehicles/:id',
-    { schema: { tags, summary: 'Read a vehicle', security: secured, params: idParam } },
+    {
+      schema: {
+        response: { 200: getVehiclesById200 },
+        tags,
+        summary: 'Read a vehicle',
+        security: secured,
+        params: idParam,
+      },
+    },
     async (req) => getVehicle(deps, requireActor(req), id(req)),
   );
-  patch(
+  app.patch(
     '/v1/vehicles/:id',
-    tags,
-    'Update a vehicle',
-    vehicleFields,
-    async (req: { body: Partial<VehicleInput> } & Parameters<typeof idempotencyOf>[0]) => {
+    {
+      schema: {
+        response: { 200: postVehicles201 },
+        tags,
+        summary: 'Update a vehicle',
+        security: secured,
+        params: idParam,
+        body: { type: 'object', additionalProperties: false, minProperties: 1, properties: vehicleFields },
+      },
+    },
+    async (req) => {
       const r = await updateVehicle(deps, requireActor(req), id(req), req.body);
       return { ...r.vehicle, logIndex: r.logIndex };
     },
   );
 
   tags = ['producers'];
-  post(
+  app.post(
     '/v1/producers',
-    tags,
-    'Add an overseas producer to the register (customs)',
-    producerFields,
-    ['country', 'registrationNo', 'name'],
-    async (req: { body: ProducerInput } & Parameters<typeof idempotencyOf>[0]) => {
+    {
+      schema: {
+        response: { 201: postProducers201 },
+        tags,
+        summary: 'Add an overseas producer to the register (customs)',
+        security: secured,
+        headers: idempotencyHeader,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['country', 'registrationNo', 'name'],
+          properties: producerFields,
+        },
+      },
+    },
+    async (req, reply) => {
       const r = await createProducer(deps, requireActor(req), req.body, idempotencyOf(req));
-      return { ...r.producer, logIndex: r.logIndex };
+      return reply.status(201).send({ ...r.producer, logIndex: r.logIndex });
     },
   );
   app.get(
     '/v1/producers',
     {
       schema: {
+        response: { 200: getProducers200 },
         tags,
         summary: 'List the producer register',
         security: secured,
@@ -228,19 +263,34 @@ export async function masterDataRoutes(app: FastifyInstance, deps: Deps) {
         },
       },
     },
-    async (req) => listProducers(deps, requireActor(req), req.query as never),
+    async (req) => listProducers(deps, requireActor(req), req.query),
   );
   app.get(
     '/v1/producers/:id',
-    { schema: { tags, summary: 'Read a producer', security: secured, params: idParam } },
+    {
+      schema: {
+        response: { 200: getProducersById200 },
+        tags,
+        summary: 'Read a producer',
+        security: secured,
+        params: idParam,
+      },
+    },
     async (req) => getProducer(deps, requireActor(req), id(req)),
   );
-  patch(
+  app.patch(
     '/v1/producers/:id',
-    tags,
-    'Correct a producer (customs)',
-    producerFields,
-    async (req: { body: Partial<ProducerInput> } & Parameters<typeof idempotencyOf>[0]) => {
+    {
+      schema: {
+        response: { 200: postProducers201 },
+        tags,
+        summary: 'Correct a producer (customs)',
+        security: secured,
+        params: idParam,
+        body: { type: 'object', additionalProperties: false, minProperties: 1, properties: producerFields },
+      },
+    },
+    async (req) => {
       const r = await updateProducer(deps, requireActor(req), id(req), req.body);
       return { ...r.producer, logIndex: r.logIndex };
     },

@@ -1,11 +1,22 @@
-import type { FastifyInstance } from 'fastify';
+import { pageOnly } from '../../schemas.ts';
+import { pageList } from '../../../app/access/paging.ts';
+import {
+  deleteTokensById200,
+  getMe200,
+  getParties200,
+  getPartiesById200,
+  getPartiesByIdTokens200,
+  postParties201,
+  postPartiesByIdTokens201,
+} from './replies.ts';
 import type { Deps } from '../../../app/deps.ts';
-import type { PartyInput, PartyPatch } from '../../../app/registry/parties.ts';
+
 import { createParty, getParty, listParties, updateParty } from '../../../app/registry/parties.ts';
 import { createToken, listTokens, revokeToken } from '../../../app/registry/tokens.ts';
 import { ROLES } from '../../../domain/access.ts';
 import { requireActor } from '../../auth.ts';
 import { idParam, idempotencyHeader, idempotencyOf, pageQuery, plain, regionCode, secured } from '../../schemas.ts';
+import type { Api } from '../../schemas.ts';
 
 const name = {
   type: 'object',
@@ -25,12 +36,13 @@ const partyFields = {
 } as const;
 
 /** partyRoutes serves parties and their tokens. */
-export async function partyRoutes(app: FastifyInstance, deps: Deps) {
+export async function partyRoutes(app: Api, deps: Deps) {
   const tags = ['parties'];
   app.post(
     '/v1/parties',
     {
       schema: {
+        response: { 201: postParties201 },
         tags,
         summary: 'Register a party (regulator)',
         security: secured,
@@ -44,7 +56,7 @@ export async function partyRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req, reply) => {
-      const r = await createParty(deps, requireActor(req), req.body as PartyInput, idempotencyOf(req));
+      const r = await createParty(deps, requireActor(req), req.body, idempotencyOf(req));
       return reply.status(201).send({ ...r.party, logIndex: r.logIndex });
     },
   );
@@ -53,6 +65,7 @@ export async function partyRoutes(app: FastifyInstance, deps: Deps) {
     '/v1/parties',
     {
       schema: {
+        response: { 200: getParties200 },
         tags,
         summary: 'List parties you may see',
         security: secured,
@@ -68,12 +81,12 @@ export async function partyRoutes(app: FastifyInstance, deps: Deps) {
         },
       },
     },
-    async (req) => listParties(deps, requireActor(req), req.query as never),
+    async (req) => listParties(deps, requireActor(req), req.query),
   );
 
   app.get(
     '/v1/me',
-    { schema: { tags, summary: 'The party your token belongs to', security: secured } },
+    { schema: { response: { 200: getMe200 }, tags, summary: 'The party your token belongs to', security: secured } },
     async (req) => {
       const actor = requireActor(req);
       return { ...(await getParty(deps, actor, actor.partyId)), national: actor.national };
@@ -82,14 +95,23 @@ export async function partyRoutes(app: FastifyInstance, deps: Deps) {
 
   app.get(
     '/v1/parties/:id',
-    { schema: { tags, summary: 'Read a party', security: secured, params: idParam } },
-    async (req) => getParty(deps, requireActor(req), (req.params as { id: string }).id),
+    {
+      schema: {
+        response: { 200: getPartiesById200 },
+        tags,
+        summary: 'Read a party',
+        security: secured,
+        params: idParam,
+      },
+    },
+    async (req) => getParty(deps, requireActor(req), req.params.id),
   );
 
   app.patch(
     '/v1/parties/:id',
     {
       schema: {
+        response: { 200: postParties201 },
         tags,
         summary: 'Update a party (regulator)',
         security: secured,
@@ -98,7 +120,7 @@ export async function partyRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req) => {
-      const r = await updateParty(deps, requireActor(req), (req.params as { id: string }).id, req.body as PartyPatch);
+      const r = await updateParty(deps, requireActor(req), req.params.id, req.body);
       return { ...r.party, logIndex: r.logIndex };
     },
   );
@@ -107,6 +129,7 @@ export async function partyRoutes(app: FastifyInstance, deps: Deps) {
     '/v1/parties/:id/tokens',
     {
       schema: {
+        response: { 201: postPartiesByIdTokens201 },
         tags,
         summary: 'Issue an API token (shown once)',
         security: secured,
@@ -130,33 +153,43 @@ export async function partyRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req, reply) => {
-      const body = (req.body ?? {}) as { label?: string; qa?: boolean };
-      const r = await createToken(
-        deps,
-        requireActor(req),
-        (req.params as { id: string }).id,
-        body.label ?? null,
-        idempotencyOf(req),
-        { qa: body.qa === true },
-      );
+      const body = req.body ?? {};
+      const r = await createToken(deps, requireActor(req), req.params.id, body.label ?? null, idempotencyOf(req), {
+        qa: body.qa === true,
+      });
       return reply.status(201).send({ ...r.token, token: r.secret, logIndex: r.logIndex });
     },
   );
 
   app.get(
     '/v1/parties/:id/tokens',
-    { schema: { tags, summary: "List a party's tokens", security: secured, params: idParam } },
-    async (req) => ({
-      items: await listTokens(deps, requireActor(req), (req.params as { id: string }).id),
-      nextCursor: null,
-    }),
+    {
+      schema: {
+        response: { 200: getPartiesByIdTokens200 },
+        tags,
+        summary: "List a party's tokens",
+        security: secured,
+        params: idParam,
+        querystring: pageOnly,
+      },
+    },
+    async (req) =>
+      pageList(await listTokens(deps, requireActor(req), req.params.id), req.query.limit, req.query.cursor),
   );
 
   app.delete(
     '/v1/tokens/:id',
-    { schema: { tags, summary: 'Revoke a token', security: secured, params: idParam } },
+    {
+      schema: {
+        response: { 200: deleteTokensById200 },
+        tags,
+        summary: 'Revoke a token',
+        security: secured,
+        params: idParam,
+      },
+    },
     async (req) => {
-      const r = await revokeToken(deps, requireActor(req), (req.params as { id: string }).id);
+      const r = await revokeToken(deps, requireActor(req), req.params.id);
       return { ...r.token, logIndex: r.logIndex };
     },
   );

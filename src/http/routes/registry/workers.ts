@@ -1,10 +1,20 @@
-import type { FastifyInstance } from 'fastify';
+import { pageOnly } from '../../schemas.ts';
+import { pageList } from '../../../app/access/paging.ts';
+import {
+  getSettingsWorkerEligibility200,
+  getWorkers200,
+  getWorkersById200,
+  getWorkersByIdTests200,
+  postPersonalDataByIdErasure200,
+  postWorkers201,
+  postWorkersByIdTests201,
+  putSettingsWorkerEligibility200,
+} from './replies.ts';
 import type { Deps } from '../../../app/deps.ts';
 import { erasePersonal } from '../../../app/registry/personal.ts';
 import { eligibilityRuleFor, setEligibilityRule } from '../../../app/registry/settings.ts';
 import { horizonDaysFor, setTimeHorizon } from '../../../app/registry/time-horizon.ts';
 import { MAX_HORIZON_DAYS } from '../../../domain/event-time.ts';
-import type { WorkerInput } from '../../../app/registry/workers.ts';
 import {
   createWorker,
   getWorker,
@@ -26,6 +36,7 @@ import {
   regionCode,
   secured,
 } from '../../schemas.ts';
+import type { Api } from '../../schemas.ts';
 
 const workerFields = {
   employerPartyId: { type: 'string', maxLength: 64, ...plain, description: 'defaults to your own party' },
@@ -43,14 +54,15 @@ const workerFields = {
 const hours = { type: ['integer', 'null'], minimum: 1, maximum: 720 } as const;
 
 /** workerRoutes serves workers, their nucleic-acid tests, the eligibility rule and personal-data erasure. */
-export async function workerRoutes(app: FastifyInstance, deps: Deps) {
+export async function workerRoutes(app: Api, deps: Deps) {
   const tags = ['workers'];
-  const id = (req: { params: unknown }) => (req.params as { id: string }).id;
+  const id = (req: { params: { id: string } }) => req.params.id;
 
   app.post(
     '/v1/workers',
     {
       schema: {
+        response: { 201: postWorkers201 },
         tags,
         summary: 'Register a worker',
         security: secured,
@@ -64,7 +76,7 @@ export async function workerRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req, reply) => {
-      const r = await createWorker(deps, requireActor(req), req.body as WorkerInput, idempotencyOf(req));
+      const r = await createWorker(deps, requireActor(req), req.body, idempotencyOf(req));
       return reply.status(201).send({ ...r.worker, logIndex: r.logIndex });
     },
   );
@@ -72,6 +84,7 @@ export async function workerRoutes(app: FastifyInstance, deps: Deps) {
     '/v1/workers',
     {
       schema: {
+        response: { 200: getWorkers200 },
         tags,
         summary: 'List workers you may see',
         security: secured,
@@ -87,17 +100,26 @@ export async function workerRoutes(app: FastifyInstance, deps: Deps) {
         },
       },
     },
-    async (req) => listWorkers(deps, requireActor(req), req.query as never),
+    async (req) => listWorkers(deps, requireActor(req), req.query),
   );
   app.get(
     '/v1/workers/:id',
-    { schema: { tags, summary: 'Read a worker with on-duty eligibility', security: secured, params: idParam } },
+    {
+      schema: {
+        response: { 200: getWorkersById200 },
+        tags,
+        summary: 'Read a worker with on-duty eligibility',
+        security: secured,
+        params: idParam,
+      },
+    },
     async (req) => getWorker(deps, requireActor(req), id(req)),
   );
   app.patch(
     '/v1/workers/:id',
     {
       schema: {
+        response: { 200: postWorkers201 },
         tags,
         summary: 'Update a worker',
         security: secured,
@@ -106,7 +128,7 @@ export async function workerRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req) => {
-      const r = await updateWorker(deps, requireActor(req), id(req), req.body as Partial<WorkerInput>);
+      const r = await updateWorker(deps, requireActor(req), id(req), req.body);
       return { ...r.worker, logIndex: r.logIndex };
     },
   );
@@ -115,6 +137,7 @@ export async function workerRoutes(app: FastifyInstance, deps: Deps) {
     '/v1/workers/:id/tests',
     {
       schema: {
+        response: { 201: postWorkersByIdTests201 },
         tags,
         summary: "Record a worker's nucleic-acid test",
         security: secured,
@@ -133,7 +156,7 @@ export async function workerRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req, reply) => {
-      const b = req.body as { sampledAt: string; result: 'negative' | 'positive'; institution: string };
+      const b = req.body;
       const r = await recordWorkerTest(
         deps,
         requireActor(req),
@@ -146,8 +169,17 @@ export async function workerRoutes(app: FastifyInstance, deps: Deps) {
   );
   app.get(
     '/v1/workers/:id/tests',
-    { schema: { tags, summary: "A worker's tests, latest first", security: secured, params: idParam } },
-    async (req) => ({ items: await listWorkerTests(deps, requireActor(req), id(req)), nextCursor: null }),
+    {
+      schema: {
+        response: { 200: getWorkersByIdTests200 },
+        tags,
+        summary: "A worker's tests, latest first",
+        security: secured,
+        params: idParam,
+        querystring: pageOnly,
+      },
+    },
+    async (req) => pageList(await listWorkerTests(deps, requireActor(req), id(req)), req.query.limit, req.query.cursor),
   );
 
   const ruleBody = {
@@ -167,6 +199,7 @@ export async function workerRoutes(app: FastifyInstance, deps: Deps) {
     '/v1/settings/worker-eligibility',
     {
       schema: {
+        response: { 200: getSettingsWorkerEligibility200 },
         tags: ['settings'],
         summary: 'The worker test rule in force for a region',
         security: secured,
@@ -175,7 +208,7 @@ export async function workerRoutes(app: FastifyInstance, deps: Deps) {
     },
     async (req) => {
       const actor = requireActor(req);
-      const region = (req.query as { region?: string }).region ?? actor.region;
+      const region = req.query.region ?? actor.region;
       return { region, rule: await eligibilityRuleFor(deps, region) };
     },
   );
@@ -183,6 +216,7 @@ export async function workerRoutes(app: FastifyInstance, deps: Deps) {
     '/v1/settings/worker-eligibility',
     {
       schema: {
+        response: { 200: putSettingsWorkerEligibility200 },
         tags: ['settings'],
         summary: 'Set the worker test rule for a region, or nationally (regulator)',
         security: secured,
@@ -195,7 +229,7 @@ export async function workerRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req) => {
-      const b = req.body as { region?: string | null; rule: unknown };
+      const b = req.body;
       return setEligibilityRule(deps, requireActor(req), b.region ?? null, b.rule);
     },
   );
@@ -243,6 +277,7 @@ export async function workerRoutes(app: FastifyInstance, deps: Deps) {
     '/v1/personal-data/:id/erasure',
     {
       schema: {
+        response: { 200: postPersonalDataByIdErasure200 },
         tags: ['privacy'],
         summary: 'Erase a personal value on a lawful request (regulator)',
         security: secured,
@@ -255,6 +290,6 @@ export async function workerRoutes(app: FastifyInstance, deps: Deps) {
         },
       },
     },
-    async (req) => erasePersonal(deps, requireActor(req), id(req), (req.body as { reason: string }).reason),
+    async (req) => erasePersonal(deps, requireActor(req), id(req), req.body.reason),
   );
 }

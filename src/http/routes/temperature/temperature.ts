@@ -1,5 +1,16 @@
+import {
+  getSettingsTemperatureRules200,
+  getTemperatureBreaches200,
+  getTemperatureBreachesById200,
+  getTemperatureReadings200,
+  getTemperatureUploadsById200,
+  postTemperatureBreachesByIdClose200,
+  postTemperatureUploads201,
+  putSettingsTemperatureRules200,
+} from './replies.ts';
+import type { Static } from 'typebox';
 import { createHash } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { AppError, invalid } from '../../../app/errors.ts';
 import { fingerprintOf } from '../../../app/write/commit.ts';
 import type { Idempotency } from '../../../app/write/commit.ts';
@@ -19,6 +30,7 @@ import {
 } from '../../../domain/temperature.ts';
 import { requireActor } from '../../auth.ts';
 import { idParam, idempotencyHeader, idempotencyOf, isoTime, msOf, plain, regionCode, secured } from '../../schemas.ts';
+import type { Api } from '../../schemas.ts';
 
 /** MAX_CSV_BYTES is the largest logger file: 100,000 lines of a verbose logger fit in it. */
 export const MAX_CSV_BYTES = 8 * 1024 * 1024;
@@ -189,15 +201,17 @@ async function readCsvUpload(req: FastifyRequest, now: number): Promise<{ input:
 }
 
 /** temperatureRoutes serves temperature uploads (JSON or a data logger's CSV), their raw points, and breaches. */
-export async function temperatureRoutes(app: FastifyInstance, deps: Deps) {
+export async function temperatureRoutes(app: Api, deps: Deps) {
   const tags = ['temperatures'];
-  const id = (req: { params: unknown }) => (req.params as { id: string }).id;
+  const id = (req: { params: { id: string } }) => req.params.id;
 
-  app.post(
+  // The body schema is per content type, which the type provider cannot read: the JSON variant's type is named here.
+  app.post<{ Body: Static<typeof jsonUpload> }>(
     '/v1/temperature-uploads',
     {
       bodyLimit: MAX_JSON_BYTES,
       schema: {
+        response: { 201: postTemperatureUploads201 },
         tags,
         summary:
           'Upload temperature readings of a vehicle, location or lot (JSON, or multipart with a data-logger CSV)',
@@ -221,11 +235,7 @@ export async function temperatureRoutes(app: FastifyInstance, deps: Deps) {
         const key = req.headers['idempotency-key'];
         idem = typeof key === 'string' ? { ...idempotencyOf(req)!, fingerprint: csv.fingerprint } : undefined;
       } else {
-        const b = req.body as {
-          subject: Subject;
-          deviceId?: string | null;
-          readings: { at: string; celsius: number }[];
-        };
+        const b = req.body;
         const readings: Reading[] = b.readings.map((r, i) => ({
           at: msAt(`readings.${i}.at`, r.at),
           celsius: r.celsius,
@@ -241,6 +251,7 @@ export async function temperatureRoutes(app: FastifyInstance, deps: Deps) {
     '/v1/temperature-uploads/:id',
     {
       schema: {
+        response: { 200: getTemperatureUploadsById200 },
         tags,
         summary: 'An upload with its breaches (uploader, holders of affected lots, regulators)',
         security: secured,
@@ -254,6 +265,7 @@ export async function temperatureRoutes(app: FastifyInstance, deps: Deps) {
     '/v1/temperature-readings',
     {
       schema: {
+        response: { 200: getTemperatureReadings200 },
         tags,
         summary: 'Raw temperature points of a vehicle, location or lot, in time order, paged',
         security: secured,
@@ -278,14 +290,7 @@ export async function temperatureRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req) => {
-      const q = req.query as {
-        subjectKind: Subject['kind'];
-        subjectId: string;
-        from?: string;
-        to?: string;
-        limit?: number;
-        cursor?: string;
-      };
+      const q = req.query;
       return listReadings(deps, requireActor(req), {
         subject: { kind: q.subjectKind, id: q.subjectId },
         ...(q.from === undefined ? {} : { from: msOf('from', q.from) }),
@@ -300,6 +305,7 @@ export async function temperatureRoutes(app: FastifyInstance, deps: Deps) {
     '/v1/temperature-breaches',
     {
       schema: {
+        response: { 200: getTemperatureBreaches200 },
         tags,
         summary: 'Temperature breaches you may see, newest first',
         security: secured,
@@ -317,12 +323,20 @@ export async function temperatureRoutes(app: FastifyInstance, deps: Deps) {
         },
       },
     },
-    async (req) => listBreaches(deps, requireActor(req), req.query as never),
+    async (req) => listBreaches(deps, requireActor(req), req.query),
   );
 
   app.get(
     '/v1/temperature-breaches/:id',
-    { schema: { tags, summary: 'A temperature breach', security: secured, params: idParam } },
+    {
+      schema: {
+        response: { 200: getTemperatureBreachesById200 },
+        tags,
+        summary: 'A temperature breach',
+        security: secured,
+        params: idParam,
+      },
+    },
     async (req) => getBreach(deps, requireActor(req), id(req)),
   );
 
@@ -330,6 +344,7 @@ export async function temperatureRoutes(app: FastifyInstance, deps: Deps) {
     '/v1/temperature-breaches/:id/close',
     {
       schema: {
+        response: { 200: postTemperatureBreachesByIdClose200 },
         tags,
         summary:
           "Close a breach after review, with a comment (regulator, or the holder's QA token); the lots' statuses are recomputed",
@@ -343,13 +358,14 @@ export async function temperatureRoutes(app: FastifyInstance, deps: Deps) {
         },
       },
     },
-    async (req) => closeBreach(deps, requireActor(req), id(req), (req.body as { comment: string }).comment),
+    async (req) => closeBreach(deps, requireActor(req), id(req), req.body.comment),
   );
 
   app.get(
     '/v1/settings/temperature-rules',
     {
       schema: {
+        response: { 200: getSettingsTemperatureRules200 },
         tags: ['settings'],
         summary: 'The temperature breach rule of each temperature class in force in a region',
         security: secured,
@@ -358,7 +374,7 @@ export async function temperatureRoutes(app: FastifyInstance, deps: Deps) {
     },
     async (req) => {
       const actor = requireActor(req);
-      const region = (req.query as { region?: string }).region ?? actor.region;
+      const region = req.query.region ?? actor.region;
       return { region, rules: await temperatureRulesFor(deps.db, region) };
     },
   );
@@ -367,6 +383,7 @@ export async function temperatureRoutes(app: FastifyInstance, deps: Deps) {
     '/v1/settings/temperature-rules',
     {
       schema: {
+        response: { 200: putSettingsTemperatureRules200 },
         tags: ['settings'],
         summary: 'Set the temperature breach rules of some classes, for a region or nationally (regulator)',
         security: secured,
@@ -387,7 +404,7 @@ export async function temperatureRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req) => {
-      const b = req.body as { region?: string | null; rules: Record<string, unknown> };
+      const b = req.body;
       return setTemperatureRules(deps, requireActor(req), b.region ?? null, b.rules);
     },
   );
