@@ -11,12 +11,12 @@ import { activePeers, originHash } from './peers.ts';
 
 /** WitnessReply is an HTTP answer of the witness: a status, a content type and a text body. */
 export interface WitnessReply {
-  readonly status: number;
+  readonly status: 200 | 400 | 403 | 404 | 409 | 422 | 503;
   readonly contentType: string;
   readonly body: string;
 }
 
-const text = (status: number, body: string): WitnessReply => ({
+const text = (status: WitnessReply['status'], body: string): WitnessReply => ({
   status,
   contentType: 'text/plain; charset=utf-8',
   body: body.endsWith('\n') ? body : `${body}\n`,

@@ -10,7 +10,21 @@ import { parseTilePath } from '../../../log/tiles.ts';
 import { mayAttempt } from '../../../domain/access.ts';
 import { forbid } from '../../../app/access/authorize.ts';
 import { requireActor } from '../../auth.ts';
-import { idParam, plain, regionCode, secured } from '../../schemas.ts';
+import {
+  bool,
+  content,
+  idParam,
+  int,
+  intOrNull,
+  list,
+  obj,
+  page,
+  plain,
+  regionCode,
+  secured,
+  str,
+  strOrNull,
+} from '../../schemas.ts';
 import type { Api } from '../../schemas.ts';
 
 const MAX_WITNESS_BODY = 64 * 1024;
@@ -19,6 +33,49 @@ const hashParam = {
   required: ['hash'],
   properties: { hash: { type: 'string', pattern: '^[0-9a-f]{64}$', description: 'SHA-256 of the log origin, hex' } },
 } as const;
+
+const mirrorState = obj({
+  state: { type: 'string', description: 'following, lagging, unreachable or forked' },
+  since: str,
+  verifiedSize: int,
+  finalSize: int,
+  peerSize: intOrNull,
+  lagEntries: intOrNull,
+  lastCheckedAt: strOrNull,
+  lastError: strOrNull,
+});
+
+const peerProps = {
+  id: str,
+  name: str,
+  region: strOrNull,
+  baseUrl: str,
+  logOrigin: str,
+  logVkey: str,
+  witnessVkey: strOrNull,
+  hasCredential: bool,
+  addedAt: str,
+  removedAt: strOrNull,
+  logIndex: int,
+  mirror: { anyOf: [mirrorState, { type: 'null' }] },
+} as const;
+const peer = obj(peerProps);
+const peerWithEvidence = obj({
+  ...peerProps,
+  evidence: list(obj({ id: str, kind: str, reason: str, earlierNote: strOrNull, laterNote: str, recordedAt: str })),
+});
+
+const nodeInfo = obj({
+  name: str,
+  region: strOrNull,
+  level: { type: 'string', description: 'provincial or national' },
+  log: obj({ origin: str, vkey: str, url: str }),
+  witness: obj({ name: str, vkey: str, submissionPrefix: str, monitoringPrefix: str }),
+  mirror: obj({ monitoringPrefix: str }),
+  hintUrl: str,
+});
+
+const note = content('A signed note (c2sp.org/signed-note)', 'text/plain');
 
 const peerBody = {
   type: 'object',
@@ -64,7 +121,13 @@ export async function federationRoutes(app: Api, deps: Deps, worker?: Federation
 
   app.get(
     '/federation/node',
-    { schema: { tags, summary: 'Who this node is: name, region, log and witness keys, URLs' } },
+    {
+      schema: {
+        tags,
+        summary: 'Who this node is: name, region, log and witness keys, URLs',
+        response: { 200: nodeInfo },
+      },
+    },
     async () => {
       const base = deps.config.publicUrl;
       const witness = witnessInfo(deps);
@@ -87,7 +150,21 @@ export async function federationRoutes(app: Api, deps: Deps, worker?: Federation
 
   app.post(
     '/witness/add-checkpoint',
-    { schema: { tags, summary: 'Submit a checkpoint for cosigning (c2sp.org/tlog-witness)' } },
+    {
+      schema: {
+        tags,
+        summary: 'Submit a checkpoint for cosigning (c2sp.org/tlog-witness)',
+        response: {
+          200: content('Cosignature lines (c2sp.org/tlog-cosignature)', 'text/plain'),
+          400: content('Why the request is malformed', 'text/plain'),
+          403: content('The signature could not be verified', 'text/plain'),
+          404: content('The origin is not a peer of this node', 'text/plain'),
+          409: content('The size this witness last cosigned', 'text/x.tlog.size'),
+          422: content('The checkpoint is not consistent with the one cosigned before', 'text/plain'),
+          503: content('Busy; try again', 'text/plain'),
+        },
+      },
+    },
     async (req, reply) => {
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const r = await addCheckpoint(deps, body);
@@ -97,7 +174,14 @@ export async function federationRoutes(app: Api, deps: Deps, worker?: Federation
 
   app.get(
     '/witness/:hash/checkpoint',
-    { schema: { tags, summary: 'The latest checkpoint this witness cosigned for a log', params: hashParam } },
+    {
+      schema: {
+        tags,
+        summary: 'The latest checkpoint this witness cosigned for a log',
+        params: hashParam,
+        response: { 200: note },
+      },
+    },
     async (req, reply) => {
       const note = await witnessedCheckpoint(deps, req.params.hash);
       if (note === null)
@@ -113,6 +197,7 @@ export async function federationRoutes(app: Api, deps: Deps, worker?: Federation
         tags,
         summary: "A peer log's checkpoint as this node verified it (c2sp.org/tlog-mirror)",
         params: hashParam,
+        response: { 200: note },
       },
     },
     async (req, reply) => {
@@ -129,6 +214,7 @@ export async function federationRoutes(app: Api, deps: Deps, worker?: Federation
         tags,
         summary: 'A tile or entry bundle of a mirrored log, as the peer served it',
         security: secured,
+        response: { 200: content('A tile or entry bundle (c2sp.org/tlog-tiles)', 'application/octet-stream') },
         params: {
           type: 'object',
           required: ['hash', '*'],
@@ -182,6 +268,7 @@ export async function federationRoutes(app: Api, deps: Deps, worker?: Federation
         tags,
         summary: 'The peers, each with its mirror state (following, lagging, unreachable, forked)',
         security: secured,
+        response: { 200: page(peer) },
         querystring: {
           type: 'object',
           additionalProperties: false,
@@ -197,7 +284,15 @@ export async function federationRoutes(app: Api, deps: Deps, worker?: Federation
 
   app.post(
     '/v1/federation/peers',
-    { schema: { tags, summary: 'Add a peer node (a log entry)', security: secured, body: peerBody } },
+    {
+      schema: {
+        tags,
+        summary: 'Add a peer node (a log entry)',
+        security: secured,
+        body: peerBody,
+        response: { 201: peer },
+      },
+    },
     async (req, reply) => reply.code(201).send(await addPeer(deps, requireActor(req), req.body)),
   );
 
@@ -209,6 +304,7 @@ export async function federationRoutes(app: Api, deps: Deps, worker?: Federation
         summary: 'A peer, its mirror state and the evidence of any fork',
         security: secured,
         params: idParam,
+        response: { 200: peerWithEvidence },
       },
     },
     async (req) => getPeer(deps, requireActor(req), req.params.id),
@@ -216,7 +312,15 @@ export async function federationRoutes(app: Api, deps: Deps, worker?: Federation
 
   app.delete(
     '/v1/federation/peers/:id',
-    { schema: { tags, summary: 'Remove a peer (a log entry)', security: secured, params: idParam } },
+    {
+      schema: {
+        tags,
+        summary: 'Remove a peer (a log entry)',
+        security: secured,
+        params: idParam,
+        response: { 200: peer },
+      },
+    },
     async (req) => removePeer(deps, requireActor(req), req.params.id),
   );
 }

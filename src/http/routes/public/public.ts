@@ -231,7 +231,7 @@ export async function publicRoutes(app: Api, deps: Deps) {
         const lang = pageLang(req);
         const input = req.params.code;
         const check = checkPublicCode(input);
-        const { holder } = req.query as { holder?: string };
+        const { holder } = req.query;
         const view = check.ok ? await publicLotView(deps, input, lang, holder) : null;
         if (!view)
           return sendHtml(
@@ -258,7 +258,7 @@ export async function publicRoutes(app: Api, deps: Deps) {
       async (req, reply) => {
         const input = req.params.code;
         const check = checkPublicCode(input);
-        const { holder } = req.query as { holder?: string };
+        const { holder } = req.query;
         const view = check.ok ? await publicLotView(deps, input, pageLang(req), holder) : null;
         if (!view) {
           const reason = check.ok ? 'no lot has this code' : check.reason;

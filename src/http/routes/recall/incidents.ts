@@ -194,11 +194,27 @@ export async function incidentRoutes(app: Api, deps: Deps) {
         security: secured,
         params: obj(['id', 'lotId'], { id: ref, lotId: ref }),
         body: obj(['reason'], { reason: { type: 'string', maxLength: 1000 } }),
+        response: {
+          200: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['incidentId', 'lotId', 'reason', 'releasedBy', 'releasedAt', 'status', 'logIndex'],
+            properties: {
+              incidentId: { type: 'string' },
+              lotId: { type: 'string' },
+              reason: { type: 'string' },
+              releasedBy: { type: 'string' },
+              releasedAt: { type: ['string', 'null'] },
+              status: { type: 'string', enum: ['green', 'yellow', 'red'] },
+              logIndex: { type: 'integer' },
+            },
+          },
+        },
       },
     },
     async (req) => {
-      const p = req.params as { id: string; lotId: string };
-      return releaseIncidentLot(deps, requireActor(req), p.id, p.lotId, req.body as { reason: string });
+      const p = req.params;
+      return releaseIncidentLot(deps, requireActor(req), p.id, p.lotId, req.body);
     },
   );
   app.post(

@@ -241,11 +241,19 @@ export async function workerRoutes(app: Api, deps: Deps) {
         summary: 'How many days back an event time may lie in a region (future times: 5 minutes of clock skew)',
         security: secured,
         querystring: { type: 'object', additionalProperties: false, properties: { region: regionCode } },
+        response: {
+          200: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['region', 'days'],
+            properties: { region: { type: 'string' }, days: { type: 'integer' } },
+          },
+        },
       },
     },
     async (req) => {
       const actor = requireActor(req);
-      const region = (req.query as { region?: string }).region ?? actor.region;
+      const region = req.query.region ?? actor.region;
       return { region, days: await horizonDaysFor(deps.db, region) };
     },
   );
@@ -265,10 +273,22 @@ export async function workerRoutes(app: Api, deps: Deps) {
             days: { type: 'integer', minimum: 1, maximum: MAX_HORIZON_DAYS },
           },
         },
+        response: {
+          200: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['region', 'days', 'logIndex'],
+            properties: {
+              region: { type: ['string', 'null'] },
+              days: { type: 'integer' },
+              logIndex: { type: 'integer' },
+            },
+          },
+        },
       },
     },
     async (req) => {
-      const b = req.body as { region?: string | null; days: number };
+      const b = req.body;
       return setTimeHorizon(deps, requireActor(req), b.region ?? null, b.days);
     },
   );
