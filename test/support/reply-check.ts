@@ -82,7 +82,14 @@ export function installReplyCheck(app: FastifyInstance): ReplyCheck {
     } else {
       const validate = validatorOf(declared.schema);
       if (!validate(payload))
-        violations.push(`${where(req, reply)}: ${ajv.errorsText(validate.errors)} in ${JSON.stringify(payload)}`);
+        violations.push(
+          `${where(req, reply)}: ${(validate.errors ?? [])
+            .map(
+              (e) =>
+                `data${e.instancePath} ${e.message}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`,
+            )
+            .join('; ')} in ${JSON.stringify(payload).slice(0, 300)}`,
+        );
     }
   };
 

@@ -387,6 +387,7 @@ export const postLotsByIdBookings201 = {
     locationId: { type: 'string' },
     vehicleId: { type: 'string' },
     driverWorkerId: { type: 'string' },
+    carrierPartyId: { type: ['string', 'null'] },
     destination: { type: 'string' },
     slot: {
       type: 'object',
@@ -540,6 +541,7 @@ export const getLotsByIdRecords200 = {
           locationId: { type: 'string' },
           vehicleId: { type: 'string' },
           driverWorkerId: { type: 'string' },
+          carrierPartyId: { type: ['string', 'null'] },
           destination: { type: 'string' },
           slot: {
             type: 'object',

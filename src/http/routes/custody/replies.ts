@@ -105,6 +105,7 @@ export const postLotsByIdSales201 = {
     mode: { type: 'string' },
     vehicleId: { type: ['string', 'null'] },
     driverWorkerId: { type: ['string', 'null'] },
+    carrierPartyId: { type: ['string', 'null'] },
     handlerWorkerIds: { type: 'array', items: { type: 'string' } },
     departedAt: { type: ['string', 'null'] },
     referenceDoc: { type: ['string', 'null'] },
@@ -288,6 +289,7 @@ export const postLotsByIdDisposals201 = {
     method: { type: 'string' },
     referenceDoc: { type: 'string' },
     at: { type: ['string', 'null'] },
+    recordedAt: { type: ['string', 'null'] },
     logIndex: { type: 'integer' },
   },
 } as const;
@@ -383,6 +385,7 @@ export const getShipments200 = {
           mode: { type: 'string' },
           vehicleId: { type: ['string', 'null'] },
           driverWorkerId: { type: ['string', 'null'] },
+          carrierPartyId: { type: ['string', 'null'] },
           handlerWorkerIds: { type: 'array', items: { type: 'string' } },
           departedAt: { type: ['string', 'null'] },
           referenceDoc: { type: ['string', 'null'] },

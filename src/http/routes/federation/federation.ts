@@ -10,7 +10,9 @@ import { parseTilePath } from '../../../log/tiles.ts';
 import { mayAttempt } from '../../../domain/access.ts';
 import { forbid } from '../../../app/access/authorize.ts';
 import { requireActor } from '../../auth.ts';
+import { pageList } from '../../../app/access/paging.ts';
 import {
+  pageQuery,
   bool,
   content,
   idParam,
@@ -156,11 +158,15 @@ export async function federationRoutes(app: Api, deps: Deps, worker?: Federation
         summary: 'Submit a checkpoint for cosigning (c2sp.org/tlog-witness)',
         response: {
           200: content('Cosignature lines (c2sp.org/tlog-cosignature)', 'text/plain'),
-          400: content('Why the request is malformed', 'text/plain'),
-          403: content('The signature could not be verified', 'text/plain'),
-          404: content('The origin is not a peer of this node', 'text/plain'),
+          400: content('Why the request is malformed', 'text/plain', 'application/json'),
+          403: content('The signature could not be verified', 'text/plain', 'application/json'),
+          404: content('The origin is not a peer of this node', 'text/plain', 'application/json'),
           409: content('The size this witness last cosigned', 'text/x.tlog.size'),
-          422: content('The checkpoint is not consistent with the one cosigned before', 'text/plain'),
+          422: content(
+            'The checkpoint is not consistent with the one cosigned before',
+            'text/plain',
+            'application/json',
+          ),
           503: content('Busy; try again', 'text/plain'),
         },
       },
@@ -250,7 +256,13 @@ export async function federationRoutes(app: Api, deps: Deps, worker?: Federation
 
   app.post(
     '/federation/hint',
-    { schema: { tags, summary: 'A peer says it signed a new checkpoint (the body is that signed checkpoint)' } },
+    {
+      schema: {
+        tags,
+        summary: 'A peer says it signed a new checkpoint (the body is that signed checkpoint)',
+        response: { 202: obj({ accepted: bool, origin: str }) },
+      },
+    },
     async (req, reply) => {
       const note = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
       const origin = await acceptHint(deps, note);
@@ -272,14 +284,16 @@ export async function federationRoutes(app: Api, deps: Deps, worker?: Federation
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { removed: { type: 'boolean', default: false } },
+          properties: { removed: { type: 'boolean', default: false }, ...pageQuery },
         },
       },
     },
-    async (req) => ({
-      items: await listPeers(deps, requireActor(req), { removed: req.query.removed }),
-      nextCursor: null,
-    }),
+    async (req) =>
+      pageList(
+        await listPeers(deps, requireActor(req), { removed: req.query.removed }),
+        req.query.limit,
+        req.query.cursor,
+      ),
   );
 
   app.post(

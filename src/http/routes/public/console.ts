@@ -79,7 +79,11 @@ export async function consoleRoutes(app: Api) {
   if (!index) throw new Error(`the console's index.html is missing from ${CONSOLE_DIR.pathname}`);
   const tags = ['console'];
   // A newcomer opens the bare address or /console/ first: both lead to the console, keeping ?lang.
-  app.get('/', { schema: { hide: true } }, async (req, reply) => toConsole(req.url, reply));
+  app.get(
+    '/',
+    { schema: { hide: true, response: { 302: { description: 'Found: the Location header leads to /console' } } } },
+    async (req, reply) => toConsole(req.url, reply),
+  );
   app.get(
     '/console',
     {
@@ -113,7 +117,10 @@ export async function consoleRoutes(app: Api) {
       schema: {
         hide: true,
         params: { type: 'object', required: ['file'], properties: { file: { type: 'string', maxLength: 64 } } },
-        response: { 200: content('A script or style sheet of the console', 'text/javascript', 'text/css') },
+        response: {
+          200: content('A script or style sheet of the console', 'text/javascript', 'text/css'),
+          302: { description: 'Found: /console/ leads to /console' },
+        },
       },
     },
     async (req, reply) => {

@@ -159,7 +159,7 @@ export const getWebhooksByIdDeliveries200 = {
   },
 } as const;
 
-export const getLotsByIdTrace200 = {
+const traceBody = {
   type: 'object',
   additionalProperties: false,
   required: [
@@ -236,6 +236,7 @@ export const getLotsByIdTrace200 = {
           partyId: { type: 'string' },
           locationId: { type: ['string', 'null'] },
           at: { type: ['string', 'null'] },
+          recordedAt: { type: ['string', 'null'] },
           inputs: {
             type: 'array',
             items: {
@@ -329,6 +330,7 @@ export const getLotsByIdTrace200 = {
                     properties: { kg: { type: 'number' }, cartons: { type: 'number' } },
                   },
                   at: { type: ['string', 'null'] },
+                  recordedAt: { type: ['string', 'null'] },
                 },
               },
               { type: 'null' },
@@ -336,6 +338,7 @@ export const getLotsByIdTrace200 = {
           },
           status: { type: 'string' },
           departedAt: { type: ['string', 'null'] },
+          recordedAt: { type: ['string', 'null'] },
           vehicleId: { type: ['string', 'null'] },
           driverWorkerId: { type: ['string', 'null'] },
           handlerWorkerIds: { type: 'array', items: { type: 'string' } },
@@ -362,6 +365,7 @@ export const getLotsByIdTrace200 = {
           method: { type: 'string' },
           referenceDoc: { type: 'string' },
           at: { type: ['string', 'null'] },
+          recordedAt: { type: ['string', 'null'] },
           logIndex: { type: 'integer' },
         },
       },
@@ -384,6 +388,7 @@ export const getLotsByIdTrace200 = {
           sales: { type: 'number' },
           firstAt: { type: ['string', 'null'] },
           lastAt: { type: ['string', 'null'] },
+          lastRecordedAt: { type: ['string', 'null'] },
         },
       },
     },
@@ -533,6 +538,8 @@ export const getLotsByIdTrace200 = {
                 labPartyId: { type: 'string' },
                 takenAt: { type: ['string', 'null'] },
                 resultedAt: { type: ['string', 'null'] },
+                recordedAt: { type: ['string', 'null'] },
+                resultRecordedAt: { type: ['string', 'null'] },
               },
             },
           },
@@ -608,6 +615,28 @@ const totalShape = {
   },
 } as const;
 
+/** getLotsByIdTrace200 is the trace, with the parent lots' other records apart in alsoFromSameSource. */
+export const getLotsByIdTrace200 = {
+  ...traceBody,
+  properties: {
+    ...traceBody.properties,
+    alsoFromSameSource: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'the records of parent lots off the path the goods came by: where else the same source went',
+      required: ['shipments', 'disposals', 'retailSales', 'holdings', 'parties', 'locations'],
+      properties: {
+        shipments: traceBody.properties.shipments,
+        disposals: traceBody.properties.disposals,
+        retailSales: traceBody.properties.retailSales,
+        holdings: traceBody.properties.holdings,
+        parties: traceBody.properties.parties,
+        locations: traceBody.properties.locations,
+      },
+    },
+  },
+} as const;
+
 export const postIncidentsByIdActions201 = {
   type: 'object',
   additionalProperties: false,
@@ -648,6 +677,7 @@ export const postIncidentsByIdActions201 = {
     decidedBy: { type: ['string', 'null'] },
     decidedAt: { type: ['string', 'null'] },
     decisionNote: { type: ['string', 'null'] },
+    recordedAt: { type: ['string', 'null'] },
     logIndex: { type: 'integer' },
   },
 } as const;
@@ -1026,6 +1056,7 @@ export const postIncidentsByIdActionsByActionIdDecision200 = {
     decidedBy: { type: ['string', 'null'] },
     decidedAt: { type: ['string', 'null'] },
     decisionNote: { type: ['string', 'null'] },
+    recordedAt: { type: ['string', 'null'] },
     logIndex: { type: 'integer' },
   },
 } as const;
@@ -1542,6 +1573,18 @@ export const incidentReport200 = {
           detail: { type: ['string', 'null'] },
           at: { type: 'string' },
           chinaTime: { type: 'string' },
+          recorded: {
+            description: 'when the fact was recorded, if later than it happened',
+            anyOf: [
+              {
+                type: 'object',
+                additionalProperties: false,
+                required: ['at', 'chinaTime'],
+                properties: { at: { type: 'string' }, chinaTime: { type: 'string' } },
+              },
+              { type: 'null' },
+            ],
+          },
         },
       },
     },
