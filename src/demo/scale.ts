@@ -30,7 +30,7 @@ import type { Province } from './names.ts';
 import { DEMO_PDF } from './pdf.ts';
 
 /** SCALE_VERSION changes whenever the generator would make a different dataset from the same seed and size. */
-export const SCALE_VERSION = 1;
+export const SCALE_VERSION = 2;
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
