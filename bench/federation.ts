@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { followPeer } from '../src/app/federation/mirror.ts';
 import { activePeers, addPeer } from '../src/app/federation/peers.ts';
 import { startFederation } from '../src/app/federation/worker.ts';
+import type { FederationWorker } from '../src/app/federation/worker.ts';
 import { startCheckpointer } from '../src/app/write/checkpointer.ts';
 import { commit } from '../src/app/write/commit.ts';
 import { checkpointOnce } from '../src/app/write/checkpointer.ts';
@@ -23,15 +24,30 @@ import { figure, openScratchNode } from './measure.ts';
 interface Served {
   node: ScratchNode;
   url: string;
+  /** follow makes the node's push hints wake this worker (the app is built once, the workers change per run). */
+  follow(worker: FederationWorker | undefined): void;
   close(): Promise<void>;
 }
 
 async function serve(name: string, opts: BenchOptions): Promise<Served> {
   const node = await openScratchNode('sqlite', opts.pgAdminUrl, `bench.coldtrace.test/${name}`);
-  const app = await buildApp(node.deps);
+  let current: FederationWorker | undefined;
+  const relay: FederationWorker = {
+    runOnce: async () => current?.runOnce(),
+    kick: (origin) => current?.kick(origin),
+    stop: async () => {},
+  };
+  const app = await buildApp(node.deps, { federation: relay });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  return { node, url, close: async () => (await app.close(), await node.close()) };
+  return {
+    node,
+    url,
+    follow: (w) => {
+      current = w;
+    },
+    close: async () => (await app.close(), await node.close()),
+  };
 }
 
 async function fill(node: ScratchNode, n: number) {
@@ -110,8 +126,7 @@ export async function benchFederation(opts: BenchOptions): Promise<Figure[]> {
       const checkpointer = startCheckpointer(a.node.deps.db, a.node.deps.log, a.node.deps.clock, 250, () => {});
       const fa = startFederation(a.node.deps, { tickMs: 100, pollMs: 3_600_000, hints });
       const fb = startFederation(b.node.deps, { tickMs: 100, pollMs: 1_000 });
-      const app = await buildApp(b.node.deps, { federation: fb });
-      await app.close();
+      b.follow(fb);
       const lags: number[] = [];
       const written: { index: number; at: number }[] = [];
       const writer = setInterval(() => {
@@ -128,6 +143,7 @@ export async function benchFederation(opts: BenchOptions): Promise<Figure[]> {
       clearInterval(writer);
       await new Promise((ok) => setTimeout(ok, 3_000));
       clearInterval(watch);
+      b.follow(undefined);
       await fa.stop();
       await fb.stop();
       await checkpointer.stop();

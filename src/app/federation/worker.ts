@@ -65,8 +65,9 @@ export function startFederation(deps: Deps, opts: FederationOptions = {}): Feder
     if (cp && Number(cp.size) !== lastSize) {
       const grew = lastSize >= 0;
       lastSize = Number(cp.size);
-      await requestCosignatures(deps, peers, fetcher);
+      // Hints first: they are one small request each, and the peers then fetch while the witnesses cosign.
       if (grew && opts.hints !== false) await Promise.allSettled(peers.map((p) => hint(p, cp.note)));
+      await requestCosignatures(deps, peers, fetcher);
     } else {
       // Witnesses that were down get the same checkpoint again on the poll.
       if (all) await requestCosignatures(deps, peers, fetcher);
