@@ -331,100 +331,13 @@ export const getLotsByIdHoldings200 = {
   },
 } as const;
 
+/** getShipments200 lists shipments in the same shape as the write that made each one answers. */
 export const getShipments200 = {
   type: 'object',
   additionalProperties: false,
   required: ['items', 'nextCursor'],
   properties: {
-    items: {
-      type: 'array',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: [
-          'id',
-          'lotId',
-          'from',
-          'to',
-          'quantity',
-          'purpose',
-          'mode',
-          'vehicleId',
-          'driverWorkerId',
-          'handlerWorkerIds',
-          'departedAt',
-          'referenceDoc',
-          'flags',
-          'status',
-          'received',
-          'discrepancy',
-          'logIndex',
-        ],
-        properties: {
-          id: { type: 'string' },
-          lotId: { type: 'string' },
-          from: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['partyId', 'locationId'],
-            properties: { partyId: { type: 'string' }, locationId: { type: ['string', 'null'] } },
-          },
-          to: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['partyId', 'locationId'],
-            properties: { partyId: { type: 'string' }, locationId: { type: ['string', 'null'] } },
-          },
-          quantity: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['kg', 'cartons'],
-            properties: { kg: { type: 'number' }, cartons: { type: 'number' } },
-          },
-          purpose: { type: 'string' },
-          mode: { type: 'string' },
-          vehicleId: { type: ['string', 'null'] },
-          driverWorkerId: { type: ['string', 'null'] },
-          carrierPartyId: { type: ['string', 'null'] },
-          handlerWorkerIds: { type: 'array', items: { type: 'string' } },
-          departedAt: { type: ['string', 'null'] },
-          referenceDoc: { type: ['string', 'null'] },
-          flags: { type: 'array', items: {} },
-          status: { type: 'string' },
-          received: {
-            anyOf: [
-              {
-                type: 'object',
-                additionalProperties: false,
-                required: ['quantity', 'at'],
-                properties: {
-                  quantity: {
-                    type: 'object',
-                    additionalProperties: false,
-                    required: ['kg', 'cartons'],
-                    properties: { kg: { type: 'number' }, cartons: { type: 'number' } },
-                  },
-                  at: { type: ['string', 'null'] },
-                },
-              },
-              { type: 'null' },
-            ],
-          },
-          discrepancy: {
-            anyOf: [
-              {
-                type: 'object',
-                additionalProperties: false,
-                required: ['kg', 'cartons'],
-                properties: { kg: { type: 'number' }, cartons: { type: 'number' } },
-              },
-              { type: 'null' },
-            ],
-          },
-          logIndex: { type: 'integer' },
-        },
-      },
-    },
+    items: { type: 'array', items: postLotsByIdSales201 },
     nextCursor: { type: ['string', 'null'] },
   },
 } as const;

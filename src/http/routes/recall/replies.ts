@@ -1016,50 +1016,8 @@ export const getIncidents200 = {
   },
 } as const;
 
-export const postIncidentsByIdActionsByActionIdDecision200 = {
-  type: 'object',
-  additionalProperties: false,
-  required: [
-    'id',
-    'lotId',
-    'partyId',
-    'locationId',
-    'action',
-    'quantity',
-    'referenceDoc',
-    'note',
-    'at',
-    'status',
-    'recordedBy',
-    'decidedBy',
-    'decidedAt',
-    'decisionNote',
-    'logIndex',
-  ],
-  properties: {
-    id: { type: 'string' },
-    lotId: { type: 'string' },
-    partyId: { type: 'string' },
-    locationId: { type: ['string', 'null'] },
-    action: { type: 'string' },
-    quantity: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['kg', 'cartons'],
-      properties: { kg: { type: 'number' }, cartons: { type: 'number' } },
-    },
-    referenceDoc: { type: ['string', 'null'] },
-    note: { type: ['string', 'null'] },
-    at: { type: ['string', 'null'] },
-    status: { type: 'string' },
-    recordedBy: { type: 'string' },
-    decidedBy: { type: ['string', 'null'] },
-    decidedAt: { type: ['string', 'null'] },
-    decisionNote: { type: ['string', 'null'] },
-    recordedAt: { type: ['string', 'null'] },
-    logIndex: { type: 'integer' },
-  },
-} as const;
+/** A decision answers with the action as it now stands. */
+export const postIncidentsByIdActionsByActionIdDecision200 = postIncidentsByIdActions201;
 
 export const postIncidentsByIdClose200 = {
   type: 'object',
