@@ -33,6 +33,8 @@ export type ErrorCode =
   | 'InvalidFile'
   | 'Conflict'
   | 'LotBlocked'
+  | 'NotYetWitnessed'
+  | 'PeerForked'
   | 'InsufficientQuantity'
   | 'UnknownReference'
   | 'AlreadyExists'

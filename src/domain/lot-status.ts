@@ -45,7 +45,7 @@ export const DEFAULT_REQUIRED_SAMPLE_POINTS: readonly SamplePoint[] = Object.fre
  * Samples taken from a derived lot, breaches, holds, recalls and incidents count for both.
  */
 export type LotFacts = {
-  readonly origin?: 'imported' | 'derived';
+  readonly origin?: 'imported' | 'derived' | 'recognised';
   /** The kinds of document on file for the lot. */
   readonly presentDocuments: readonly DocumentKind[];
   /** The kinds it must have; DEFAULT_REQUIRED_DOCUMENTS when absent. Imported lots only. */
@@ -74,6 +74,12 @@ export type LotFacts = {
    * parentStatuses, and each red or yellow parent is named in its own reason ("made from lot X, which is red").
    */
   readonly parents?: readonly ParentLot[];
+  /**
+   * The reasons that peers' logs give the lot (app/recognition), each with an `origin` param naming the log. A
+   * 'recognised' lot came from another node, which cleared it at the border: its status there reaches it only as
+   * these reasons, and no border check is asked of it again.
+   */
+  readonly peerReasons?: readonly StatusReason[];
 };
 
 /** ParentLot is one lot a derived lot was made from: its id, its trace code and its current status. */
@@ -180,7 +186,11 @@ function blockingReasons(f: LotFacts): { red: StatusReason[]; yellow: StatusReas
     for (const p of named)
       if (p.status === 'yellow') yellow.push({ code: 'parent_yellow', params: { lotCode: p.code } });
   } else if (yellowParents > 0) yellow.push({ code: 'parent_yellow', params: { count: yellowParents } });
-  if (!imported && parents.length === 0) yellow.push({ code: 'parents_unknown' });
+  if (f.origin === 'derived' && parents.length === 0) yellow.push({ code: 'parents_unknown' });
+  for (const r of f.peerReasons ?? []) {
+    if ((RED_REASON_CODES as readonly string[]).includes(r.code)) red.push(r);
+    else if ((YELLOW_REASON_CODES as readonly string[]).includes(r.code)) yellow.push(r);
+  }
 
   return { red, yellow };
 }

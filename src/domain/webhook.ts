@@ -13,6 +13,7 @@ export const ALERT_KINDS = [
   'incident.closed',
   'notice',
   'federation.fork',
+  'shipment.incoming',
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 

@@ -13,6 +13,7 @@ import { boundedJsonParser } from './json-body.ts';
 import { alertRoutes } from './routes/recall/alerts.ts';
 import { consoleRoutes } from './routes/public/console.ts';
 import { custodyRoutes, enforcementRoutes } from './routes/custody/custody.ts';
+import { recognitionRoutes } from './routes/recognition/recognition.ts';
 import { epcisRoutes } from './routes/epcis/epcis.ts';
 import { labelRoutes } from './routes/border/labels.ts';
 import { logRoutes } from './routes/audit/log.ts';
@@ -130,6 +131,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
     await publicRoutes(scope, deps);
     await labelRoutes(scope, deps);
     await custodyRoutes(scope, deps);
+    await recognitionRoutes(scope, deps);
     await enforcementRoutes(scope, deps);
     await epcisRoutes(scope, deps);
     await alertRoutes(scope, deps, { allowHttpWebhooks: opts.allowHttpWebhooks ?? false });

@@ -35,6 +35,8 @@ const STATUS: Readonly<Record<ErrorCode, number>> = {
   InvalidFile: 415,
   Conflict: 409,
   LotBlocked: 409,
+  NotYetWitnessed: 409,
+  PeerForked: 409,
   InsufficientQuantity: 409,
   UnknownReference: 422,
   AlreadyExists: 409,

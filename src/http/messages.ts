@@ -43,6 +43,11 @@ export const MESSAGES: Readonly<Record<ErrorCode, Readonly<Record<Lang, string>>
   LotNotReady: { en: 'The lot is not ready for this step.', zh: '该批次尚不具备办理此环节的条件。' },
   InvalidFile: { en: 'The file must be a PDF, PNG or JPEG.', zh: '文件必须是 PDF、PNG 或 JPEG 格式。' },
   Conflict: { en: 'This conflicts with what is already recorded.', zh: '与已有记录冲突。' },
+  NotYetWitnessed: {
+    en: "The peer entry this rests on is not yet in a checkpoint that meets this node's witness policy",
+    zh: '所依据的对等节点记录尚未进入满足本节点见证策略的检查点',
+  },
+  PeerForked: { en: "The peer's log forked", zh: '对等节点的日志出现分叉' },
   LotBlocked: { en: 'This lot may not move now.', zh: '该批次当前不得流转。' },
   InsufficientQuantity: { en: 'You do not hold that much of this lot here.', zh: '您在此处持有的该批次数量不足。' },
   UnknownReference: { en: 'The request refers to something that does not exist.', zh: '请求引用的对象不存在。' },

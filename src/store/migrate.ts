@@ -11,6 +11,7 @@ import { incidents } from './migrations/0008-incidents.ts';
 import { transformSales } from './migrations/0004-transform-sales.ts';
 import { federation } from './migrations/0014-federation.ts';
 import { custodyHistory } from './migrations/0011-custody-history.ts';
+import { recognition } from './migrations/0015-recognition.ts';
 
 /** migrations lists every migration in order; names sort in the order they must run. */
 function migrations(dialect: Dialect): Record<string, Migration> {
@@ -25,6 +26,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0004-transform-sales': transformSales(),
     '0014-federation': federation(dialect.bytesType),
     '0011-custody-history': custodyHistory(),
+    '0015-recognition': recognition(),
   };
 }
 

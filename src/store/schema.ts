@@ -11,6 +11,8 @@ export interface PartyRow {
   roles: string;
   region: string;
   level: string | null;
+  /** homeOrigin is the log origin of the node whose directory the party is in; null for this node's own. */
+  homeOrigin?: string | null;
   createdAt: number;
   updatedAt: number;
   logIndex: number;
@@ -80,6 +82,8 @@ export interface ProducerRow {
   registrationNo: string;
   name: string;
   nameZh: string | null;
+  /** homeOrigin is the log origin of the node whose register the producer is in; null for this node's own. */
+  homeOrigin?: string | null;
   createdAt: number;
   updatedAt: number;
   logIndex: number;
@@ -164,6 +168,10 @@ export interface LotRow {
   /** origin is 'imported' (declared at the border) or 'derived' (made by a transformation). */
   origin: string;
   transformationId: string | null;
+  /** homeOrigin is the log origin of the node where a recognised lot was declared or made; null for own lots. */
+  homeOrigin?: string | null;
+  /** peerReasons are the status reasons that peers' logs give the lot, each naming its origin (JSON). */
+  peerReasons?: string;
   createdAt: number;
   updatedAt: number;
   logIndex: number;
@@ -297,6 +305,10 @@ export interface ShipmentRow {
   receivedAt: number | null;
   /** mode is 'delivered' (by vehicle) or 'handover' (a sale collected at the seller's; vehicle and driver are ''). */
   mode: string;
+  /** A shipment recognised from a peer's log: that log's origin, and the index and leaf hash of its entry. */
+  homeOrigin?: string | null;
+  homeIndex?: number | null;
+  homeLeafHash?: string | null;
   createdAt: number;
   updatedAt: number;
   logIndex: number;
@@ -369,6 +381,9 @@ export interface IncidentRow {
   closedBy: string | null;
   closedAt: number | null;
   closeReason: string | null;
+  /** An incident that follows one on a peer's log names the incident it all started from; else null. */
+  rootOrigin?: string | null;
+  rootIncidentId?: string | null;
   updatedAt: number;
   logIndex: number;
 }
@@ -778,6 +793,8 @@ export interface Schema {
   witnessSubmissions: WitnessSubmissionRow;
   mirrors: MirrorRow;
   mirrorTiles: MirrorTileRow;
+  peerRows: PeerRowsRow;
+  peerIndexState: PeerIndexStateRow;
 }
 
 /** ProjectedTable names the tables that are pure projections of the log, and so re-derivable by verify. */
@@ -864,3 +881,24 @@ export const PROJECTED_KEYS: Readonly<Record<ProjectedTable, readonly string[]>>
 };
 
 export type { Generated };
+
+/** PeerRowsRow is the latest state of a row that a peer's mirrored entries project, indexed; rebuildable. */
+export interface PeerRowsRow {
+  origin: string;
+  tbl: string;
+  key: string;
+  lotId: string | null;
+  partyId: string | null;
+  refId: string | null;
+  /** data is the row as the peer's entry projects it (JSON). */
+  data: string;
+  logIndex: number;
+}
+
+/** PeerIndexStateRow is how far a peer's mirror has been indexed and recognised, and how many entries were refused. */
+export interface PeerIndexStateRow {
+  origin: string;
+  indexedSize: number;
+  refused: number;
+  updatedAt: number;
+}

@@ -127,11 +127,13 @@ export async function collectFactsMany(
       exitCertificate: exitOf.has(lot.id),
       openBreaches: (breachesOf.get(lot.id) ?? []).map((b) => breachFact({ ...b, limitCelsius: ruleLimit(b) })),
       producerSuspendedAtEntry:
-        !derived &&
+        lot.origin === 'imported' &&
         (suspensionsOf.get(lot.producerId) ?? []).some(
           (x) => x.startsAt < dayEnd && x.endsAt > dayStart && x.createdAt <= lot.createdAt,
         ),
       openIncidents: (incidentsOf.get(lot.id) ?? []).map((i) => ({ id: i.id, number: Number(i.number) })),
+      peerReasons: JSON.parse(lot.peerReasons ?? '[]') as StatusReason[],
+      ...(lot.origin === 'recognised' ? { origin: 'recognised' as const } : {}),
       ...(derived
         ? {
             origin: 'derived' as const,

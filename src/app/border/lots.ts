@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { Actor } from '../../domain/access.ts';
-import { canSee, listScope, mayAttempt } from '../../domain/access.ts';
+import { canSee, isRegulator, listScope, mayAttempt } from '../../domain/access.ts';
 import { validateContainerNo } from '../../domain/container-no.ts';
 import { validateCountry } from '../../domain/country.ts';
 import { validateGtin } from '../../domain/digital-link.ts';
@@ -191,6 +191,23 @@ export async function lotVisible(
   lot: LotRow,
 ): Promise<boolean> {
   if (canSee(actor, { ownerPartyId: lot.importerPartyId, region: lot.region })) return true;
+  // A lot recognised from another province (app/recognition) is seen by those it was shipped to here, and by the
+  // regulators of the region it reached.
+  if (lot.homeOrigin) {
+    const reached = await db
+      .selectFrom('shipments')
+      .innerJoin('parties', 'parties.id', 'shipments.toPartyId')
+      .select('shipments.id')
+      .where('shipments.lotId', '=', lot.id)
+      .where((eb) =>
+        eb.or([
+          eb('shipments.toPartyId', '=', actor.partyId),
+          ...(isRegulator(actor) && actor.region ? [eb('parties.region', '=', actor.region)] : []),
+        ]),
+      )
+      .executeTakeFirst();
+    if (reached) return true;
+  }
   const [booking, sample] = await Promise.all([
     db
       .selectFrom('bookings')

@@ -47,6 +47,8 @@ export const toShipment = (s: ShipmentRow) => ({
     s.receivedAt === null || (s.receivedGrams === s.grams && s.receivedCartons === s.cartons)
       ? null
       : { kg: kg(s.grams - (s.receivedGrams ?? 0)), cartons: s.cartons - (s.receivedCartons ?? 0) },
+  // A shipment recognised from a peer's log names that log's entry (app/recognition); else null.
+  source: s.homeOrigin ? { origin: s.homeOrigin, index: Number(s.homeIndex), leafHash: s.homeLeafHash ?? null } : null,
   logIndex: s.logIndex,
 });
 

@@ -10,6 +10,7 @@
  * - A shipment names only the shipper's own vehicle and crew, or those of a carrier that accepted its job.
  */
 import type { Kysely, Transaction } from 'kysely';
+import type { ShipmentRow } from '../../store/schema.ts';
 import type { Actor } from '../../domain/access.ts';
 import { listScope, mayAttempt } from '../../domain/access.ts';
 import type { MovePurpose } from '../../domain/custody-rules.ts';
@@ -203,6 +204,7 @@ export async function receiveWith(w: Writer, deps: Deps, actor: Actor, shipmentI
   if (q.grams > s.grams || q.cartons > s.cartons) {
     throw invalid('quantity', `more than was shipped (${kg(s.grams)} kg in ${s.cartons} cartons)`);
   }
+  const source = s.homeOrigin ? await crossBorderCheck(w, s) : null;
   const locationId = input.locationId === undefined ? s.toLocationId : input.locationId;
   if (locationId) {
     const loc = await w.trx
@@ -237,10 +239,50 @@ export async function receiveWith(w: Writer, deps: Deps, actor: Actor, shipmentI
     receivedAt: input.receivedAt,
     updatedAt: w.now,
   };
-  const logIndex = await w.append('shipment.received', actor.partyId, { shipment, holdings });
+  const logIndex = await w.append('shipment.received', actor.partyId, {
+    shipment,
+    holdings,
+    ...(source ? { source } : {}),
+  });
   await reachArrivals(w, actor.partyId, [{ lotId: s.lotId, locationId, at: input.receivedAt }]);
   const row = await w.trx.selectFrom('shipments').selectAll().where('id', '=', shipmentId).executeTakeFirstOrThrow();
   return { ...toShipment(row), logIndex };
+}
+
+/**
+ * crossBorderCheck decides whether a shipment recognised from a peer's log may be received here (app/recognition):
+ * the peer must not be forked, its entry must be in a checkpoint that meets this node's policy, and the lot must be
+ * green by every fact this node holds, the peer's included (else the peer's reasons are given). It returns the
+ * peer's entry, which the receipt names.
+ */
+async function crossBorderCheck(w: Writer, s: ShipmentRow) {
+  const m = await w.trx
+    .selectFrom('mirrors')
+    .select(['state', 'finalSize', 'verifiedSize'])
+    .where('origin', '=', s.homeOrigin!)
+    .executeTakeFirst();
+  if (m?.state === 'forked')
+    throw new AppError('PeerForked', {
+      field: 'shipmentId',
+      reason: `the log of ${s.homeOrigin} forked; its shipments cannot be received until that is resolved`,
+    });
+  const index = Number(s.homeIndex);
+  if (!m || Number(m.finalSize) <= index)
+    throw new AppError('NotYetWitnessed', {
+      field: 'shipmentId',
+      reason: `the shipment is entry ${index} of ${s.homeOrigin}'s log; the latest checkpoint of it that meets this node's witness policy covers ${Number(m?.finalSize ?? 0)} entries; try again shortly`,
+      retryAfter: 2,
+    });
+  const lot = await findLot(w.trx, s.lotId);
+  const reasons = JSON.parse(lot?.statusReasons ?? '[]') as StatusReason[];
+  if (!lot || lot.status !== 'green')
+    throw new AppError('LotBlocked', {
+      field: 'lotId',
+      reason: `lot ${lot?.code ?? s.lotId} is ${lot?.status ?? 'unknown'} by the facts of its home node and of this one`,
+      status: lot?.status ?? null,
+      reasons,
+    });
+  return { origin: s.homeOrigin!, index, leafHash: s.homeLeafHash };
 }
 
 /** receiveShipment is receiveWith in a transaction of its own. */

@@ -7,6 +7,7 @@ import { requestCosignatures } from './cosign.ts';
 import type { Fetcher, PeerWithCredential } from './mirror.ts';
 import { followPeer } from './mirror.ts';
 import { activePeers } from './peers.ts';
+import { recognisePeer } from '../recognition/recognition.ts';
 
 /** FederationWorker follows the peers' logs and gathers cosignatures for this node's own, in the background. */
 export interface FederationWorker {
@@ -45,10 +46,15 @@ export function startFederation(deps: Deps, opts: FederationOptions = {}): Feder
   let running: Promise<void> = Promise.resolve();
   const urgent = new Set<string>();
 
+  // Follow a peer as far as it goes, then recognise what its new entries say (app/recognition).
   const follow = async (peer: PeerWithCredential) => {
     for (let step = 0; step < MAX_STEPS_PER_PASS; step++) {
       const r = await followPeer(deps, peer, fetcher);
-      if (!r.more) return;
+      if (!r.more) break;
+    }
+    for (let step = 0; step < MAX_STEPS_PER_PASS; step++) {
+      const r = await recognisePeer(deps, peer.logOrigin);
+      if (!r.more) break;
     }
   };
 

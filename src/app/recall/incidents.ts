@@ -51,7 +51,25 @@ export type IncidentTrigger =
       readonly producerId: string;
       readonly productionFrom: string;
       readonly productionTo: string;
-    };
+    }
+  | PeerIncidentTrigger;
+
+/**
+ * PeerIncidentTrigger opens an incident that follows one on a peer's log (app/recognition): the peer's incident (its
+ * origin, id, number, and the index and leaf hash of its entry), the incident it all started from, and the lots of it
+ * that this node holds.
+ */
+export type PeerIncidentTrigger = {
+  readonly kind: 'peer_incident';
+  readonly origin: string;
+  readonly incidentId: string;
+  readonly number: number;
+  readonly index: number;
+  readonly leafHash: string;
+  readonly rootOrigin: string;
+  readonly rootIncidentId: string;
+  readonly lotIds: string[];
+};
 
 export interface OpenIncidentInput {
   readonly trigger: IncidentTrigger;
@@ -73,7 +91,8 @@ async function rootLots(db: Db, t: IncidentTrigger): Promise<LotRow[]> {
       rows = await db.selectFrom('lots').selectAll().where('id', '=', t.lotId).execute();
       field = 'trigger.lotId';
       break;
-    case 'lot': {
+    case 'lot':
+    case 'peer_incident': {
       const ids = [...new Set(t.lotIds)];
       rows = await inChunks(ids, (c) => db.selectFrom('lots').selectAll().where('id', 'in', c).execute());
       const missing = ids.find((id) => !rows.some((r) => r.id === id));
@@ -118,6 +137,8 @@ function defaultTitle(t: IncidentTrigger, roots: readonly LotRow[]): string {
       return `集装箱 ${t.containerNo} / container ${t.containerNo}`;
     case 'producer':
       return `生产企业 ${first.producerId} ${t.productionFrom}–${t.productionTo} / producer ${first.producerId}`;
+    case 'peer_incident':
+      return `${t.origin} 第 ${t.number} 号事件 / incident ${t.number} of ${t.origin}`;
   }
 }
 
@@ -176,6 +197,9 @@ export async function openIncidentWith(w: Writer, deps: Deps, partyId: string | 
     closedBy: null,
     closedAt: null,
     closeReason: null,
+    ...(input.trigger.kind === 'peer_incident'
+      ? { rootOrigin: input.trigger.rootOrigin, rootIncidentId: input.trigger.rootIncidentId }
+      : {}),
     updatedAt: w.now,
   };
   const lists = {

@@ -64,6 +64,8 @@ function triggerText(t: IncidentTrigger, code: (lotId: string) => string, produc
       return `集装箱 / container ${t.containerNo}`;
     case 'producer':
       return `生产企业 / producer ${producer ?? t.producerId}, ${t.productionFrom}–${t.productionTo}`;
+    case 'peer_incident':
+      return `对等节点事件 / a peer's incident: ${t.origin} #${t.number} (${t.lotIds.map(code).join(', ')})`;
   }
 }
 

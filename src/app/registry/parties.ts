@@ -29,6 +29,8 @@ export interface Party {
   roles: Role[];
   region: string;
   level: 'national' | 'provincial' | null;
+  /** homeOrigin is the log origin of the node whose directory the party is in; null for this node's own. */
+  homeOrigin: string | null;
   createdAt: string | null;
   updatedAt: string | null;
   logIndex: number;
@@ -52,6 +54,7 @@ export function toParty(r: PartyRow): Party {
     roles: JSON.parse(r.roles) as Role[],
     region: r.region,
     level: r.level as Party['level'],
+    homeOrigin: r.homeOrigin ?? null,
     createdAt: iso(r.createdAt),
     updatedAt: iso(r.updatedAt),
     logIndex: r.logIndex,

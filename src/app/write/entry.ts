@@ -60,6 +60,11 @@ export const ENTRY_TYPES = [
   'lot.family.recomputed',
   'carrier.job.offered',
   'carrier.job.accepted',
+  'parties.recognised',
+  'shipment.recognised',
+  'shipment.receipt.recognised',
+  'lots.peer.updated',
+  'lot.recognised',
 ] as const;
 export type EntryType = (typeof ENTRY_TYPES)[number];
 

@@ -17,6 +17,12 @@ const tokenRow = (r: Rec) => ({
   tokenHash: Buffer.from(String(r.tokenHash), 'hex'),
   ...(r.qa === undefined ? {} : { qa: r.qa ? 1 : 0 }),
 });
+// A lot's reason lists are JSON columns; peerReasons only where the entry carries them (app/recognition).
+const lotRow = (r: Rec) => ({
+  ...r,
+  statusReasons: JSON.stringify(r.statusReasons),
+  ...(r.peerReasons === undefined ? {} : { peerReasons: JSON.stringify(r.peerReasons) }),
+});
 const vehicleRow = (r: Rec) => ({ ...r, refrigerated: r.refrigerated ? 1 : 0 });
 const workerRow = (r: Rec) => {
   const { idNumber, ...rest } = r as Rec & { idNumber: { commitment: string; ref: string } };
@@ -32,8 +38,8 @@ const webhookRow = (r: Rec) => ({ ...r, kinds: r.kinds === null ? null : JSON.st
 const PARTS: Readonly<
   Record<string, { table: ProjectedTable; patch?: true; toRow?: (r: Rec) => Record<string, unknown> }>
 > = {
-  lot: { table: 'lots', toRow: (r) => ({ ...r, statusReasons: JSON.stringify(r.statusReasons) }) },
-  lotStatus: { table: 'lots', patch: true, toRow: (r) => ({ ...r, statusReasons: JSON.stringify(r.statusReasons) }) },
+  lot: { table: 'lots', toRow: lotRow },
+  lotStatus: { table: 'lots', patch: true, toRow: lotRow },
   document: { table: 'documents' },
   suspension: { table: 'suspensions' },
   booking: { table: 'bookings' },
@@ -79,20 +85,31 @@ const LIST_PARTS: Readonly<
   Record<string, { table: ProjectedTable; patch?: true; toRow?: (r: Rec) => Record<string, unknown> }>
 > = {
   // A transformation carries the new lots it makes (before their holdings) and its input and output lots.
-  derivedLots: { table: 'lots', toRow: (r) => ({ ...r, statusReasons: JSON.stringify(r.statusReasons) }) },
+  // What a node recognises of its peers' directories, registers and lots (app/recognition), before any part naming
+  // them (see PART_ORDER).
+  recognisedParties: { table: 'parties', toRow: partyRow },
+  recognisedProducers: { table: 'producers' },
+  recognisedLots: { table: 'lots', toRow: lotRow },
+  derivedLots: { table: 'lots', toRow: lotRow },
   transformationLots: { table: 'transformationLots' },
   holdings: { table: 'holdings' },
   incidentLots: { table: 'incidentLots' },
   incidentHoldings: { table: 'incidentHoldings' },
   incidentContacts: { table: 'incidentContacts', toRow: (r) => ({ ...r, lotIds: JSON.stringify(r.lotIds) }) },
-  lotStatuses: { table: 'lots', patch: true, toRow: (r) => ({ ...r, statusReasons: JSON.stringify(r.statusReasons) }) },
+  lotStatuses: { table: 'lots', patch: true, toRow: lotRow },
   // Any entry may raise alerts to parties, after the other parts (app/alerts.ts alertsPart).
   alerts: { table: 'alerts', toRow: (r) => ({ ...r, body: JSON.stringify(r.body) }) },
 };
 
 // Parts are written in PARTS order, then LIST_PARTS order, not in the record's key order: the log keeps keys sorted,
 // and a row must come after the rows its foreign keys point at (a lot before its holdings, an incident before its lots).
-const PART_ORDER = [...Object.keys(PARTS), ...Object.keys(LIST_PARTS)];
+// Recognised parties, producers and lots come first of all: the other parts may name them.
+const RECOGNISED = ['recognisedParties', 'recognisedProducers', 'recognisedLots'];
+const PART_ORDER = [
+  ...RECOGNISED,
+  ...Object.keys(PARTS),
+  ...Object.keys(LIST_PARTS).filter((k) => !RECOGNISED.includes(k)),
+];
 
 const rowWrite = (
   part: { table: ProjectedTable; patch?: true; toRow?: (r: Rec) => Record<string, unknown> },
@@ -181,6 +198,12 @@ const PROJECTIONS: Readonly<Record<EntryType, (r: Rec, index: number) => RowWrit
   'peer.forked': parts,
   'carrier.job.offered': snapshot('carrierJobs'),
   'carrier.job.accepted': snapshot('carrierJobs'),
+  // Recognition (app/recognition): each entry names the peer's entry that caused it in its `source` part.
+  'parties.recognised': parts,
+  'shipment.recognised': parts,
+  'shipment.receipt.recognised': parts,
+  'lots.peer.updated': parts,
+  'lot.recognised': parts,
 };
 
 /** presenceRows projects the moves into and out of places that a custody entry stands for (domain/presence.ts). */

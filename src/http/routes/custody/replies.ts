@@ -141,6 +141,22 @@ export const postLotsByIdSales201 = {
         { type: 'null' },
       ],
     },
+    source: {
+      description: "the peer's log entry this shipment was recognised from (origin, index, leaf hash), or null",
+      anyOf: [
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['origin', 'index', 'leafHash'],
+          properties: {
+            origin: { type: 'string' },
+            index: { type: 'integer' },
+            leafHash: { type: ['string', 'null'] },
+          },
+        },
+        { type: 'null' },
+      ],
+    },
   },
 } as const;
 

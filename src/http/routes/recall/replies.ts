@@ -705,6 +705,23 @@ const triggerShape2 = {
   },
 } as const;
 
+const peerTriggerShape = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['kind', 'origin', 'incidentId', 'number', 'index', 'leafHash', 'rootOrigin', 'rootIncidentId', 'lotIds'],
+  properties: {
+    kind: { type: 'string', enum: ['peer_incident'] },
+    origin: { type: 'string' },
+    incidentId: { type: 'string' },
+    number: { type: 'integer' },
+    index: { type: 'integer' },
+    leafHash: { type: 'string' },
+    rootOrigin: { type: 'string' },
+    rootIncidentId: { type: 'string' },
+    lotIds: { type: 'array', items: { type: 'string' } },
+  },
+} as const;
+
 const scopeShape = {
   type: 'object',
   additionalProperties: false,
@@ -924,6 +941,7 @@ export const postIncidents201 = {
           properties: { kind: { type: 'string', enum: ['container'] }, containerNo: { type: 'string' } },
         },
         triggerShape2,
+        peerTriggerShape,
       ],
     },
     scope: scopeShape,
@@ -993,6 +1011,8 @@ export const getIncidents200 = {
                 properties: { kind: { type: 'string', enum: ['container'] }, containerNo: { type: 'string' } },
               },
               triggerShape2,
+              peerTriggerShape,
+              peerTriggerShape,
             ],
           },
           scope: scopeShape,
@@ -1066,6 +1086,7 @@ export const postIncidentsByIdClose200 = {
           properties: { kind: { type: 'string', enum: ['container'] }, containerNo: { type: 'string' } },
         },
         triggerShape2,
+        peerTriggerShape,
       ],
     },
     scope: scopeShape,
