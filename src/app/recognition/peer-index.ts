@@ -16,6 +16,9 @@ type Db = Kysely<Schema> | Transaction<Schema>;
 export const INDEXED_TABLES: readonly ProjectedTable[] = [
   'parties',
   'producers',
+  'locations',
+  'vehicles',
+  'workers',
   'lots',
   'documents',
   'disinfections',
@@ -68,7 +71,14 @@ export function rowKey(table: ProjectedTable, row: Readonly<Record<string, unkno
 function refs(table: ProjectedTable, row: Readonly<Record<string, unknown>>) {
   return {
     lotId: table === 'lots' ? str(row.id) : str(row.lotId),
-    partyId: str(row.partyId) ?? str(row.toPartyId) ?? str(row.importerPartyId) ?? str(row.producerId),
+    partyId:
+      str(row.partyId) ??
+      str(row.toPartyId) ??
+      str(row.importerPartyId) ??
+      str(row.producerId) ??
+      str(row.ownerPartyId) ??
+      str(row.carrierPartyId) ??
+      str(row.employerPartyId),
     refId:
       table === 'lots'
         ? str(row.code)
