@@ -164,6 +164,67 @@ for (const kind of DIALECTS) {
         }[];
         expect(alerts.some((a) => a.kind === 'incident.opened')).toBe(true);
       }
+
+      // Each province's holders account on their own node; Henan sees every province's share from their logs.
+      const act = async (p: Province, holder: Party, kgs: number, cartons: number) => {
+        const incs = ok(await api(p.node.app, 'GET', '/v1/incidents', { token: holder.token })).items as {
+          id: string;
+        }[];
+        return ok(
+          await api(p.node.app, 'POST', `/v1/incidents/${incs[0]!.id}/actions`, {
+            token: holder.token,
+            body: {
+              lotId: lot.id,
+              locationId: null,
+              action: 'destroyed',
+              quantity: { kg: kgs, cartons },
+              at: now(p),
+              referenceDoc: 'DESTROY-1',
+            },
+          }),
+        );
+      };
+      await act(hb, wuhan, 398, 40);
+      await act(zj, hangzhou, 60, 6);
+      await sync([ha, hb, zj]);
+      const inc = ok(await api(ha.node.app, 'GET', `/v1/incidents/${opened.id}`, { token: regHA.token }));
+      const byOrigin = Object.fromEntries(
+        (
+          inc.provinces as { origin: string; outstanding: { kg: number }; affected: { kg: number }; trust: string }[]
+        ).map((p) => [p.origin, [p.affected.kg, p.outstanding.kg, p.trust]]),
+      );
+      expect(byOrigin).toEqual({ [hb.origin]: [398, 0, 'witnessed'], [zj.origin]: [100, 40, 'witnessed'] });
+      // Henan's importer still holds the rest here, which it accounts for on Henan's node.
+      const mine = ok(await api(ha.node.app, 'GET', `/v1/lots/${lot.id}/holdings`, { token: cast.importer.token }))
+        .items[0] as { quantity: { kg: number; cartons: number } };
+      expect(inc.total.outstanding.kg).toBe(mine.quantity.kg);
+      ok(
+        await api(ha.node.app, 'POST', `/v1/incidents/${opened.id}/actions`, {
+          token: cast.importer.token,
+          body: {
+            lotId: lot.id,
+            locationId: null,
+            action: 'destroyed',
+            quantity: mine.quantity,
+            at: now(ha),
+            referenceDoc: 'DESTROY-HA',
+          },
+        }),
+      );
+      // It closes only when every province has accounted for every kg.
+      const refused = await api(ha.node.app, 'POST', `/v1/incidents/${opened.id}/close`, {
+        token: regHA.token,
+        body: {},
+      });
+      expectError(refused, 409, 'IncidentOutstanding', 'reason');
+      expect(refused.body.error.details.provinces).toEqual([
+        expect.objectContaining({ origin: zj.origin, kg: 40, cartons: 4 }),
+      ]);
+      const national = ok(await api(ha.node.app, 'GET', '/v1/federation/incidents', { token: regHA.token }));
+      expect(national.items[0]).toMatchObject({ id: opened.id, origin: ha.origin, total: { outstanding: { kg: 40 } } });
+      await act(zj, hangzhou, 40, 4);
+      await sync([ha, hb, zj]);
+      ok(await api(ha.node.app, 'POST', `/v1/incidents/${opened.id}/close`, { token: regHA.token, body: {} }));
     });
   });
 }

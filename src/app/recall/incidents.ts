@@ -38,6 +38,7 @@ import { collectFactsMany, statusPatch } from '../border/lot-facts.ts';
 import type { LotStatusPatch } from '../border/lot-facts.ts';
 import { iso, pageOf, pageRequest } from '../access/paging.ts';
 import { checkEventTimes } from '../registry/time-horizon.ts';
+import { provinceAccounts, provinceOut } from './incident-provinces.ts';
 
 type Db = Kysely<Schema> | Transaction<Schema>;
 
@@ -475,6 +476,7 @@ export async function getIncident(deps: Deps, actor: Actor, id: string) {
     .orderBy('lots.id')
     .execute();
   const mine = new Set(acc.rows.map((r) => r.lotId));
+  const provinces = audience === 'all' ? await provinceAccounts(deps, deps.db, inc) : [];
   const contacts =
     audience === 'all'
       ? await deps.db
@@ -513,6 +515,8 @@ export async function getIncident(deps: Deps, actor: Actor, id: string) {
     byHolder: acc.byParty.map((p) => ({ partyId: p.partyId, ...tallyOut(p) })),
     byRegion: acc.byRegion.map((p) => ({ region: p.region, ...tallyOut(p) })),
     total: tallyOut(acc.total),
+    // Every other node's share of an incident that reached several provinces, as their logs show it.
+    provinces: provinces.map(provinceOut),
     actions: acc.actions.map(toAction),
     contacts: contacts.map((c) => ({
       kind: c.kind,
@@ -840,6 +844,23 @@ export async function closeIncident(deps: Deps, actor: Actor, incidentId: string
           .filter((p) => p.outstandingGrams > 0)
           .map((p) => ({ partyId: p.partyId, kg: kg(p.outstandingGrams), cartons: p.outstandingCartons })),
       });
+    }
+    // An incident that started here closes only when every province it reached has accounted for every kg.
+    if (!inc.rootOrigin && !reason) {
+      const open = (await provinceAccounts(deps, w.trx, inc)).filter((p) => p.tally.outstandingGrams > 0);
+      if (open.length > 0)
+        throw new AppError('IncidentOutstanding', {
+          field: 'reason',
+          reason: `${kg(open.reduce((n, p) => n + p.tally.outstandingGrams, 0))} kg are not yet accounted for in other provinces; close with a stated reason or wait for them`,
+          outstanding: [],
+          provinces: open.map((p) => ({
+            origin: p.origin,
+            node: p.node,
+            region: p.region,
+            kg: kg(p.tally.outstandingGrams),
+            cartons: p.tally.outstandingCartons,
+          })),
+        });
     }
     const frozen = await w.trx
       .selectFrom('incidentLots')

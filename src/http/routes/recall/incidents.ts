@@ -1,5 +1,6 @@
 import {
   getIncidents200,
+  getFederationIncidents200,
   getSettingsIncidentScope200,
   postIncidents201,
   postIncidentsByIdActions201,
@@ -22,6 +23,9 @@ import {
 } from '../../../app/recall/incidents.ts';
 
 import { takeMarketSample } from '../../../app/recall/market-sampling.ts';
+import { federationIncidents } from '../../../app/recall/incident-provinces.ts';
+import { forbid } from '../../../app/access/authorize.ts';
+import { mayAttempt } from '../../../domain/access.ts';
 import { setRegionalSetting } from '../../../app/registry/settings.ts';
 import { DEFAULT_INCIDENT_SCOPE, INCIDENT_ACTIONS } from '../../../domain/incident.ts';
 
@@ -120,6 +124,24 @@ export async function incidentRoutes(app: Api, deps: Deps) {
       },
     },
     async (req) => listIncidents(deps, requireActor(req), req.query),
+  );
+  app.get(
+    '/v1/federation/incidents',
+    {
+      schema: {
+        response: { 200: getFederationIncidents200 },
+        tags,
+        summary:
+          'Every incident that started on this node or on a peer, with each province’s frozen, accounted and outstanding kg (regulators, auditors)',
+        security: secured,
+        querystring: obj([], { status: { type: 'string', enum: ['open', 'closed'] } }),
+      },
+    },
+    async (req) => {
+      const actor = requireActor(req);
+      if (!mayAttempt(actor, 'lot.trace')) throw forbid('lot.trace');
+      return federationIncidents(deps, req.query);
+    },
   );
   app.get(
     '/v1/incidents/:id',

@@ -1,3 +1,4 @@
+import { int, list, num, obj, page, str, strOrNull } from '../../schemas.ts';
 // Reply schemas of the recall routes: what each operation answers, for OpenAPI and for fast-json-stringify (a field
 // left out here is dropped from the reply, and the HTTP tests' reply check fails). Shapes that recur are named once.
 
@@ -682,6 +683,45 @@ export const postIncidentsByIdActions201 = {
   },
 } as const;
 
+const kgCartons = obj({ kg: num, cartons: num });
+const tallyProps = {
+  affected: kgCartons,
+  accounted: kgCartons,
+  pendingApproval: obj({ kg: num }),
+  outstanding: kgCartons,
+} as const;
+/** provinceShape is another node's share of an incident that reached several provinces, as its log shows it. */
+const provinceShape = obj({
+  origin: str,
+  node: str,
+  region: strOrNull,
+  incidentId: str,
+  number: int,
+  status: str,
+  trust: { type: 'string', enum: ['own', 'witnessed', 'unverified'] },
+  ...tallyProps,
+  byHolder: list(obj({ partyId: str, ...tallyProps })),
+});
+
+/** getFederationIncidents200 lists the incidents that started on any node, with every province's share. */
+export const getFederationIncidents200 = page(
+  obj({
+    origin: str,
+    node: str,
+    region: strOrNull,
+    id: str,
+    number: int,
+    title: str,
+    status: str,
+    trust: { type: 'string', enum: ['own', 'witnessed', 'unverified'] },
+    openedAt: strOrNull,
+    closedAt: strOrNull,
+    ...tallyProps,
+    provinces: list(provinceShape),
+    total: obj({ affected: kgCartons, outstanding: kgCartons }),
+  }),
+);
+
 const triggerShape = {
   type: 'object',
   additionalProperties: false,
@@ -903,6 +943,7 @@ export const postIncidents201 = {
       },
     },
     total: totalShape,
+    provinces: { type: 'array', items: provinceShape },
     actions: { type: 'array', items: postIncidentsByIdActions201 },
     contacts: {
       type: 'array',
