@@ -251,7 +251,7 @@ export async function receiveWith(w: Writer, deps: Deps, actor: Actor, shipmentI
 
 /**
  * crossBorderCheck decides whether a shipment recognised from a peer's log may be received here (app/recognition):
- * the peer must not be forked, its entry must be in a checkpoint that meets this node's policy, and the lot must be
+ * its entry must be in a checkpoint that meets this node's policy (and, if the peer forked, in its last good one), and the lot must be
  * green by every fact this node holds, the peer's included (else the peer's reasons are given). It returns the
  * peer's entry, which the receipt names.
  */
@@ -261,12 +261,13 @@ async function crossBorderCheck(w: Writer, s: ShipmentRow) {
     .select(['state', 'finalSize', 'verifiedSize'])
     .where('origin', '=', s.homeOrigin!)
     .executeTakeFirst();
-  if (m?.state === 'forked')
+  const index = Number(s.homeIndex);
+  // A fork stops nothing that the peer's last good checkpoint covers: goods shipped before it are received as usual.
+  if (m?.state === 'forked' && Number(m.finalSize) <= index)
     throw new AppError('PeerForked', {
       field: 'shipmentId',
-      reason: `the log of ${s.homeOrigin} forked; its shipments cannot be received until that is resolved`,
+      reason: `the log of ${s.homeOrigin} forked after its last good checkpoint (${Number(m.finalSize)} entries); this shipment is entry ${index}, after it`,
     });
-  const index = Number(s.homeIndex);
   if (!m || Number(m.finalSize) <= index)
     throw new AppError('NotYetWitnessed', {
       field: 'shipmentId',
