@@ -36,6 +36,7 @@ import { openIncidentWith } from '../recall/incidents.ts';
 import type { Writer } from '../write/commit.ts';
 import { commit } from '../write/commit.ts';
 import { newId } from '../write/ids.ts';
+import { AppError } from '../errors.ts';
 import { ADMIN_USCC } from '../write/node.ts';
 import type { PeerEntry, PeerRecord, Refusal } from './peer-index.ts';
 import { indexRows, peerRowsByKey, peerRowsByLot, peerRowsByRef, readPeerEntries } from './peer-index.ts';
@@ -654,3 +655,71 @@ async function followIncidents(deps: Deps, origin: string, entries: readonly Pee
 }
 
 export { peerRowsByLot };
+
+/**
+ * recogniseLots makes lots that this node knows only from its peers' logs into lots of its own, recognised, with an
+ * entry naming the peer's entry each comes from ('lot.recognised'), so that an incident can be opened on them here:
+ * the national node holds no goods, yet opens incidents that reach every province. Each lot is taken as its home
+ * node's log has it, or else as a peer that recognised it does. Lots held here already are left as they are; a lot no
+ * peer knows is LotNotFound.
+ */
+export async function recogniseLots(deps: Deps, lotIds: readonly string[], field = 'trigger.lotIds') {
+  await commit(deps, undefined, async (w) => {
+    const have = new Set(
+      (await inChunks([...lotIds], (c) => w.trx.selectFrom('lots').select('id').where('id', 'in', c).execute())).map(
+        (l) => l.id,
+      ),
+    );
+    const missing = [...new Set(lotIds)].filter((id) => !have.has(id));
+    if (missing.length === 0) return;
+    const rows = await peerRowsByKey(w.trx, 'lots', missing);
+    const rec: Recognised = { parties: [], producers: [], lots: [] };
+    let source: Source | null = null;
+    for (const [i, id] of missing.entries()) {
+      const versions = rows.filter((r) => r.id === id);
+      const home = versions.find((v) => (typeof v.homeOrigin === 'string' ? v.homeOrigin : v.origin) === v.origin);
+      const chosen = home ?? versions[0];
+      if (!chosen)
+        throw new AppError('LotNotFound', {
+          field: `${field}.${lotIds.indexOf(id)}`,
+          reason: `no node this one mirrors knows lot ${id}`,
+          id,
+        });
+      const got = await recognisedLot(w, deps, chosen.origin, id);
+      if (typeof got === 'string') throw new AppError('UnknownReference', { field: `${field}.${i}`, reason: got });
+      const known = new Set(rec.parties.map((p) => p.id));
+      rec.parties.push(...got.parties.filter((p) => !known.has(p.id)));
+      const knownProducers = new Set(rec.producers.map((p) => p.id));
+      rec.producers.push(...got.producers.filter((p) => !knownProducers.has(p.id)));
+      rec.lots.push(...got.lots);
+      source ??= {
+        origin: chosen.origin,
+        index: chosen.logIndex,
+        leafHash: await leafOf(w, chosen.origin, chosen.logIndex),
+      };
+    }
+    await w.append('lot.recognised', null, {
+      source,
+      recognisedParties: rec.parties,
+      recognisedProducers: rec.producers,
+      recognisedLots: rec.lots,
+    });
+  });
+}
+
+/** leafOf reads the leaf hash of a peer's entry from the mirror's level-0 tile. */
+async function leafOf(w: Writer, origin: string, index: number): Promise<string> {
+  const row = await w.trx
+    .selectFrom('mirrorTiles')
+    .select(['width', 'data'])
+    .where('origin', '=', origin)
+    .where('level', '=', 0)
+    .where('idx', '=', Math.floor(index / 256))
+    .executeTakeFirst();
+  const at = (index % 256) * 32;
+  return row && Buffer.from(row.data).length >= at + 32
+    ? Buffer.from(row.data)
+        .subarray(at, at + 32)
+        .toString('hex')
+    : '';
+}

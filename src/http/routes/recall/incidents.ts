@@ -24,6 +24,7 @@ import {
 
 import { takeMarketSample } from '../../../app/recall/market-sampling.ts';
 import { federationIncidents } from '../../../app/recall/incident-provinces.ts';
+import { recogniseLots } from '../../../app/recognition/recognition.ts';
 import { forbid } from '../../../app/access/authorize.ts';
 import { mayAttempt } from '../../../domain/access.ts';
 import { setRegionalSetting } from '../../../app/registry/settings.ts';
@@ -109,7 +110,11 @@ export async function incidentRoutes(app: Api, deps: Deps) {
         ...(b.windowFrom ? { windowFrom: msOf('windowFrom', b.windowFrom) } : {}),
         ...(b.windowTo ? { windowTo: msOf('windowTo', b.windowTo) } : {}),
       };
-      return reply.status(201).send(await openIncident(deps, requireActor(req), input, idempotencyOf(req)));
+      const actor = requireActor(req);
+      // Lots known here only from the peers' logs are recognised first: the national node holds no goods of its own.
+      if (input.trigger.kind === 'lot' && mayAttempt(actor, 'incident.open'))
+        await recogniseLots(deps, input.trigger.lotIds);
+      return reply.status(201).send(await openIncident(deps, actor, input, idempotencyOf(req)));
     },
   );
   app.get(
