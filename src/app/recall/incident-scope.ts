@@ -13,6 +13,7 @@ import {
   workersByIds,
 } from '../../store/trace.ts';
 import { holdingId } from '../custody/holding-id.ts';
+import { peerRowsByLot, peerRowsByRef } from '../recognition/peer-index.ts';
 
 type Db = Kysely<Schema> | Transaction<Schema>;
 
@@ -75,6 +76,24 @@ export async function affectedLots(db: Db, roots: readonly LotRow[], scope: Inci
   }
   const down = await lotLinks(db, [...reason.keys()], 'forward');
   for (const id of down.depth.keys()) note(id, 'descendant');
+  // Descendants made on a peer (its transformationLots rows, from the peer index) that this node holds too.
+  for (let frontier = [...reason.keys()], seen = new Set(frontier), level = 1; frontier.length > 0; level++) {
+    const ins = (await peerRowsByLot(db, 'transformationLots', frontier)).filter((r) => r.role === 'input');
+    const outs = (
+      await peerRowsByRef(
+        db,
+        'transformationLots',
+        ins.map((r) => String(r.transformationId)),
+      )
+    ).filter((r) => r.role === 'output');
+    const next = [...new Set(outs.map((r) => String(r.lotId)))].filter((id) => !seen.has(id));
+    for (const id of next) seen.add(id);
+    for (const l of await lotsByIds(db, next)) {
+      note(l.id, 'descendant');
+      if (!down.depth.has(l.id)) down.depth.set(l.id, level);
+    }
+    frontier = next;
+  }
   const lots = await lotsByIds(db, [...reason.keys()]);
   return lots
     .map((lot) => ({ lot, reason: reason.get(lot.id)!, depth: down.depth.get(lot.id) ?? 0 }))

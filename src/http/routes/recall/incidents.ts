@@ -26,6 +26,7 @@ import { takeMarketSample } from '../../../app/recall/market-sampling.ts';
 import { federationIncidents } from '../../../app/recall/incident-provinces.ts';
 import { recogniseLots } from '../../../app/recognition/recognition.ts';
 import { forbid } from '../../../app/access/authorize.ts';
+import { pageList } from '../../../app/access/paging.ts';
 import { mayAttempt } from '../../../domain/access.ts';
 import { setRegionalSetting } from '../../../app/registry/settings.ts';
 import { DEFAULT_INCIDENT_SCOPE, INCIDENT_ACTIONS } from '../../../domain/incident.ts';
@@ -139,13 +140,15 @@ export async function incidentRoutes(app: Api, deps: Deps) {
         summary:
           'Every incident that started on this node or on a peer, with each province’s frozen, accounted and outstanding kg (regulators, auditors)',
         security: secured,
-        querystring: obj([], { status: { type: 'string', enum: ['open', 'closed'] } }),
+        querystring: obj([], { ...pageQuery, status: { type: 'string', enum: ['open', 'closed'] } }),
       },
     },
     async (req) => {
       const actor = requireActor(req);
       if (!mayAttempt(actor, 'lot.trace')) throw forbid('lot.trace');
-      return federationIncidents(deps, req.query);
+      const { status, ...q } = req.query;
+      const { items } = await federationIncidents(deps, status ? { status } : {});
+      return pageList(items, q.limit, q.cursor);
     },
   );
   app.get(
