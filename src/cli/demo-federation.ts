@@ -20,9 +20,12 @@ export async function runFederationDemo(o: { data: string; basePort?: number; wa
     report: (line) => process.stderr.write(`${line}\n`),
   });
   process.stdout.write(nodesText(demo, dataDir));
+  const story = demo.file.story;
   if (demo.storyError) {
     process.stderr.write(`\ncoldtrace demo federation: the story stopped: ${demo.storyError.message}\n`);
     process.exitCode = 1;
+  } else if (story && 'error' in story) {
+    process.stdout.write(`\nThe story had stopped, when it was played: ${story.error}\n`);
   } else {
     process.stdout.write(`\n${summaryText(demo.file)}`);
   }
@@ -53,6 +56,9 @@ function nodesText(demo: FederationDemo, dataDir: string): string {
       '',
       `Lots: import ${story.lots.import.code} (${story.lots.import.id}), repacked in Hubei ${story.lots.repacked.code} (${story.lots.repacked.id})`,
     );
-  lines.push('', `Written to ${dataDir}/${FEDERATION_FILE} (nodes, keys, tokens, the story's lots and incidents).`);
+  lines.push(
+    '',
+    `${demo.resumed ? 'As in' : 'Written to'} ${dataDir}/${FEDERATION_FILE} (nodes, keys, tokens, the story's lots and incidents).`,
+  );
   return `${lines.join('\n')}\n`;
 }
