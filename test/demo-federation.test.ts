@@ -120,6 +120,14 @@ describe('coldtrace demo federation', () => {
           .sort(),
       );
     }
+    // A province holds Henan's shipments final once two witnesses cosigned them (DIR/policy.txt), as they were.
+    expect(readFileSync(join(dir, 'policy.txt'), 'utf8')).toContain('quorum federation');
+    for (const n of [hb, zj]) {
+      const peers = (await get(n, '/v1/federation/peers', n.tokens.regulator!)).body.items;
+      const henan = peers.find((p: any) => p.logOrigin === ha.origin);
+      expect(henan.mirror.state).toBe('following');
+      expect(henan.mirror.finalSize).toBeGreaterThan(0);
+    }
     // Each province's checkpoint comes with the other nodes' cosignatures, the national witness's among them.
     for (const n of [ha, hb, zj]) {
       const deadline = Date.now() + 10_000;

@@ -10,6 +10,9 @@ import { FEDERATION_FILE, startFederationDemo, summaryText } from '../demo/feder
  */
 export async function runFederationDemo(o: { data: string; basePort?: number; wait?: number }): Promise<void> {
   const dataDir = resolve(o.data);
+  // Each of the four nodes has keys of its own under DIR: one key given in the environment would make them one log.
+  delete process.env.COLDTRACE_NODE_KEY;
+  delete process.env.COLDTRACE_WITNESS_KEY;
   const out = (line: string) => process.stdout.write(`${line}\n`);
   out('coldtrace demo federation: 河南、湖北、浙江三省节点与国家节点 / three provincial nodes and the national node');
   const demo = await startFederationDemo({

@@ -1,6 +1,9 @@
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Deps } from '../app/deps.ts';
+import { systemClock } from '../app/deps.ts';
+import { loadNodeKey, loadWitnessKey } from '../app/write/node-key.ts';
 import { startFederation } from '../app/federation/worker.ts';
 import { startDeliverer } from '../app/recall/deliverer.ts';
 import { startCheckpointer } from '../app/write/checkpointer.ts';
@@ -45,13 +48,15 @@ export const DEMO_ORIGIN_PREFIX = 'coldtrace.demo/';
 /**
  * startNode opens (or, on a second start, reopens) a node under dataDir/<key> and serves it on 127.0.0.1:<port> with
  * the federation worker (hints on), the checkpointer and the alert deliverer, as `coldtrace serve` runs them.
- * Background errors go to report, prefixed with the node's key.
+ * Background errors go to report, prefixed with the node's key. With policyFile (c2sp.org/tlog-policy), a peer's
+ * checkpoint is final, and its shipments may be received, only once the policy's witnesses cosigned it.
  */
 export async function startNode(
   dataDir: string,
   spec: NodeSpec,
   timing: DemoTiming,
   report: (line: string) => void,
+  policyFile?: string,
 ): Promise<RunningNode> {
   const deps = await openNode({
     dataDir: join(dataDir, spec.key),
@@ -59,6 +64,7 @@ export async function startNode(
     origin: `${DEMO_ORIGIN_PREFIX}${spec.key}`,
     nodeName: spec.name,
     nodeRegion: spec.region,
+    policyFile,
   });
   const say = (what: string) => (err: unknown) =>
     report(`[${spec.key}] ${what}: ${err instanceof Error ? err.message : String(err)}`);
@@ -130,3 +136,26 @@ export async function freePorts(n: number): Promise<number[]> {
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
   return ports;
 }
+
+/**
+ * writePolicy makes each node's log and witness keys under dataDir/<key> (as the nodes will load them) and writes a
+ * c2sp.org/tlog-policy file naming the four logs and witnesses, with a quorum of any two witnesses: a node treats a
+ * peer's checkpoint as final once two nodes (itself, another province, or the national node) have cosigned it.
+ */
+export function writePolicy(dataDir: string, specs: readonly Pick<NodeSpec, 'key'>[]): string {
+  const lines = ['# coldtrace demo federation: the four nodes, and any two of their witnesses make a checkpoint final'];
+  const witnesses: string[] = [];
+  for (const s of specs) {
+    const dir = join(dataDir, s.key);
+    const origin = `${DEMO_ORIGIN_PREFIX}${s.key}`;
+    lines.push(`log ${loadNodeKey(dir, origin, { create: true }).verifierKey}`);
+    witnesses.push(`witness ${s.key} ${loadWitnessKey(dir, origin, systemClock, { create: true }).verifierKey}`);
+  }
+  lines.push(...witnesses, `group federation 2 ${specs.map((s) => s.key).join(' ')}`, 'quorum federation', '');
+  const path = join(dataDir, POLICY_FILE);
+  writeFileSync(path, lines.join('\n'));
+  return path;
+}
+
+/** POLICY_FILE is the demo's witness policy, under its directory. */
+export const POLICY_FILE = 'policy.txt';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { DemoNode, NodeCast } from './federation-cast.ts';
 import { castNode, peerAll } from './federation-cast.ts';
 import type { NodeSpec, RunningNode } from './federation-nodes.ts';
-import { DEMO_ORIGIN_PREFIX, DEMO_TIMING, freePorts, startNode } from './federation-nodes.ts';
+import { DEMO_ORIGIN_PREFIX, DEMO_TIMING, POLICY_FILE, freePorts, startNode, writePolicy } from './federation-nodes.ts';
 import type { StoryResult } from './federation-story.ts';
 import { playStory } from './federation-story.ts';
 
@@ -93,6 +93,7 @@ export async function startFederationDemo(o: FederationDemoOptions): Promise<Fed
       ? NODES.map((_, i) => o.basePort! + i)
       : await freePorts(NODES.length);
 
+  const policy = previous ? join(o.dataDir, POLICY_FILE) : writePolicy(o.dataDir, NODES);
   const nodes: RunningNode[] = [];
   const stop = async () => {
     quiet = true;
@@ -102,7 +103,15 @@ export async function startFederationDemo(o: FederationDemoOptions): Promise<Fed
   };
   try {
     for (const [i, spec] of NODES.entries())
-      nodes.push(await startNode(o.dataDir, { ...spec, port: ports[i]! }, DEMO_TIMING, report));
+      nodes.push(
+        await startNode(
+          o.dataDir,
+          { ...spec, port: ports[i]! },
+          DEMO_TIMING,
+          report,
+          existsSync(policy) ? policy : undefined,
+        ),
+      );
   } catch (err) {
     await stop();
     throw err;
