@@ -186,13 +186,15 @@ function writeFile(path: string, file: FederationFile) {
 export function summaryText(file: FederationFile): string {
   const story = file.story;
   if (!story || 'error' in story) return '';
-  const zh: Record<string, string> = { henan: '河南', hubei: '湖北', zhejiang: '浙江' };
+  const names: Record<string, string> = { henan: '河南 Henan', hubei: '湖北 Hubei', zhejiang: '浙江 Zhejiang' };
   const lines = [
-    `结局 / Outcome: 浙江事件 Zhejiang incident ${story.incident.id} (#${story.incident.number}) reached every holder in three provinces`,
+    `结局：浙江的事件 #${story.incident.number} 已覆盖三省每个持有方 / Outcome: Zhejiang's incident #${story.incident.number} reached every holder in the three provinces`,
   ];
-  for (const p of story.provinces)
+  for (const p of story.provinces) {
+    const holdings = `${p.holdings} holding${p.holdings === 1 ? '' : 's'}`;
     lines.push(
-      `  ${(zh[p.key] ?? p.key).padEnd(2, '\u3000')} ${p.key.padEnd(8)}  冻结持有 ${p.holdings} 处 / ${p.holdings} holdings frozen;  待处置 ${p.outstandingKg} 千克 / ${p.outstandingKg} kg outstanding (of ${p.affectedKg} kg)  incident ${p.incidentId}`,
+      `  ${(names[p.key] ?? p.key).padEnd(12)} 冻结 ${p.holdings} 处持有，待处置 ${p.outstandingKg} 千克 / ${holdings} frozen, ${p.outstandingKg} kg outstanding (of ${p.affectedKg} kg)   ${p.incidentId}`,
     );
+  }
   return `${lines.join('\n')}\n`;
 }
