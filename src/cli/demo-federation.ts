@@ -15,16 +15,37 @@ export async function runFederationDemo(o: { data: string; basePort?: number; wa
   delete process.env.COLDTRACE_WITNESS_KEY;
   const out = (line: string) => process.stdout.write(`${line}\n`);
   out('coldtrace demo federation: 河南、湖北、浙江三省节点与国家节点 / three provincial nodes and the national node');
-  const demo = await startFederationDemo({
+  // A stop asked for during the story ends the story at its next wait, then stops the nodes.
+  const early = new AbortController();
+  let demo: FederationDemo | null = null;
+  let stopping = false;
+  const stop = async () => {
+    if (stopping || !demo) return;
+    stopping = true;
+    await demo.stop();
+    out('coldtrace demo federation: stopped cleanly / 已停止');
+    // As `serve`: end by running out of work; the unref'd timer fires only if a handle is left open.
+    setTimeout(() => process.exit(process.exitCode ?? 0), 5000).unref();
+  };
+  const onSignal = () => {
+    early.abort(new Error('stopped by a signal'));
+    void stop();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  demo = await startFederationDemo({
     dataDir,
     basePort: o.basePort,
     ...(o.wait ? { timeoutMs: o.wait * 1000 } : {}),
     say: out,
     report: (line) => process.stderr.write(`${line}\n`),
+    signal: early.signal,
   });
   process.stdout.write(nodesText(demo, dataDir));
   const story = demo.file.story;
-  if (demo.storyError) {
+  if (demo.storyError && early.signal.aborted) {
+    out('\nStopped before the story ended / 故事未完即停止');
+  } else if (demo.storyError) {
     process.stderr.write(`\ncoldtrace demo federation: the story stopped: ${demo.storyError.message}\n`);
     process.exitCode = 1;
   } else if (story && 'error' in story) {
@@ -32,18 +53,8 @@ export async function runFederationDemo(o: { data: string; basePort?: number; wa
   } else {
     process.stdout.write(`\n${summaryText(demo.file)}`);
   }
+  if (early.signal.aborted) return void (await stop());
   out('\n运行中，按 Ctrl-C 停止全部四个节点 / Running: Ctrl-C stops all four nodes.');
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    await demo.stop();
-    out('coldtrace demo federation: stopped cleanly / 已停止');
-    // As `serve`: end by running out of work; the unref'd timer fires only if a handle is left open.
-    setTimeout(() => process.exit(process.exitCode ?? 0), 5000).unref();
-  };
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
 }
 
 function nodesText(demo: FederationDemo, dataDir: string): string {

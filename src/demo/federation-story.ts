@@ -49,6 +49,8 @@ export interface StoryResult {
 export interface StoryOptions {
   readonly timeoutMs: number;
   readonly say: (line: string) => void;
+  /** signal stops the story at its next wait (the demo is being stopped). */
+  readonly signal?: AbortSignal;
 }
 
 /** StoryClock gives the story's events their own times over the three days before now, moving only forward. */
@@ -201,7 +203,7 @@ export async function playStory(
         note(r.items);
         return r.items.some((x: Json) => x.id === p.id) ? true : undefined;
       },
-      o.timeoutMs,
+      o,
     );
   await known(ha, m(hb, 'wholesaler'), 'henan');
   await known(ha, m(zj, 'wholesaler'), 'henan');
@@ -230,7 +232,7 @@ export async function playStory(
         note(r.items);
         return r.items.some((s: Json) => s.status === 'in_transit') ? true : undefined;
       },
-      o.timeoutMs,
+      o,
     );
     // The shipment may be received once the sender's checkpoint that holds it meets this node's policy.
     return waitFor(
@@ -246,7 +248,7 @@ export async function playStory(
           throw err;
         }
       },
-      o.timeoutMs,
+      o,
     );
   };
   await receive(hb, 'wholesaler', lot.code, STORY.toHubei, 34);
@@ -329,7 +331,7 @@ export async function playStory(
             i.id === rootId || (i.trigger?.rootIncidentId === rootId && i.trigger?.rootOrigin === zj.node.origin),
         )?.id as string | undefined;
       },
-      o.timeoutMs,
+      o,
     );
   const redOn = (n: NodeCast, l: { id: string; code: string }) =>
     waitFor(
@@ -339,7 +341,7 @@ export async function playStory(
         note({ status: r.status, reasons: r.statusReasons });
         return r.status === 'red' ? true : undefined;
       },
-      o.timeoutMs,
+      o,
     );
   const incidents: Record<string, string> = {};
   for (const n of [ha, hb, zj]) incidents[n.node.key] = await incidentOn(n);
@@ -410,6 +412,6 @@ async function coveredOn(n: NodeCast, incidentId: string, lots: { id: string; co
       });
       return missing.length === 0 ? true : undefined;
     },
-    o.timeoutMs,
+    o,
   );
 }

@@ -52,6 +52,8 @@ export interface FederationDemoOptions {
   say?: (line: string) => void;
   /** report receives the nodes' background errors. */
   report?: (line: string) => void;
+  /** signal stops the story at its next wait; the nodes keep running until stop. */
+  signal?: AbortSignal;
 }
 
 /** FederationDemo is the running demo: its nodes, what federation.json says, the story's end (or its failure). */
@@ -134,7 +136,7 @@ export async function startFederationDemo(o: FederationDemoOptions): Promise<Fed
   let storyError: Error | null = null;
   const progress: Partial<StoryResult> = {};
   try {
-    file.story = await playStory(casts, { timeoutMs: o.timeoutMs ?? 30_000, say }, progress);
+    file.story = await playStory(casts, { timeoutMs: o.timeoutMs ?? 30_000, say, signal: o.signal }, progress);
   } catch (err) {
     storyError = err instanceof Error ? err : new Error(String(err));
     file.story = { ...progress, error: storyError.message };

@@ -84,20 +84,28 @@ export class WaitTimeout extends Error {
   }
 }
 
+/** WaitLimits bound a wait: at most timeoutMs, and no longer than until signal aborts. */
+export interface WaitLimits {
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal;
+}
+
 /**
  * waitFor calls probe every intervalMs until it returns a value other than undefined, and returns that value. A probe
  * that throws an ApiRefusal is tried again (the refusal is what the timeout reports); after timeoutMs it throws a
- * WaitTimeout naming what, and the last thing the probe saw (its note, or the last refusal).
+ * WaitTimeout naming what, and the last thing the probe saw (its note, or the last refusal). An aborted signal ends
+ * the wait at once with the signal's reason.
  */
 export async function waitFor<T>(
   what: string,
   probe: (note: (seen: unknown) => void) => Promise<T | undefined>,
-  timeoutMs: number,
+  limits: WaitLimits,
   intervalMs = 200,
 ): Promise<T> {
   const start = Date.now();
   let last: unknown = 'nothing yet';
   for (;;) {
+    limits.signal?.throwIfAborted();
     try {
       const v = await probe((seen) => {
         last = seen;
@@ -107,7 +115,7 @@ export async function waitFor<T>(
       if (!(err instanceof ApiRefusal)) throw err;
       last = err.message;
     }
-    if (Date.now() - start >= timeoutMs) throw new WaitTimeout(what, Date.now() - start, last);
+    if (Date.now() - start >= limits.timeoutMs) throw new WaitTimeout(what, Date.now() - start, last);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
