@@ -12,9 +12,9 @@ const positive = (v: string) => {
   return n;
 };
 
-/** addDemoCommand adds `coldtrace demo [--scale N]`. */
+/** addDemoCommand adds `coldtrace demo [--scale N]` and `coldtrace demo federation`. */
 export function addDemoCommand(program: Command): void {
-  program
+  const demo = program
     .command('demo')
     .description(
       'load a demo scenario (Argentine pork from Henan to three provinces, then a positive market sample), or with --scale N a national dataset of N import lots',
@@ -43,7 +43,35 @@ export function addDemoCommand(program: Command): void {
         await deps.dialect.close();
       }
     });
+  demo
+    .command('federation')
+    .description(
+      'start three provincial nodes (Henan, Hubei, Zhejiang) and the national node on local ports, peered and witnessing each other, play the three-province story through their APIs, write DIR/federation.json, and keep them running until stopped',
+    )
+    .option(
+      '--data <dir>',
+      "the demo's directory (required): one data directory per node under it, and federation.json",
+    )
+    .option(
+      '--base-port <n>',
+      'the nodes listen on n … n+3 (Henan, Hubei, Zhejiang, national); default: free ports',
+      port,
+    )
+    .option('--wait <seconds>', 'how long each step of the story waits for the federation (default 30)', positive)
+    // Loaded on use, as `serve` is: the HTTP stack is most of the start-up time of the other commands.
+    .action(async (_o: unknown, cmd: Command) => {
+      // `demo` takes --data too, and commander gives it to the parent: read it with the parent's options.
+      const o = cmd.optsWithGlobals<{ data?: string; basePort?: number; wait?: number }>();
+      if (!o.data) cmd.error("error: required option '--data <dir>' not specified");
+      await (await import('./demo-federation.ts')).runFederationDemo({ ...o, data: o.data });
+    });
 }
+
+const port = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 65532) throw new InvalidArgumentError('not a port from 1 to 65532');
+  return n;
+};
 
 function scaleText(
   s: Awaited<ReturnType<typeof generateScale>>,
