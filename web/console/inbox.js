@@ -168,6 +168,8 @@ export class Inbox {
     const { w, ctx } = { w: this.ctx.w, ctx: this.ctx };
     const b = a.body ?? {};
     if (a.kind === 'notice') return h('p', {}, ctx.title(b.text));
+    if (a.kind === 'shipment.incoming')
+      return h('p', {}, w.incoming(b.code ?? b.lotId, ctx.kg(b.kg), b.cartons, ctx.names.party(b.fromPartyId)));
     if (a.kind !== 'incident.opened') return b.reason ? h('p', {}, b.reason) : null;
     if (b.region) return h('p', {}, w.alertRegion(ctx.region(b.region), b.holders ?? 0, ctx.kg(b.totalKg)));
     const holdings = Array.isArray(b.holdings) ? b.holdings : [];

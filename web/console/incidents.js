@@ -148,6 +148,25 @@ export async function showIncident(ctx, el, id, flash) {
         ),
         { id: 'by-region' },
       ),
+      inc.provinces?.length
+        ? [
+            h('h3', {}, w.provinces),
+            table(
+              [w.node, w.region, w.trustLevel, ...hdrs],
+              inc.provinces.map((p) =>
+                h(
+                  'tr',
+                  { dataset: { origin: p.origin, trust: p.trust } },
+                  h('td', { title: p.origin }, p.node),
+                  h('td', {}, p.region ? ctx.region(p.region) : '—'),
+                  h('td', {}, w.trust[p.trust] ?? p.trust),
+                  tallyCells(ctx, p),
+                ),
+              ),
+              { id: 'by-province' },
+            ),
+          ]
+        : null,
     ),
     h(
       'section',
