@@ -138,6 +138,8 @@ for (const kind of DIALECTS) {
           body: { code: lot.code, quantity: { kg: 100, cartons: 10 }, receivedAt: now(zj) },
         }),
       );
+      // 10 kg more are on their way to Zhejiang when the recall opens.
+      await shipFromHenan(hangzhou, 10, 1);
       await sync([ha, hb, zj]);
       const opened = ok(
         await api(ha.node.app, 'POST', '/v1/incidents', {
@@ -148,7 +150,7 @@ for (const kind of DIALECTS) {
       await sync([ha, hb, zj]);
       for (const [p, holder, reg, kgs] of [
         [hb, wuhan, regHB, 398],
-        [zj, hangzhou, regZJ, 100],
+        [zj, hangzhou, regZJ, 110],
       ] as const) {
         const seen = ok(await api(p.node.app, 'GET', `/v1/lots/${lot.id}`, { token: holder.token }));
         expect(seen.status).toBe('red');
@@ -165,8 +167,17 @@ for (const kind of DIALECTS) {
         expect(alerts.some((a) => a.kind === 'incident.opened')).toBe(true);
       }
 
+      // Goods of a lot that is red by its home node's facts are not received, and the home node's reasons say why.
+      const late = await api(zj.node.app, 'POST', '/v1/receipts', {
+        token: hangzhou.token,
+        body: { code: lot.code, quantity: { kg: 10, cartons: 1 }, receivedAt: now(zj) },
+      });
+      expectError(late, 409, 'LotBlocked', 'lotId');
+      expect(late.body.error.details.reasons).toContainEqual(
+        expect.objectContaining({ code: 'open_incident', params: expect.objectContaining({ origin: ha.origin }) }),
+      );
       // Each province's holders account on their own node; Henan sees every province's share from their logs.
-      const act = async (p: Province, holder: Party, kgs: number, cartons: number) => {
+      const act = async (p: Province, holder: Party, kgs: number, cartons: number, action = 'destroyed') => {
         const incs = ok(await api(p.node.app, 'GET', '/v1/incidents', { token: holder.token })).items as {
           id: string;
         }[];
@@ -176,7 +187,7 @@ for (const kind of DIALECTS) {
             body: {
               lotId: lot.id,
               locationId: null,
-              action: 'destroyed',
+              action,
               quantity: { kg: kgs, cartons },
               at: now(p),
               referenceDoc: 'DESTROY-1',
@@ -193,7 +204,7 @@ for (const kind of DIALECTS) {
           inc.provinces as { origin: string; outstanding: { kg: number }; affected: { kg: number }; trust: string }[]
         ).map((p) => [p.origin, [p.affected.kg, p.outstanding.kg, p.trust]]),
       );
-      expect(byOrigin).toEqual({ [hb.origin]: [398, 0, 'witnessed'], [zj.origin]: [100, 40, 'witnessed'] });
+      expect(byOrigin).toEqual({ [hb.origin]: [398, 0, 'witnessed'], [zj.origin]: [110, 50, 'witnessed'] });
       // Henan's importer still holds the rest here, which it accounts for on Henan's node.
       const mine = ok(await api(ha.node.app, 'GET', `/v1/lots/${lot.id}/holdings`, { token: cast.importer.token }))
         .items[0] as { quantity: { kg: number; cartons: number } };
@@ -218,11 +229,13 @@ for (const kind of DIALECTS) {
       });
       expectError(refused, 409, 'IncidentOutstanding', 'reason');
       expect(refused.body.error.details.provinces).toEqual([
-        expect.objectContaining({ origin: zj.origin, kg: 40, cartons: 4 }),
+        expect.objectContaining({ origin: zj.origin, kg: 50, cartons: 5 }),
       ]);
       const national = ok(await api(ha.node.app, 'GET', '/v1/federation/incidents', { token: regHA.token }));
-      expect(national.items[0]).toMatchObject({ id: opened.id, origin: ha.origin, total: { outstanding: { kg: 40 } } });
+      expect(national.items[0]).toMatchObject({ id: opened.id, origin: ha.origin, total: { outstanding: { kg: 50 } } });
       await act(zj, hangzhou, 40, 4);
+      // The 10 kg refused on arrival are sealed where they stand.
+      await act(zj, hangzhou, 10, 1, 'sealed');
       await sync([ha, hb, zj]);
       ok(await api(ha.node.app, 'POST', `/v1/incidents/${opened.id}/close`, { token: regHA.token, body: {} }));
     });

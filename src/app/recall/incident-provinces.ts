@@ -28,15 +28,15 @@ export interface ProvinceAccount {
   readonly byHolder: readonly ({ partyId: string } & Tally)[];
 }
 
-/** trustOf says how far a peer's entry at index can be relied on: witnessed when inside a final checkpoint. */
+/** trustOf says how far a peer's entry at index can be relied on: witnessed when inside its last final checkpoint. */
 export function trustOf(
   mirrors: ReadonlyMap<string, { finalSize: number; state: string }>,
   origin: string,
   index: number,
 ): Trust {
+  // A fork or an outage takes nothing back from what the last good checkpoint covers.
   const m = mirrors.get(origin);
-  if (!m || m.state === 'forked' || m.state === 'unreachable') return 'unverified';
-  return index < m.finalSize ? 'witnessed' : 'unverified';
+  return m && index < m.finalSize ? 'witnessed' : 'unverified';
 }
 
 async function mirrorStates(db: Db) {

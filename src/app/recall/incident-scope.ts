@@ -112,8 +112,16 @@ export async function affectedHoldings(
     inChunks(lotIds, (c) =>
       db.selectFrom('holdings').selectAll().where('lotId', 'in', c).where('grams', '>', 0).execute(),
     ),
+    // Goods on their way to another province are counted there, by the consignee's node (app/recognition).
     inChunks(lotIds, (c) =>
-      db.selectFrom('shipments').selectAll().where('lotId', 'in', c).where('status', '=', 'in_transit').execute(),
+      db
+        .selectFrom('shipments')
+        .innerJoin('parties', 'parties.id', 'shipments.toPartyId')
+        .selectAll('shipments')
+        .where('shipments.lotId', 'in', c)
+        .where('shipments.status', '=', 'in_transit')
+        .where('parties.homeOrigin', 'is', null)
+        .execute(),
     ),
   ]);
   const m = new Map<
