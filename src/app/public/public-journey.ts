@@ -77,6 +77,16 @@ export const JOURNEY_WORDS = {
   },
 } as const satisfies Record<Lang, unknown>;
 
+const STEP_ORDER: Record<JourneyStep['kind'], number> = {
+  entry: 0,
+  warehouse_arrival: 1,
+  disinfection: 2,
+  exit_certificate: 3,
+  province_arrival: 4,
+  received: 5,
+  transformed: 6,
+};
+
 // The whole graph is read as the national level may read it; the public view then keeps only what it may show.
 const PUBLIC_READER: Actor = { partyId: '', roles: [], region: '', national: true };
 
@@ -366,7 +376,8 @@ export async function journeyAcross(
     ...transformedSteps(g, v.own, lang),
     ...provinceSteps(receiptsOf(g, v.own), named, lang),
   ];
-  later.sort((a, b) => a.at.localeCompare(b.at));
+  // Steps at the same time keep the order goods take: the border, arrival, then what was made of them there.
+  later.sort((a, b) => a.at.localeCompare(b.at) || STEP_ORDER[a.kind] - STEP_ORDER[b.kind]);
   return [entry, ...later];
 }
 
