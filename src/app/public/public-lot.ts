@@ -1,6 +1,7 @@
 /**
- * Public: what a consumer's scan shows, with no login: the lot's status, origin, certificates, the path to the
- * business the scan names, the distribution by province, and the proofs.
+ * Public: what a consumer's scan shows, with no login: the lot's status, origin, certificates, its journey across
+ * provinces with the node that vouches for each step, the path to the business the scan names, the distribution by
+ * province, and the proofs; on any node, for a lot this node holds or one it knows only from a peer's mirrored log.
  *
  * Invariants:
  * - No personal data and no internal ids; downstream businesses are counted, not named.
@@ -93,8 +94,10 @@ export interface PublicLotView {
   documents: PublicDocument[];
   tests: { taken: number; negative: number; positive: number; pending: number };
   /**
-   * The lot's own path: its entry, the supervision warehouse, and where a derived lot was made; and, when the scan
-   * names a holder, every business the goods passed through on their way to it. No other receiver is named.
+   * The lot's whole journey across provinces: the border steps of each lot its goods were imported as, where they
+   * were repacked or processed, their arrivals in other provinces (the province only); and, when the scan names a
+   * holder, every business the goods passed through on their way to it. No other receiver is named. Each step says
+   * which node's log records it, and how far this node trusts it.
    */
   journey: JourneyStep[];
   /** Where the lot went, counted by province: how many businesses received it, never who. */
@@ -312,7 +315,9 @@ async function proofsOf(deps: Deps, lot: LotRow, docs: readonly Doc[], lang: Lan
  * never shows a person (no worker, driver, vehicle, lab result detail or party token) nor an internal id. Businesses
  * downstream are counted by province; only those on the way to the business the scan names (`holderUscc`, its
  * unified social credit code, when it received the lot; otherwise ignored) are named, in the journey. Documents are
- * `verified` only when their file's SHA-256, recomputed now, matches the hash on the log.
+ * `verified` only when their file's SHA-256, recomputed now, matches the hash on the log (so never for a lot declared
+ * on another node, whose files stay there). A code this node holds nothing of resolves through the peers' mirrored
+ * logs (resolvedVia 'mirror'); the journey runs over this node's facts and the peers' alike (public-journey.ts).
  */
 export async function publicLotView(
   deps: Deps,

@@ -29,7 +29,8 @@ function notice(ctx: NoticeContext, title: string, body: Html): string {
 /**
  * renderNotFoundPage tells a consumer that the code they scanned or typed names no goods, in their language, and that
  * it may be mistyped. When `typo` is set the code is well formed but its check character does not match, and the page
- * says so specifically. The code is shown back (escaped) so it can be compared with the label.
+ * says so specifically. The code is shown back (escaped) so it can be compared with the label. `ask`, for a well-formed
+ * code that neither this node nor its mirrors hold, names the node to ask, or says it is unknown and lists the peers.
  */
 export function renderNotFoundPage(ctx: NoticeContext, code: string, typo: boolean, ask?: WhereToAsk): string {
   const w = WORDS[ctx.lang];
