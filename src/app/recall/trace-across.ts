@@ -188,14 +188,21 @@ export async function withPeers(
   ]);
   const homeVersions = new Map([...homeRows, ...peerLotRows].map((l) => [l.id, l]));
 
+  // A copy of a shipment completes it only when it is on the consignee's own node's log: that node received it.
+  const homes = await partyHomes(db, v, [
+    ...local.shipments.map((s) => s.toPartyId),
+    ...[...facts.shipments.values()].map((xs) => xs[0]!.toPartyId),
+  ]);
+  const byConsignee = (s: { toPartyId: string }, copies: readonly PeerShipment[]) =>
+    copies.filter((c) => c.vouch.origin === homes.get(s.toPartyId));
   const shipments: ShipmentRow[] = local.shipments.map((s) => {
     const mine: PeerShipment = { ...s, vouch: own, receiptVouch: s.receivedAt === null ? null : own };
-    return withReceipt(mine, facts.shipments.get(s.id) ?? []);
+    return withReceipt(mine, byConsignee(s, facts.shipments.get(s.id) ?? []));
   });
   const localShipments = new Set(local.shipments.map((s) => s.id));
   const peerShipments = [...facts.shipments.entries()]
     .filter(([id]) => !localShipments.has(id))
-    .map(([, [base, ...copies]]) => withReceipt(base!, copies));
+    .map(([, [base, ...copies]]) => withReceipt(base!, byConsignee(base!, copies)));
   const retailByKey = new Map<string, RetailRow & { vouch: Vouch }>();
   for (const r of facts.retailSales) {
     const key = `${r.vouch.origin}|${r.lotId}|${r.partyId}`;
@@ -268,6 +275,25 @@ export async function withPeers(
     ],
     withheld,
   };
+}
+
+/** partyHomes maps parties to the origin of the node whose directory they are in (this node's for its own). */
+async function partyHomes(db: Db, v: Vouching, ids: readonly string[]): Promise<Map<string, string>> {
+  const wanted = uniq(ids);
+  const local = await inChunks(wanted, (c) =>
+    db.selectFrom('parties').select(['id', 'homeOrigin']).where('id', 'in', c).execute(),
+  );
+  const have = new Set(local.map((p) => p.id));
+  const peer = await peerRecordsById(
+    db,
+    v,
+    'parties',
+    wanted.filter((id) => !have.has(id)),
+  );
+  return new Map([
+    ...local.map((p) => [p.id, p.homeOrigin ?? v.own.origin] as const),
+    ...peer.map((p) => [p.id, typeof p.homeOrigin === 'string' ? p.homeOrigin : p.origin] as const),
+  ]);
 }
 
 /** partyRegions maps parties to their regions, from this node's directory (which holds the recognised) or a peer's. */
