@@ -2,7 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { followPeer } from '../src/app/federation/mirror.ts';
 import { activePeers } from '../src/app/federation/peers.ts';
+import { recognisePeer } from '../src/app/recognition/recognition.ts';
 import { newTraceCode } from '../src/domain/trace-code.ts';
+import { SIG_COSIGNATURE_V1, signerFromSeed, verifierKey } from '../src/log/note-key.ts';
+import { parsePolicy } from '../src/log/policy.ts';
 import { borderCast, clearedLot, hire } from './support/border.ts';
 import type { BorderCast } from './support/border.ts';
 import { crewOf, ok } from './support/chain.ts';
@@ -42,6 +45,7 @@ type Graph = {
     vouchedBy: Vouch;
   }[];
   holdings: { lotId: string; partyId: string; locationId: string | null; quantity: Q; vouchedBy: Vouch }[];
+  disposals: { lotId: string; partyId: string; quantity: Q; vouchedBy: Vouch }[];
   parties: { id: string; nameZh: string | null; region: string; vouchedBy: Vouch }[];
   locations: { id: string; name: string; region: string; vouchedBy: Vouch }[];
   vehicles: { id: string; plate: string; vouchedBy: Vouch }[];
@@ -454,6 +458,43 @@ for (const kind of DIALECTS) {
       });
     });
 
+    it("a peer's facts after its last checkpoint that meets this node's witness policy are unverified", async () => {
+      tick();
+      ok(
+        await api(zj.node.app, 'POST', `/v1/lots/${packs.id}/disposals`, {
+          token: hangzhou.token,
+          body: {
+            locationId: hangzhouLoc,
+            quantity: { kg: 10, cartons: 2 },
+            method: 'destroyed',
+            referenceDoc: '销毁记录 ZJ-1',
+            at: now(zj),
+          },
+        }),
+        'dispose in Zhejiang',
+      );
+      await zj.node.checkpoint();
+      // Henan now wants a cosignature that no witness gives: Zhejiang's new checkpoint is verified, but not final.
+      const nobody = signerFromSeed('ct.test/nobody/witness', Buffer.alloc(32, 9));
+      const strict = parsePolicy(
+        `log ${zj.logVkey}\nwitness D ${verifierKey(nobody.name, nobody.publicKey, SIG_COSIGNATURE_V1)}\nquorum D\n`,
+      );
+      const deps = { ...ha.node.deps, config: { ...ha.node.deps.config, federationPolicy: strict } };
+      const peer = (await activePeers(ha.node.deps)).find((p) => p.logOrigin === zj.origin)!;
+      expect((await followPeer(deps, peer)).state).toBe('following');
+      await recognisePeer(ha.node.deps, zj.origin);
+      const g = ok(
+        await api(ha.node.app, 'GET', `/v1/lots/${lot.id}/trace?direction=forward`, { token: regHA.token }),
+      ) as Graph;
+      const h = byKey(g.holdings)[`${packs.id}@${hangzhou.id}`]!;
+      expect([h.quantity, at(h.vouchedBy)]).toEqual([{ kg: 190, cartons: 38 }, 'node zhejiang/unverified']);
+      expect(g.disposals.map((d) => [d.partyId, d.quantity.kg, at(d.vouchedBy)])).toEqual([
+        [hangzhou.id, 10, 'node zhejiang/unverified'],
+      ]);
+      // What Zhejiang's witnessed checkpoint covered stays witnessed.
+      expect(at(g.locations.find((l) => l.id === hangzhouLoc)!.vouchedBy)).toBe('node zhejiang/witnessed');
+    });
+
     it("an unreachable peer's facts are shown as unverified", async () => {
       await hb.node.close();
       hubeiClosed = true;
@@ -462,9 +503,10 @@ for (const kind of DIALECTS) {
       const g = ok(
         await api(ha.node.app, 'GET', `/v1/lots/${lot.id}/trace?direction=forward`, { token: regHA.token }),
       ) as Graph;
-      expect(g.summary.nodes.map(at)).toEqual(['node henan/own', 'node hubei/unverified', 'node zhejiang/witnessed']);
+      expect(g.summary.nodes.find((n) => n.origin === hb.origin)?.trust).toBe('unverified');
       expect(at(g.transformations[0]!.vouchedBy)).toBe('node hubei/unverified');
-      expect(at(byKey(g.holdings)[`${packs.id}@${hangzhou.id}`]!.vouchedBy)).toBe('node zhejiang/witnessed');
+      expect(at(g.locations.find((l) => l.id === wuhanLoc)!.vouchedBy)).toBe('node hubei/unverified');
+      expect(at(g.locations.find((l) => l.id === hangzhouLoc)!.vouchedBy)).toBe('node zhejiang/witnessed');
       // Nothing stops: the facts are still there, marked.
       expect(byKey(g.holdings)[`${packs.id}@${wuhan.id}`]?.quantity).toEqual({ kg: 95, cartons: 19 });
     });
