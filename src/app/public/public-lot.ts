@@ -1,6 +1,7 @@
 /**
- * Public: what a consumer's scan shows, with no login: the lot's status, origin, certificates, the path to the
- * business the scan names, the distribution by province, and the proofs.
+ * Public: what a consumer's scan shows, with no login: the lot's status, origin, certificates, its journey across
+ * provinces with the node that vouches for each step, the path to the business the scan names, the distribution by
+ * province, and the proofs; on any node, for a lot this node holds or one it knows only from a peer's mirrored log.
  *
  * Invariants:
  * - No personal data and no internal ids; downstream businesses are counted, not named.
@@ -18,24 +19,19 @@ import {
   parseCartonCode,
   validateTraceCode,
 } from '../../domain/trace-code.ts';
-import {
-  findLotByCode,
-  findLotsByGtinBatch,
-  lotBookings,
-  lotDisinfections,
-  lotDocuments,
-  lotExitCertificate,
-  lotSamples,
-} from '../../store/border.ts';
+import { findLotsByGtinBatch, lotDocuments, lotExitCertificate, lotSamples } from '../../store/border.ts';
 import { blobIntact } from '../../store/blobs.ts';
 import { latestCheckpoint, readEntries } from '../../store/log-store.ts';
-import { findLocation, findProducer } from '../../store/master.ts';
-import type { DocumentRow, LocationRow, LotRow } from '../../store/schema.ts';
+import { findProducer } from '../../store/master.ts';
+import type { DocumentRow, LotRow } from '../../store/schema.ts';
 import { cartonLot } from '../border/cartons.ts';
+import { peerBorderFacts, peerRecordsById, vouching } from '../recognition/peer-trace.ts';
+import type { Vouching } from '../recognition/peer-trace.ts';
+import type { FoundLot, JourneyStep, PublicVouch, Receipt } from './public-journey.ts';
+import { findPublicLot, journeyAcross, lineage, madeFromGraph, receiptsOf } from './public-journey.ts';
 import type { Deps } from '../deps.ts';
 import { decodeEntry } from '../write/entry.ts';
 import { lotParents } from '../border/lot-parents.ts';
-import { iso } from '../access/paging.ts';
 
 /** PublicCode is what a scanned or typed public code names: a lot, or one carton of it. */
 export type PublicCode = { readonly lotCode: string; readonly serial: number | null };
@@ -60,16 +56,7 @@ export interface PublicDocument {
 /** Doc is a public document with the index of the log entry that recorded it, for the verify section. */
 type Doc = PublicDocument & { logIndex: number | null };
 
-/** A place and time the lot passed through. `at` is a date (YYYY-MM-DD) for entry, else ISO 8601. */
-export interface JourneyStep {
-  kind: 'entry' | 'warehouse_arrival' | 'disinfection' | 'exit_certificate' | 'received' | 'transformed';
-  label: string;
-  place: string;
-  region: string | null;
-  regionName: string | null;
-  at: string;
-  ref: string | null;
-}
+export type { JourneyStep, PublicVouch, WhereToAsk, AskNode } from './public-journey.ts';
 
 /**
  * A log entry that proves part of the record: what it records, in words, and its inclusion-proof URL once a signed
@@ -107,8 +94,10 @@ export interface PublicLotView {
   documents: PublicDocument[];
   tests: { taken: number; negative: number; positive: number; pending: number };
   /**
-   * The lot's own path: its entry, the supervision warehouse, and where a derived lot was made; and, when the scan
-   * names a holder, every business the goods passed through on their way to it. No other receiver is named.
+   * The lot's whole journey across provinces: the border steps of each lot its goods were imported as, where they
+   * were repacked or processed, their arrivals in other provinces (the province only); and, when the scan names a
+   * holder, every business the goods passed through on their way to it. No other receiver is named. Each step says
+   * which node's log records it, and how far this node trusts it.
    */
   journey: JourneyStep[];
   /** Where the lot went, counted by province: how many businesses received it, never who. */
@@ -123,6 +112,13 @@ export interface PublicLotView {
   }[];
   /** The log entries anyone can check this page against, each with its inclusion proof. */
   verify: { checkpointSize: number | null; proofs: PublicProof[] };
+  /**
+   * vouchedBy is the node whose log holds the lot's record as shown: this node's, or (for a lot this node holds
+   * nothing of) the peer's, read through the mirror. The journey says the same of each step.
+   */
+  vouchedBy: PublicVouch;
+  /** resolvedVia says whether this node holds the lot itself, or found it only in a peer's mirrored log. */
+  resolvedVia: 'this_node' | 'mirror';
 }
 
 const CHECK_MISMATCH = 'check character mismatch — probably a typo';
@@ -137,17 +133,6 @@ const PUBLIC_WORDS = {
       nucleic_acid: '核酸检测报告',
       disinfection: '消毒证明',
       customs_declaration: '报关单',
-    },
-    journey: {
-      entry: '入境口岸',
-      warehouse_arrival: '进入集中监管仓',
-      disinfection: '消毒',
-      exit_certificate: '出仓证明',
-      received: '到货入库',
-      transformed: '分装/加工',
-      repack: '分装',
-      process: '加工',
-      unknownPlace: '未登记地点',
     },
     proofs: {
       lot: '本批次当前状态的记录',
@@ -166,17 +151,6 @@ const PUBLIC_WORDS = {
       nucleic_acid: 'Nucleic-acid test report',
       disinfection: 'Disinfection certificate',
       customs_declaration: 'Customs declaration',
-    },
-    journey: {
-      entry: 'Port of entry',
-      warehouse_arrival: 'Into the supervision warehouse',
-      disinfection: 'Disinfected',
-      exit_certificate: 'Exit certificate',
-      received: 'Received by',
-      transformed: 'Repacked or processed',
-      repack: 'Repacked by',
-      process: 'Processed by',
-      unknownPlace: 'Place not recorded',
     },
     proofs: {
       lot: "The record of this lot's current status",
@@ -261,88 +235,32 @@ async function publicDocuments(deps: Deps, lot: LotRow, lang: Lang): Promise<Doc
 }
 
 /**
- * journeyOf lists the places and times of the lot, from its entry on, with no vehicle, driver or handler in them;
- * `path` are the receipts on the way to the business the scan named (none when it named none).
+ * homeDocuments are the documents of a lot declared on another node, as that node's log records them (metadata and
+ * file hash): the files are not here, so none is `verified` on this node.
  */
-async function journeyOf(deps: Deps, lot: LotRow, lang: Lang, path: readonly Receipt[]): Promise<JourneyStep[]> {
-  const words = PUBLIC_WORDS[lang].journey;
-  const [bookings, disinfections, exit] = await Promise.all([
-    lotBookings(deps.db, lot.id),
-    lotDisinfections(deps.db, lot.id),
-    lotExitCertificate(deps.db, lot.id),
-  ]);
-  const locations = new Map<string, LocationRow | undefined>();
-  for (const b of bookings)
-    if (!locations.has(b.locationId)) locations.set(b.locationId, await findLocation(deps.db, b.locationId));
-  // The place of a warehouse's record is the location its arrived booking named.
-  const placeOf = (warehousePartyId: string) => {
-    const b = bookings.filter((x) => x.warehousePartyId === warehousePartyId && x.arrivedAt !== null).at(-1);
-    return b ? locations.get(b.locationId) : undefined;
-  };
-  const step = (
-    kind: JourneyStep['kind'],
-    loc: LocationRow | undefined,
-    at: number,
-    ref: string | null = null,
-  ): JourneyStep => ({
-    kind,
-    label: words[kind],
-    place: loc?.name ?? words.unknownPlace,
-    region: loc?.region ?? null,
-    regionName: loc ? (regionName(loc.region, lang) ?? null) : null,
-    at: iso(at)!,
-    ref,
+async function homeDocuments(deps: Deps, v: Vouching, found: FoundLot, lang: Lang): Promise<Doc[]> {
+  const { documents } = await peerBorderFacts(deps.db, v, [{ id: found.lot.id, homeOrigin: found.home }]);
+  return DOCUMENT_KINDS.map((kind) => {
+    const d = documents
+      .filter((r) => r.kind === kind)
+      .sort((a, b) => a.logIndex - b.logIndex || (a.id < b.id ? -1 : 1))
+      .at(-1);
+    return {
+      kind,
+      label: PUBLIC_WORDS[lang].documents[kind],
+      present: d !== undefined,
+      number: d?.number ?? null,
+      issuer: d?.issuer ?? null,
+      issuedOn: d?.issuedOn ?? null,
+      verified: false,
+      logIndex: null,
+    };
   });
-  const later: JourneyStep[] = [
-    ...bookings
-      .filter((b) => b.arrivedAt !== null)
-      .map((b) => step('warehouse_arrival', locations.get(b.locationId), b.arrivedAt!)),
-    ...disinfections.map((d) => step('disinfection', placeOf(d.warehousePartyId), d.performedAt)),
-    ...(exit ? [step('exit_certificate', placeOf(exit.warehousePartyId), exit.issuedAt, exit.number)] : []),
-    ...path.map((r) => receivedStep(r, lang)),
-    ...(await transformedSteps(deps, lot, lang)),
-  ];
-  later.sort((a, b) => a.at.localeCompare(b.at));
-  const entry: JourneyStep = {
-    kind: 'entry',
-    label: words.entry,
-    place: lot.portOfEntry,
-    region: null,
-    regionName: null,
-    at: lot.arrivalDate,
-    ref: null,
-  };
-  return [entry, ...later];
 }
 
-/** Receipt is one received shipment of the lot, with the receiver's names and province. */
-type Receipt = Awaited<ReturnType<typeof receiptsOf>>[number];
-
-/** receiptsOf reads every received shipment of the lot, with who sent it, who received it, where and when. */
-const receiptsOf = (deps: Deps, lot: LotRow) =>
-  deps.db
-    .selectFrom('shipments')
-    .innerJoin('parties', 'parties.id', 'shipments.toPartyId')
-    .leftJoin('locations', 'locations.id', 'shipments.toLocationId')
-    .select([
-      'shipments.fromPartyId',
-      'shipments.toPartyId',
-      'shipments.receivedAt',
-      'parties.nameZh',
-      'parties.nameEn',
-      'parties.region as partyRegion',
-      'locations.name as locationName',
-      'locations.region as locationRegion',
-    ])
-    .where('shipments.lotId', '=', lot.id)
-    .where('shipments.receivedAt', 'is not', null)
-    .orderBy('shipments.receivedAt')
-    .orderBy('shipments.id')
-    .execute();
-
 /**
- * pathTo keeps the receipts that brought the goods to `partyId`, back to where the lot began: a receipt is on the
- * path when it went to a business already on it. The receipts of every other business are left out.
+ * pathTo keeps the receipts of the lot that brought the goods to `partyId`, back to where the lot began: a receipt is
+ * on the path when it went to a business already on it. The receipts of every other business are left out.
  */
 function pathTo(receipts: readonly Receipt[], partyId: string): Receipt[] {
   const reached = new Set([partyId]);
@@ -359,21 +277,6 @@ function pathTo(receipts: readonly Receipt[], partyId: string): Receipt[] {
   return receipts.filter((r) => on.has(r));
 }
 
-/** receivedStep is where a receipt arrived: the receiving enterprise and its location and province, never a person. */
-function receivedStep(r: Receipt, lang: Lang): JourneyStep {
-  const party = (lang === 'zh' ? (r.nameZh ?? r.nameEn) : (r.nameEn ?? r.nameZh)) ?? '';
-  const region = r.locationRegion ?? r.partyRegion;
-  return {
-    kind: 'received' as const,
-    label: PUBLIC_WORDS[lang].journey.received,
-    place: r.locationName ? `${party} · ${r.locationName}` : party,
-    region,
-    regionName: regionName(region, lang) ?? null,
-    at: iso(r.receivedAt)!,
-    ref: null,
-  };
-}
-
 /** distributionOf counts the businesses that received the lot, by province, most first; it names none of them. */
 function distributionOf(receipts: readonly Receipt[], lang: Lang): PublicLotView['distribution'] {
   const byProvince = new Map<string, Set<string>>();
@@ -385,41 +288,6 @@ function distributionOf(receipts: readonly Receipt[], lang: Lang): PublicLotView
     .map(([region, parties]) => ({ region, regionName: regionName(region, lang) ?? region, businesses: parties.size }))
     .sort((a, b) => b.businesses - a.businesses || a.region.localeCompare(b.region));
   return { businesses: new Set(receipts.map((r) => r.toPartyId)).size, provinces };
-}
-
-/** transformedSteps is where and when a derived lot was made: the enterprise, its location and province. */
-async function transformedSteps(deps: Deps, lot: LotRow, lang: Lang): Promise<JourneyStep[]> {
-  if (lot.transformationId === null) return [];
-  const r = await deps.db
-    .selectFrom('transformations')
-    .innerJoin('parties', 'parties.id', 'transformations.partyId')
-    .leftJoin('locations', 'locations.id', 'transformations.locationId')
-    .select([
-      'transformations.kind',
-      'transformations.at',
-      'parties.nameZh',
-      'parties.nameEn',
-      'parties.region as partyRegion',
-      'locations.name as locationName',
-      'locations.region as locationRegion',
-    ])
-    .where('transformations.id', '=', lot.transformationId)
-    .executeTakeFirst();
-  if (!r) return [];
-  const words = PUBLIC_WORDS[lang].journey;
-  const party = (lang === 'zh' ? (r.nameZh ?? r.nameEn) : (r.nameEn ?? r.nameZh)) ?? '';
-  const region = r.locationRegion ?? r.partyRegion;
-  return [
-    {
-      kind: 'transformed',
-      label: r.kind === 'process' ? words.process : r.kind === 'repack' ? words.repack : words.transformed,
-      place: r.locationName ? `${party} · ${r.locationName}` : party,
-      region,
-      regionName: regionName(region, lang) ?? null,
-      at: iso(r.at)!,
-      ref: null,
-    },
-  ];
 }
 
 async function proofsOf(deps: Deps, lot: LotRow, docs: readonly Doc[], lang: Lang): Promise<PublicLotView['verify']> {
@@ -447,7 +315,9 @@ async function proofsOf(deps: Deps, lot: LotRow, docs: readonly Doc[], lang: Lan
  * never shows a person (no worker, driver, vehicle, lab result detail or party token) nor an internal id. Businesses
  * downstream are counted by province; only those on the way to the business the scan names (`holderUscc`, its
  * unified social credit code, when it received the lot; otherwise ignored) are named, in the journey. Documents are
- * `verified` only when their file's SHA-256, recomputed now, matches the hash on the log.
+ * `verified` only when their file's SHA-256, recomputed now, matches the hash on the log (so never for a lot declared
+ * on another node, whose files stay there). A code this node holds nothing of resolves through the peers' mirrored
+ * logs (resolvedVia 'mirror'); the journey runs over this node's facts and the peers' alike (public-journey.ts).
  */
 export async function publicLotView(
   deps: Deps,
@@ -457,26 +327,28 @@ export async function publicLotView(
 ): Promise<PublicLotView | null> {
   const c = checkPublicCode(code);
   if (!c.ok) return null;
-  const lot =
-    c.value.serial === null
-      ? await findLotByCode(deps.db, c.value.lotCode)
-      : await cartonLot(deps, c.value.lotCode, c.value.serial);
-  if (!lot) return null;
+  const v = await vouching(deps);
+  const found = await findPublicLot(deps, v, c.value);
+  if (!found) return null;
+  const { lot } = found;
   const words = PUBLIC_WORDS[lang];
-  const [receipts, holderParty] = await Promise.all([receiptsOf(deps, lot), holderNamed(deps, holderUscc)]);
+  const [graph, holderParty] = await Promise.all([lineage(deps, v, lot.id), holderNamed(deps, holderUscc)]);
+  const receipts = receiptsOf(graph, v.own).filter((r) => r.lotId === lot.id);
   const holder = holderParty && receipts.some((r) => r.toPartyId === holderParty.id) ? holderParty : undefined;
   const path = holder ? pathTo(receipts, holder.id) : [];
+  const home = found.own ? null : await peerBorderFacts(deps.db, v, [{ id: lot.id, homeOrigin: found.home }]);
   const [producer, samples, docs, journey, parents] = await Promise.all([
-    findProducer(deps.db, lot.producerId),
-    lotSamples(deps.db, lot.id),
-    publicDocuments(deps, lot, lang),
-    journeyOf(deps, lot, lang, path),
-    lotParents(deps.db, lot),
+    producerOf(deps, v, lot.producerId),
+    home ? home.samples : lotSamples(deps.db, lot.id),
+    found.own ? publicDocuments(deps, lot, lang) : homeDocuments(deps, v, found, lang),
+    journeyAcross(deps, v, found, graph, lang, path),
+    found.own ? lotParents(deps.db, lot) : madeFromGraph(graph, lot.id),
   ]);
   const reasons = JSON.parse(lot.statusReasons) as StatusReason[];
   const colour = lot.status as LotStatus;
   const count = (r: string) => samples.filter((s) => s.result === r).length;
   const producerName = lang === 'zh' ? (producer?.nameZh ?? producer?.name) : producer?.name;
+  const mirrored = found.vouch.trust !== 'own';
   return {
     lang,
     code: lot.code,
@@ -520,16 +392,59 @@ export async function publicLotView(
     distribution: distributionOf(receipts, lang),
     madeFrom: parents.map((p) => ({
       code: p.code,
-      codeText: p.codeText,
+      codeText: formatTraceCode(p.code),
       product: {
         name: (lang === 'zh' ? (p.product.zh ?? p.product.en) : (p.product.en ?? p.product.zh)) ?? '',
         zh: p.product.zh,
         en: p.product.en,
       },
       status: p.status as LotStatus,
-      statusLabel: words.status[p.status as LotStatus],
+      statusLabel: words.status[p.status as LotStatus] ?? p.status,
     })),
-    verify: await proofsOf(deps, lot, docs, lang),
+    verify: mirrored ? await peerProofs(deps, found, lang) : await proofsOf(deps, lot, docs, lang),
+    vouchedBy: { origin: found.vouch.origin, node: found.vouch.node, trust: found.vouch.trust },
+    resolvedVia: mirrored ? 'mirror' : 'this_node',
+  };
+}
+
+/** producerOf finds the lot's producer in this node's register, or in the peers' (a lot known only by the mirror). */
+async function producerOf(deps: Deps, v: Vouching, id: string) {
+  const local = await findProducer(deps.db, id);
+  if (local) return local;
+  const [p] = await peerRecordsById(deps.db, v, 'producers', [id]);
+  if (!p) return undefined;
+  const s = (x: unknown) => (typeof x === 'string' ? x : '');
+  return {
+    name: s(p.name),
+    nameZh: typeof p.nameZh === 'string' ? p.nameZh : null,
+    registrationNo: s(p.registrationNo),
+    country: s(p.country),
+  };
+}
+
+/**
+ * peerProofs is the verify section of a lot known only through a peer's mirror: the peer's entry of the lot, with
+ * its inclusion proof on the peer's own node once a checkpoint this node holds as final covers it.
+ */
+async function peerProofs(deps: Deps, found: FoundLot, lang: Lang): Promise<PublicLotView['verify']> {
+  const [peer, mirror] = await Promise.all([
+    deps.db
+      .selectFrom('peers')
+      .select(['baseUrl'])
+      .where('logOrigin', '=', found.vouch.origin)
+      .where('removedAt', 'is', null)
+      .executeTakeFirst(),
+    deps.db.selectFrom('mirrors').select(['finalSize']).where('origin', '=', found.vouch.origin).executeTakeFirst(),
+  ]);
+  const size = mirror ? Number(mirror.finalSize) : null;
+  const index = found.lot.logIndex;
+  const url =
+    peer && size !== null && index < size && found.vouch.trust === 'witnessed'
+      ? `${peer.baseUrl.replace(/\/+$/, '')}/log/proofs/inclusion?index=${index}&size=${size}`
+      : null;
+  return {
+    checkpointSize: size,
+    proofs: [{ record: 'lot', document: null, label: PUBLIC_WORDS[lang].proofs.lot, logIndex: index, url }],
   };
 }
 

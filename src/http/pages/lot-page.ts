@@ -95,6 +95,9 @@ function journey(v: PublicLotView, w: PageWords): Html {
             <div class="muted">
               ${chinaTime(s.at)}${s.at.length > 10 ? html` ${w.chinaTime}` : ''}${s.ref ? html` · ${w.certificate} ${s.ref}` : ''}
             </div>
+            <div class="muted small" data-node="${s.vouchedBy.node}" data-trust="${s.vouchedBy.trust}">
+              ${w.vouchedBy(s.vouchedBy.node)} · ${w.trust[s.vouchedBy.trust]}
+            </div>
           </li>`,
       )}
     </ol>
@@ -161,7 +164,13 @@ function verify(v: PublicLotView, w: PageWords): Html {
  */
 export function renderLotPage(v: PublicLotView, toggleHref: string): string {
   const w = WORDS[v.lang];
-  const body = html`${badge(v, w)} ${reasons(v, w)} ${product(v, w)}
+  const mirror =
+    v.resolvedVia === 'mirror'
+      ? html`<p class="muted" data-resolved="mirror" data-trust="${v.vouchedBy.trust}">
+          ${w.fromMirror(v.vouchedBy.node)} (${w.trust[v.vouchedBy.trust]})
+        </p>`
+      : '';
+  const body = html`${badge(v, w)} ${mirror} ${reasons(v, w)} ${product(v, w)}
     <section>
       <h2>${w.documents}</h2>
       <ul>

@@ -49,6 +49,10 @@ export interface PageWords {
   typoLead: string;
   codeTyped: string;
   tryAgain: string;
+  askNodes: string;
+  vouchedBy: (node: string) => string;
+  trust: Record<'own' | 'witnessed' | 'unverified', string>;
+  fromMirror: (node: string) => string;
   rateLimitedTitle: string;
   rateLimitedLead: (seconds: number) => string;
 }
@@ -108,6 +112,10 @@ export const WORDS: Readonly<Record<Lang, PageWords>> = {
     typoLead: '追溯码的校验位不匹配，很可能有一个字符输错了。请对照包装上的标签核对后重试。',
     codeTyped: '您输入的追溯码',
     tryAgain: '追溯码由 11 位数字和大写字母组成，不含 0、1、I、O。',
+    askNodes: '可查询的其他省级节点',
+    vouchedBy: (node) => `记录于：${node}`,
+    trust: { own: '本节点账本', witnessed: '已见证', unverified: '未经见证' },
+    fromMirror: (node) => `本节点未直接持有此批次，以下内容来自${node}账本的镜像。`,
     rateLimitedTitle: '请求过于频繁',
     rateLimitedLead: (s) => `请求过于频繁，请在 ${s} 秒后再试。`,
   },
@@ -168,6 +176,11 @@ export const WORDS: Readonly<Record<Lang, PageWords>> = {
       'Check character mismatch — probably a typo: one character of this trace code is likely wrong. Check it against the label on the package.',
     codeTyped: 'The code you entered',
     tryAgain: 'A trace code has 11 digits and capital letters, never 0, 1, I or O.',
+    askNodes: 'Other provincial nodes to ask',
+    vouchedBy: (node) => `Recorded by ${node}`,
+    trust: { own: "this node's log", witnessed: 'witnessed', unverified: 'not yet witnessed' },
+    fromMirror: (node) =>
+      `This node holds nothing of this lot itself: what follows is ${node}'s log, read through its mirror.`,
     rateLimitedTitle: 'Too many requests',
     rateLimitedLead: (s) => `Too many requests; please try again in ${s} seconds.`,
   },

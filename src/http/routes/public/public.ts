@@ -6,6 +6,7 @@ import { AppError } from '../../../app/errors.ts';
 import type { Api } from '../../schemas.ts';
 import type { Deps } from '../../../app/deps.ts';
 import { checkPublicCode, digitalLinkTarget, publicLotView } from '../../../app/public/public-lot.ts';
+import { whereToAsk } from '../../../app/public/public-journey.ts';
 import { parseLotLink } from '../../../domain/digital-link.ts';
 import type { Lang } from '../../messages.ts';
 import { langOf } from '../../messages.ts';
@@ -58,6 +59,13 @@ const obj = (properties: Record<string, unknown>) =>
   ({ type: 'object', required: Object.keys(properties), properties }) as const;
 const list = (items: unknown) => ({ type: 'array', items }) as const;
 
+/** vouchSchema is the node whose log holds a fact, and how far the node showing it trusts it. */
+const vouchSchema = {
+  ...obj({ origin: str, node: str, trust: { type: 'string', enum: ['own', 'witnessed', 'unverified'] } }),
+  description:
+    "own: this node's log; witnessed: a peer's log, in a checkpoint that meets this node's witness policy; unverified: a peer's entry not yet witnessed, or of a peer marked forked or unreachable",
+} as const;
+
 /** publicLotSchema describes PublicLotView for OpenAPI (and serialises it: a field left out here is dropped). */
 const publicLotSchema = obj({
   lang: { type: 'string', enum: ['zh', 'en'] },
@@ -98,7 +106,8 @@ const publicLotSchema = obj({
     obj({
       kind: {
         type: 'string',
-        description: 'entry, warehouse_arrival, disinfection, exit_certificate, received, transformed',
+        description:
+          'entry, warehouse_arrival, disinfection, exit_certificate, received, transformed, province_arrival (the goods reached another province; no business named)',
       },
       label: str,
       place: str,
@@ -106,6 +115,7 @@ const publicLotSchema = obj({
       regionName: strOrNull,
       at: { type: 'string', description: 'YYYY-MM-DD for entry, else ISO 8601' },
       ref: strOrNull,
+      vouchedBy: vouchSchema,
     }),
   ),
   madeFrom: list(
@@ -136,6 +146,12 @@ const publicLotSchema = obj({
       }),
     ),
   }),
+  vouchedBy: { ...vouchSchema, description: "the node whose log holds the lot's record as shown" },
+  resolvedVia: {
+    type: 'string',
+    enum: ['this_node', 'mirror'],
+    description: "mirror: this node holds nothing of the lot itself and shows a peer's log, read through its mirror",
+  },
 });
 
 const other = (lang: Lang): Lang => (lang === 'zh' ? 'en' : 'zh');
@@ -233,12 +249,15 @@ export async function publicRoutes(app: Api, deps: Deps) {
         const check = checkPublicCode(input);
         const { holder } = req.query;
         const view = check.ok ? await publicLotView(deps, input, lang, holder) : null;
-        if (!view)
+        if (!view) {
+          // A well-formed code this node and its mirrors hold nothing of: the page says which node to ask.
+          const ask = check.ok ? await whereToAsk(deps, check.value.lotCode, lang) : undefined;
           return sendHtml(
             reply,
             404,
-            renderNotFoundPage({ lang, toggleHref: pageHref(input, other(lang)) }, input, !check.ok && check.typo),
+            renderNotFoundPage({ lang, toggleHref: pageHref(input, other(lang)) }, input, !check.ok && check.typo, ask),
           );
+        }
         const toggle = pageHref(view.carton?.code ?? view.code, other(lang), view.holder ? holder : undefined);
         return sendHtml(reply, 200, renderLotPage(view, toggle));
       },
@@ -259,10 +278,18 @@ export async function publicRoutes(app: Api, deps: Deps) {
         const input = req.params.code;
         const check = checkPublicCode(input);
         const { holder } = req.query;
-        const view = check.ok ? await publicLotView(deps, input, pageLang(req), holder) : null;
+        const lang = pageLang(req);
+        const view = check.ok ? await publicLotView(deps, input, lang, holder) : null;
         if (!view) {
-          const reason = check.ok ? 'no lot has this code' : check.reason;
-          throw new AppError('LotNotFound', { field: 'code', reason, code: input, typo: !check.ok && check.typo });
+          const reason = check.ok ? 'no lot has this code, on this node or in its mirrors' : check.reason;
+          const ask = check.ok ? await whereToAsk(deps, check.value.lotCode, lang) : undefined;
+          throw new AppError('LotNotFound', {
+            field: 'code',
+            reason,
+            code: input,
+            typo: !check.ok && check.typo,
+            ...(ask ? { ask } : {}),
+          });
         }
         return reply.header('cache-control', 'no-cache').header('vary', 'accept-language').send(view);
       },

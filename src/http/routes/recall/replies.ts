@@ -160,6 +160,20 @@ export const getWebhooksByIdDeliveries200 = {
   },
 } as const;
 
+/** vouchedBy says which node's log a fact of a trace is on, and how far this node trusts it (DESIGN.md, Federation). */
+const vouchedBy = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['origin', 'node', 'trust'],
+  description:
+    "the node whose log holds the fact: own (this node's log), witnessed (a peer's, in a checkpoint meeting this node's witness policy) or unverified (a peer's, not yet witnessed, or of a peer marked forked or unreachable)",
+  properties: {
+    origin: { type: 'string' },
+    node: { type: 'string' },
+    trust: { type: 'string', enum: ['own', 'witnessed', 'unverified'] },
+  },
+} as const;
+
 const traceBody = {
   type: 'object',
   additionalProperties: false,
@@ -222,6 +236,11 @@ const traceBody = {
           status: { type: 'string' },
           statusReasons: { type: 'array', items: {} },
           depth: { type: 'number' },
+          homeOrigin: {
+            type: ['string', 'null'],
+            description: 'the node where the lot was declared or made; null for this node',
+          },
+          vouchedBy,
         },
       },
     },
@@ -273,6 +292,7 @@ const traceBody = {
             },
           },
           lossKg: { type: 'number' },
+          vouchedBy,
         },
       },
     },
@@ -332,6 +352,7 @@ const traceBody = {
                   },
                   at: { type: ['string', 'null'] },
                   recordedAt: { type: ['string', 'null'] },
+                  vouchedBy,
                 },
               },
               { type: 'null' },
@@ -343,6 +364,7 @@ const traceBody = {
           vehicleId: { type: ['string', 'null'] },
           driverWorkerId: { type: ['string', 'null'] },
           handlerWorkerIds: { type: 'array', items: { type: 'string' } },
+          vouchedBy,
         },
       },
     },
@@ -368,6 +390,7 @@ const traceBody = {
           at: { type: ['string', 'null'] },
           recordedAt: { type: ['string', 'null'] },
           logIndex: { type: 'integer' },
+          vouchedBy,
         },
       },
     },
@@ -390,6 +413,7 @@ const traceBody = {
           firstAt: { type: ['string', 'null'] },
           lastAt: { type: ['string', 'null'] },
           lastRecordedAt: { type: ['string', 'null'] },
+          vouchedBy,
         },
       },
     },
@@ -410,6 +434,7 @@ const traceBody = {
             properties: { kg: { type: 'number' }, cartons: { type: 'number' } },
           },
           updatedAt: { type: ['string', 'null'] },
+          vouchedBy,
         },
       },
     },
@@ -425,6 +450,7 @@ const traceBody = {
           nameEn: { type: ['string', 'null'] },
           roles: { type: 'array', items: { type: 'string' } },
           region: { type: 'string' },
+          vouchedBy,
         },
       },
     },
@@ -441,6 +467,7 @@ const traceBody = {
           filingNo: { type: 'string' },
           region: { type: 'string' },
           kind: { type: 'string' },
+          vouchedBy,
         },
       },
     },
@@ -455,6 +482,7 @@ const traceBody = {
           plate: { type: 'string' },
           carrierPartyId: { type: 'string' },
           refrigerated: { type: 'boolean' },
+          vouchedBy,
         },
       },
     },
@@ -469,6 +497,7 @@ const traceBody = {
           name: { type: 'string' },
           role: { type: 'string' },
           employerPartyId: { type: 'string' },
+          vouchedBy,
         },
       },
     },
@@ -555,6 +584,7 @@ const traceBody = {
               { type: 'null' },
             ],
           },
+          vouchedBy,
         },
       },
     },
@@ -579,6 +609,12 @@ const traceBody = {
         holders: { type: 'number' },
         heldKg: { type: 'number' },
         regions: { type: 'array', items: { type: 'string' } },
+        nodes: { type: 'array', items: vouchedBy, description: 'every node that vouches for part of the trace' },
+        withheld: {
+          type: 'integer',
+          description:
+            "how many of the peers' facts (shipments, holdings, disposals, retail totals) the access rules left out",
+        },
       },
     },
   },
