@@ -20,6 +20,8 @@ export const INDEXED_TABLES: readonly ProjectedTable[] = [
   'vehicles',
   'workers',
   'lots',
+  'cartonRanges',
+  'bookings',
   'documents',
   'disinfections',
   'samples',
@@ -191,11 +193,17 @@ export async function indexRows(trx: Transaction<Schema>, entries: readonly Peer
   return refused;
 }
 
-const parse = (r: { origin: string; data: string; logIndex: number }): PeerRecord => ({
-  ...(JSON.parse(r.data) as Record<string, unknown>),
-  origin: r.origin,
-  logIndex: Number(r.logIndex),
-});
+// A record's `origin` is the peer's log; a row's own `origin` column (a lot's imported, derived or recognised) is kept
+// as `rowOrigin`.
+const parse = (r: { origin: string; data: string; logIndex: number }): PeerRecord => {
+  const row = JSON.parse(r.data) as Record<string, unknown>;
+  return {
+    ...row,
+    ...(row.origin === undefined ? {} : { rowOrigin: row.origin }),
+    origin: r.origin,
+    logIndex: Number(r.logIndex),
+  };
+};
 
 /** peerRows reads the peers' rows of a table by key (and, optionally, of one origin). */
 export async function peerRowsByKey(db: Db, table: ProjectedTable, keys: readonly string[], origin?: string) {

@@ -346,7 +346,7 @@ async function recognisedLot(w: Writer, deps: Deps, origin: string, lotId: strin
     producerSuspendedAtEntry: false,
     peerReasons,
   });
-  const { origin: _o, logIndex: _i, statusReasons: _r, peerReasons: _p, ...row } = lot;
+  const { origin: _o, rowOrigin: _k, logIndex: _i, statusReasons: _r, peerReasons: _p, ...row } = lot;
   return {
     parties,
     producers,
