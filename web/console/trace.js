@@ -1,6 +1,12 @@
 // Trace: from a lot id, trace code, carton code or Digital Link, forward to every holder or backward to the border.
 import { chinaTime, fill, h, shortId, table } from './dom.js';
 
+/** vouched names the node whose log holds a fact from a peer, and how far it is witnessed (nothing for this node's own). */
+const vouched = (w, v) =>
+  v && v.trust !== 'own'
+    ? h('span', { class: `muted vouched ${v.trust}`, title: v.origin }, ` · ${v.node} (${w.trust[v.trust] ?? v.trust})`)
+    : null;
+
 const DIRECTIONS = ['forward', 'backward', 'both'];
 
 /** showTrace draws the trace form and, when the query names a reference, the trace from GET /v1/trace. */
@@ -150,6 +156,7 @@ function drawTrace(ctx, t) {
                     lotRef(x.lotId),
                     ` ${qty(x.quantity)}`,
                     x.locationId ? h('span', { class: 'muted' }, ` · ${ctx.names.location(x.locationId)}`) : null,
+                    vouched(w, x.vouchedBy),
                   ),
                 ),
               ),
@@ -176,7 +183,17 @@ function drawTrace(ctx, t) {
         { class: 'card' },
         h('h2', {}, w.shipmentsTitle),
         table(
-          [w.lot, w.from, w.to, { text: w.quantity, class: 'num' }, w.status, w.departedAt, w.receivedAt, w.vehicle],
+          [
+            w.lot,
+            w.from,
+            w.to,
+            { text: w.quantity, class: 'num' },
+            w.status,
+            w.departedAt,
+            w.receivedAt,
+            w.vehicle,
+            w.recordedBy,
+          ],
           t.shipments.map((s) => [
             lotRef(s.lotId),
             place(s.from),
@@ -186,6 +203,7 @@ function drawTrace(ctx, t) {
             chinaTime(s.departedAt),
             s.received ? `${chinaTime(s.received.at)} (${qty(s.received.quantity)})` : '—',
             s.vehicleId ? (plate.get(s.vehicleId) ?? shortId(s.vehicleId)) : '—',
+            s.vouchedBy ? h('span', {}, vouched(w, s.vouchedBy) ?? w.trust.own) : '—',
           ]),
           { id: 'trace-shipments' },
         ),
