@@ -355,7 +355,7 @@ interface Follower {
 }
 
 /**
- * frozenAt tells whether f's node has an open incident following rootId that covers all its holders' holdings and
+ * frozen tells whether f's node has an open incident following rootId that covers all its holders' holdings and
  * has alerted each of them, and returns that incident's id.
  */
 async function frozen(f: Follower, rootId: string): Promise<string | null> {
