@@ -9,6 +9,7 @@ import { benchPublic } from './public.ts';
 import { benchTrace } from './trace.ts';
 import { benchEpcis } from './epcis.ts';
 import { benchFederation } from './federation.ts';
+import { benchRecognition } from './recognition.ts';
 import type { BenchModule, BenchOptions, DatabaseKind, Figure } from './measure.ts';
 import { postgresReachable } from './measure.ts';
 
@@ -25,6 +26,7 @@ const MODULES: ReadonlyArray<readonly [string, BenchModule]> = [
   ['trace', benchTrace],
   ['epcis', benchEpcis],
   ['federation', benchFederation],
+  ['recognition', benchRecognition],
 ];
 
 const { values: args } = parseArgs({
