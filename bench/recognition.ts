@@ -105,8 +105,9 @@ async function node(kind: DatabaseKind, name: string, opts: BenchOptions, served
     origin: scratch.deps.log.origin,
     start: () => {
       const d = scratch.deps;
-      checkpointer = startCheckpointer(d.db, d.log, d.clock, CHECKPOINT_MS, () => {});
       worker = startFederation(d, { tickMs: TICK_MS, pollMs: 10_000, hints: true });
+      const w = worker;
+      checkpointer = startCheckpointer(d.db, d.log, d.clock, CHECKPOINT_MS, () => {}, () => w.kick());
     },
     close: async () => {
       await worker?.stop();

@@ -49,8 +49,13 @@ export async function serve(flags: ServeFlags): Promise<void> {
   });
   log = app.log;
   const interval = Number(process.env.COLDTRACE_CHECKPOINT_MS ?? 1000);
-  const checkpointer = startCheckpointer(deps.db, deps.log, deps.clock, interval, (err) =>
-    app.log.error({ err }, 'checkpoint failed; retrying on the next tick'),
+  const checkpointer = startCheckpointer(
+    deps.db,
+    deps.log,
+    deps.clock,
+    interval,
+    (err) => app.log.error({ err }, 'checkpoint failed; retrying on the next tick'),
+    () => federation.kick(),
   );
   await checkpointer.flush();
   const deliverer = startDeliverer(deps, {

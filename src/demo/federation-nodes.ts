@@ -87,6 +87,7 @@ export async function startNode(
       deps.clock,
       timing.checkpointMs,
       say('checkpoint failed; retrying on the next tick'),
+      () => federation?.kick(),
     );
     await checkpointer.flush();
     deliverer = startDeliverer(deps, { onError: say('webhook delivery pass failed; retrying on the next tick') });

@@ -56,7 +56,8 @@ export interface Checkpointer {
 
 /**
  * startCheckpointer signs a checkpoint every intervalMs when there are new entries: one signature per
- * batch, not per write. Runs never overlap within a process; failures are reported and retried on the
+ * batch, not per write. onSigned hears of each new checkpoint at once (the federation worker then hints its peers
+ * and asks their witnesses, instead of waiting for its own tick). Runs never overlap within a process; failures are reported and retried on the
  * next tick, because a missed checkpoint delays proofs but loses nothing.
  */
 export function startCheckpointer(
@@ -65,10 +66,17 @@ export function startCheckpointer(
   clock: Clock,
   intervalMs: number,
   onError: (err: unknown) => void,
+  onSigned?: (size: number) => void,
 ): Checkpointer {
   let running: Promise<number | null> = Promise.resolve(null);
   const flush = () => {
-    running = running.catch(() => null).then(() => checkpointOnce(db, id, clock));
+    running = running
+      .catch(() => null)
+      .then(() => checkpointOnce(db, id, clock))
+      .then((size) => {
+        if (size !== null) onSigned?.(size);
+        return size;
+      });
     return running;
   };
   const timer = setInterval(() => {
