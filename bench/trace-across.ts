@@ -184,19 +184,49 @@ export async function benchTraceAcross(opts: BenchOptions): Promise<Figure[]> {
       peak = Math.max(peak, process.memoryUsage().rss);
     }
 
-    // Where the time goes: statements per trace, by kind and table.
-    const { counted, counts } = counting(b.deps.db);
-    const levels = Math.max(...(await across(counted, wide[0]!)).lots.map((l) => l.depth));
-    const statements = [...counts.values()].reduce((n, c) => n + c, 0);
-    const top = [...counts.entries()]
-      .sort((x, y) => y[1] - x[1])
-      .map(([k, n]) => `${k} ×${n}`)
-      .join(', ');
+    // Where the time goes: statements per trace, by kind and table, on a wide lot and on the deepest of the dataset's
+    // sample lots and some repacked lots (the wide lots are not repacked: their forward graph has no level below the
+    // start). B must find the same holdings as A on these too.
+    const profile = async (lot: string) => {
+      const { counted, counts } = counting(b!.deps.db);
+      const g = await across(counted, lot);
+      const statements = [...counts.values()].reduce((n, c) => n + c, 0);
+      const top = [...counts.entries()]
+        .sort((x, y) => y[1] - x[1])
+        .map(([k, n]) => `${k} ×${n}`)
+        .join(', ');
+      return { levels: Math.max(...g.lots.map((l) => l.depth)), lots: g.lots.length, statements, top };
+    };
+    let deepest = { lot: wide[0]!, levels: 0 };
+    const repacked = await a.db
+      .selectFrom('transformationLots')
+      .select('lotId')
+      .distinct()
+      .where('role', '=', 'input')
+      .orderBy('lotId')
+      .limit(20)
+      .execute();
+    for (const l of [...data.stats.lots, ...repacked.map((r) => ({ id: r.lotId }))]) {
+      const g = await traceGraph(a.db, [l.id], 'forward');
+      const levels = Math.max(...g.lots.map((x) => x.depth));
+      if (levels > deepest.levels) deepest = { lot: l.id, levels };
+      const here = heldOf(g);
+      const there = heldOf(await across(b.deps.db, l.id));
+      if (here.holdings !== there.holdings || here.grams !== there.grams)
+        throw new Error(
+          `trace across: on ${l.id} B finds ${there.holdings} holdings, ${there.grams / 1000} kg; A holds ${here.holdings}, ${here.grams / 1000} kg`,
+        );
+    }
     opts.say(
       `trace forward over ${wide.length} wide lots (up to ${held.holdings} holdings, ${(held.grams / 1000).toLocaleString('en-US')} kg each; B finds the same as A on every lot): ` +
         `across p50 ${percentile(remote, 50).toFixed(1)} ms, p95 ${percentile(remote, 95).toFixed(1)} ms; local p50 ${percentile(local, 50).toFixed(1)} ms, p95 ${percentile(local, 95).toFixed(1)} ms`,
     );
-    opts.say(`one trace across (${levels} levels deep) runs ${statements} statements: ${top}`);
+    for (const lot of new Set([wide[0]!, deepest.lot])) {
+      const p = await profile(lot);
+      opts.say(
+        `one trace across from ${lot} (${p.lots} lots, ${p.levels} level${p.levels === 1 ? '' : 's'} deep) runs ${p.statements} statements: ${p.top}`,
+      );
+    }
     const mb = (x: number) => x / 1024 / 1024;
     figures.push(
       figure('traceAcross.forward.p50', 'ms', percentile(remote, 50), percentile(local, 50)),
