@@ -7,6 +7,7 @@ import { labelBench } from './labels.ts';
 import { benchLog } from './log.ts';
 import { benchPublic } from './public.ts';
 import { benchTrace } from './trace.ts';
+import { benchTraceAcross } from './trace-across.ts';
 import { benchEpcis } from './epcis.ts';
 import { benchFederation } from './federation.ts';
 import { benchRecognition } from './recognition.ts';
@@ -24,6 +25,7 @@ const MODULES: ReadonlyArray<readonly [string, BenchModule]> = [
   ['labels', labelBench],
   ['public', benchPublic],
   ['trace', benchTrace],
+  ['traceAcross', benchTraceAcross],
   ['epcis', benchEpcis],
   ['federation', benchFederation],
   ['recognition', benchRecognition],

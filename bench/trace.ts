@@ -35,16 +35,18 @@ import { figure, qualified } from './measure.ts';
 // events (about 40 minutes, once).
 
 const SEED = 1;
-const TRACE_ROUNDS = 40;
+/** TRACE_ROUNDS is how many traces each latency figure is taken over. */
+export const TRACE_ROUNDS = 40;
 const INCIDENTS = 3;
 
-interface Dataset {
+/** Dataset is a cached `coldtrace demo --scale` dataset: its directory (node.key, coldtrace.db) and its stats. */
+export interface Dataset {
   readonly dir: string;
   readonly stats: ScaleStats;
 }
 
 /** dataset returns the cached SQLite dataset of `lots` lots, generating it first when it is missing. */
-async function dataset(lots: number, say: (line: string) => void): Promise<Dataset> {
+export async function dataset(lots: number, say: (line: string) => void): Promise<Dataset> {
   const cache = process.env.COLDTRACE_BENCH_CACHE ?? join(tmpdir(), 'coldtrace-bench-cache');
   const dir = join(cache, `scale-v${SCALE_VERSION}-lots${lots}-seed${SEED}`);
   if (existsSync(join(dir, 'scale.json')))
@@ -64,6 +66,10 @@ async function dataset(lots: number, say: (line: string) => void): Promise<Datas
   renameSync(tmp, dir);
   return { dir, stats: JSON.parse(readFileSync(join(dir, 'scale.json'), 'utf8')) as ScaleStats };
 }
+
+/** datasetLots is the number of import lots of the dataset the trace benches use: COLDTRACE_BENCH_TRACE_LOTS. */
+export const datasetLots = (opts: BenchOptions) =>
+  Number(process.env.COLDTRACE_BENCH_TRACE_LOTS ?? (opts.quick ? 60 : 1500));
 
 /** copyToPostgres copies every table of the SQLite dataset into the freshly migrated PostgreSQL database at url. */
 async function copyToPostgres(sqlitePath: string, url: string): Promise<void> {
@@ -109,7 +115,8 @@ async function copyToPostgres(sqlitePath: string, url: string): Promise<void> {
   }
 }
 
-const percentile = (xs: readonly number[], p: number) => {
+/** percentile is the p-th percentile of xs (nearest rank). */
+export const percentile = (xs: readonly number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
 };
@@ -196,7 +203,7 @@ async function measure(
  * bulk UPDATE of the same holdings, and peak RSS against RSS before the first trace, on SQLite and PostgreSQL.
  */
 export async function benchTrace(opts: BenchOptions): Promise<Figure[]> {
-  const lots = Number(process.env.COLDTRACE_BENCH_TRACE_LOTS ?? (opts.quick ? 60 : 1500));
+  const lots = datasetLots(opts);
   const data = await dataset(lots, opts.say);
   opts.say(
     `dataset: ${data.stats.events.toLocaleString('en-US')} events, ${data.stats.importLots} import lots, ${data.stats.holdings.toLocaleString('en-US')} holdings (generated in ${(data.stats.ms / 1000).toFixed(0)} s)`,

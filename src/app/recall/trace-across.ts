@@ -188,21 +188,32 @@ export async function withPeers(
   ]);
   const homeVersions = new Map([...homeRows, ...peerLotRows].map((l) => [l.id, l]));
 
-  // A copy of a shipment completes it only when it is on the consignee's own node's log: that node received it.
-  const homes = await partyHomes(db, v, [
+  const localShipments = new Set(local.shipments.map((s) => s.id));
+  const peerOnly = [...facts.shipments.entries()].filter(([id]) => !localShipments.has(id));
+  // Who the peers' facts name, and where they are: the access rules decide by the party's region.
+  const named = uniq([
+    ...peerOnly.flatMap(([, [base]]) => [base!.fromPartyId, base!.toPartyId]),
+    ...facts.holdings.map((h) => h.partyId),
+    ...facts.disposals.map((d) => d.partyId),
+    ...facts.retailSales.map((r) => r.partyId),
+  ]);
+  // One read of the directory tells both where the consignees' own nodes are and where the named parties are.
+  const places = await partyPlaces(db, v, [
     ...local.shipments.map((s) => s.toPartyId),
     ...[...facts.shipments.values()].map((xs) => xs[0]!.toPartyId),
+    ...named,
   ]);
+  const homes = new Map([...places].map(([id, p]) => [id, p.home]));
+  const regions = new Map([...places].map(([id, p]) => [id, p.region]));
+
+  // A copy of a shipment completes it only when it is on the consignee's own node's log: that node received it.
   const byConsignee = (s: { toPartyId: string }, copies: readonly PeerShipment[]) =>
     copies.filter((c) => c.vouch.origin === homes.get(s.toPartyId));
   const shipments: ShipmentRow[] = local.shipments.map((s) => {
     const mine: PeerShipment = { ...s, vouch: own, receiptVouch: s.receivedAt === null ? null : own };
     return withReceipt(mine, byConsignee(s, facts.shipments.get(s.id) ?? []));
   });
-  const localShipments = new Set(local.shipments.map((s) => s.id));
-  const peerShipments = [...facts.shipments.entries()]
-    .filter(([id]) => !localShipments.has(id))
-    .map(([, [base, ...copies]]) => withReceipt(base!, byConsignee(base!, copies)));
+  const peerShipments = peerOnly.map(([, [base, ...copies]]) => withReceipt(base!, byConsignee(base!, copies)));
   const retailByKey = new Map<string, RetailRow & { vouch: Vouch }>();
   for (const r of facts.retailSales) {
     const key = `${r.vouch.origin}|${r.lotId}|${r.partyId}`;
@@ -221,14 +232,6 @@ export async function withPeers(
     });
   }
 
-  // Who the peers' facts name, and where they are: the access rules decide by the party's region.
-  const named = uniq([
-    ...peerShipments.flatMap((s) => [s.fromPartyId, s.toPartyId]),
-    ...facts.holdings.map((h) => h.partyId),
-    ...facts.disposals.map((d) => d.partyId),
-    ...facts.retailSales.map((r) => r.partyId),
-  ]);
-  const regions = await partyRegions(db, v, named);
   let withheld = 0;
   const keep = <T>(xs: readonly T[], lotId: (x: T) => string, parties: (x: T) => string[]) =>
     xs.flatMap((x) => {
@@ -277,11 +280,18 @@ export async function withPeers(
   };
 }
 
-/** partyHomes maps parties to the origin of the node whose directory they are in (this node's for its own). */
-async function partyHomes(db: Db, v: Vouching, ids: readonly string[]): Promise<Map<string, string>> {
+/**
+ * partyPlaces maps parties to the origin of the node whose directory they are in (this node's for its own) and to
+ * their region: from this node's directory (which holds the recognised), else from a peer's.
+ */
+async function partyPlaces(
+  db: Db,
+  v: Vouching,
+  ids: readonly string[],
+): Promise<Map<string, { home: string; region: string }>> {
   const wanted = uniq(ids);
   const local = await inChunks(wanted, (c) =>
-    db.selectFrom('parties').select(['id', 'homeOrigin']).where('id', 'in', c).execute(),
+    db.selectFrom('parties').select(['id', 'homeOrigin', 'region']).where('id', 'in', c).execute(),
   );
   const have = new Set(local.map((p) => p.id));
   const peer = await peerRecordsById(
@@ -291,24 +301,14 @@ async function partyHomes(db: Db, v: Vouching, ids: readonly string[]): Promise<
     wanted.filter((id) => !have.has(id)),
   );
   return new Map([
-    ...local.map((p) => [p.id, p.homeOrigin ?? v.own.origin] as const),
-    ...peer.map((p) => [p.id, typeof p.homeOrigin === 'string' ? p.homeOrigin : p.origin] as const),
-  ]);
-}
-
-/** partyRegions maps parties to their regions, from this node's directory (which holds the recognised) or a peer's. */
-async function partyRegions(db: Db, v: Vouching, ids: readonly string[]): Promise<Map<string, string>> {
-  const local = await partiesByIds(db, ids);
-  const have = new Set(local.map((p) => p.id));
-  const peer = await peerRecordsById(
-    db,
-    v,
-    'parties',
-    ids.filter((id) => !have.has(id)),
-  );
-  return new Map([
-    ...local.map((p) => [p.id, p.region] as const),
-    ...peer.map((p) => [p.id, String(p.region ?? '')] as const),
+    ...local.map((p) => [p.id, { home: p.homeOrigin ?? v.own.origin, region: p.region }] as const),
+    ...peer.map(
+      (p) =>
+        [
+          p.id,
+          { home: typeof p.homeOrigin === 'string' ? p.homeOrigin : p.origin, region: String(p.region ?? '') },
+        ] as const,
+    ),
   ]);
 }
 

@@ -105,7 +105,10 @@ const groupBy = <T>(xs: readonly T[], key: (x: T) => string | null) => {
   const m = new Map<string, T[]>();
   for (const x of xs) {
     const k = key(x);
-    if (k !== null) m.set(k, [...(m.get(k) ?? []), x]);
+    if (k === null) continue;
+    const group = m.get(k);
+    if (group) group.push(x);
+    else m.set(k, [x]);
   }
   return m;
 };
@@ -129,14 +132,18 @@ export async function peerLinks(
     'transformationLots',
     mine.map((r) => String(r.transformationId)),
   );
+  // The far side of each transformation, by origin and transformation: one pass, not one per near row.
+  const farSide = groupBy(
+    all.filter((b) => b.role === far && str(b.lotId) !== null),
+    (b) => (typeof b.transformationId === 'string' ? `${b.origin}\u0001${b.transformationId}` : null),
+  );
   const out = new Map<string, LotLink & { origin: string }>();
   for (const a of mine) {
     const t = str(a.transformationId);
     const lot = str(a.lotId);
     if (t === null || lot === null) continue;
-    for (const b of all) {
-      const other = str(b.lotId);
-      if (b.origin !== a.origin || b.transformationId !== t || b.role !== far || other === null) continue;
+    for (const b of farSide.get(`${a.origin}\u0001${t}`) ?? []) {
+      const other = String(b.lotId);
       const link = way === 'forward' ? { from: lot, to: other } : { from: other, to: lot };
       out.set(`${t}|${link.from}|${link.to}`, { transformationId: t, ...link, origin: a.origin });
     }
