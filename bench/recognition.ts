@@ -107,7 +107,14 @@ async function node(kind: DatabaseKind, name: string, opts: BenchOptions, served
       const d = scratch.deps;
       worker = startFederation(d, { tickMs: TICK_MS, pollMs: 10_000, hints: true });
       const w = worker;
-      checkpointer = startCheckpointer(d.db, d.log, d.clock, CHECKPOINT_MS, () => {}, () => w.kick());
+      checkpointer = startCheckpointer(
+        d.db,
+        d.log,
+        d.clock,
+        CHECKPOINT_MS,
+        () => {},
+        () => w.kick(),
+      );
     },
     close: async () => {
       await worker?.stop();

@@ -40,6 +40,9 @@ export const INDEXED_TABLES: readonly ProjectedTable[] = [
 ];
 const INDEXED = new Set<string>(INDEXED_TABLES);
 
+/** UPSERT_ROWS rows of 8 values go in one statement, well inside both databases' limits on bound values. */
+const UPSERT_ROWS = 500;
+
 /** PeerEntry is one mirrored entry of a peer's log, decoded, with the rows it projects there. */
 export interface PeerEntry {
   readonly origin: string;
@@ -181,13 +184,28 @@ export async function indexRows(trx: Transaction<Schema>, entries: readonly Peer
       latest.set(id, { origin: e.origin, table: w.table, key, row, index: e.index });
     }
   }
-  for (const v of latest.values()) {
-    const data = JSON.stringify(v.row);
-    const r = refs(v.table, v.row);
+  // Many rows to a statement (keys are distinct: latest keeps one state per row), each replacing the stored state.
+  const rows = [...latest.values()].map((v) => ({
+    origin: v.origin,
+    tbl: v.table,
+    key: v.key,
+    ...refs(v.table, v.row),
+    data: JSON.stringify(v.row),
+    logIndex: v.index,
+  }));
+  for (let i = 0; i < rows.length; i += UPSERT_ROWS) {
     await trx
       .insertInto('peerRows')
-      .values({ origin: v.origin, tbl: v.table, key: v.key, ...r, data, logIndex: v.index })
-      .onConflict((oc) => oc.columns(['origin', 'tbl', 'key']).doUpdateSet({ ...r, data, logIndex: v.index }))
+      .values(rows.slice(i, i + UPSERT_ROWS))
+      .onConflict((oc) =>
+        oc.columns(['origin', 'tbl', 'key']).doUpdateSet((eb) => ({
+          lotId: eb.ref('excluded.lotId'),
+          partyId: eb.ref('excluded.partyId'),
+          refId: eb.ref('excluded.refId'),
+          data: eb.ref('excluded.data'),
+          logIndex: eb.ref('excluded.logIndex'),
+        })),
+      )
       .execute();
   }
   return refused;
