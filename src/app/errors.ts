@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'MalformedJson'
   | 'PayloadTooLarge'
   | 'UnsupportedMediaType'
+  | 'NotAcceptable'
   | 'Unauthenticated'
   | 'TooManyAttempts'
   | 'RateLimited'

@@ -9,6 +9,7 @@ const STATUS: Readonly<Record<ErrorCode, number>> = {
   MalformedJson: 400,
   PayloadTooLarge: 413,
   UnsupportedMediaType: 415,
+  NotAcceptable: 406,
   Unauthenticated: 401,
   TooManyAttempts: 429,
   RateLimited: 429,

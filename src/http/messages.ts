@@ -9,6 +9,7 @@ export const MESSAGES: Readonly<Record<ErrorCode, Readonly<Record<Lang, string>>
   MalformedJson: { en: 'The request body is not valid JSON.', zh: '请求体不是有效的 JSON。' },
   PayloadTooLarge: { en: 'The request body is too large.', zh: '请求体过大。' },
   UnsupportedMediaType: { en: 'This content type is not accepted here.', zh: '不接受此内容类型。' },
+  NotAcceptable: { en: 'No answer can be given in the form asked for.', zh: '无法以所要求的形式作答。' },
   Unauthenticated: { en: 'A valid bearer token is required.', zh: '需要有效的访问令牌。' },
   TooManyAttempts: {
     en: 'Too many failed sign-in attempts; wait and try again.',

@@ -9,6 +9,9 @@ import { captureDocument, captureSingleEvent, getCaptureJob, listCaptureJobs } f
 import { LIST_PARAMS, MAX_PER_PAGE, TIME_PARAMS, getEvent, parseQuery, queryEvents } from '../../../app/epcis/query.ts';
 import { requireActor } from '../../auth.ts';
 import { boundedJsonParser } from '../../json-body.ts';
+import { XmlDocumentError, xmlToEpcisDocument, xmlToEpcisEvent } from '../../../epcis/xml-document.ts';
+import { XmlRefusal } from '../../../epcis/xml-guard.ts';
+import { queryForm, sendQueryDocument } from './negotiate.ts';
 import { secured } from '../../schemas.ts';
 import type { Api } from '../../schemas.ts';
 
@@ -29,11 +32,36 @@ export function epcisLimits(env = process.env): EpcisLimits {
 
 const VERSIONS = { 'GS1-EPCIS-Version': '2.0.0', 'GS1-CBV-Version': '2.0.0' };
 const JSON_TYPES = ['application/json', 'application/ld+json'];
+const XML_TYPES = ['application/xml', 'text/xml'];
+const CAPTURE_TYPES = [...JSON_TYPES, ...XML_TYPES];
+
+/** xmlError turns why an XML body was refused into the AppError the client sees, naming the element or the reason. */
+function xmlError(err: unknown): Error {
+  if (err instanceof XmlRefusal)
+    return new AppError(err.kind === 'size' ? 'PayloadTooLarge' : 'ValidationFailed', {
+      field: '(body)',
+      reason: err.reason,
+      refused: err.kind,
+    });
+  if (err instanceof XmlDocumentError)
+    return new AppError('ValidationFailed', { field: err.field, reason: err.reason });
+  return err instanceof Error ? err : new Error(String(err));
+}
 const anyJson = {
   type: 'object',
   description: 'EPCIS 2.0 JSON-LD, checked against the GS1 EPCIS 2.0 JSON Schema',
 } as const;
 const PER_PAGE = 30;
+const queryDocumentSchema = { ...anyObject, description: 'An EPCISQueryDocument (GS1 EPCIS 2.0 JSON-LD)' };
+/** The answer of a query route: JSON-LD, or EPCIS 2.0 XML when the client's Accept asks for it. */
+const queryReply = {
+  description: 'An EPCISQueryDocument (GS1 EPCIS 2.0), as JSON-LD or XML by the Accept header',
+  content: {
+    'application/ld+json': { schema: queryDocumentSchema },
+    'application/json': { schema: queryDocumentSchema },
+    'application/xml': { schema: { type: 'string', description: 'EPCIS 2.0 XML, valid against the GS1 XSD' } },
+  },
+};
 
 /** eventListOf finds the event list of an EPCIS document or query document, if it has one, to count it before capture. */
 function eventListOf(doc: object): unknown {
@@ -63,6 +91,16 @@ export async function epcisRoutes(app: Api, deps: Deps, limits: EpcisLimits = ep
     const epcis = scope.withTypeProvider<TypeBoxTypeProvider>();
     const tags = ['epcis'];
     epcis.addContentTypeParser('application/ld+json', { parseAs: 'string' }, boundedJsonParser(epcis));
+    // EPCIS XML (2.0 or 1.2) becomes the JSON-LD document (or, for POST /epcis/events, the event) capture takes.
+    epcis.addContentTypeParser(XML_TYPES, { parseAs: 'string' }, (req, body, done) => {
+      try {
+        const text = typeof body === 'string' ? body : body.toString('utf8');
+        const single = req.method === 'POST' && req.url.split('?')[0] === '/epcis/events';
+        done(null, single ? xmlToEpcisEvent(text, limits.bytes) : xmlToEpcisDocument(text, limits.bytes).document);
+      } catch (err) {
+        done(xmlError(err));
+      }
+    });
     const captureHeaders = {
       'GS1-EPCIS-Capture-Limit': String(limits.events),
       'GS1-EPCIS-Capture-File-Size-Limit': String(limits.bytes),
@@ -120,9 +158,10 @@ export async function epcisRoutes(app: Api, deps: Deps, limits: EpcisLimits = ep
         schema: {
           response: { 202: postEpcisCapture202 },
           tags,
-          summary: 'Capture an EPCIS 2.0 document; answered with its capture job (complete when answered)',
+          summary:
+            'Capture an EPCIS document (2.0 JSON-LD, or XML 2.0 or 1.2); answered with its capture job (complete when answered)',
           security: secured,
-          consumes: JSON_TYPES,
+          consumes: CAPTURE_TYPES,
           headers: {
             type: 'object',
             properties: {
@@ -203,7 +242,7 @@ export async function epcisRoutes(app: Api, deps: Deps, limits: EpcisLimits = ep
           summary: 'Capture one EPCIS 2.0 event (with its @context); idempotent',
           security: secured,
           response: { 201: { ...anyObject, description: 'The event as captured, with its eventID' } },
-          consumes: JSON_TYPES,
+          consumes: CAPTURE_TYPES,
           body: anyJson,
         },
       },
@@ -221,7 +260,7 @@ export async function epcisRoutes(app: Api, deps: Deps, limits: EpcisLimits = ep
           tags,
           summary: 'Query events (SimpleEventQuery); an EPCISQueryDocument, perPage at a time',
           security: secured,
-          response: { 200: { ...anyObject, description: 'An EPCISQueryDocument (GS1 EPCIS 2.0)' } },
+          response: { 200: queryReply },
           querystring: {
             type: 'object',
             additionalProperties: false,
@@ -245,9 +284,10 @@ export async function epcisRoutes(app: Api, deps: Deps, limits: EpcisLimits = ep
       },
       async (req, reply) => {
         const raw = req.query;
+        const form = queryForm(req);
         const { document, nextPageToken } = await queryEvents(deps, requireActor(req), parseQuery(raw));
         link(reply, '/epcis/events', raw, nextPageToken);
-        return document;
+        return sendQueryDocument(reply, form, document);
       },
     );
 
@@ -258,7 +298,7 @@ export async function epcisRoutes(app: Api, deps: Deps, limits: EpcisLimits = ep
           tags,
           summary: 'One event by its eventID (URL-encoded), as an EPCISQueryDocument',
           security: secured,
-          response: { 200: { ...anyObject, description: 'An EPCISQueryDocument (GS1 EPCIS 2.0)' } },
+          response: { 200: queryReply },
           params: {
             type: 'object',
             required: ['eventID'],
@@ -266,7 +306,10 @@ export async function epcisRoutes(app: Api, deps: Deps, limits: EpcisLimits = ep
           },
         },
       },
-      async (req) => getEvent(deps, requireActor(req), req.params.eventID),
+      async (req, reply) => {
+        const form = queryForm(req);
+        return sendQueryDocument(reply, form, await getEvent(deps, requireActor(req), req.params.eventID));
+      },
     );
   });
 }
