@@ -9,8 +9,10 @@ import { compileEpcisSchema } from '../src/epcis/schema.ts';
 import { xmlToEpcisDocument } from '../src/epcis/xml-document.ts';
 import { checkXml } from '../src/epcis/xml-guard.ts';
 import type { TestNode } from './support/test-node.ts';
-import { eachDialect } from './support/test-node.ts';
-import { addParty, api, expectError } from './support/http.ts';
+import { DIALECTS, eachDialect, freshDatabase } from './support/test-node.ts';
+import { addParty, api, expectError, uscc } from './support/http.ts';
+import type { Target } from './support/processes.ts';
+import { childEnv, dbArgs, dbEnv, json, runCli } from './support/processes.ts';
 
 const shared = fileURLToPath(new URL('../../shared/data/', import.meta.url));
 const hashExamples = join(shared, 'epcis-hash/examples');
@@ -453,3 +455,65 @@ eachDialect('EPCIS XML capture and query', (node) => {
     expectError(r, 413, 'PayloadTooLarge');
   });
 });
+
+for (const kind of DIALECTS) {
+  describe(`coldtrace import FILE.xml and export --epcis --xml [${kind}]`, () => {
+    it('imports an EPCIS 1.2 XML file and exports XML that validates and imports elsewhere to the same events', async () => {
+      const a = await freshDatabase(kind);
+      const b = await freshDatabase(kind);
+      try {
+        const cli = (db: typeof a, ...args: string[]) => {
+          const t: Target = { kind, dataDir: db.dataDir, databaseUrl: db.databaseUrl };
+          return runCli([...args, ...dbArgs(t)], { env: childEnv(dbEnv(t)), cwd: db.dataDir });
+        };
+        const party = async (db: typeof a) =>
+          json(
+            await cli(
+              db,
+              'party',
+              'add',
+              '--name',
+              'Cold Store',
+              '--uscc',
+              uscc(),
+              '--roles',
+              'cold_store',
+              '--region',
+              '410000',
+            ),
+          );
+        const id = '6f1a2b3c-0000-4000-8000-0000000000c1';
+        const file = join(a.dataDir, 'in.xml');
+        writeFileSync(file, V12(id));
+        expect(json(await cli(a, 'import', file, '--party', (await party(a)).id))).toMatchObject({
+          success: true,
+          capturedCount: 2,
+        });
+        const out = join(a.dataDir, 'out.xml');
+        expect((await cli(a, 'export', '--epcis', '--xml', '--out', out)).code).toBe(0);
+        const xml = readFileSync(out, 'utf8');
+        expectXsdValid(xml, 'coldtrace export --epcis --xml');
+        const hashes = documentEvents(xmlToEpcisDocument(V12(id), LIMIT).document).map((e) =>
+          eventHashId(e.event, e.hashContext),
+        );
+        expect(
+          documentEvents(xmlToEpcisDocument(xml, LIMIT).document).map((e) => eventHashId(e.event, e.hashContext)),
+        ).toEqual(hashes);
+        const pb = await party(b);
+        expect(json(await cli(b, 'import', out, '--token', pb.token))).toMatchObject({
+          success: true,
+          capturedCount: 2,
+        });
+        const hostile = join(b.dataDir, 'hostile.xml');
+        writeFileSync(hostile, HOSTILE[0]!.xml);
+        const refused = await cli(b, 'import', hostile, '--token', pb.token);
+        expect(refused.code).not.toBe(0);
+        expect(refused.stderr).toContain('DOCTYPE');
+        expect(refused.stdout + refused.stderr).not.toContain(SECRET);
+      } finally {
+        await a.drop();
+        await b.drop();
+      }
+    }, 120_000);
+  });
+}

@@ -10,6 +10,32 @@ import { actorOf } from '../app/registry/parties.ts';
 import { authenticate } from '../app/registry/tokens.ts';
 import type { Actor } from '../domain/access.ts';
 import { findParty } from '../store/parties.ts';
+import { XmlDocumentError, xmlToEpcisDocument } from '../epcis/xml-document.ts';
+import { XmlRefusal } from '../epcis/xml-guard.ts';
+import { queryDocumentXml } from '../epcis/xml-write.ts';
+
+/** MAX_IMPORT_BYTES bounds an XML file read for import, as the capture route bounds a body. */
+const MAX_IMPORT_BYTES = 256 * 1024 * 1024;
+
+/** readDocument reads an EPCIS document file: XML (2.0 or 1.2) when it starts with '<', else JSON-LD. */
+function readDocument(file: string): unknown {
+  const text = readFileSync(file, 'utf8');
+  if (text.trimStart().startsWith('<')) {
+    try {
+      return xmlToEpcisDocument(text, MAX_IMPORT_BYTES).document;
+    } catch (err) {
+      if (err instanceof XmlRefusal) throw new AppError('ValidationFailed', { field: file, reason: err.reason });
+      if (err instanceof XmlDocumentError)
+        throw new AppError('ValidationFailed', { field: err.field, reason: err.reason });
+      throw err;
+    }
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new AppError('MalformedJson', { field: file, reason: (err as Error).message });
+  }
+}
 
 const dataOpt = ['--data <dir>', 'data directory (env COLDTRACE_DATA, default ./data)'] as const;
 
@@ -71,9 +97,9 @@ export function addEpcisCommands(program: Command): void {
   program
     .command('import')
     .description(
-      'capture an EPCIS 2.0 JSON-LD document into this node as a party (as POST /epcis/capture would); prints the capture job',
+      'capture an EPCIS document (2.0 JSON-LD, or XML 2.0 or 1.2) into this node as a party (as POST /epcis/capture would); prints the capture job',
     )
-    .argument('<file>', 'an EPCISDocument or EPCISQueryDocument (.jsonld or .json)')
+    .argument('<file>', 'an EPCISDocument or EPCISQueryDocument (.jsonld, .json or .xml)')
     .option('--party <id>', 'the capturing party (pty_…)')
     .option('--token <token>', 'or: a token of the capturing party')
     .option(
@@ -86,12 +112,7 @@ export function addEpcisCommands(program: Command): void {
       withDeps(o, async (deps) => {
         if (o.behaviour !== 'rollback' && o.behaviour !== 'proceed')
           throw new AppError('ValidationFailed', { field: '--behaviour', reason: 'must be rollback or proceed' });
-        let document: unknown;
-        try {
-          document = JSON.parse(readFileSync(file, 'utf8'));
-        } catch (err) {
-          throw new AppError('MalformedJson', { field: file, reason: (err as Error).message });
-        }
+        const document = readDocument(file);
         const outcome = await captureDocument(deps, await actorFor(deps, o), document, o.behaviour as CaptureBehaviour);
         if (outcome.failure) throw outcome.failure;
         process.stdout.write(`${JSON.stringify(outcome.job, null, 2)}\n`);
@@ -101,15 +122,17 @@ export function addEpcisCommands(program: Command): void {
 
   program
     .command('export')
-    .description('write the events of this node as one EPCIS 2.0 EPCISQueryDocument (JSON-LD)')
-    .requiredOption('--epcis', 'export as EPCIS 2.0 (the only format so far)')
+    .description('write the events of this node as one EPCIS 2.0 EPCISQueryDocument (JSON-LD, or XML with --xml)')
+    .requiredOption('--epcis', 'export as EPCIS 2.0')
+    .option('--xml', 'write EPCIS 2.0 XML (valid against the GS1 XSD) instead of JSON-LD')
     .option('--from <time>', 'only events at or after this ISO 8601 time (eventTime)')
     .option('--to <time>', 'only events before this ISO 8601 time (eventTime)')
     .option('--out <file>', 'write to this file instead of stdout')
     .option(...dataOpt)
-    .action((o: { from?: string; to?: string; out?: string; data?: string }) =>
+    .action((o: { from?: string; to?: string; out?: string; xml?: boolean; data?: string }) =>
       withDeps(o, async (deps) => {
-        const text = `${JSON.stringify(await exportEpcis(deps, o.from, o.to), null, 2)}\n`;
+        const document = await exportEpcis(deps, o.from, o.to);
+        const text = o.xml ? `${queryDocumentXml(document)}\n` : `${JSON.stringify(document, null, 2)}\n`;
         if (o.out) writeFileSync(o.out, text);
         else process.stdout.write(text);
       }),
