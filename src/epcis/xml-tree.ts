@@ -75,7 +75,8 @@ function toNode(entry: Ordered, parentScope: ReadonlyMap<string, string>): XmlNo
  * parseXmlTree checks text (see checkXml; an XmlRefusal names what was refused) and parses it into the tree of its
  * single root element.
  */
-export function parseXmlTree(text: string, maxBytes: number): XmlNode {
+export function parseXmlTree(input: string, maxBytes: number): XmlNode {
+  const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
   checkXml(text, maxBytes);
   let parsed: Ordered[];
   try {
