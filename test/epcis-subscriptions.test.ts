@@ -6,6 +6,7 @@ import { verifyDatabase } from '../src/app/audit/verify.ts';
 import { deliverStreamsDue } from '../src/app/epcis/stream-deliverer.ts';
 import { verifySignature } from '../src/domain/webhook.ts';
 import { parseVerifierKey } from '../src/log/note-key.ts';
+import { borderCast, clearedLot } from './support/border.ts';
 import { addParty, api, expectError } from './support/http.ts';
 import type { Reply } from './support/http.ts';
 import { eachDialect } from './support/test-node.ts';
@@ -241,6 +242,40 @@ eachDialect(
         expect(await tick(n)).toBe(0);
         expect(mine.got).toHaveLength(2);
         await verifyOk(n);
+      } finally {
+        await mine.close();
+        await theirs.close();
+      }
+    });
+
+    it('streams the EPCIS events of custody writes too, to those who may see them', async () => {
+      const n = node();
+      const cast = await borderCast(n.app, n.adminToken);
+      const stranger = await addParty(n.app, n.adminToken, ['wholesaler']);
+      const mine = await receiver();
+      const theirs = await receiver();
+      try {
+        for (const [p, name, dest] of [
+          [cast.importer, 'custody-mine', mine.url],
+          [stranger, 'custody-theirs', theirs.url],
+        ] as const) {
+          const body = { name, query: { EQ_bizStep: ['commissioning'] } };
+          expect((await api(n.app, 'POST', '/epcis/queries', { token: p.token, body })).status).toBe(201);
+          const sub = await api(n.app, 'POST', `/epcis/queries/${name}/subscriptions`, {
+            token: p.token,
+            body: { dest, signatureToken: `tok-${name}`, stream: true },
+          });
+          expect(sub.status, JSON.stringify(sub.body)).toBe(201);
+        }
+        const lot = await clearedLot(n, cast, { netKg: 500, cartons: 25 });
+        await tick(n);
+        const got = receivedIds(mine, 'tok-custody-mine', Math.floor(n.clock.now() / 1000));
+        expect(got).toHaveLength(1);
+        const served = await api(n.app, 'GET', `/epcis/events/${enc(got[0]!)}`, { token: cast.importer.token });
+        const event = eventsOf(served.body)[0]!;
+        expect(event.bizStep).toBe('commissioning');
+        expect(JSON.stringify(event)).toContain(String(lot.code));
+        expect(theirs.got).toEqual([]);
       } finally {
         await mine.close();
         await theirs.close();
