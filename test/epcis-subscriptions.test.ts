@@ -178,7 +178,8 @@ eachDialect(
         await badSub({ dest: mine.url }, 'stream');
         await badSub({ dest: 'http://example.com/hook', stream: true }, 'dest');
         await badSub({ dest: 'https://10.0.0.1/hook', stream: true }, 'dest');
-        await badSub({ dest: mine.url, schedule: { hour: '1' } }, 'schedule');
+        await badSub({ dest: mine.url, schedule: { hour: '25' } }, 'schedule.hour');
+        await badSub({ dest: mine.url, schedule: { hour: '1' }, stream: true }, 'stream');
         expectError(
           await subscribe(stranger.token, 'objects', { dest: theirs.url, stream: true }),
           404,
@@ -245,6 +246,41 @@ eachDialect(
       } finally {
         await mine.close();
         await theirs.close();
+      }
+    });
+
+    it('reports on a schedule: the events recorded since the last run, and an empty report when asked', async () => {
+      const n = node();
+      const owner = await addParty(n.app, n.adminToken, ['wholesaler']);
+      const hook = await receiver();
+      try {
+        const body = { name: 'scheduled', query: { EQ_bizStep: 'shipping' } };
+        expect((await api(n.app, 'POST', '/epcis/queries', { token: owner.token, body })).status).toBe(201);
+        const early = await capture(n, owner.token, 40);
+        n.clock.advance(1000);
+        // Every minute at :30, UTC; the test clock starts at 08:00:00.
+        const sub = await api(n.app, 'POST', '/epcis/queries/scheduled/subscriptions', {
+          token: owner.token,
+          body: { dest: hook.url, signatureToken: 'tok-s', schedule: { second: '30' }, reportIfEmpty: true },
+        });
+        expect(sub.status, JSON.stringify(sub.body)).toBe(201);
+        expect(sub.body).toMatchObject({ stream: false, schedule: { second: '30' }, reportIfEmpty: true });
+        const ids = [await capture(n, owner.token, 42), await capture(n, owner.token, 44)];
+        await capture(n, owner.token, 43); // receiving: not this query's
+        expect(await tick(n)).toBe(0);
+        n.clock.advance(29_000);
+        expect(await tick(n)).toBe(2);
+        const nowSec = () => Math.floor(n.clock.now() / 1000);
+        expect(receivedIds(hook, 'tok-s', nowSec())).toEqual(ids);
+        expect(receivedIds(hook, 'tok-s', nowSec())).not.toContain(early);
+        // Nothing new by the next run: an empty report, as reportIfEmpty asks.
+        n.clock.advance(60_000);
+        expect(await tick(n)).toBe(1);
+        expect(hook.got).toHaveLength(2);
+        expect(eventsOf(JSON.parse(hook.got[1]!.body) as Record<string, unknown>)).toEqual([]);
+        expect(await tick(n)).toBe(0);
+      } finally {
+        await hook.close();
       }
     });
 

@@ -564,6 +564,12 @@ export interface EpcisSubscriptionSecretRow {
   token: string;
 }
 
+/** EpcisScheduleStateRow is when a scheduled subscription last ran; operational. */
+export interface EpcisScheduleStateRow {
+  subscriptionId: string;
+  lastRunAt: number;
+}
+
 /** EpcisDeliveryRow is one event queued for one streaming subscription; operational, written with the event. */
 export interface EpcisDeliveryRow {
   id: string;
@@ -814,6 +820,7 @@ export interface Schema {
   epcisSubscriptions: EpcisSubscriptionRow;
   epcisSubscriptionSecrets: EpcisSubscriptionSecretRow;
   epcisDeliveries: EpcisDeliveryRow;
+  epcisScheduleState: EpcisScheduleStateRow;
   /** notes left by a migration: projections the node must backfill from its log (app/write/backfills.ts) */
   projectionBackfills: { name: string };
   temperatureUploads: TemperatureUploadRow;

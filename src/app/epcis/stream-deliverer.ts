@@ -4,6 +4,7 @@ import { post } from '../recall/deliverer.ts';
 import type { ResolveHost } from '../recall/webhook-address.ts';
 import { resolveHost } from '../recall/webhook-address.ts';
 import { queryDocument } from './query.ts';
+import { runSchedules } from './schedules.ts';
 
 /** StreamDelivererOptions tunes the subscription deliverer; every field has a production default. */
 export interface StreamDelivererOptions {
@@ -30,7 +31,7 @@ export function gs1Signature(token: string, timestamp: number, body: string): st
 }
 
 /**
- * deliverStreamsDue makes one pass: for up to `subscriptions` subscriptions with a due delivery, it sends the oldest
+ * deliverStreamsDue makes one pass: it runs the scheduled subscriptions that are due (schedules.ts), then, for up to `subscriptions` subscriptions with a due delivery, it sends the oldest
  * pending events of each (in log order, one EPCISQueryDocument) and records the outcome: delivered, or a retry with
  * back-off of the whole batch, or failed when the attempts are used up. A subscription whose oldest pending event
  * waits for a retry sends nothing newer meanwhile, so a receiver sees events in order. A batch is leased by one
@@ -40,6 +41,7 @@ export function gs1Signature(token: string, timestamp: number, body: string): st
 export async function deliverStreamsDue(deps: Deps, opts: StreamDelivererOptions = {}): Promise<number> {
   const o = { ...DEFAULTS, ...opts };
   const now = deps.clock.now();
+  await runSchedules(deps, now);
   const due = await deps.db
     .selectFrom('epcisDeliveries')
     .select('subscriptionId')
@@ -60,7 +62,7 @@ async function sendBatch(
 ): Promise<number> {
   const batch = await deps.db
     .selectFrom('epcisDeliveries as d')
-    .innerJoin('epcisEvents as e', 'e.eventId', 'd.eventId')
+    .leftJoin('epcisEvents as e', 'e.eventId', 'd.eventId')
     .select(['d.id', 'd.attempts', 'd.nextAt', 'e.json'])
     .where('d.subscriptionId', '=', subscriptionId)
     .where('d.status', '=', 'pending')
@@ -96,7 +98,7 @@ async function sendBatch(
     return 0;
   }
   const doc = queryDocument(
-    batch.map((b) => JSON.parse(b.json) as Record<string, unknown>),
+    batch.flatMap((b) => (b.json === null ? [] : [JSON.parse(b.json) as Record<string, unknown>])),
     now,
   );
   const results = (doc.epcisBody as { queryResults: Record<string, unknown> }).queryResults;

@@ -13,9 +13,11 @@ export interface WrittenEvent {
 
 const IN_LIST = 500;
 
-// The actor a subscriber's party acts as (app/registry/parties.ts actorOf, which this module cannot import: the
-// registry writes through commit, and commit calls this module).
-const actorOfParty = (p: { id: string; roles: string; region: string; level: string | null }): Actor => {
+/**
+ * actorOfParty is the actor a subscriber's party acts as: app/registry/parties.ts actorOf, which this module cannot
+ * import (the registry writes through commit, and commit calls this module).
+ */
+export const actorOfParty = (p: { id: string; roles: string; region: string; level: string | null }): Actor => {
   const roles = JSON.parse(p.roles) as Role[];
   return { partyId: p.id, roles, region: p.region, national: roles.includes('regulator') && p.level === 'national' };
 };

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Actor } from '../../domain/access.ts';
 import { webhookUrlProblem } from '../../domain/webhook.ts';
+import { isProblem, parseSchedule } from '../../domain/query-schedule.ts';
 import type { EpcisSubscriptionRow } from '../../store/schema.ts';
 import { AppError, invalid, notFound } from '../errors.ts';
 import type { Deps } from '../deps.ts';
@@ -22,10 +23,12 @@ export interface Subscription {
   readonly dest: string;
   readonly createdAt: string;
   readonly stream: boolean;
+  readonly schedule?: Readonly<Record<string, unknown>>;
+  readonly reportIfEmpty?: boolean;
   readonly lastNotifiedAt?: string;
 }
 
-/** SubscriptionInput is the body of a subscription: stream must be true (scheduled subscriptions are refused). */
+/** SubscriptionInput is the body of a subscription: stream: true, or a schedule (see domain/query-schedule.ts). */
 export interface SubscriptionInput {
   dest?: unknown;
   signatureToken?: unknown;
@@ -39,13 +42,17 @@ const toSubscription = (r: EpcisSubscriptionRow, lastNotifiedAt: number | null):
   dest: r.dest,
   createdAt: new Date(Number(r.createdAt)).toISOString(),
   stream: r.stream === 1,
+  ...(r.schedule === null
+    ? {}
+    : { schedule: JSON.parse(r.schedule) as Record<string, unknown>, reportIfEmpty: r.reportIfEmpty === 1 }),
   ...(lastNotifiedAt === null ? {} : { lastNotifiedAt: new Date(lastNotifiedAt).toISOString() }),
 });
 
 /**
- * createSubscription subscribes the actor to a named query it may see: each event captured or derived afterwards that
- * matches it and that the actor may read is POSTed to dest as an EPCISQueryDocument, signed with signatureToken in
- * GS1-Signature. dest follows the webhook address rules (https to public addresses; plain http to this machine only
+ * createSubscription subscribes the actor to a named query it may see: with stream, each event captured or derived
+ * afterwards that matches it and that the actor may read is POSTed to dest as an EPCISQueryDocument, signed with
+ * signatureToken in GS1-Signature; with a schedule, at each time the schedule fires, the events recorded since the
+ * last run (and, with reportIfEmpty, an empty document when there are none). dest follows the webhook address rules (https to public addresses; plain http to this machine only
  * under allowHttp). The log holds the subscription and a SHA-256 commitment of the token; the token is kept apart.
  */
 export async function createSubscription(
@@ -62,9 +69,13 @@ export async function createSubscription(
   if (problem) throw invalid('dest', problem);
   if (input.signatureToken !== undefined && (typeof input.signatureToken !== 'string' || input.signatureToken === ''))
     throw invalid('signatureToken', 'must be a non-empty string');
-  if (input.schedule !== undefined)
-    throw invalid('schedule', 'scheduled subscriptions are not offered by this server; subscribe with stream: true');
-  if (input.stream !== true) throw invalid('stream', 'must be true (scheduled subscriptions are not offered)');
+  const scheduled = input.schedule !== undefined;
+  if (scheduled) {
+    const s = parseSchedule(input.schedule);
+    if (isProblem(s)) throw invalid(s.field, s.reason);
+    if (input.stream !== undefined && input.stream !== false)
+      throw invalid('stream', 'a subscription is either streamed (stream: true) or scheduled, not both');
+  } else if (input.stream !== true) throw invalid('stream', 'must be true, or give a schedule');
   if (input.reportIfEmpty !== undefined && typeof input.reportIfEmpty !== 'boolean')
     throw invalid('reportIfEmpty', 'must be true or false');
   const token = input.signatureToken as string | undefined;
@@ -86,8 +97,8 @@ export async function createSubscription(
       queryName,
       partyId: actor.partyId,
       dest,
-      stream: true,
-      schedule: null,
+      stream: !scheduled,
+      schedule: scheduled ? (input.schedule as Record<string, unknown>) : null,
       reportIfEmpty: input.reportIfEmpty === true,
       tokenSha256: token === undefined ? null : createHash('sha256').update(token, 'utf8').digest('hex'),
       createdAt: w.now,
@@ -96,7 +107,18 @@ export async function createSubscription(
     const logIndex = await w.append('epcis.subscription.created', actor.partyId, record);
     if (token !== undefined)
       await w.trx.insertInto('epcisSubscriptionSecrets').values({ subscriptionId: record.id, token }).execute();
-    return toSubscription({ ...record, stream: 1, schedule: null, reportIfEmpty: 0, logIndex }, null);
+    if (scheduled)
+      await w.trx.insertInto('epcisScheduleState').values({ subscriptionId: record.id, lastRunAt: w.now }).execute();
+    return toSubscription(
+      {
+        ...record,
+        stream: scheduled ? 0 : 1,
+        schedule: record.schedule === null ? null : JSON.stringify(record.schedule),
+        reportIfEmpty: record.reportIfEmpty ? 1 : 0,
+        logIndex,
+      },
+      null,
+    );
   });
 }
 

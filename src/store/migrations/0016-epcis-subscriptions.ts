@@ -5,7 +5,7 @@ import type { Kysely, Migration } from 'kysely';
 /**
  * epcisSubscriptions creates the named queries and the query subscriptions of the EPCIS REST binding (projected from
  * the log), and the operational tables the log does not hold: each subscription's signature token, which must be kept
- * to sign, and the queue of events to deliver to each streaming subscription, written with the events.
+ * to sign, when each scheduled subscription last ran, and the queue of events to deliver to each streaming subscription, written with the events.
  */
 export function epcisSubscriptions(): Migration {
   return {
@@ -44,6 +44,13 @@ export function epcisSubscriptions(): Migration {
         .createTable('epcis_subscription_secrets')
         .addColumn('subscription_id', 'text', (c) => c.primaryKey())
         .addColumn('token', 'text', (c) => c.notNull())
+        .execute();
+
+      // When each scheduled subscription last ran: its next run reports the events recorded since.
+      await db.schema
+        .createTable('epcis_schedule_state')
+        .addColumn('subscription_id', 'text', (c) => c.primaryKey())
+        .addColumn('last_run_at', 'bigint', (c) => c.notNull())
         .execute();
 
       await db.schema

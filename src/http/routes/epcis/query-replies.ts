@@ -25,6 +25,8 @@ export const subscription = {
     dest: { type: 'string' },
     createdAt: { type: 'string', format: 'date-time' },
     stream: { type: 'boolean' },
+    schedule: { type: 'object', additionalProperties: { anyOf: [{ type: 'string' }, { type: 'integer' }] } },
+    reportIfEmpty: { type: 'boolean' },
     lastNotifiedAt: { type: 'string', format: 'date-time' },
   },
 } as const;
