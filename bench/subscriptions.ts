@@ -14,6 +14,7 @@ import { benchUscc, figure, openScratchNode, qualified } from './measure.ts';
 // the same receiver, measured in the same run.
 
 const CONTEXT = ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld', { ct: 'urn:coldtrace:epcis:' }];
+const SUBSCRIBERS = 10;
 const SIZES = { quick: { events: 40, perSecond: 20 }, full: { events: 400, perSecond: 20 } };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON replies of many shapes
@@ -81,6 +82,31 @@ async function once(kind: DatabaseKind, opts: BenchOptions): Promise<Figure[]> {
       region: '410000',
     });
     const token = (await call('POST', `/v1/parties/${party.id}/tokens`, node.adminToken, { label: 'bench' })).token;
+
+    // What queuing costs a capture: single captures with no subscription, then with SUBSCRIBERS streaming ones.
+    const captureTimes = async (from: number) => {
+      const times: number[] = [];
+      for (let i = 0; i < sizes.events; i++) {
+        const s = performance.now();
+        await call('POST', '/epcis/events', token, event(from + i));
+        times.push(performance.now() - s);
+      }
+      return times;
+    };
+    const bare = await captureTimes(1_000_000);
+    for (let i = 0; i < SUBSCRIBERS; i++) {
+      await call('POST', '/epcis/queries', token, { name: `load${i}`, query: { EQ_bizStep: ['shipping'] } });
+      await call('POST', `/epcis/queries/load${i}/subscriptions`, token, { dest: `${dest}/load`, stream: true });
+    }
+    const loaded = await captureTimes(2_000_000);
+    // Let those deliveries drain before latency is measured.
+    const pending = () =>
+      node.deps.db
+        .selectFrom('epcisDeliveries')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('status', '=', 'pending')
+        .executeTakeFirstOrThrow();
+    while (Number((await pending()).n) > 0) await sleep(50);
     await call('POST', '/epcis/queries', token, { name: 'bench', query: { eventType: ['ObjectEvent'] } });
     await call('POST', '/epcis/queries/bench/subscriptions', token, {
       dest: `${dest}/hook`,
@@ -114,7 +140,16 @@ async function once(kind: DatabaseKind, opts: BenchOptions): Promise<Figure[]> {
     opts.say(
       `  ${kind}: ${sizes.events} events at ${sizes.perSecond}/s; delivery p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms; loopback POST p50 ${percentile(trips, 50).toFixed(2)} ms`,
     );
+    opts.say(
+      `  ${kind}: capture p50 ${percentile(bare, 50).toFixed(1)} ms with no subscription, ${percentile(loaded, 50).toFixed(1)} ms with ${SUBSCRIBERS} streaming subscriptions matching every event`,
+    );
     return [
+      figure(
+        qualified(`subscriptions.captureP50With${SUBSCRIBERS}`, kind),
+        'ms',
+        percentile(loaded, 50),
+        percentile(bare, 50),
+      ),
       figure(qualified('subscriptions.deliveryP50', kind), 'ms', percentile(latencies, 50), percentile(trips, 50)),
       figure(qualified('subscriptions.deliveryP95', kind), 'ms', percentile(latencies, 95), percentile(trips, 95)),
     ];
