@@ -101,7 +101,7 @@ export async function commit<T>(deps: Deps, idem: Idempotency | undefined, fn: (
             if (type !== 'lot.family.recomputed') for (const id of statusPatched(rows)) touched.add(id);
             for (const r of rows)
               if (r.table === 'epcisEvents' && !r.patch)
-                epcisWritten.push({ eventId: String(r.row.eventId), logIndex: index });
+                epcisWritten.push({ ...r.row, eventId: String(r.row.eventId), logIndex: index });
             return index;
           },
         };
