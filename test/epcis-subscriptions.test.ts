@@ -375,6 +375,13 @@ eachDialect(
       });
       const code = await new Promise<number>((ok) => refused.on('close', (c) => ok(c)));
       expect(code).toBe(4404);
+      // Without a token there is no upgrade: the answer is 401.
+      const anonymous = new WebSocket(`ws://127.0.0.1:${port}/epcis/queries/ws-mine/subscriptions?stream=true`);
+      const status = await new Promise<number>((ok) => {
+        anonymous.on('unexpected-response', (_req, res) => ok(res.statusCode ?? 0));
+        anonymous.on('error', () => {});
+      });
+      expect(status).toBe(401);
     });
 
     it('lists the navigation resources, paged, with the events of each member', async () => {
