@@ -1,3 +1,4 @@
+import { benchSubscriptions } from './subscriptions.ts';
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -29,6 +30,7 @@ const MODULES: ReadonlyArray<readonly [string, BenchModule]> = [
   ['epcis', benchEpcis],
   ['federation', benchFederation],
   ['recognition', benchRecognition],
+  ['subscriptions', benchSubscriptions],
 ];
 
 const { values: args } = parseArgs({

@@ -1,6 +1,7 @@
 import type { Deps } from '../app/deps.ts';
 import { startCheckpointer } from '../app/write/checkpointer.ts';
 import { startDeliverer } from '../app/recall/deliverer.ts';
+import { startStreamDeliverer } from '../app/epcis/stream-deliverer.ts';
 import { startFederation } from '../app/federation/worker.ts';
 import { bootstrapAdmin, nodeOptionsFrom, openNode } from '../app/write/node.ts';
 import { buildApp } from '../http/app.ts';
@@ -61,6 +62,9 @@ export async function serve(flags: ServeFlags): Promise<void> {
   const deliverer = startDeliverer(deps, {
     onError: (err) => app.log.error({ err }, 'webhook delivery pass failed; retrying on the next tick'),
   });
+  const streams = startStreamDeliverer(deps, {
+    onError: (err) => app.log.error({ err }, 'EPCIS subscription delivery pass failed; retrying on the next tick'),
+  });
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -69,6 +73,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
     await app.close();
     // Attempts under way finish and are recorded; whatever is still queued is sent after the next start.
     await deliverer.stop();
+    await streams.stop();
     await federation.stop();
     // Sign the last entries before closing, so a clean stop leaves the whole log checkpointed.
     await checkpointer.stop();

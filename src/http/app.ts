@@ -1,3 +1,5 @@
+import { navigationRoutes } from './routes/epcis/navigation.ts';
+import { queryRoutes } from './routes/epcis/queries.ts';
 import swagger from '@fastify/swagger';
 import multipart from '@fastify/multipart';
 import swaggerUi from '@fastify/swagger-ui';
@@ -134,6 +136,8 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
     await recognitionRoutes(scope, deps);
     await enforcementRoutes(scope, deps);
     await epcisRoutes(scope, deps);
+    await queryRoutes(scope, deps, { allowHttpWebhooks: opts.allowHttpWebhooks ?? false });
+    await navigationRoutes(scope, deps);
     await alertRoutes(scope, deps, { allowHttpWebhooks: opts.allowHttpWebhooks ?? false });
     await temperatureRoutes(scope, deps);
     await traceRoutes(scope, deps);

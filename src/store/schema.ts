@@ -533,6 +533,58 @@ export interface EpcisEventEpcRow {
   logIndex: number;
 }
 
+/** EpcisQueryRow is a named query of the EPCIS REST binding: its query parameters as JSON (a projection of the log). */
+export interface EpcisQueryRow {
+  name: string;
+  partyId: string;
+  query: string;
+  createdAt: number;
+  deletedAt: number | null;
+  logIndex: number;
+}
+
+/** EpcisSubscriptionRow is a webhook subscription to a named query; the signature token is only committed to. */
+export interface EpcisSubscriptionRow {
+  id: string;
+  queryName: string;
+  partyId: string;
+  dest: string;
+  stream: number;
+  schedule: string | null;
+  reportIfEmpty: number;
+  tokenSha256: string | null;
+  createdAt: number;
+  cancelledAt: number | null;
+  logIndex: number;
+}
+
+/** EpcisSubscriptionSecretRow keeps a subscription's signature token; not a projection. */
+export interface EpcisSubscriptionSecretRow {
+  subscriptionId: string;
+  token: string;
+}
+
+/** EpcisScheduleStateRow is when a scheduled subscription last ran; operational. */
+export interface EpcisScheduleStateRow {
+  subscriptionId: string;
+  lastRunAt: number;
+}
+
+/** EpcisDeliveryRow is one event queued for one streaming subscription; operational, written with the event. */
+export interface EpcisDeliveryRow {
+  id: string;
+  subscriptionId: string;
+  eventId: string;
+  eventLogIndex: number;
+  /** status is pending, delivered or failed. */
+  status: string;
+  attempts: number;
+  nextAt: number | null;
+  lastError: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
 /** EpcisCaptureJobRow is a capture job of the EPCIS REST binding; operational, not a projection. */
 export interface EpcisCaptureJobRow {
   id: string;
@@ -764,6 +816,11 @@ export interface Schema {
   epcisEvents: EpcisEventRow;
   epcisEventEpcs: EpcisEventEpcRow;
   epcisCaptureJobs: EpcisCaptureJobRow;
+  epcisQueries: EpcisQueryRow;
+  epcisSubscriptions: EpcisSubscriptionRow;
+  epcisSubscriptionSecrets: EpcisSubscriptionSecretRow;
+  epcisDeliveries: EpcisDeliveryRow;
+  epcisScheduleState: EpcisScheduleStateRow;
   /** notes left by a migration: projections the node must backfill from its log (app/write/backfills.ts) */
   projectionBackfills: { name: string };
   temperatureUploads: TemperatureUploadRow;
@@ -824,6 +881,8 @@ export type ProjectedTable =
   | 'carrierJobs'
   | 'epcisEvents'
   | 'epcisEventEpcs'
+  | 'epcisQueries'
+  | 'epcisSubscriptions'
   | 'transformations'
   | 'transformationLots'
   | 'disposals'
@@ -865,6 +924,8 @@ export const PROJECTED_KEYS: Readonly<Record<ProjectedTable, readonly string[]>>
   carrierJobs: ['id'],
   epcisEvents: ['eventId'],
   epcisEventEpcs: ['eventId', 'kind', 'value'],
+  epcisQueries: ['name'],
+  epcisSubscriptions: ['id'],
   incidents: ['id'],
   incidentLots: ['incidentId', 'lotId'],
   incidentHoldings: ['incidentId', 'holdingId'],

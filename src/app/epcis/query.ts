@@ -150,8 +150,9 @@ function scoped(q: Q, actor: Actor): Q {
   );
 }
 
-async function filtered(deps: Deps, actor: Actor, query: EventQuery): Promise<Q> {
-  let q = deps.db
+/** filtered selects the events of query that actor may see, reading through db (a transaction's own, when given). */
+export async function filtered(deps: Deps, actor: Actor, query: EventQuery, db: Kysely<Schema> = deps.db): Promise<Q> {
+  let q = db
     .selectFrom('epcisEvents')
     .select(['epcisEvents.eventId', 'epcisEvents.json', 'epcisEvents.logIndex'])
     .where('epcisEvents.supersededBy', 'is', null) as unknown as Q;
@@ -184,7 +185,7 @@ async function filtered(deps: Deps, actor: Actor, query: EventQuery): Promise<Q>
     if (!values) continue;
     const exact = values.filter((v) => !v.endsWith('*')).map(canonicalId);
     const prefixes = values.filter((v) => v.endsWith('*')).map(patternPrefix);
-    const lots = await lotIdsNamed(deps.db, values, deps.config.publicUrl);
+    const lots = await lotIdsNamed(db, values, deps.config.publicUrl);
     q = q.where((eb: Eb) =>
       eb.exists(
         eb

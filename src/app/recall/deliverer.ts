@@ -139,11 +139,11 @@ async function attempt(deps: Deps, opts: DelivererOptions, d: AlertDeliveryRow, 
 }
 
 /**
- * post sends one delivery and returns its outcome. The host is resolved and every address checked just
+ * post sends one delivery and returns its outcome (also used by app/epcis/stream-deliverer.ts). The host is resolved and every address checked just
  * before connecting, and the connection goes to a checked address (see guardedLookup); redirects are not
  * followed (a 3xx is an outcome like any other); the answer's body is not read.
  */
-function post(
+export function post(
   url: string,
   headers: Record<string, string>,
   body: string,

@@ -21,6 +21,8 @@ import type { EntryType } from './entry.ts';
 import { rowsFor } from './projection.ts';
 import type { RowWrite } from '../../store/rows.ts';
 import { familyStatuses } from '../border/lot-family.ts';
+import { queueStreamDeliveries } from '../epcis/stream-queue.ts';
+import type { WrittenEvent } from '../epcis/stream-queue.ts';
 
 /** Idempotency identifies a retried create: the same party and key must return the first answer. */
 export interface Idempotency {
@@ -83,6 +85,7 @@ export async function commit<T>(deps: Deps, idem: Idempotency | undefined, fn: (
         }
         const now = deps.clock.now();
         const touched = new Set<string>();
+        const epcisWritten: WrittenEvent[] = [];
         const writer: Writer = {
           trx,
           now,
@@ -96,6 +99,9 @@ export async function commit<T>(deps: Deps, idem: Idempotency | undefined, fn: (
             const rows = rowsFor(decodeEntry(data), index);
             await applyRows(trx, rows);
             if (type !== 'lot.family.recomputed') for (const id of statusPatched(rows)) touched.add(id);
+            for (const r of rows)
+              if (r.table === 'epcisEvents' && !r.patch)
+                epcisWritten.push({ ...r.row, eventId: String(r.row.eventId), logIndex: index });
             return index;
           },
         };
@@ -106,6 +112,8 @@ export async function commit<T>(deps: Deps, idem: Idempotency | undefined, fn: (
             await writer.append('lot.family.recomputed', null, { lotStatuses: patches.slice(i, i + FAMILY_CHUNK) });
           }
         }
+        // The EPCIS events this write made go to the streaming subscriptions they match, queued with them.
+        await queueStreamDeliveries(deps, trx, epcisWritten, now);
         if (idem) {
           await trx
             .insertInto('idempotencyKeys')

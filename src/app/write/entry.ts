@@ -65,6 +65,10 @@ export const ENTRY_TYPES = [
   'shipment.receipt.recognised',
   'lots.peer.updated',
   'lot.recognised',
+  'epcis.query.created',
+  'epcis.query.deleted',
+  'epcis.subscription.created',
+  'epcis.subscription.cancelled',
 ] as const;
 export type EntryType = (typeof ENTRY_TYPES)[number];
 

@@ -36,7 +36,9 @@ export function newId(
     | 'whk'
     | 'dlv'
     | 'per'
-    | 'fev',
+    | 'fev'
+    | 'sub'
+    | 'sdl',
 ): string {
   return `${prefix}_${ulid()}`;
 }

@@ -29,6 +29,13 @@ const workerRow = (r: Rec) => {
   return { ...rest, idCommitment: idNumber.commitment, personalRef: idNumber.ref };
 };
 const settingRow = (r: Rec) => ({ ...r, value: JSON.stringify(r.value) });
+const epcisQueryRow = (r: Rec) => ({ ...r, query: JSON.stringify(r.query) });
+const epcisSubscriptionRow = (r: Rec) => ({
+  ...r,
+  stream: r.stream ? 1 : 0,
+  reportIfEmpty: r.reportIfEmpty ? 1 : 0,
+  schedule: r.schedule === null ? null : JSON.stringify(r.schedule),
+});
 const webhookRow = (r: Rec) => ({ ...r, kinds: r.kinds === null ? null : JSON.stringify(r.kinds) });
 
 /**
@@ -204,6 +211,11 @@ const PROJECTIONS: Readonly<Record<EntryType, (r: Rec, index: number) => RowWrit
   'shipment.receipt.recognised': parts,
   'lots.peer.updated': parts,
   'lot.recognised': parts,
+  // Named queries and query subscriptions of the EPCIS REST binding (app/epcis/queries.ts, subscriptions.ts).
+  'epcis.query.created': snapshot('epcisQueries', epcisQueryRow),
+  'epcis.query.deleted': snapshot('epcisQueries', epcisQueryRow),
+  'epcis.subscription.created': snapshot('epcisSubscriptions', epcisSubscriptionRow),
+  'epcis.subscription.cancelled': snapshot('epcisSubscriptions', epcisSubscriptionRow),
 };
 
 /** presenceRows projects the moves into and out of places that a custody entry stands for (domain/presence.ts). */
