@@ -34,6 +34,7 @@ export type ErrorCode =
   | 'Conflict'
   | 'LotBlocked'
   | 'NotYetWitnessed'
+  | 'PlatformUnavailable'
   | 'PeerForked'
   | 'InsufficientQuantity'
   | 'UnknownReference'

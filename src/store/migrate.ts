@@ -12,6 +12,7 @@ import { transformSales } from './migrations/0004-transform-sales.ts';
 import { federation } from './migrations/0014-federation.ts';
 import { custodyHistory } from './migrations/0011-custody-history.ts';
 import { recognition } from './migrations/0015-recognition.ts';
+import { platforms } from './migrations/0017-platforms.ts';
 
 /** migrations lists every migration in order; names sort in the order they must run. */
 function migrations(dialect: Dialect): Record<string, Migration> {
@@ -27,6 +28,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0014-federation': federation(dialect.bytesType),
     '0011-custody-history': custodyHistory(),
     '0015-recognition': recognition(),
+    '0017-platforms': platforms(),
   };
 }
 

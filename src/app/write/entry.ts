@@ -65,6 +65,9 @@ export const ENTRY_TYPES = [
   'shipment.receipt.recognised',
   'lots.peer.updated',
   'lot.recognised',
+  'platform.registered',
+  'platform.lot.recorded',
+  'platform.received',
 ] as const;
 export type EntryType = (typeof ENTRY_TYPES)[number];
 

@@ -36,7 +36,9 @@ export function newId(
     | 'whk'
     | 'dlv'
     | 'per'
-    | 'fev',
+    | 'fev'
+    | 'plt'
+    | 'pdl',
 ): string {
   return `${prefix}_${ulid()}`;
 }
