@@ -1,6 +1,7 @@
 import type { Deps } from '../app/deps.ts';
 import { startCheckpointer } from '../app/write/checkpointer.ts';
 import { startDeliverer } from '../app/recall/deliverer.ts';
+import { startPlatformWorker } from '../app/platforms/sync.ts';
 import { startFederation } from '../app/federation/worker.ts';
 import { bootstrapAdmin, nodeOptionsFrom, openNode } from '../app/write/node.ts';
 import { buildApp } from '../http/app.ts';
@@ -61,6 +62,10 @@ export async function serve(flags: ServeFlags): Promise<void> {
   const deliverer = startDeliverer(deps, {
     onError: (err) => app.log.error({ err }, 'webhook delivery pass failed; retrying on the next tick'),
   });
+  // Other platforms (app/platforms): re-read their lots and push recalls of their goods, every 30 s.
+  const platforms = startPlatformWorker(deps, Number(process.env.COLDTRACE_PLATFORM_SYNC_MS ?? 30_000), (err) =>
+    app.log.error({ err }, 'platform pass failed; retrying on the next tick'),
+  );
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -69,6 +74,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
     await app.close();
     // Attempts under way finish and are recorded; whatever is still queued is sent after the next start.
     await deliverer.stop();
+    await platforms.stop();
     await federation.stop();
     // Sign the last entries before closing, so a clean stop leaves the whole log checkpointed.
     await checkpointer.stop();

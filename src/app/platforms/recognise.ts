@@ -218,7 +218,7 @@ async function newLot(
     category: '',
     hsCode: '',
     gtin: link?.ok ? link.value.gtin : null,
-    batchNo: f.lot ?? (link?.ok ? link.value.lot : code).slice(0, 100),
+    batchNo: (link?.ok ? link.value.lot : (f.lot ?? code)).slice(0, 100),
     originCountry: f.originCountry ?? '',
     producerId: producer.id,
     netGrams: Math.max(f.grams, netGrams),

@@ -219,6 +219,12 @@ export function inboundPath(
   return on;
 }
 
+/** platformVouch is the vouch of a lot recognised from another platform (app/platforms): trust level 4, always shown. */
+const platformVouch = (l: { homeOrigin?: string | null }): Vouch | undefined =>
+  typeof l.homeOrigin === 'string' && l.homeOrigin.startsWith('platform:')
+    ? { origin: l.homeOrigin, node: l.homeOrigin, trust: 'platform' }
+    : undefined;
+
 /** vouchedBy is a fact's vouching node, as the trace reply shows it (absent from a trace of this node only). */
 const vouchedBy = (v: Vouch | undefined) => (v ? { vouchedBy: { ...v } } : {});
 
@@ -398,7 +404,7 @@ export async function traceGraph(db: Db, starts: readonly string[], direction: T
       .map((l) => ({
         ...lotNode(l, depth),
         ...(scope ? { homeOrigin: isPeer(l) ? (l as PeerLot).homeOrigin : (l.homeOrigin ?? null) } : {}),
-        ...vouchedBy(l.vouch),
+        ...vouchedBy(platformVouch(l) ?? l.vouch),
       }))
       .sort((a, b) => Math.abs(a.depth) - Math.abs(b.depth) || (a.id < b.id ? -1 : 1)),
     transformations: byId(transformations).map((t) => ({
@@ -470,7 +476,7 @@ export async function traceGraph(db: Db, starts: readonly string[], direction: T
             resultRecordedAt: s.resultedAt === null ? null : timeOf(s.updatedAt),
           })),
         exitCertificate: exit ? { number: exit.number, issuedAt: timeOf(exit.issuedAt) } : null,
-        ...vouchedBy(isPeer(l) ? l.vouch : (l.vouch ?? vouchOfLot.get(l.id))),
+        ...vouchedBy(platformVouch(l) ?? (isPeer(l) ? l.vouch : (l.vouch ?? vouchOfLot.get(l.id)))),
       };
     }),
     ...(scope ? { withheld } : {}),

@@ -61,7 +61,7 @@ const list = (items: unknown) => ({ type: 'array', items }) as const;
 
 /** vouchSchema is the node whose log holds a fact, and how far the node showing it trusts it. */
 const vouchSchema = {
-  ...obj({ origin: str, node: str, trust: { type: 'string', enum: ['own', 'witnessed', 'unverified'] } }),
+  ...obj({ origin: str, node: str, trust: { type: 'string', enum: ['own', 'witnessed', 'unverified', 'platform'] } }),
   description:
     "own: this node's log; witnessed: a peer's log, in a checkpoint that meets this node's witness policy; unverified: a peer's entry not yet witnessed, or of a peer marked forked or unreachable",
 } as const;
