@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { verifyDatabase } from '../src/app/audit/verify.ts';
 import { validateCapture } from '../src/app/epcis/capture.ts';
@@ -17,6 +19,8 @@ import { decodeEntry } from '../src/app/write/entry.ts';
 // ZJ-LL-2026-000123 and answers EPCIS 2.0 queries, stands in here as a node:http server on loopback.
 
 type Rec = Record<string, unknown>;
+
+const CHROMIUM = process.env.COLDTRACE_CHROMIUM ?? '/usr/bin/chromium';
 
 const CONTEXT = ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld', { zj: 'https://zjll.example/voc/' }];
 const epc = (code: string) => `urn:zjll:lot:${code}`;
@@ -341,6 +345,40 @@ eachDialect('other platforms', (node) => {
     expect(ok.status, JSON.stringify(ok.body)).toBe(201);
     const after = await api(n.app, 'GET', '/v1/platforms', { token: reg.token });
     expect(after.body.items[0]).toMatchObject({ state: 'available', lots: 3 });
+  });
+
+  it("shows regulators the platforms and their state in the console's Other platforms view", async () => {
+    const n = node();
+    if (n.kind !== 'sqlite') return; // One browser run is enough: the view reads the same JSON on both.
+    if (!existsSync(CHROMIUM))
+      throw new Error(`Chromium is not installed at ${CHROMIUM}: run "apt-get install -y chromium"`);
+    const url = await n.app.listen({ port: 0, host: '127.0.0.1' });
+    const browser = await chromium.launch({ executablePath: CHROMIUM });
+    try {
+      const page = await (await browser.newContext({ locale: 'en' })).newPage();
+      const failures: string[] = [];
+      page.on('pageerror', (e) => failures.push(String(e)));
+      await page.goto(`${url}/console`);
+      await page.fill('#token', reg.token);
+      await page.click('#sign-in button[type=submit]');
+      await page.waitForSelector('#who-name');
+      await page.click('#nav-platforms');
+      await page.waitForSelector('#platforms');
+      const zjRow = page.locator(`#platforms tr[data-platform-id="${platformId}"]`);
+      expect(await zjRow.getAttribute('data-state')).toBe('available');
+      expect(await zjRow.textContent()).toContain('ZJ-LL-\\d{4}-\\d{6}');
+      expect(await page.locator('#platforms tbody tr').count()).toBe(2);
+      expect(failures).toEqual([]);
+      // A party that is not a regulator is not shown the link.
+      const other = await (await browser.newContext({ locale: 'en' })).newPage();
+      await other.goto(`${url}/console`);
+      await other.fill('#token', shop.token);
+      await other.click('#sign-in button[type=submit]');
+      await other.waitForSelector('#who-name');
+      expect(await other.isHidden('#nav-platforms')).toBe(true);
+    } finally {
+      await browser.close();
+    }
   });
 
   it('replays: every row learned from the platform is a function of the log', async () => {
