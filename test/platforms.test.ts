@@ -238,6 +238,21 @@ eachDialect('other platforms', (node) => {
     expect(traced?.vouchedBy).toMatchObject({ origin: `platform:${platformId}`, trust: 'platform' });
     const list = await api(n.app, 'GET', '/v1/platforms', { token: reg.token });
     expect(list.body.items[0]).toMatchObject({ id: platformId, state: 'available', lots: 2 });
+
+    // Scanned on the public page: the goods as the platform knows them, vouched for by no log (trust level 4).
+    const pub = await api(n.app, 'GET', `/t/${A}.json?lang=en`);
+    expect(pub.status, JSON.stringify(pub.body)).toBe(200);
+    expect(pub.body).toMatchObject({ code: A, status: { colour: 'green' } });
+    expect(JSON.stringify(pub.body)).toContain('"trust":"platform"');
+    const html = await n.app.inject({ method: 'GET', url: `/t/${A}?lang=en` });
+    expect(html.statusCode).toBe(200);
+    expect(html.body).toContain('Frozen beef');
+    // A code of the platform seen first on the public page is asked of it, and recorded here.
+    const E = 'ZJ-LL-2026-000777';
+    zj.events.set(E, [commissioned(E, 'Frozen lamb')]);
+    const scanned = await api(n.app, 'GET', `/t/${E}.json`);
+    expect(scanned.status, JSON.stringify(scanned.body)).toBe(200);
+    expect((await api(n.app, 'GET', '/t/ZJ-LL-2026-000888.json')).status).toBe(404);
   });
 
   it("recognises a Digital Link on another host as that platform's code", async () => {
@@ -344,7 +359,7 @@ eachDialect('other platforms', (node) => {
     });
     expect(ok.status, JSON.stringify(ok.body)).toBe(201);
     const after = await api(n.app, 'GET', '/v1/platforms', { token: reg.token });
-    expect(after.body.items[0]).toMatchObject({ state: 'available', lots: 3 });
+    expect(after.body.items[0]).toMatchObject({ state: 'available', lots: 4 });
   });
 
   it("shows regulators the platforms and their state in the console's Other platforms view", async () => {

@@ -123,8 +123,10 @@ export async function learn(deps: Deps, p: PlatformRow, code: string): Promise<L
       throw new Error(`its answer is not a valid EPCIS 2.0 document (${d?.field ?? ''}: ${d?.reason ?? ''})`);
     }
     const facts = platformFacts(eventsOf(doc));
-    if (facts.events === 0) throw new Error('it knows no event of this code');
     await setState(deps, p, null);
+    // A platform that answers, but knows nothing of the code, is available: the code is simply no lot of it.
+    if (facts.events === 0)
+      throw new AppError('LotNotFound', { field: 'code', reason: `${p.name} knows no event of this code` });
     return {
       facts,
       source: {
@@ -137,6 +139,7 @@ export async function learn(deps: Deps, p: PlatformRow, code: string): Promise<L
       },
     };
   } catch (err) {
+    if (err instanceof AppError) throw err;
     const reason = (err as Error).message.slice(0, 300);
     await setState(deps, p, reason);
     throw new PlatformUnavailable(p, reason);

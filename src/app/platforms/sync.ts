@@ -12,6 +12,7 @@ import { RED_REASON_CODES } from '../../domain/lot-status.ts';
 import { CT_NS, CT_PREFIX, EPCIS_CONTEXT } from '../../epcis/identifiers.ts';
 import type { LotRow, PlatformRow } from '../../store/schema.ts';
 import type { Deps } from '../deps.ts';
+import { AppError } from '../errors.ts';
 import { newId } from '../write/ids.ts';
 import { call } from './client.ts';
 import { homeOriginOf } from './platforms.ts';
@@ -189,6 +190,8 @@ export async function syncPlatforms(deps: Deps): Promise<SyncResult> {
         refreshed += 1;
         if (await refreshLot(deps, p, lot)) changed += 1;
       } catch (err) {
+        // A lot the platform no longer knows keeps what this node recorded of it.
+        if (err instanceof AppError && err.code === 'LotNotFound') continue;
         if (!(err instanceof PlatformUnavailable)) throw err;
         unavailable.push(p.id);
         break;
