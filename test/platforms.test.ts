@@ -313,6 +313,12 @@ eachDialect('other platforms', (node) => {
     );
     // A recall the platform declared itself is not pushed back to it.
     expect(zj.notices).toHaveLength(1);
+    // Goods red here are not received again by their code.
+    const again = await api(n.app, 'POST', '/v1/receipts', {
+      token: shop.token,
+      body: { code: A, quantity: { kg: 1, cartons: 1 }, receivedAt: at() },
+    });
+    expectError(again, 409, 'LotBlocked', 'code');
   });
 
   it('shows an unreachable or lying platform as unavailable, and nothing else waits on it', async () => {

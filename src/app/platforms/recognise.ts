@@ -318,7 +318,7 @@ export async function receiveFromPlatform(deps: Deps, actor: Actor, p: PlatformR
       : await newLot(w, p, code, l, productName, q.grams, input.receivedAt);
     const lotId = lot?.id ?? String(parts.recognisedLots[0]!.id);
     const patch = lot ? await restated(w, lot, p, l.facts) : null;
-    if (lot && lot.status === 'red' && patch === null)
+    if (lot && (patch?.status ?? lot.status) === 'red')
       throw new AppError('LotBlocked', { field: 'code', reason: 'the lot is red here' });
     const locationId = input.locationId ?? null;
     const cur = await w.trx
@@ -350,7 +350,8 @@ export async function receiveFromPlatform(deps: Deps, actor: Actor, p: PlatformR
       mode: 'handover',
       homeOrigin: homeOriginOf(p.id),
       homeIndex: null,
-      homeLeafHash: l.source.sha256,
+      // Not a log's leaf: the document it rests on is named, with its SHA-256, by the entry's `source`.
+      homeLeafHash: null,
       createdAt: w.now,
       updatedAt: w.now,
     };
