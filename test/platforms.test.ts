@@ -59,7 +59,7 @@ const recalledThere = (code: string): Rec => ({
 class StandIn {
   events = new Map<string, Rec[]>();
   notices: Rec[] = [];
-  mode: 'ok' | 'down' | 'lying' = 'ok';
+  mode: 'ok' | 'down' | 'lying' | 'slow' = 'ok';
   queries = 0;
   lastSha = '';
   server: Server;
@@ -69,6 +69,7 @@ class StandIn {
         req.socket.destroy();
         return;
       }
+      if (this.mode === 'slow') return; // It takes the request and never answers.
       const u = new URL(req.url ?? '/', 'http://x');
       if (req.headers.authorization !== 'Bearer zj-secret') {
         res.writeHead(401).end();
@@ -355,6 +356,25 @@ eachDialect('other platforms', (node) => {
     expectError(lie, 424, 'PlatformUnavailable', 'code');
     expect(lie.body.error.details.reason).toContain('EPCIS');
     expect(await n.deps.db.selectFrom('lots').select('id').where('code', '=', C).executeTakeFirst()).toBeUndefined();
+
+    // A slow platform is given PLATFORM_TIMEOUT_MS (2 s), and meanwhile everything else answers at once.
+    zj.mode = 'slow';
+    n.clock.advance(11_000);
+    const t2 = Date.now();
+    const slow = api(n.app, 'POST', '/v1/receipts', {
+      token: shop.token,
+      body: { code: C, quantity: { kg: 1, cartons: 1 }, receivedAt: at() },
+    });
+    await new Promise((ok) => setTimeout(ok, 100));
+    const t3 = Date.now();
+    expect((await api(n.app, 'GET', `/v1/trace?ref=${A}`, { token: reg.token })).status).toBe(200);
+    expect((await api(n.app, 'GET', '/v1/platforms', { token: reg.token })).status).toBe(200);
+    expect(Date.now() - t3).toBeLessThan(1000);
+    const timedOut = await slow;
+    expectError(timedOut, 424, 'PlatformUnavailable', 'code');
+    expect(timedOut.body.error.details.reason).toContain('timed out');
+    expect(Date.now() - t2).toBeLessThan(3000);
+    zj.server.closeAllConnections();
 
     zj.mode = 'ok';
     zj.events.set(C, [commissioned(C, 'Frozen pork')]);
