@@ -7,7 +7,7 @@ import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { verifyDatabase } from '../src/app/audit/verify.ts';
 import { validateCapture } from '../src/app/epcis/capture.ts';
-import { syncPlatforms } from '../src/app/platforms/sync.ts';
+import { startPlatformWorker, syncPlatforms } from '../src/app/platforms/sync.ts';
 import { parseVerifierKey } from '../src/log/note-key.ts';
 import { addParty, api, expectError } from './support/http.ts';
 import { eachDialect } from './support/test-node.ts';
@@ -289,20 +289,25 @@ eachDialect('other platforms', (node) => {
   it('pushes a recall here to the platform, and a recall there turns the goods red here', async () => {
     const n = node();
     const lotA = await n.deps.db.selectFrom('lots').selectAll().where('code', '=', A).executeTakeFirstOrThrow();
-    const inc = await api(n.app, 'POST', '/v1/incidents', {
-      token: reg.token,
-      body: { trigger: { kind: 'lot', lotIds: [lotA.id] } },
-    });
-    expect(inc.status, JSON.stringify(inc.body)).toBe(201);
-    const s = await syncPlatforms(n.deps);
-    expect(s).toMatchObject({ queued: 1, delivered: 1, unavailable: [] });
+    // The worker pushes as soon as the recall is opened, not on its next pass (an hour away here).
+    const worker = startPlatformWorker(n.deps, 3_600_000);
+    try {
+      const inc = await api(n.app, 'POST', '/v1/incidents', {
+        token: reg.token,
+        body: { trigger: { kind: 'lot', lotIds: [lotA.id] } },
+      });
+      expect(inc.status, JSON.stringify(inc.body)).toBe(201);
+      for (let i = 0; i < 60 && zj.notices.length === 0; i++) await new Promise((ok) => setTimeout(ok, 50));
+    } finally {
+      await worker.stop();
+    }
     expect(zj.notices).toHaveLength(1);
+    const s = await syncPlatforms(n.deps);
+    expect(s).toMatchObject({ queued: 0, delivered: 0, unavailable: [] });
     const notice = zj.notices[0]!;
     expect(() => validateCapture(notice)).not.toThrow();
     const ev = ((notice.epcisBody as Rec).eventList as Rec[])[0]!;
     expect(ev).toMatchObject({ disposition: 'recalled', 'ct:code': A });
-    // Pushed once: a second pass sends nothing new.
-    expect(await syncPlatforms(n.deps)).toMatchObject({ queued: 0, delivered: 0 });
 
     zj.events.set(B, [commissioned(B, null), recalledThere(B)]);
     const s2 = await syncPlatforms(n.deps);

@@ -203,19 +203,47 @@ export async function syncPlatforms(deps: Deps): Promise<SyncResult> {
   return { refreshed, changed, unavailable, queued, delivered };
 }
 
+/** pushNotices queues and sends the notices due to every platform, without re-reading any lot. */
+export async function pushNotices(deps: Deps): Promise<{ queued: number; delivered: number }> {
+  let queued = 0,
+    delivered = 0;
+  for (const p of await deps.db.selectFrom('platforms').selectAll().orderBy('id').execute()) {
+    queued += await queueNotices(deps, p);
+    delivered += await deliverNotices(deps, p);
+  }
+  return { queued, delivered };
+}
+
 /** PlatformWorker runs syncPlatforms every intervalMs until stopped. */
 export interface PlatformWorker {
   tick(): Promise<SyncResult | null>;
   stop(): Promise<void>;
 }
 
-/** startPlatformWorker runs syncPlatforms in the background; a failed pass is reported and tried on the next tick. */
+/** PUSH_DELAY_MS gathers the alerts of one write (an incident raises many) into one push. */
+const PUSH_DELAY_MS = 250;
+
+/**
+ * startPlatformWorker runs syncPlatforms in the background; a failed pass is reported and tried on the next tick.
+ * Every alert or positive result here also pushes the notices due soon after (PUSH_DELAY_MS), so that a recall
+ * reaches the other platform without waiting for the next pass.
+ */
 export function startPlatformWorker(deps: Deps, intervalMs = 30_000, onError: (err: unknown) => void = () => {}) {
-  let running: Promise<SyncResult | null> = Promise.resolve(null);
-  const tick = () => {
-    running = running.catch(() => null).then(() => syncPlatforms(deps));
-    return running;
+  let running: Promise<unknown> = Promise.resolve(null);
+  const run = <T>(pass: () => Promise<T>): Promise<T> => {
+    const next = running.catch(() => null).then(pass);
+    running = next;
+    return next;
   };
+  const tick = () => run(() => syncPlatforms(deps));
+  let soon: NodeJS.Timeout | null = null;
+  const kick = () => {
+    soon ??= setTimeout(() => {
+      soon = null;
+      run(() => pushNotices(deps)).catch(onError);
+    }, PUSH_DELAY_MS);
+  };
+  const off = [deps.events.on('alert.created', kick), deps.events.on('sample.positive', kick)];
   const timer = setInterval(() => {
     tick().catch(onError);
   }, intervalMs);
@@ -224,6 +252,8 @@ export function startPlatformWorker(deps: Deps, intervalMs = 30_000, onError: (e
     tick,
     stop: async () => {
       clearInterval(timer);
+      for (const f of off) f();
+      if (soon) clearTimeout(soon);
       await running.catch(onError);
     },
   } satisfies PlatformWorker;
