@@ -658,6 +658,8 @@ export interface PlatformStateRow {
   lastFetchedAt: number | null;
   lastError: string | null;
   failures: number;
+  /** refreshAfter is the id of the last lot the background pass re-read; the next pass goes on after it. */
+  refreshAfter: string;
 }
 
 /** PlatformDeliveryRow is a notice queued for a platform's channel; operational. */

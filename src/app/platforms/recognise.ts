@@ -78,7 +78,7 @@ async function setState(deps: Deps, p: PlatformRow, error: string | null) {
   else
     await deps.db
       .insertInto('platformState')
-      .values({ platformId: p.id, ...row })
+      .values({ platformId: p.id, ...row, refreshAfter: '' })
       .execute();
 }
 

@@ -178,13 +178,21 @@ export async function syncPlatforms(deps: Deps): Promise<SyncResult> {
     delivered = 0;
   const unavailable: string[] = [];
   for (const p of platforms) {
+    // Each pass goes on from where the last one stopped, so that every lot is re-read in turn.
+    const st = await deps.db
+      .selectFrom('platformState')
+      .select('refreshAfter')
+      .where('platformId', '=', p.id)
+      .executeTakeFirst();
     const lots = (await deps.db
       .selectFrom('lots')
       .selectAll()
       .where('homeOrigin', '=', homeOriginOf(p.id))
-      .orderBy('updatedAt')
+      .where('id', '>', st?.refreshAfter ?? '')
+      .orderBy('id')
       .limit(LOTS_PER_PASS)
       .execute()) as LotRow[];
+    const after = lots.length < LOTS_PER_PASS ? '' : lots[lots.length - 1]!.id;
     for (const lot of lots) {
       try {
         refreshed += 1;
@@ -197,6 +205,8 @@ export async function syncPlatforms(deps: Deps): Promise<SyncResult> {
         break;
       }
     }
+    if (!unavailable.includes(p.id))
+      await deps.db.updateTable('platformState').set({ refreshAfter: after }).where('platformId', '=', p.id).execute();
     queued += await queueNotices(deps, p);
     delivered += await deliverNotices(deps, p);
   }

@@ -36,6 +36,7 @@ export function platforms(): Migration {
         .addColumn('last_fetched_at', 'bigint')
         .addColumn('last_error', 'text')
         .addColumn('failures', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('refresh_after', 'text', (c) => c.notNull().defaultTo(''))
         .execute();
       await db.schema
         .createTable('platform_deliveries')
