@@ -56,6 +56,7 @@ describe('the web console', () => {
       '/console/inbox.js',
       '/console/incident-forms.js',
       '/console/incidents.js',
+      '/console/platforms.js',
       '/console/reasons.js',
       '/console/regions.js',
       '/console/trace.js',

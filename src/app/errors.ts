@@ -35,6 +35,7 @@ export type ErrorCode =
   | 'Conflict'
   | 'LotBlocked'
   | 'NotYetWitnessed'
+  | 'PlatformUnavailable'
   | 'PeerForked'
   | 'InsufficientQuantity'
   | 'UnknownReference'

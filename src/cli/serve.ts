@@ -2,6 +2,7 @@ import type { Deps } from '../app/deps.ts';
 import { startCheckpointer } from '../app/write/checkpointer.ts';
 import { startDeliverer } from '../app/recall/deliverer.ts';
 import { startStreamDeliverer } from '../app/epcis/stream-deliverer.ts';
+import { startPlatformWorker } from '../app/platforms/sync.ts';
 import { startFederation } from '../app/federation/worker.ts';
 import { bootstrapAdmin, nodeOptionsFrom, openNode } from '../app/write/node.ts';
 import { buildApp } from '../http/app.ts';
@@ -65,6 +66,10 @@ export async function serve(flags: ServeFlags): Promise<void> {
   const streams = startStreamDeliverer(deps, {
     onError: (err) => app.log.error({ err }, 'EPCIS subscription delivery pass failed; retrying on the next tick'),
   });
+  // Other platforms (app/platforms): re-read their lots and push recalls of their goods, every 30 s.
+  const platforms = startPlatformWorker(deps, Number(process.env.COLDTRACE_PLATFORM_SYNC_MS ?? 30_000), (err) =>
+    app.log.error({ err }, 'platform pass failed; retrying on the next tick'),
+  );
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -74,6 +79,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
     // Attempts under way finish and are recorded; whatever is still queued is sent after the next start.
     await deliverer.stop();
     await streams.stop();
+    await platforms.stop();
     await federation.stop();
     // Sign the last entries before closing, so a clean stop leaves the whole log checkpointed.
     await checkpointer.stop();

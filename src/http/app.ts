@@ -16,6 +16,7 @@ import { alertRoutes } from './routes/recall/alerts.ts';
 import { consoleRoutes } from './routes/public/console.ts';
 import { custodyRoutes, enforcementRoutes } from './routes/custody/custody.ts';
 import { recognitionRoutes } from './routes/recognition/recognition.ts';
+import { platformRoutes } from './routes/platforms/platforms.ts';
 import { epcisRoutes } from './routes/epcis/epcis.ts';
 import { labelRoutes } from './routes/border/labels.ts';
 import { logRoutes } from './routes/audit/log.ts';
@@ -134,6 +135,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
     await labelRoutes(scope, deps);
     await custodyRoutes(scope, deps);
     await recognitionRoutes(scope, deps);
+    await platformRoutes(scope, deps);
     await enforcementRoutes(scope, deps);
     await epcisRoutes(scope, deps);
     await queryRoutes(scope, deps, { allowHttpWebhooks: opts.allowHttpWebhooks ?? false });

@@ -37,6 +37,8 @@ const STATUS: Readonly<Record<ErrorCode, number>> = {
   Conflict: 409,
   LotBlocked: 409,
   NotYetWitnessed: 409,
+  // Another platform that could not be read (app/platforms): its facts are unavailable, and it says why.
+  PlatformUnavailable: 424,
   PeerForked: 409,
   InsufficientQuantity: 409,
   UnknownReference: 422,

@@ -44,6 +44,10 @@ export const MESSAGES: Readonly<Record<ErrorCode, Readonly<Record<Lang, string>>
   LotNotReady: { en: 'The lot is not ready for this step.', zh: '该批次尚不具备办理此环节的条件。' },
   InvalidFile: { en: 'The file must be a PDF, PNG or JPEG.', zh: '文件必须是 PDF、PNG 或 JPEG 格式。' },
   Conflict: { en: 'This conflicts with what is already recorded.', zh: '与已有记录冲突。' },
+  PlatformUnavailable: {
+    en: 'The platform that issued this code could not be read; its facts are unavailable for now.',
+    zh: '签发此码的平台暂时无法读取，其信息暂不可用。',
+  },
   NotYetWitnessed: {
     en: "The peer entry this rests on is not yet in a checkpoint that meets this node's witness policy",
     zh: '所依据的对等节点记录尚未进入满足本节点见证策略的检查点',

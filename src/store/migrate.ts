@@ -13,6 +13,7 @@ import { federation } from './migrations/0014-federation.ts';
 import { custodyHistory } from './migrations/0011-custody-history.ts';
 import { recognition } from './migrations/0015-recognition.ts';
 import { epcisSubscriptions } from './migrations/0016-epcis-subscriptions.ts';
+import { platforms } from './migrations/0017-platforms.ts';
 
 /** migrations lists every migration in order; names sort in the order they must run. */
 function migrations(dialect: Dialect): Record<string, Migration> {
@@ -29,6 +30,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0011-custody-history': custodyHistory(),
     '0015-recognition': recognition(),
     '0016-epcis-subscriptions': epcisSubscriptions(),
+    '0017-platforms': platforms(),
   };
 }
 

@@ -682,6 +682,53 @@ export interface PeerRow {
   logIndex: number;
 }
 
+/** PlatformRow is another platform (not a coldtrace node) registered here, with the codes it issues (JSON). */
+export interface PlatformRow {
+  id: string;
+  name: string;
+  codes: string;
+  queryUrl: string;
+  credentialSha256: string | null;
+  noticeUrl: string | null;
+  /** partyId is the recognised party that stands for the platform as the source of its lots. */
+  partyId: string;
+  registeredAt: number;
+  logIndex: number;
+}
+
+/** PlatformCredentialRow is the bearer token this node reads a platform with; kept outside the log. */
+export interface PlatformCredentialRow {
+  platformId: string;
+  credential: string;
+}
+
+/** PlatformStateRow is how reading a platform goes: 'available' or 'unavailable' since a time; operational. */
+export interface PlatformStateRow {
+  platformId: string;
+  state: string;
+  since: number;
+  lastFetchedAt: number | null;
+  lastError: string | null;
+  failures: number;
+  /** refreshAfter is the id of the last lot the background pass re-read; the next pass goes on after it. */
+  refreshAfter: string;
+}
+
+/** PlatformDeliveryRow is a notice queued for a platform's channel; operational. */
+export interface PlatformDeliveryRow {
+  id: string;
+  platformId: string;
+  lotId: string;
+  reasonKey: string;
+  body: string;
+  status: string;
+  attempts: number;
+  nextAt: number;
+  deliveredAt: number | null;
+  lastError: string | null;
+  createdAt: number;
+}
+
 /** PeerCredentialRow is the bearer token this node reads a peer's tiles with; kept outside the log. */
 export interface PeerCredentialRow {
   peerId: string;
@@ -852,6 +899,10 @@ export interface Schema {
   mirrorTiles: MirrorTileRow;
   peerRows: PeerRowsRow;
   peerIndexState: PeerIndexStateRow;
+  platforms: PlatformRow;
+  platformCredentials: PlatformCredentialRow;
+  platformState: PlatformStateRow;
+  platformDeliveries: PlatformDeliveryRow;
 }
 
 /** ProjectedTable names the tables that are pure projections of the log, and so re-derivable by verify. */
@@ -895,7 +946,8 @@ export type ProjectedTable =
   | 'incidentHoldings'
   | 'incidentActions'
   | 'incidentContacts'
-  | 'peers';
+  | 'peers'
+  | 'platforms';
 
 /** PROJECTED_KEYS gives each projected table's primary-key columns. */
 export const PROJECTED_KEYS: Readonly<Record<ProjectedTable, readonly string[]>> = {
@@ -939,6 +991,7 @@ export const PROJECTED_KEYS: Readonly<Record<ProjectedTable, readonly string[]>>
   alertAcks: ['alertId'],
   webhooks: ['id'],
   peers: ['id'],
+  platforms: ['id'],
 };
 
 export type { Generated };

@@ -6,6 +6,7 @@ import { Inbox } from './inbox.js';
 import { showIncident, showIncidents } from './incidents.js';
 import { PROVINCES } from './regions.js';
 import { reasonIn } from './reasons.js';
+import { showPlatforms } from './platforms.js';
 import { showTrace } from './trace.js';
 import { WORDS } from './words.js';
 
@@ -184,6 +185,7 @@ async function signIn(token) {
   $('sign-out').hidden = false;
   ctx.mayTrace = mayTrace(ctx.me);
   $('nav-trace').hidden = !ctx.mayTrace;
+  $('nav-platforms').hidden = !ctx.me.roles.includes('regulator');
   labelStatic();
   ctx.inbox = new Inbox(ctx, { onCritical: showBanner });
   stopStream = ctx.inbox.start(readAlertStream, (state) => {
@@ -250,6 +252,7 @@ async function route() {
   const incident = /^\/incidents\/([^/?]+)$/.exec(hash);
   if (incident) return showIncident(ctx, view, incident[1]);
   if (hash.startsWith('/incidents')) return showIncidents(ctx, view, new URLSearchParams(hash.split('?')[1] ?? ''));
+  if (hash.startsWith('/platforms')) return showPlatforms(ctx, view);
   if (hash.startsWith('/trace')) return showTrace(ctx, view, new URLSearchParams(hash.split('?')[1] ?? ''));
   return ctx.inbox.show(view);
 }

@@ -28,6 +28,7 @@ import { cartonLot } from '../border/cartons.ts';
 import { peerBorderFacts, peerRecordsById, vouching } from '../recognition/peer-trace.ts';
 import type { Vouching } from '../recognition/peer-trace.ts';
 import type { FoundLot, JourneyStep, PublicVouch, Receipt } from './public-journey.ts';
+import { platformLotCode } from '../platforms/public-code.ts';
 import { findPublicLot, journeyAcross, lineage, madeFromGraph, receiptsOf } from './public-journey.ts';
 import type { Deps } from '../deps.ts';
 import { decodeEntry } from '../write/entry.ts';
@@ -326,9 +327,11 @@ export async function publicLotView(
   holderUscc?: string,
 ): Promise<PublicLotView | null> {
   const c = checkPublicCode(code);
-  if (!c.ok) return null;
+  // Another platform's code (app/platforms) names a lot recognised from that platform by the code as it is.
+  const value = c.ok ? c.value : (await platformLotCode(deps, code)) ? { lotCode: code.trim(), serial: null } : null;
+  if (!value) return null;
   const v = await vouching(deps);
-  const found = await findPublicLot(deps, v, c.value);
+  const found = await findPublicLot(deps, v, value);
   if (!found) return null;
   const { lot } = found;
   const words = PUBLIC_WORDS[lang];
@@ -352,8 +355,8 @@ export async function publicLotView(
   return {
     lang,
     code: lot.code,
-    codeText: formatTraceCode(lot.code),
-    carton: c.value.serial === null ? null : { serial: c.value.serial, code: cartonSerial(lot.code, c.value.serial) },
+    codeText: c.ok ? formatTraceCode(lot.code) : lot.code,
+    carton: value.serial === null ? null : { serial: value.serial, code: cartonSerial(lot.code, value.serial) },
     holder: holder
       ? {
           name: (lang === 'zh' ? (holder.nameZh ?? holder.nameEn) : (holder.nameEn ?? holder.nameZh)) ?? '',

@@ -70,7 +70,7 @@ export async function resolveTraceStart(db: Db, ref: string, field = 'ref'): Pro
     const link = parseLotLink(input);
     if (!link.ok) throw invalid(field, `not a GS1 Digital Link with a GTIN and batch: ${link.reason}`);
     const lots = await findLotsByGtinBatch(db, link.value.gtin, link.value.lot);
-    if (lots.length === 0) throw notFound('LotNotFound', field, input);
+    if (lots.length === 0) return otherPlatformCode(db, input, field, true);
     const serial =
       link.value.serial !== undefined && /^\d{1,5}$/.test(link.value.serial) ? Number(link.value.serial) : undefined;
     return { kind: 'digital_link', input, lotIds: lots.map((l) => l.id), ...(serial ? { carton: serial } : {}) };
@@ -87,6 +87,14 @@ export async function resolveTraceStart(db: Db, ref: string, field = 'ref'): Pro
     if (!lot) throw notFound('LotNotFound', field, input);
     return { kind: 'carton', input, lotIds: [lot.id], carton: carton.value.serial };
   }
+  return otherPlatformCode(db, input, field, false);
+}
+
+/** otherPlatformCode finds a lot recognised from another platform by that platform's code, as given (app/platforms). */
+async function otherPlatformCode(db: Db, input: string, field: string, wellFormed: boolean): Promise<TraceStart> {
+  const lot = input.length <= 512 ? await findLotByCode(db, input) : undefined;
+  if (lot) return { kind: 'code', input, lotIds: [lot.id] };
+  if (wellFormed) throw notFound('LotNotFound', field, input);
   throw invalid(field, 'must be a lot id, a trace code, a carton code or a GS1 Digital Link URI');
 }
 
@@ -210,6 +218,12 @@ export function inboundPath(
   }
   return on;
 }
+
+/** platformVouch is the vouch of a lot recognised from another platform (app/platforms): trust level 4, always shown. */
+const platformVouch = (l: { homeOrigin?: string | null }): Vouch | undefined =>
+  typeof l.homeOrigin === 'string' && l.homeOrigin.startsWith('platform:')
+    ? { origin: l.homeOrigin, node: l.homeOrigin, trust: 'platform' }
+    : undefined;
 
 /** vouchedBy is a fact's vouching node, as the trace reply shows it (absent from a trace of this node only). */
 const vouchedBy = (v: Vouch | undefined) => (v ? { vouchedBy: { ...v } } : {});
@@ -390,7 +404,7 @@ export async function traceGraph(db: Db, starts: readonly string[], direction: T
       .map((l) => ({
         ...lotNode(l, depth),
         ...(scope ? { homeOrigin: isPeer(l) ? (l as PeerLot).homeOrigin : (l.homeOrigin ?? null) } : {}),
-        ...vouchedBy(l.vouch),
+        ...vouchedBy(platformVouch(l) ?? l.vouch),
       }))
       .sort((a, b) => Math.abs(a.depth) - Math.abs(b.depth) || (a.id < b.id ? -1 : 1)),
     transformations: byId(transformations).map((t) => ({
@@ -462,7 +476,7 @@ export async function traceGraph(db: Db, starts: readonly string[], direction: T
             resultRecordedAt: s.resultedAt === null ? null : timeOf(s.updatedAt),
           })),
         exitCertificate: exit ? { number: exit.number, issuedAt: timeOf(exit.issuedAt) } : null,
-        ...vouchedBy(isPeer(l) ? l.vouch : (l.vouch ?? vouchOfLot.get(l.id))),
+        ...vouchedBy(platformVouch(l) ?? (isPeer(l) ? l.vouch : (l.vouch ?? vouchOfLot.get(l.id)))),
       };
     }),
     ...(scope ? { withheld } : {}),

@@ -29,8 +29,12 @@ import { finalSizes, peerRowsByKey, peerRowsByLot, peerRowsByRef } from './peer-
 
 type Db = Kysely<Schema> | Transaction<Schema>;
 
-/** Trust is how far this node trusts a fact: on its own log, on a peer's witnessed log, or not (yet) verified. */
-export type Trust = 'own' | 'witnessed' | 'unverified';
+/**
+ * Trust is how far this node trusts a fact: on its own log, on a peer's witnessed log, or not (yet) verified; or
+ * 'platform': recognised from another platform (app/platforms), recorded with the hash of what it sent, not verified
+ * by any log (DESIGN.md, trust level 4).
+ */
+export type Trust = 'own' | 'witnessed' | 'unverified' | 'platform';
 
 /** Vouch says which node's log a fact is on (its origin and name) and how far this node trusts it. */
 export interface Vouch {
@@ -87,7 +91,7 @@ const jsonList = (v: unknown): string => {
 };
 /** isHome tells whether a peer's row is its own fact, not a copy it recognised from another node. */
 const isHome = (r: PeerRecord) => str(r.homeOrigin) === null;
-const trustRank: Record<Trust, number> = { own: 0, witnessed: 1, unverified: 2 };
+const trustRank: Record<Trust, number> = { own: 0, witnessed: 1, unverified: 2, platform: 3 };
 
 /**
  * best picks one version of a row that several peers hold: the home node's, then the most trusted, then the latest.

@@ -8,6 +8,7 @@ import type { Deps } from '../deps.ts';
 import { AppError } from '../errors.ts';
 import { resolveTraceStart } from '../recall/trace.ts';
 import { commit } from '../write/commit.ts';
+import { receiveByPlatformCode } from '../platforms/receipts.ts';
 
 /** ReceiptInput is all a consignee gives to receive goods: the code on them, what arrived, when and where. */
 export interface ReceiptInput extends ReceiveInput {
@@ -15,6 +16,8 @@ export interface ReceiptInput extends ReceiveInput {
   readonly code: string;
   /** shipmentId picks one shipment when several of the same lot are on their way to the actor. */
   readonly shipmentId?: string;
+  /** productName names the goods when another platform's code is received and that platform does not. */
+  readonly productName?: string | null;
 }
 
 /**
@@ -25,6 +28,9 @@ export interface ReceiptInput extends ReceiveInput {
  */
 export async function receiveByCode(deps: Deps, actor: Actor, input: ReceiptInput) {
   if (!mayAttempt(actor, 'custody.move')) throw forbid('custody.move');
+  // Another platform's code (app/platforms) is received on what that platform says, unless shipped on from here.
+  const fromPlatform = await receiveByPlatformCode(deps, actor, input);
+  if (fromPlatform) return fromPlatform;
   const start = await resolveTraceStart(deps.db, input.code, 'code');
   return commit(deps, undefined, async (w) => {
     const pending = await inChunks(start.lotIds, (c) =>

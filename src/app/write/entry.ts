@@ -69,6 +69,9 @@ export const ENTRY_TYPES = [
   'epcis.query.deleted',
   'epcis.subscription.created',
   'epcis.subscription.cancelled',
+  'platform.registered',
+  'platform.lot.recorded',
+  'platform.received',
 ] as const;
 export type EntryType = (typeof ENTRY_TYPES)[number];
 

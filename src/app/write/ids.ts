@@ -38,7 +38,9 @@ export function newId(
     | 'per'
     | 'fev'
     | 'sub'
-    | 'sdl',
+    | 'sdl'
+    | 'plt'
+    | 'pdl',
 ): string {
   return `${prefix}_${ulid()}`;
 }

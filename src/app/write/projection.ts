@@ -79,6 +79,8 @@ const PARTS: Readonly<
   transformation: { table: 'transformations' },
   disposal: { table: 'disposals' },
   retailSale: { table: 'retailSales' },
+  // Another platform registered here (app/platforms); its codes are a JSON column.
+  platform: { table: 'platforms', toRow: (r) => ({ ...r, codes: JSON.stringify(r.codes) }) },
   // An acknowledgement is a row of its own: alerts never change once raised (see app/alerts.ts).
   alertAck: { table: 'alertAcks' },
 };
@@ -216,6 +218,10 @@ const PROJECTIONS: Readonly<Record<EntryType, (r: Rec, index: number) => RowWrit
   'epcis.query.deleted': snapshot('epcisQueries', epcisQueryRow),
   'epcis.subscription.created': snapshot('epcisSubscriptions', epcisSubscriptionRow),
   'epcis.subscription.cancelled': snapshot('epcisSubscriptions', epcisSubscriptionRow),
+  // Other platforms (app/platforms): what is learned from one names the document it came from in `source`.
+  'platform.registered': parts,
+  'platform.lot.recorded': parts,
+  'platform.received': parts,
 };
 
 /** presenceRows projects the moves into and out of places that a custody entry stands for (domain/presence.ts). */

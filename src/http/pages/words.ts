@@ -51,7 +51,7 @@ export interface PageWords {
   tryAgain: string;
   askNodes: string;
   vouchedBy: (node: string) => string;
-  trust: Record<'own' | 'witnessed' | 'unverified', string>;
+  trust: Record<'own' | 'witnessed' | 'unverified' | 'platform', string>;
   fromMirror: (node: string) => string;
   rateLimitedTitle: string;
   rateLimitedLead: (seconds: number) => string;
@@ -114,7 +114,7 @@ export const WORDS: Readonly<Record<Lang, PageWords>> = {
     tryAgain: '追溯码由 11 位数字和大写字母组成，不含 0、1、I、O。',
     askNodes: '可查询的其他省级节点',
     vouchedBy: (node) => `记录于：${node}`,
-    trust: { own: '本节点账本', witnessed: '已见证', unverified: '未经见证' },
+    trust: { own: '本节点账本', witnessed: '已见证', unverified: '未经见证', platform: '其他平台（未经账本验证）' },
     fromMirror: (node) => `本节点未直接持有此批次，以下内容来自${node}账本的镜像。`,
     rateLimitedTitle: '请求过于频繁',
     rateLimitedLead: (s) => `请求过于频繁，请在 ${s} 秒后再试。`,
@@ -178,7 +178,12 @@ export const WORDS: Readonly<Record<Lang, PageWords>> = {
     tryAgain: 'A trace code has 11 digits and capital letters, never 0, 1, I or O.',
     askNodes: 'Other provincial nodes to ask',
     vouchedBy: (node) => `Recorded by ${node}`,
-    trust: { own: "this node's log", witnessed: 'witnessed', unverified: 'not yet witnessed' },
+    trust: {
+      own: "this node's log",
+      witnessed: 'witnessed',
+      unverified: 'not yet witnessed',
+      platform: 'another platform (not log-verified)',
+    },
     fromMirror: (node) =>
       `This node holds nothing of this lot itself: what follows is ${node}'s log, read through its mirror.`,
     rateLimitedTitle: 'Too many requests',

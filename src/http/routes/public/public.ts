@@ -6,6 +6,7 @@ import { AppError } from '../../../app/errors.ts';
 import type { Api } from '../../schemas.ts';
 import type { Deps } from '../../../app/deps.ts';
 import { checkPublicCode, digitalLinkTarget, publicLotView } from '../../../app/public/public-lot.ts';
+import { recognisedCode } from '../../../app/platforms/public-code.ts';
 import { whereToAsk } from '../../../app/public/public-journey.ts';
 import { parseLotLink } from '../../../domain/digital-link.ts';
 import type { Lang } from '../../messages.ts';
@@ -61,7 +62,7 @@ const list = (items: unknown) => ({ type: 'array', items }) as const;
 
 /** vouchSchema is the node whose log holds a fact, and how far the node showing it trusts it. */
 const vouchSchema = {
-  ...obj({ origin: str, node: str, trust: { type: 'string', enum: ['own', 'witnessed', 'unverified'] } }),
+  ...obj({ origin: str, node: str, trust: { type: 'string', enum: ['own', 'witnessed', 'unverified', 'platform'] } }),
   description:
     "own: this node's log; witnessed: a peer's log, in a checkpoint that meets this node's witness policy; unverified: a peer's entry not yet witnessed, or of a peer marked forked or unreachable",
 } as const;
@@ -248,7 +249,8 @@ export async function publicRoutes(app: Api, deps: Deps) {
         const input = req.params.code;
         const check = checkPublicCode(input);
         const { holder } = req.query;
-        const view = check.ok ? await publicLotView(deps, input, lang, holder) : null;
+        const view =
+          check.ok || (await recognisedCode(deps, input)) ? await publicLotView(deps, input, lang, holder) : null;
         if (!view) {
           // A well-formed code this node and its mirrors hold nothing of: the page says which node to ask.
           const ask = check.ok ? await whereToAsk(deps, check.value.lotCode, lang) : undefined;
@@ -279,7 +281,8 @@ export async function publicRoutes(app: Api, deps: Deps) {
         const check = checkPublicCode(input);
         const { holder } = req.query;
         const lang = pageLang(req);
-        const view = check.ok ? await publicLotView(deps, input, lang, holder) : null;
+        const view =
+          check.ok || (await recognisedCode(deps, input)) ? await publicLotView(deps, input, lang, holder) : null;
         if (!view) {
           const reason = check.ok ? 'no lot has this code, on this node or in its mirrors' : check.reason;
           const ask = check.ok ? await whereToAsk(deps, check.value.lotCode, lang) : undefined;

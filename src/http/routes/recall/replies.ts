@@ -170,7 +170,7 @@ const vouchedBy = {
   properties: {
     origin: { type: 'string' },
     node: { type: 'string' },
-    trust: { type: 'string', enum: ['own', 'witnessed', 'unverified'] },
+    trust: { type: 'string', enum: ['own', 'witnessed', 'unverified', 'platform'] },
   },
 } as const;
 
@@ -734,7 +734,7 @@ const provinceShape = obj({
   incidentId: str,
   number: int,
   status: str,
-  trust: { type: 'string', enum: ['own', 'witnessed', 'unverified'] },
+  trust: { type: 'string', enum: ['own', 'witnessed', 'unverified', 'platform'] },
   ...tallyProps,
   byHolder: list(obj({ partyId: str, ...tallyProps })),
 });
@@ -749,7 +749,7 @@ export const getFederationIncidents200 = page(
     number: int,
     title: str,
     status: str,
-    trust: { type: 'string', enum: ['own', 'witnessed', 'unverified'] },
+    trust: { type: 'string', enum: ['own', 'witnessed', 'unverified', 'platform'] },
     openedAt: strOrNull,
     closedAt: strOrNull,
     ...tallyProps,

@@ -2,6 +2,7 @@ import { getLotsByIdTrace200 } from './replies.ts';
 import type { Deps } from '../../../app/deps.ts';
 
 import { TRACE_DIRECTIONS, traceLot } from '../../../app/recall/trace.ts';
+import { recogniseCode } from '../../../app/platforms/recognise.ts';
 import { requireActor } from '../../auth.ts';
 import { secured } from '../../schemas.ts';
 import type { Api } from '../../schemas.ts';
@@ -34,7 +35,10 @@ export async function traceRoutes(app: Api, deps: Deps) {
     },
     async (req) => {
       const q = req.query;
-      return traceLot(deps, requireActor(req), req.params.id, q.direction ?? 'both');
+      const actor = requireActor(req);
+      // Another platform's code is recognised (asked of that platform) before it is traced.
+      await recogniseCode(deps, req.params.id);
+      return traceLot(deps, actor, req.params.id, q.direction ?? 'both');
     },
   );
   app.get(
@@ -55,7 +59,9 @@ export async function traceRoutes(app: Api, deps: Deps) {
     },
     async (req) => {
       const q = req.query;
-      return traceLot(deps, requireActor(req), q.ref, q.direction ?? 'both', 'ref');
+      const actor = requireActor(req);
+      await recogniseCode(deps, q.ref);
+      return traceLot(deps, actor, q.ref, q.direction ?? 'both', 'ref');
     },
   );
 }

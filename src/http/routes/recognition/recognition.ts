@@ -42,6 +42,13 @@ export async function recognitionRoutes(app: Api, deps: Deps) {
             receivedAt: isoTime,
             locationId: { ...ref, type: ['string', 'null'] },
             shipmentId: ref,
+            productName: {
+              type: ['string', 'null'],
+              minLength: 1,
+              maxLength: 200,
+              description:
+                "the goods' name, when another platform's code is received and that platform does not name them",
+            },
           },
         },
       },
