@@ -70,6 +70,11 @@ const nextLink = (reply: FastifyReply, path: string, perPage: number, token: str
 export async function queryRoutes(app: Api, deps: Deps, opts: QueryRouteOptions): Promise<void> {
   await app.register(async (scope) => {
     await scope.register(websocket);
+    // A refused upgrade (no token, say) is answered in plain HTTP on a socket that no HTTP server tracks any more:
+    // end it, or it stays open and the node cannot close.
+    scope.addHook('onResponse', async (req, reply) => {
+      if (req.raw.headers.upgrade && reply.statusCode >= 400) req.raw.socket.destroy();
+    });
     scope.addHook('onSend', async (_req, reply) => {
       void reply.headers(VERSIONS);
     });
