@@ -11,11 +11,10 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Actor } from '../../domain/access.ts';
 import { isRegulator, mayAttempt } from '../../domain/access.ts';
-import type { ActionStatus, Affected, IncidentAction, IncidentScope, RecordedAction } from '../../domain/incident.ts';
+import type { Affected, IncidentAction, IncidentScope } from '../../domain/incident.ts';
 import {
   ACTION_NEEDS_APPROVAL,
   DEFAULT_INCIDENT_SCOPE,
-  accounting,
   contactsOf,
   packParts,
   touchWindow,
@@ -38,7 +37,7 @@ import { collectFactsMany, statusPatch } from '../border/lot-facts.ts';
 import type { LotStatusPatch } from '../border/lot-facts.ts';
 import { iso, pageOf, pageRequest } from '../access/paging.ts';
 import { checkEventTimes } from '../registry/time-horizon.ts';
-import { provinceAccounts, provinceOut } from './incident-provinces.ts';
+import { incidentAccounts, provinceAccounts, provinceOut, tallyOut } from './incident-accounts.ts';
 
 type Db = Kysely<Schema> | Transaction<Schema>;
 
@@ -404,53 +403,6 @@ const toAction = (a: IncidentActionRow) => ({
   decisionNote: a.decisionNote,
   logIndex: Number(a.logIndex),
 });
-
-const tallyOut = (t: {
-  affectedGrams: number;
-  accountedGrams: number;
-  pendingGrams: number;
-  outstandingGrams: number;
-  affectedCartons: number;
-  accountedCartons: number;
-  outstandingCartons: number;
-}) => ({
-  affected: { kg: kg(t.affectedGrams), cartons: t.affectedCartons },
-  accounted: { kg: kg(t.accountedGrams), cartons: t.accountedCartons },
-  pendingApproval: { kg: kg(t.pendingGrams) },
-  outstanding: { kg: kg(t.outstandingGrams), cartons: t.outstandingCartons },
-});
-
-/**
- * incidentAccounts reads an incident's affected quantities and actions and tallies them. Each holding is accounted for
- * by its own holder's actions alone: a lot released from the incident still counts, at every holder, only what that
- * holder did with it.
- */
-export async function incidentAccounts(db: Db, incidentId: string, partyId?: string) {
-  let hq = db.selectFrom('incidentHoldings').selectAll().where('incidentId', '=', incidentId);
-  let aq = db.selectFrom('incidentActions').selectAll().where('incidentId', '=', incidentId).orderBy('id');
-  if (partyId) {
-    hq = hq.where('partyId', '=', partyId);
-    aq = aq.where('partyId', '=', partyId);
-  }
-  const [held, actions] = await Promise.all([hq.orderBy('holdingId').execute(), aq.execute()]);
-  const affected = held.map((h) => ({
-    holdingId: h.holdingId,
-    lotId: h.lotId,
-    partyId: h.partyId,
-    locationId: h.locationId,
-    region: h.region,
-    grams: Number(h.grams),
-    cartons: h.cartons,
-    inTransit: h.inTransit === 1,
-  }));
-  const recorded: RecordedAction[] = actions.map((a) => ({
-    holdingId: a.holdingId,
-    grams: Number(a.grams),
-    cartons: a.cartons,
-    status: a.status as ActionStatus,
-  }));
-  return { ...accounting(affected, recorded), actions };
-}
 
 /** getIncident shows an incident: all of it to its regulators, a holder's own quantities and actions to a holder. */
 export async function getIncident(deps: Deps, actor: Actor, id: string) {

@@ -223,58 +223,41 @@ const parse = (r: { origin: string; data: string; logIndex: number }): PeerRecor
   };
 };
 
-/** peerRows reads the peers' rows of a table by key (and, optionally, of one origin). */
-export async function peerRowsByKey(db: Db, table: ProjectedTable, keys: readonly string[], origin?: string) {
-  const rows = await inChunks([...new Set(keys)], (c) => {
+/** peerRowsBy reads the peers' rows of a table whose indexed column (see refs) holds any of values. */
+async function peerRowsBy(
+  db: Db,
+  table: ProjectedTable,
+  column: 'key' | 'lotId' | 'partyId' | 'refId',
+  values: readonly string[],
+  origin?: string,
+) {
+  const rows = await inChunks([...new Set(values)], (c) => {
     let q = db
       .selectFrom('peerRows')
       .select(['origin', 'data', 'logIndex'])
       .where('tbl', '=', table)
-      .where('key', 'in', c);
+      .where(column, 'in', c);
     if (origin) q = q.where('origin', '=', origin);
     return q.execute();
   });
   return rows.map(parse);
 }
 
+/** peerRowsByKey reads the peers' rows of a table by key (and, optionally, of one origin). */
+export const peerRowsByKey = (db: Db, table: ProjectedTable, keys: readonly string[], origin?: string) =>
+  peerRowsBy(db, table, 'key', keys, origin);
+
 /** peerRowsByLot reads the peers' rows of a table that concern any of lots. */
-export async function peerRowsByLot(db: Db, table: ProjectedTable, lotIds: readonly string[]) {
-  const rows = await inChunks([...new Set(lotIds)], (c) =>
-    db
-      .selectFrom('peerRows')
-      .select(['origin', 'data', 'logIndex'])
-      .where('tbl', '=', table)
-      .where('lotId', 'in', c)
-      .execute(),
-  );
-  return rows.map(parse);
-}
+export const peerRowsByLot = (db: Db, table: ProjectedTable, lotIds: readonly string[]) =>
+  peerRowsBy(db, table, 'lotId', lotIds);
 
 /** peerRowsByRef reads the peers' rows of a table by their reference column (see refs). */
-export async function peerRowsByRef(db: Db, table: ProjectedTable, refIds: readonly string[]) {
-  const rows = await inChunks([...new Set(refIds)], (c) =>
-    db
-      .selectFrom('peerRows')
-      .select(['origin', 'data', 'logIndex'])
-      .where('tbl', '=', table)
-      .where('refId', 'in', c)
-      .execute(),
-  );
-  return rows.map(parse);
-}
+export const peerRowsByRef = (db: Db, table: ProjectedTable, refIds: readonly string[]) =>
+  peerRowsBy(db, table, 'refId', refIds);
 
 /** peerRowsByParty reads the peers' rows of a table that name any of parties (holder, consignee, importer). */
-export async function peerRowsByParty(db: Db, table: ProjectedTable, partyIds: readonly string[]) {
-  const rows = await inChunks([...new Set(partyIds)], (c) =>
-    db
-      .selectFrom('peerRows')
-      .select(['origin', 'data', 'logIndex'])
-      .where('tbl', '=', table)
-      .where('partyId', 'in', c)
-      .execute(),
-  );
-  return rows.map(parse);
-}
+export const peerRowsByParty = (db: Db, table: ProjectedTable, partyIds: readonly string[]) =>
+  peerRowsBy(db, table, 'partyId', partyIds);
 
 /** finalSizes maps each mirrored origin to the size of its latest checkpoint that meets this node's policy. */
 export async function finalSizes(deps: Deps): Promise<Map<string, { final: number; verified: number; state: string }>> {

@@ -36,10 +36,11 @@ import { openIncidentWith } from '../recall/incidents.ts';
 import type { Writer } from '../write/commit.ts';
 import { commit } from '../write/commit.ts';
 import { newId } from '../write/ids.ts';
+import { kg } from '../custody/custody-parts.ts';
 import { AppError } from '../errors.ts';
 import { ADMIN_USCC } from '../write/node.ts';
 import type { PeerEntry, PeerRecord, Refusal } from './peer-index.ts';
-import { indexRows, peerRowsByKey, peerRowsByLot, peerRowsByRef, readPeerEntries } from './peer-index.ts';
+import { indexRows, peerRowsByKey, peerRowsByRef, readPeerEntries } from './peer-index.ts';
 
 /** MAX_ENTRIES_PER_PASS bounds how many of a peer's entries one pass reads and acts on. */
 const MAX_ENTRIES_PER_PASS = 2048;
@@ -56,7 +57,6 @@ export interface Source {
 }
 
 const sourceOf = (e: PeerEntry): Source => ({ origin: e.origin, index: e.index, leafHash: e.leafHash });
-const kg = (grams: number) => grams / 1000;
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 const text = (v: unknown, max = 200): v is string => typeof v === 'string' && v.length > 0 && v.length <= max;
 
@@ -653,8 +653,6 @@ async function followIncidents(deps: Deps, origin: string, entries: readonly Pee
   }
   return refused;
 }
-
-export { peerRowsByLot };
 
 /**
  * recogniseLots makes lots that this node knows only from its peers' logs into lots of its own, recognised, with an

@@ -23,7 +23,7 @@ import {
 } from '../../../app/recall/incidents.ts';
 
 import { takeMarketSample } from '../../../app/recall/market-sampling.ts';
-import { federationIncidents } from '../../../app/recall/incident-provinces.ts';
+import { federationIncidents } from '../../../app/recall/incident-accounts.ts';
 import { recogniseLots } from '../../../app/recognition/recognition.ts';
 import { forbid } from '../../../app/access/authorize.ts';
 import { pageList } from '../../../app/access/paging.ts';

@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { ActionStatus, Tally } from '../../domain/incident.ts';
+import type { ActionStatus, RecordedAction, Tally } from '../../domain/incident.ts';
 import { accounting } from '../../domain/incident.ts';
 import type { IncidentRow, Schema } from '../../store/schema.ts';
 import type { Deps } from '../deps.ts';
@@ -82,6 +82,26 @@ async function peerAccount(db: Db, inc: PeerRecord) {
   return accounting(affected, recorded);
 }
 
+type Mirrors = Awaited<ReturnType<typeof mirrorStates>>;
+type Names = Awaited<ReturnType<typeof peerNames>>;
+
+/** shareOf is a peer's incident as a province's share: its tally from the mirrored rows, and how far it is witnessed. */
+async function shareOf(db: Db, mirrors: Mirrors, names: Names, r: PeerRecord): Promise<ProvinceAccount> {
+  const acc = await peerAccount(db, r);
+  const peer = names.get(r.origin);
+  return {
+    origin: r.origin,
+    node: peer?.name ?? r.origin,
+    region: peer?.region ?? null,
+    incidentId: String(r.id),
+    number: num(r.number),
+    status: String(r.status),
+    trust: trustOf(mirrors, r.origin, r.logIndex),
+    tally: acc.total,
+    byHolder: acc.byParty,
+  };
+}
+
 /**
  * provinceAccounts gives, for an incident that started here or that follows one of a peer's, every other node's share
  * as its mirrored log shows it: the incident it started from, and every incident on any peer that follows the same
@@ -99,31 +119,57 @@ export async function provinceAccounts(deps: Deps, db: Db, inc: IncidentRow): Pr
   ]);
   const shares = [...root, ...followers.filter((f) => f.rootOrigin === rootOrigin)].filter((r) => r.origin !== self);
   const out: ProvinceAccount[] = [];
-  for (const r of shares) {
-    const acc = await peerAccount(db, r);
-    const peer = names.get(r.origin);
-    out.push({
-      origin: r.origin,
-      node: peer?.name ?? r.origin,
-      region: peer?.region ?? null,
-      incidentId: String(r.id),
-      number: num(r.number),
-      status: String(r.status),
-      trust: trustOf(mirrors, r.origin, r.logIndex),
-      tally: acc.total,
-      byHolder: acc.byParty,
-    });
-  }
+  for (const r of shares) out.push(await shareOf(db, mirrors, names, r));
   return out.sort((a, b) => (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0));
 }
 
 /** tallyOut is the API form of a tally. */
-export const tallyOut = (t: Tally) => ({
+export const tallyOut = (t: {
+  affectedGrams: number;
+  accountedGrams: number;
+  pendingGrams: number;
+  outstandingGrams: number;
+  affectedCartons: number;
+  accountedCartons: number;
+  outstandingCartons: number;
+}) => ({
   affected: { kg: kg(t.affectedGrams), cartons: t.affectedCartons },
   accounted: { kg: kg(t.accountedGrams), cartons: t.accountedCartons },
   pendingApproval: { kg: kg(t.pendingGrams) },
   outstanding: { kg: kg(t.outstandingGrams), cartons: t.outstandingCartons },
 });
+
+/**
+ * incidentAccounts reads an incident's affected quantities and actions and tallies them. Each holding is accounted for
+ * by its own holder's actions alone: a lot released from the incident still counts, at every holder, only what that
+ * holder did with it.
+ */
+export async function incidentAccounts(db: Db, incidentId: string, partyId?: string) {
+  let hq = db.selectFrom('incidentHoldings').selectAll().where('incidentId', '=', incidentId);
+  let aq = db.selectFrom('incidentActions').selectAll().where('incidentId', '=', incidentId).orderBy('id');
+  if (partyId) {
+    hq = hq.where('partyId', '=', partyId);
+    aq = aq.where('partyId', '=', partyId);
+  }
+  const [held, actions] = await Promise.all([hq.orderBy('holdingId').execute(), aq.execute()]);
+  const affected = held.map((h) => ({
+    holdingId: h.holdingId,
+    lotId: h.lotId,
+    partyId: h.partyId,
+    locationId: h.locationId,
+    region: h.region,
+    grams: Number(h.grams),
+    cartons: h.cartons,
+    inTransit: h.inTransit === 1,
+  }));
+  const recorded: RecordedAction[] = actions.map((a) => ({
+    holdingId: a.holdingId,
+    grams: Number(a.grams),
+    cartons: a.cartons,
+    status: a.status as ActionStatus,
+  }));
+  return { ...accounting(affected, recorded), actions };
+}
 
 /** provinceOut is the API form of a province's share. */
 export const provinceOut = (p: ProvinceAccount) => ({
@@ -163,7 +209,7 @@ export async function federationIncidents(deps: Deps, f: { status?: 'open' | 'cl
     .filter((r) => !r.rootOrigin && (!f.status || r.status === f.status));
   const items = [];
   for (const inc of mine) {
-    const local = await peerlessTally(db, inc.id);
+    const local = (await incidentAccounts(db, inc.id)).total;
     const shares = await provinceAccounts(deps, db, inc);
     items.push(summary(self, deps.config.nodeName ?? self, deps.config.nodeRegion ?? null, inc, 'own', local, shares));
   }
@@ -184,21 +230,7 @@ export async function federationIncidents(deps: Deps, f: { status?: 'open' | 'cl
       (x) => x.rootOrigin === r.origin && x.origin !== self,
     );
     const shares: ProvinceAccount[] = [];
-    for (const x of followers) {
-      const a = await peerAccount(db, x);
-      const p = names.get(x.origin);
-      shares.push({
-        origin: x.origin,
-        node: p?.name ?? x.origin,
-        region: p?.region ?? null,
-        incidentId: String(x.id),
-        number: num(x.number),
-        status: String(x.status),
-        trust: trustOf(mirrors, x.origin, x.logIndex),
-        tally: a.total,
-        byHolder: a.byParty,
-      });
-    }
+    for (const x of followers) shares.push(await shareOf(db, mirrors, names, x));
     const mineFollowing = await db
       .selectFrom('incidents')
       .select('id')
@@ -214,7 +246,7 @@ export async function federationIncidents(deps: Deps, f: { status?: 'open' | 'cl
         number: 0,
         status: 'open',
         trust: 'own',
-        tally: await peerlessTally(db, mineFollowing.id),
+        tally: (await incidentAccounts(db, mineFollowing.id)).total,
         byHolder: [],
       });
     }
@@ -234,22 +266,6 @@ export async function federationIncidents(deps: Deps, f: { status?: 'open' | 'cl
     (a.openedAt ?? '') < (b.openedAt ?? '') ? 1 : (a.openedAt ?? '') > (b.openedAt ?? '') ? -1 : 0,
   );
   return { items, nextCursor: null };
-}
-
-async function peerlessTally(db: Db, incidentId: string): Promise<Tally> {
-  const [held, actions] = await Promise.all([
-    db.selectFrom('incidentHoldings').selectAll().where('incidentId', '=', incidentId).execute(),
-    db.selectFrom('incidentActions').selectAll().where('incidentId', '=', incidentId).execute(),
-  ]);
-  return accounting(
-    held.map((h) => ({ ...h, grams: Number(h.grams) })),
-    actions.map((a) => ({
-      holdingId: a.holdingId,
-      grams: Number(a.grams),
-      cartons: a.cartons,
-      status: a.status as ActionStatus,
-    })),
-  ).total;
 }
 
 function summary(
